@@ -1,0 +1,162 @@
+"""`readouts`: ingest readouts, ask questions, inspect the index. Errors become one-line messages."""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from . import settings, store
+from .errors import BadQuery, InputNotFound, ReadoutsError
+from .ingest import IngestReport, ingest
+from .passage import Hit
+
+log = logging.getLogger("readouts")
+
+
+def format_hit(hit: Hit) -> str:
+    """Plain text: the passage quoted in full, then where it comes from."""
+    p = hit.passage
+    quote = "\n".join(f"  > {line}" for line in p.text.splitlines())
+    return (
+        f"[{hit.rank}] score {hit.score:.2f}\n{quote}\n"
+        f"  — {p.title} · {p.source} · {p.date or 'date unknown'} · {p.doc} ¶{p.paragraph}"
+        + (f"\n    {p.url}" if p.url else "")
+    )
+
+
+def format_report(report: IngestReport, directory: Path) -> str:
+    lines = [
+        f"index {directory}: {report.documents} documents, {report.passages} passages "
+        f"({report.embedded} passages embedded in {report.seconds:.1f} s)",
+        f"added {len(report.added)}, updated {len(report.updated)}, unchanged {len(report.unchanged)}, "
+        f"removed {len(report.removed)}, skipped {len(report.skipped)}",
+    ]
+    lines += [f"  removed: {name} (gone from the given paths)" for name in report.removed]
+    lines += [f"  skipped: {path}: {reason}" for path, reason in report.skipped]
+    lines += [f"  note: {note}" for note in report.notes]
+    return "\n".join(lines)
+
+
+def open_retriever(flag: str | None):
+    """The retriever over the chosen index; the default index is built from seeds/ on first use."""
+    from .search import Retriever
+
+    directory = settings.index_dir(flag)
+    if not store.has_index(directory) and directory == settings.DEFAULT_INDEX and settings.SEEDS.is_dir():
+        log.warning("no index yet: building %s from %s", directory, settings.SEEDS)
+        from .embed import MiniLMEmbedder
+
+        embedder = MiniLMEmbedder()
+        print(format_report(ingest([settings.SEEDS], directory, embedder), directory), file=sys.stderr)
+        return Retriever(store.load(directory), embedder)
+    return Retriever(store.load(directory))
+
+
+def questions_from(arguments: Sequence[str]) -> list[str]:
+    if list(arguments) == ["-"]:
+        questions = [line.strip() for line in sys.stdin if line.strip()]
+    else:
+        questions = [" ".join(arguments).strip()] if "".join(arguments).strip() else []
+    if not questions:
+        raise BadQuery("no question given: readouts ask 'What did China say about the Fukushima water release?'")
+    return questions
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from .embed import MiniLMEmbedder
+
+    directory = settings.index_dir(args.index)
+    report = ingest([Path(p) for p in args.paths], directory, MiniLMEmbedder(), rebuild=args.rebuild, progress=True)
+    print(format_report(report, directory))
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    questions = questions_from(args.question)
+    retriever = open_retriever(args.index)
+    for question in questions:
+        try:
+            hits = retriever.search(question, args.k)
+        except BadQuery as error:
+            if len(questions) == 1:
+                raise
+            print(json.dumps({"query": question, "error": str(error), "results": []}) if args.json else f"{question}: {error}")
+            continue
+        if args.json:
+            print(json.dumps({"query": question, "results": [hit.to_json() for hit in hits]}, ensure_ascii=False))
+        else:
+            print(f"Q: {question}\n")
+            print("\n\n".join(format_hit(hit) for hit in hits) or "(the index is empty)")
+            print()
+        sys.stdout.flush()
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    index = store.load(settings.index_dir(args.index))
+    manifest = index.manifest
+    dates = sorted(record.date for record in manifest.documents if record.date)
+    undated = len(manifest.documents) - len(dates)
+    sources = Counter(record.source for record in manifest.documents)
+    print(f"index      {index.directory}")
+    print(f"model      {manifest.model} ({manifest.dimension}-d)")
+    print(f"documents  {len(manifest.documents)}")
+    print(f"passages   {manifest.passage_count}")
+    print(f"dates      {f'{dates[0]} … {dates[-1]}' if dates else 'none'}" + (f" ({undated} undated)" if undated else ""))
+    print("sources    " + ", ".join(f"{name} ({count})" for name, count in sources.most_common(10))
+          + (f", … {len(sources) - 10} more" if len(sources) > 10 else ""))
+    print(f"size       {index.size_on_disk() / 1e6:.2f} MB on disk")
+    print(f"built      {manifest.created}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    main = argparse.ArgumentParser(prog="readouts", description="Search diplomatic readouts and quote them.")
+    commands = main.add_subparsers(dest="command", required=True)
+    index_help = f"index directory (default: $READOUTS_INDEX or {settings.DEFAULT_INDEX})"
+
+    p = commands.add_parser("ingest", help="add readouts (.txt/.md files or folders) to the index")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--index", help=index_help)
+    p.add_argument("--rebuild", action="store_true", help="start a new index instead of updating the old one")
+    p.set_defaults(run=cmd_ingest)
+
+    p = commands.add_parser("ask", help="answer questions with quoted passages ('-' reads one per line from stdin)")
+    p.add_argument("question", nargs="*", metavar="QUESTION")
+    p.add_argument("--index", help=index_help)
+    p.add_argument("-k", type=int, default=5, help="passages per question (default 5)")
+    p.add_argument("--json", action="store_true", help="one JSON object per question per line")
+    p.set_defaults(run=cmd_ask)
+
+    p = commands.add_parser("stats", help="what the index holds")
+    p.add_argument("--index", help=index_help)
+    p.set_defaults(run=cmd_stats)
+    return main
+
+
+def main(argv: Iterable[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(message)s", stream=sys.stderr)
+    log.setLevel(logging.INFO)
+    args = parser().parse_args(list(argv) if argv is not None else None)
+    if getattr(args, "k", 1) < 1:
+        print("readouts: -k must be at least 1", file=sys.stderr)
+        return 2
+    try:
+        return args.run(args)
+    except (InputNotFound, BadQuery) as error:
+        print(f"readouts: {error}", file=sys.stderr)
+        return 2
+    except ReadoutsError as error:
+        print(f"readouts: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("readouts: interrupted; the index is unchanged unless the run had finished", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,137 @@
+"""Bring an index up to date with the readouts under some paths, embedding only what is new."""
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from . import store
+from .corpus import load_corpus
+from .documents import Document
+from .embed import Embedder
+from .errors import IndexCorrupt, IndexMismatch, IndexNotFound
+from .passage import Passage
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class IngestReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    embedded: int = 0  # passages embedded in this run (the rest reused stored vectors)
+    documents: int = 0  # in the index after the run
+    passages: int = 0
+    seconds: float = 0.0
+
+
+def text_key(text: str) -> str:
+    """Vectors are reused by the hash of the text embedded, wherever that text now sits."""
+    return hashlib.sha1(text.encode()).hexdigest()
+
+
+def _under(path: str, roots: Sequence[Path]) -> bool:
+    candidate = Path(path)
+    return any(candidate == root or root in candidate.parents for root in roots)
+
+
+def _previous(directory: Path, rebuild: bool, report: IngestReport) -> store.Index | None:
+    if rebuild:
+        return None
+    try:
+        return store.load(directory)
+    except IndexNotFound:
+        return None
+    except (IndexCorrupt, IndexMismatch) as error:
+        report.notes.append(f"starting a new index: the old one could not be used ({error})")
+        return None
+
+
+def _record(document: Document) -> store.DocumentRecord:
+    return store.DocumentRecord(
+        path=str(document.path),
+        doc=document.name,
+        title=document.title,
+        source=document.source,
+        date=document.date,
+        url=document.url,
+        content_hash=document.content_hash,
+        fingerprint=document.fingerprint,
+        passages=len(document.passages),
+    )
+
+
+def ingest(
+    paths: Sequence[Path], directory: Path, embedder: Embedder, *, rebuild: bool = False, progress: bool = False
+) -> IngestReport:
+    """Add new and changed documents under `paths`, drop those gone from them, keep the rest of the index."""
+    started = time.perf_counter()
+    report = IngestReport()
+    with store.write_lock(directory):
+        previous = _previous(directory, rebuild, report)
+        corpus = load_corpus(paths, embedder.count_tokens)
+        report.skipped = corpus.skipped
+        roots = [path.resolve() for path in paths]
+        found = {str(document.path) for document in corpus.documents}
+
+        records: list[store.DocumentRecord] = []
+        passages: list[Passage] = []
+        old_fingerprints: dict[str, str] = {}
+        reusable: dict[str, np.ndarray] = {}
+        if previous is not None:
+            same_model = previous.manifest.model == embedder.name
+            old_vectors = previous.all_vectors() if same_model else None
+            row = 0
+            for record, old_passages in previous.documents_with_passages():
+                old_fingerprints[record.path] = record.fingerprint
+                if old_vectors is not None:
+                    for offset, passage in enumerate(old_passages):
+                        reusable[text_key(passage.text)] = old_vectors[row + offset]
+                row += len(old_passages)
+                if not _under(record.path, roots):
+                    records.append(record)
+                    passages.extend(old_passages)
+                elif record.path not in found:
+                    report.removed.append(record.doc)
+
+        kept_hashes = {record.content_hash: record.path for record in records}
+        for document in corpus.documents:
+            if document.content_hash in kept_hashes:
+                report.skipped.append((str(document.path), f"duplicate of {kept_hashes[document.content_hash]}"))
+                continue
+            fingerprint = old_fingerprints.get(str(document.path))
+            bucket = report.added if fingerprint is None else report.unchanged if fingerprint == document.fingerprint else report.updated
+            bucket.append(document.name)
+            records.append(_record(document))
+            passages.extend(document.passages)
+
+        if previous is None or previous.manifest.model != embedder.name or records != previous.manifest.documents:
+            vectors = _vectors_for(passages, reusable, embedder, progress, report)
+            store.save(directory, embedder.name, records, passages, vectors)
+    report.documents, report.passages = len(records), len(passages)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _vectors_for(
+    passages: Sequence[Passage], reusable: dict[str, np.ndarray], embedder: Embedder, progress: bool, report: IngestReport
+) -> np.ndarray:
+    keys = [text_key(passage.text) for passage in passages]
+    missing = list(dict.fromkeys(key for key in keys if key not in reusable))
+    if missing:
+        text_of = {key: passage.text for key, passage in zip(keys, passages)}
+        fresh = embedder.embed([text_of[key] for key in missing], progress=progress)
+        reusable = {**reusable, **dict(zip(missing, fresh))}
+    report.embedded = len(missing)
+    if not passages:
+        return np.zeros((0, embedder.dimension), dtype=np.float32)
+    return np.stack([reusable[key] for key in keys]).astype(np.float32, copy=False)

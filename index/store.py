@@ -1,0 +1,208 @@
+"""The index directory: a FAISS file, the passages and a manifest, saved atomically, loaded with checks.
+
+Layout: DIR/CURRENT names the live generation, DIR/gen-*/ holds its files. A save writes a
+new generation, syncs it, then swaps CURRENT with one atomic rename, so a crash at any
+point leaves the previous generation live and whole.
+"""
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+from .errors import IndexBusy, IndexCorrupt, IndexMismatch, IndexNotFound
+from .passage import Passage
+
+FORMAT_VERSION = 1
+CURRENT = "CURRENT"
+MANIFEST = "manifest.json"
+PASSAGES = "passages.jsonl"
+VECTORS = "index.faiss"
+REBUILD_HINT = "rebuild it with `readouts ingest --rebuild PATH...`"
+
+
+@dataclass(frozen=True)
+class DocumentRecord:
+    """A document as the manifest remembers it; its passages are the next `passages` rows."""
+
+    path: str  # resolved path: the document's identity across ingests
+    doc: str
+    title: str
+    source: str
+    date: str | None
+    url: str | None
+    content_hash: str
+    fingerprint: str
+    passages: int
+
+
+@dataclass(frozen=True)
+class Manifest:
+    format_version: int
+    model: str
+    dimension: int
+    created: str
+    documents: list[DocumentRecord]
+    passage_count: int
+    file_sizes: dict[str, int]
+
+    def to_json(self) -> dict:
+        return {**asdict(self), "document_count": len(self.documents)}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Manifest":
+        return cls(
+            format_version=data["format_version"],
+            model=data["model"],
+            dimension=data["dimension"],
+            created=data["created"],
+            documents=[DocumentRecord(**record) for record in data["documents"]],
+            passage_count=data["passage_count"],
+            file_sizes=data["file_sizes"],
+        )
+
+
+@dataclass
+class Index:
+    directory: Path
+    manifest: Manifest
+    passages: list[Passage]
+    vectors: faiss.Index
+
+    def documents_with_passages(self) -> Iterator[tuple[DocumentRecord, list[Passage]]]:
+        offset = 0
+        for record in self.manifest.documents:
+            yield record, self.passages[offset : offset + record.passages]
+            offset += record.passages
+
+    def all_vectors(self) -> np.ndarray:
+        return self.vectors.reconstruct_n(0, self.vectors.ntotal) if self.vectors.ntotal else np.zeros(
+            (0, self.vectors.d), dtype=np.float32
+        )
+
+    def size_on_disk(self) -> int:
+        return sum(self.manifest.file_sizes.values())
+
+
+def has_index(directory: Path) -> bool:
+    return (directory / CURRENT).is_file()
+
+
+@contextmanager
+def write_lock(directory: Path) -> Iterator[None]:
+    """One writer at a time; a second ingest fails at once instead of racing the first."""
+    directory.mkdir(parents=True, exist_ok=True)
+    with open(directory / ".lock", "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as error:
+            raise IndexBusy(f"another ingest is writing {directory}; wait for it to finish") from error
+        yield
+
+
+def save(
+    directory: Path,
+    model: str,
+    documents: Sequence[DocumentRecord],
+    passages: Sequence[Passage],
+    vectors: np.ndarray,
+) -> Manifest:
+    """Write a new generation and make it live in one rename. Callers hold `write_lock`."""
+    if len(passages) != len(vectors) or sum(record.passages for record in documents) != len(passages):
+        raise ValueError("documents, passages and vectors disagree in number")
+    directory.mkdir(parents=True, exist_ok=True)
+    generation = Path(tempfile.mkdtemp(prefix="gen-", dir=directory))
+    try:
+        flat = faiss.IndexFlatIP(vectors.shape[1])
+        flat.add(np.ascontiguousarray(vectors, dtype=np.float32))
+        faiss.write_index(flat, str(generation / VECTORS))
+        with open(generation / PASSAGES, "w", encoding="utf-8") as handle:
+            for passage in passages:
+                handle.write(json.dumps(passage.to_json(), ensure_ascii=False) + "\n")
+        manifest = Manifest(
+            format_version=FORMAT_VERSION,
+            model=model,
+            dimension=int(vectors.shape[1]),
+            created=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            documents=list(documents),
+            passage_count=len(passages),
+            file_sizes={name: (generation / name).stat().st_size for name in (VECTORS, PASSAGES)},
+        )
+        _write_synced(generation / MANIFEST, json.dumps(manifest.to_json(), ensure_ascii=False, indent=1))
+        for name in (VECTORS, PASSAGES):
+            _fsync(generation / name)
+        _fsync(generation)
+        _write_synced(directory / (CURRENT + ".tmp"), generation.name)
+        os.replace(directory / (CURRENT + ".tmp"), directory / CURRENT)
+        _fsync(directory)
+    except BaseException:
+        shutil.rmtree(generation, ignore_errors=True)
+        raise
+    _remove_stale_generations(directory, keep=generation.name)
+    return manifest
+
+
+def load(directory: Path) -> Index:
+    """The live generation, checked against its manifest; errors name the fix."""
+    if not has_index(directory):
+        raise IndexNotFound(f"no index at {directory}: build one with `readouts ingest PATH...` (e.g. seeds/)")
+    try:
+        generation = directory / (directory / CURRENT).read_text().strip()
+        manifest = Manifest.from_json(json.loads((generation / MANIFEST).read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise IndexCorrupt(f"index at {directory} is damaged (manifest: {_reason(error)}); {REBUILD_HINT}") from error
+    if manifest.format_version != FORMAT_VERSION:
+        raise IndexMismatch(
+            f"index at {directory} has format {manifest.format_version}, this version reads {FORMAT_VERSION}; {REBUILD_HINT}"
+        )
+    for name, size in manifest.file_sizes.items():
+        actual = (generation / name).stat().st_size if (generation / name).is_file() else None
+        if actual != size:
+            raise IndexCorrupt(f"index at {directory} is damaged ({name}: expected {size} bytes, found {actual}); {REBUILD_HINT}")
+    try:
+        vectors = faiss.read_index(str(generation / VECTORS))
+        with open(generation / PASSAGES, encoding="utf-8") as handle:
+            passages = [Passage.from_json(json.loads(line)) for line in handle]
+    except (RuntimeError, ValueError, KeyError, TypeError) as error:
+        raise IndexCorrupt(f"index at {directory} is damaged ({_reason(error)}); {REBUILD_HINT}") from error
+    if not (vectors.ntotal == len(passages) == manifest.passage_count) or vectors.d != manifest.dimension:
+        raise IndexCorrupt(
+            f"index at {directory} is damaged ({vectors.ntotal} vectors, {len(passages)} passages, "
+            f"manifest says {manifest.passage_count}); {REBUILD_HINT}"
+        )
+    return Index(directory, manifest, passages, vectors)
+
+
+def _reason(error: BaseException) -> str:
+    return f"{type(error).__name__}: {str(error).splitlines()[0][:120]}" if str(error) else type(error).__name__
+
+
+def _write_synced(path: Path, text: str) -> None:
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(text)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _remove_stale_generations(directory: Path, keep: str) -> None:
+    for entry in directory.glob("gen-*"):
+        if entry.name != keep:
+            shutil.rmtree(entry, ignore_errors=True)
