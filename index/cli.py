@@ -14,9 +14,6 @@ from .errors import BadQuery, InputNotFound, ReadoutsError
 from .ingest import IngestReport, ingest
 from .passage import Hit
 
-log = logging.getLogger("readouts")
-
-
 def format_hit(hit: Hit) -> str:
     """Plain text: the passage quoted in full, then where it comes from."""
     p = hit.passage
@@ -47,7 +44,7 @@ def open_retriever(flag: str | None):
 
     directory = settings.index_dir(flag)
     if not store.has_index(directory) and directory == settings.DEFAULT_INDEX and settings.SEEDS.is_dir():
-        log.warning("no index yet: building %s from %s", directory, settings.SEEDS)
+        print(f"no index yet: building {directory} from {settings.SEEDS}", file=sys.stderr)
         from .embed import MiniLMEmbedder
 
         embedder = MiniLMEmbedder()
@@ -114,6 +111,23 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_eval(args: argparse.Namespace) -> int:
+    from .evaluate import evaluate, load_questions
+
+    path = Path(args.questions)
+    if not path.is_file():
+        raise InputNotFound(f"no such question file: {path}")
+    questions = load_questions(path)
+    retriever = open_retriever(args.index)
+    scores = evaluate(questions, retriever.search, args.k)
+    print(f"{path.name}: {scores.questions} questions")
+    print("  " + "  ".join(f"hit@{k} {scores.hit_rate(k):.3f}" for k in sorted(scores.hits_at)) + f"  MRR {scores.mrr:.3f}")
+    for question, first in scores.misses:
+        expected = "; ".join(f"{doc}: {snippet!r}" for doc, snippet in question.gold)
+        print(f"  miss {question.id}: {question.q}\n    expected {expected}\n    first    {first}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(prog="readouts", description="Search diplomatic readouts and quote them.")
     commands = main.add_subparsers(dest="command", required=True)
@@ -135,12 +149,16 @@ def parser() -> argparse.ArgumentParser:
     p = commands.add_parser("stats", help="what the index holds")
     p.add_argument("--index", help=index_help)
     p.set_defaults(run=cmd_stats)
+    p = commands.add_parser("eval", help="hit@1/3/5 and MRR on a question set (JSONL), with every miss")
+    p.add_argument("questions", metavar="QUESTIONS.jsonl")
+    p.add_argument("--index", help=index_help)
+    p.add_argument("-k", type=int, default=5, help="passages retrieved per question (default 5)")
+    p.set_defaults(run=cmd_eval)
     return main
 
 
 def main(argv: Iterable[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(message)s", stream=sys.stderr)
-    log.setLevel(logging.INFO)
     args = parser().parse_args(list(argv) if argv is not None else None)
     if getattr(args, "k", 1) < 1:
         print("readouts: -k must be at least 1", file=sys.stderr)

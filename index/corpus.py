@@ -23,6 +23,11 @@ class Corpus:
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
 
 
+def absolute(path: Path) -> Path:
+    """Absolute and normalized, but a symlink stays itself (so a broken one is reported by its name)."""
+    return Path(os.path.abspath(path))
+
+
 def find_files(paths: Sequence[Path]) -> tuple[list[Path], list[tuple[str, str]]]:
     """Readout files under `paths` (recursively), and the problems met on the way."""
     missing = [str(path) for path in paths if not path.exists()]
@@ -47,7 +52,7 @@ def find_files(paths: Sequence[Path]) -> tuple[list[Path], list[tuple[str, str]]
                     files.append(file)
                 else:
                     skipped.append((str(file), "not a .txt or .md file"))
-    unique = list(dict.fromkeys(file.resolve() for file in files))
+    unique = list(dict.fromkeys(absolute(file) for file in files))
     return unique, skipped
 
 
@@ -79,7 +84,7 @@ def folder_metadata(files: Iterable[Path]) -> tuple[dict[Path, Metadata], list[t
         entries, problems = read_metadata(metadata_path)
         skipped.extend((problem, "bad metadata") for problem in problems)
         for name, metadata in entries.items():
-            by_file[(folder / name).resolve()] = metadata
+            by_file[absolute(folder / name)] = metadata
     return by_file, skipped
 
 

@@ -38,7 +38,7 @@ FURNITURE = [
         r"\[?\s*(print|email|share|close)\s*\]?(\s*\|?\s*\[?\s*(print|email|share|close)\s*\]?)*",
     )
 ]
-SENTENCE_END = re.compile(r"[.!?][\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9])|[。！？][\"”’」』)]*")
+SENTENCE_END = re.compile(r"[.!?][\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9\u3040-\u30ff\u3400-\u9fff])|[。！？][\"”’」』)]*\s*")
 ABBREVIATIONS = {
     "mr", "mrs", "ms", "dr", "st", "jr", "sr", "no", "vs", "gen", "sen", "rep", "amb", "gov",
     "lt", "col", "capt", "prof", "inc", "corp", "co", "u.s", "u.n", "u.k", "e.u", "p.m", "a.m",

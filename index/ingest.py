@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from . import store
-from .corpus import load_corpus
+from .corpus import absolute, load_corpus
 from .documents import Document
 from .embed import Embedder
 from .errors import IndexCorrupt, IndexMismatch, IndexNotFound
@@ -80,7 +80,7 @@ def ingest(
         previous = _previous(directory, rebuild, report)
         corpus = load_corpus(paths, embedder.count_tokens)
         report.skipped = corpus.skipped
-        roots = [path.resolve() for path in paths]
+        roots = [absolute(path) for path in paths]
         found = {str(document.path) for document in corpus.documents}
 
         records: list[store.DocumentRecord] = []

@@ -1,0 +1,92 @@
+"""Shared fixtures: the seeds, the real packaged model, a built seeds index, a cheap fake embedder."""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+from index import settings  # noqa: E402
+from index.embed import MiniLMEmbedder  # noqa: E402
+from index.ingest import ingest  # noqa: E402
+
+SHARED = settings.PROJECT_ROOT.parent / "shared"
+STATE_DEPT = SHARED / "corpus" / "state-dept"
+DEV_QUESTIONS = SHARED / "eval" / "dev_questions.jsonl"
+
+
+class FakeEmbedder:
+    """Hashed bag of words: deterministic, instant, and it records every text it embeds."""
+
+    name = "fake-bag-of-words"
+    dimension = 64
+
+    def __init__(self) -> None:
+        self.embedded: list[str] = []
+
+    def embed(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
+        self.embedded.extend(texts)
+        vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for word in re.findall(r"\w+", text.lower()):
+                vectors[row, int(hashlib.md5(word.encode()).hexdigest(), 16) % self.dimension] += 1
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        return vectors / np.where(norms == 0, 1, norms)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.embed([text])[0]
+
+    def count_tokens(self, text: str) -> int:
+        return len(text.split()) + 2
+
+
+@pytest.fixture(scope="session")
+def state_dept_dir() -> Path:
+    """The real 785-readout corpus in ../shared (CI has it beside the clone)."""
+    assert (STATE_DEPT / "metadata.jsonl").is_file(), f"{STATE_DEPT} is missing: clone the project beside ../shared"
+    return STATE_DEPT
+
+
+@pytest.fixture(scope="session")
+def dev_questions_path() -> Path:
+    assert DEV_QUESTIONS.is_file(), f"{DEV_QUESTIONS} is missing: clone the project beside ../shared"
+    return DEV_QUESTIONS
+
+
+@pytest.fixture(scope="session")
+def seeds_dir() -> Path:
+    return settings.SEEDS
+
+
+@pytest.fixture(scope="session")
+def embedder() -> MiniLMEmbedder:
+    """The real packaged model, loaded once for the whole run."""
+    return MiniLMEmbedder()
+
+
+@pytest.fixture
+def fake_embedder() -> FakeEmbedder:
+    return FakeEmbedder()
+
+
+@pytest.fixture(scope="session")
+def seeds_index(tmp_path_factory: pytest.TempPathFactory, embedder: MiniLMEmbedder, seeds_dir: Path) -> Path:
+    """An index of the five seeds built with the real model (read-only: copy it to change it)."""
+    directory = tmp_path_factory.mktemp("seeds-index")
+    ingest([seeds_dir], directory, embedder)
+    return directory
+
+
+@pytest.fixture
+def corpus_copy(tmp_path: Path, seeds_dir: Path) -> Path:
+    """A writable copy of the seeds to add, change and delete files in."""
+    target = tmp_path / "corpus"
+    shutil.copytree(seeds_dir, target)
+    return target

@@ -1,0 +1,85 @@
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from index import cli, settings
+
+
+@pytest.fixture
+def run(capsys):
+    def run(*argv: str) -> tuple[int, str, str]:
+        code = cli.main(list(argv))
+        out, err = capsys.readouterr()
+        return code, out, err
+    return run
+
+
+def test_ask_json_gives_one_object_per_question(run, seeds_index: Path) -> None:
+    code, out, _ = run("ask", "--index", str(seeds_index), "--json", "-k", "3", "Beijing-Tokyo Forum")
+    assert code == 0
+    [line] = out.splitlines()
+    answer = json.loads(line)
+    assert answer["query"] == "Beijing-Tokyo Forum" and len(answer["results"]) == 3
+    first = answer["results"][0]
+    assert set(first) >= {"rank", "score", "text", "doc", "title", "source", "date", "url", "paragraph"}
+    assert first["rank"] == 1 and first["doc"] == "004_928d3c2fc4727297.txt" and "Beijing-Tokyo Forum" in first["text"]
+
+
+def test_ask_reads_questions_from_stdin(run, seeds_index: Path, monkeypatch) -> None:
+    import io
+    monkeypatch.setattr(sys, "stdin", io.StringIO("Fukushima water\n\nBeijing-Tokyo Forum\n"))
+    code, out, _ = run("ask", "--index", str(seeds_index), "--json", "-k", "1", "-")
+    assert code == 0
+    assert [json.loads(line)["query"] for line in out.splitlines()] == ["Fukushima water", "Beijing-Tokyo Forum"]
+
+
+def test_human_answer_quotes_and_cites(run, seeds_index: Path) -> None:
+    code, out, _ = run("ask", "--index", str(seeds_index), "-k", "5", "security dialogue in Tokyo")
+    assert code == 0
+    assert "  > " in out and "date unknown" in out and "002_97bc6a86a9d677fe.txt" in out
+
+
+def test_usage_errors_exit_2(run, seeds_index: Path, tmp_path: Path) -> None:
+    code, out, err = run("ask", "--index", str(seeds_index), "   ")
+    assert (code, out) == (2, "") and "no question" in err
+    code, _, err = run("ingest", "--index", str(tmp_path / "i"), str(tmp_path / "missing"))
+    assert code == 2 and "missing" in err and not (tmp_path / "i" / "CURRENT").exists()
+
+
+def test_missing_index_is_a_one_line_error(run, tmp_path: Path) -> None:
+    code, out, err = run("stats", "--index", str(tmp_path / "none"))
+    assert code == 1 and out == "" and len(err.strip().splitlines()) == 1 and "readouts ingest" in err
+
+
+def test_stats_describes_the_index(run, seeds_index: Path) -> None:
+    code, out, _ = run("stats", "--index", str(seeds_index))
+    assert code == 0
+    assert "documents  5" in out and "2017-09-01 … 2024-12-04 (1 undated)" in out and "Xinhua (2)" in out
+    assert "all-MiniLM-L6-v2" in out
+
+
+def test_ingest_reports_skipped_files(run, corpus_copy: Path, tmp_path: Path) -> None:
+    (corpus_copy / "empty.md").write_text("")
+    code, out, _ = run("ingest", "--index", str(tmp_path / "i"), str(corpus_copy))
+    assert code == 0 and "added 5" in out and "skipped 1" in out and "empty.md: empty file" in out
+
+
+def test_default_index_is_built_from_seeds_on_first_use(run, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(settings, "DEFAULT_INDEX", tmp_path / "default")
+    monkeypatch.delenv("READOUTS_INDEX", raising=False)
+    code, out, err = run("ask", "--json", "-k", "1", "Fukushima")
+    assert code == 0 and "building" in err and json.loads(out)["results"][0]["doc"].startswith("003")
+    assert (tmp_path / "default" / "CURRENT").is_file()
+
+
+@pytest.mark.slow
+def test_console_script_keeps_stdout_for_answers(seeds_index: Path) -> None:
+    env = {**os.environ, "READOUTS_INDEX": str(seeds_index)}
+    result = subprocess.run([sys.executable, "-m", "index.cli", "ask", "--json", "Fukushima"],
+                            capture_output=True, text=True, env=env, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert [json.loads(line)["query"] for line in result.stdout.splitlines()] == ["Fukushima"]

@@ -1,0 +1,75 @@
+import json
+from pathlib import Path
+
+import pytest
+
+from index.corpus import load_corpus
+from index.errors import InputNotFound
+
+
+def test_bad_files_are_reported_by_name_and_good_ones_kept(corpus_copy: Path) -> None:
+    (corpus_copy / "empty.txt").write_text("   \n")
+    (corpus_copy / "binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00")
+    (corpus_copy / "latin1.txt").write_bytes("Caf\xe9 talks between the two ministers.".encode("latin-1"))
+    (corpus_copy / "copy.txt").write_text((corpus_copy / "000_6c010af11ceaee2d.txt").read_text())
+    (corpus_copy / "dangling.txt").symlink_to(corpus_copy / "nowhere.txt")
+    (corpus_copy / "notes.pdf").write_bytes(b"%PDF-1.4")
+    corpus = load_corpus([corpus_copy])
+    reasons = {Path(path).name: reason for path, reason in corpus.skipped}
+    assert reasons["empty.txt"] == "empty file"
+    assert reasons["binary.txt"] == "binary file"
+    assert reasons["latin1.txt"].startswith("not UTF-8")
+    assert reasons["copy.txt"].startswith("duplicate of") and "000_6c010af11ceaee2d.txt" in reasons["copy.txt"]
+    assert reasons["dangling.txt"].startswith("unreadable")
+    assert reasons["notes.pdf"] == "not a .txt or .md file"
+    assert sorted(d.name for d in corpus.documents) == sorted(p.name for p in Path(corpus_copy).glob("00*.txt"))
+
+
+def test_missing_path_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(InputNotFound, match="nowhere"):
+        load_corpus([tmp_path / "nowhere"])
+
+
+def test_metadata_jsonl_wins_over_extracted_values(corpus_copy: Path) -> None:
+    lines = [
+        {"file": "003_17c4431262099e76.txt", "title": "Wang Yi meets Kamikawa", "date": "2024-09-23",
+         "source": "China Daily", "url": "https://example.org/wang-kamikawa"},
+        {"file": "002_97bc6a86a9d677fe.txt", "date": "2023-02-22"},
+    ]
+    (corpus_copy / "metadata.jsonl").write_text("\n".join(json.dumps(x) for x in lines) + "\n{not json\n")
+    corpus = load_corpus([corpus_copy])
+    documents = {d.name: d for d in corpus.documents}
+    wang = documents["003_17c4431262099e76.txt"]
+    assert (wang.title, wang.date, wang.source, wang.url) == (
+        "Wang Yi meets Kamikawa", "2024-09-23", "China Daily", "https://example.org/wang-kamikawa")
+    assert {(p.title, p.date, p.source, p.url) for p in wang.passages} == {
+        ("Wang Yi meets Kamikawa", "2024-09-23", "China Daily", "https://example.org/wang-kamikawa")}
+    security = documents["002_97bc6a86a9d677fe.txt"]
+    assert security.date == "2023-02-22"
+    assert security.title == "17th China-Japan security dialogue addresses issues of common concern"
+    assert any("metadata.jsonl:3" in path for path, _ in corpus.skipped)
+
+
+def test_nested_folders_are_read_recursively(corpus_copy: Path) -> None:
+    nested = corpus_copy / "2024" / "december"
+    nested.mkdir(parents=True)
+    (corpus_copy / "004_928d3c2fc4727297.txt").rename(nested / "004.md")
+    names = {d.name for d in load_corpus([corpus_copy]).documents}
+    assert "004.md" in names and len(names) == 5
+
+
+@pytest.mark.slow
+def test_state_dept_corpus_ingests_with_its_metadata(state_dept_dir: Path) -> None:
+    corpus = load_corpus([state_dept_dir])
+    metadata = {json.loads(line)["file"]: json.loads(line) for line in (state_dept_dir / "metadata.jsonl").open()}
+    assert len(corpus.documents) + len(corpus.skipped) == len(metadata) == 785
+    assert [reason for _, reason in corpus.skipped if not reason.startswith("duplicate")] == []
+    for document in corpus.documents:
+        expected = metadata[document.name]
+        assert (document.title, document.date, document.source, document.url) == (
+            expected["title"], expected["date"], expected["source"], expected["url"])
+        for passage in document.passages:
+            assert passage.text in document.text
+            assert "Office of the Spokesperson" != passage.text
+    texts = [p.text for d in corpus.documents for p in d.passages]
+    assert not any(t.startswith("The below is attributable to Spokesperson") and len(t) < 80 for t in texts)

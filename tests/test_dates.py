@@ -1,0 +1,34 @@
+import pytest
+
+from index.dates import extract_date
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("On September 21, 2017 local time, the ministers met.", "2017-09-21"),
+        ("Title\n\n2017-09-01 09:39\n\nOn September 1, 2017, ...", "2017-09-01"),
+        ("Published: 15:19, September 24, 2024\nThe ministers met Monday.", "2024-09-24"),
+        ("December 05, 2024\n\nBEIJING, Dec. 4 (Xinhua) -- Wang said.", "2024-12-04"),
+        ("January 2, 2025\n\nTOKYO, Dec. 30 (Kyodo) -- The talks ended.", "2024-12-30"),
+        ("The meeting took place on 3 March 2023 in Tokyo.", "2023-03-03"),
+        ("2024年9月23日，王毅会见上川阳子。", "2024-09-23"),
+        ("Sept. 23, 2024: the ministers met.", "2024-09-23"),
+    ],
+)
+def test_stated_dates_become_iso(text: str, expected: str) -> None:
+    assert extract_date(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The two sides met on Wednesday in Tokyo.",
+        "2017 witnesses the 45th anniversary of normalization.",
+        "BEIJING, Dec. 4 (Xinhua) -- a dateline without any year to anchor it.",
+        "In September 2024 the ministers met.",
+        "On February 30, 2023 nothing happened.",
+    ],
+)
+def test_no_full_date_gives_none(text: str) -> None:
+    assert extract_date(text) is None

@@ -1,0 +1,80 @@
+from pathlib import Path
+
+import pytest
+
+from index import store
+from index.ingest import ingest
+
+
+def test_second_run_embeds_nothing_and_writes_nothing(corpus_copy: Path, tmp_path: Path, fake_embedder) -> None:
+    directory = tmp_path / "index"
+    first = ingest([corpus_copy], directory, fake_embedder)
+    assert first.embedded == first.passages > 0 and len(first.added) == 5
+    generation = (directory / store.CURRENT).read_text()
+    fake_embedder.embedded.clear()
+    second = ingest([corpus_copy], directory, fake_embedder)
+    assert fake_embedder.embedded == [] and second.embedded == 0
+    assert len(second.unchanged) == 5 and not (second.added or second.updated or second.removed)
+    assert (directory / store.CURRENT).read_text() == generation
+
+
+def test_changed_document_is_replaced_and_deleted_one_removed(corpus_copy: Path, tmp_path: Path, fake_embedder) -> None:
+    directory = tmp_path / "index"
+    ingest([corpus_copy], directory, fake_embedder)
+    changed = corpus_copy / "004_928d3c2fc4727297.txt"
+    new_paragraph = "Wang also said both countries should expand youth exchanges and tourism in the coming year."
+    changed.write_text(changed.read_text() + "\n" + new_paragraph + "\n")
+    (corpus_copy / "000_6c010af11ceaee2d.txt").unlink()
+    fake_embedder.embedded.clear()
+
+    report = ingest([corpus_copy], directory, fake_embedder)
+
+    assert report.updated == ["004_928d3c2fc4727297.txt"] and report.removed == ["000_6c010af11ceaee2d.txt"]
+    assert fake_embedder.embedded == [new_paragraph]  # the unchanged paragraphs of 004 kept their vectors
+    index = store.load(directory)
+    assert "000_6c010af11ceaee2d.txt" not in {p.doc for p in index.passages}
+    assert new_paragraph in {p.text for p in index.passages}
+    assert index.manifest.passage_count == len(index.passages) == index.vectors.ntotal
+
+
+def test_documents_from_other_paths_are_kept(corpus_copy: Path, tmp_path: Path, fake_embedder) -> None:
+    directory = tmp_path / "index"
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "extra.txt").write_text("Extra readout\n\nThe foreign ministers of both countries met in Hanoi on May 3, 2023.\n")
+    ingest([corpus_copy], directory, fake_embedder)
+    report = ingest([other], directory, fake_embedder)
+    assert report.added == ["extra.txt"] and report.removed == [] and report.documents == 6
+    (other / "extra.txt").unlink()
+    report = ingest([other], directory, fake_embedder)
+    assert report.removed == ["extra.txt"] and report.documents == 5
+
+
+def test_duplicate_of_an_indexed_document_from_elsewhere_is_skipped(corpus_copy: Path, tmp_path: Path, fake_embedder) -> None:
+    directory = tmp_path / "index"
+    ingest([corpus_copy], directory, fake_embedder)
+    mirror = tmp_path / "mirror"
+    mirror.mkdir()
+    (mirror / "copy.txt").write_text((corpus_copy / "003_17c4431262099e76.txt").read_text())
+    report = ingest([mirror], directory, fake_embedder)
+    assert report.added == [] and report.skipped[0][1].startswith("duplicate of")
+
+
+def test_rebuild_starts_over_and_a_damaged_index_is_replaced(corpus_copy: Path, tmp_path: Path, fake_embedder) -> None:
+    directory = tmp_path / "index"
+    ingest([corpus_copy], directory, fake_embedder)
+    (directory / store.CURRENT).write_text("gen-missing")
+    report = ingest([corpus_copy], directory, fake_embedder)
+    assert len(report.added) == 5 and "could not be used" in report.notes[0]
+    fake_embedder.embedded.clear()
+    report = ingest([corpus_copy], directory, fake_embedder, rebuild=True)
+    assert len(report.added) == 5 and len(fake_embedder.embedded) == report.passages
+
+
+@pytest.mark.slow
+def test_state_dept_ingest_with_the_real_model(state_dept_dir: Path, tmp_path: Path, embedder) -> None:
+    report = ingest([state_dept_dir], tmp_path / "index", embedder)
+    index = store.load(tmp_path / "index")
+    assert report.documents + sum(r.startswith("duplicate") for _, r in report.skipped) == 785
+    assert index.vectors.ntotal == report.passages > 3000
+    assert all(embedder.count_tokens(p.text) <= 256 for p in index.passages)

@@ -1,0 +1,102 @@
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from index import store
+from index.errors import IndexBusy, IndexCorrupt, IndexMismatch, IndexNotFound
+from index.ingest import ingest
+from index.search import Retriever
+
+
+@pytest.fixture
+def built(tmp_path: Path, seeds_dir: Path, fake_embedder) -> Path:
+    directory = tmp_path / "index"
+    ingest([seeds_dir], directory, fake_embedder)
+    return directory
+
+
+def live_generation(directory: Path) -> Path:
+    return directory / (directory / store.CURRENT).read_text().strip()
+
+
+def test_round_trip_keeps_passages_vectors_and_manifest(built: Path, fake_embedder) -> None:
+    index = store.load(built)
+    manifest = json.loads((live_generation(built) / store.MANIFEST).read_text())
+    assert manifest["format_version"] == store.FORMAT_VERSION
+    assert (manifest["model"], manifest["dimension"]) == (fake_embedder.name, fake_embedder.dimension)
+    assert manifest["document_count"] == 5 and manifest["passage_count"] == len(index.passages)
+    assert all(len(record["content_hash"]) == 64 for record in manifest["documents"])
+    expected = fake_embedder.embed([p.text for p in index.passages])
+    assert np.allclose(index.all_vectors(), expected, atol=1e-6)
+    hits = Retriever(index, fake_embedder).search(index.passages[7].text, 1)
+    assert hits[0].passage == index.passages[7] and hits[0].score == pytest.approx(1.0, abs=1e-5)
+
+
+def test_missing_index_names_the_fix(tmp_path: Path) -> None:
+    with pytest.raises(IndexNotFound, match="readouts ingest"):
+        store.load(tmp_path / "none")
+
+
+@pytest.mark.parametrize("damage", ["truncate-passages", "garbage-manifest", "delete-faiss", "bad-current"])
+def test_damaged_index_gets_a_one_line_error(built: Path, damage: str) -> None:
+    generation = live_generation(built)
+    if damage == "truncate-passages":
+        data = (generation / store.PASSAGES).read_bytes()
+        (generation / store.PASSAGES).write_bytes(data[: len(data) // 2])
+    elif damage == "garbage-manifest":
+        (generation / store.MANIFEST).write_text("{not json")
+    elif damage == "delete-faiss":
+        (generation / store.VECTORS).unlink()
+    else:
+        (built / store.CURRENT).write_text("gen-gone")
+    with pytest.raises(IndexCorrupt) as error:
+        store.load(built)
+    assert "\n" not in str(error.value) and "readouts ingest --rebuild" in str(error.value)
+
+
+def test_other_format_version_is_a_mismatch(built: Path) -> None:
+    path = live_generation(built) / store.MANIFEST
+    manifest = json.loads(path.read_text())
+    path.write_text(json.dumps({**manifest, "format_version": 99}))
+    with pytest.raises(IndexMismatch, match="format 99"):
+        store.load(built)
+
+
+def test_index_of_another_model_is_refused(built: Path, embedder) -> None:
+    with pytest.raises(IndexMismatch, match="fake-bag-of-words"):
+        Retriever(store.load(built), embedder)
+    with pytest.raises(IndexMismatch, match="rebuild"):
+        Retriever(store.load(built))  # the recorded model is unknown to this version
+
+
+@pytest.mark.parametrize("failure", ["faiss", "passages", "swap", "interrupt"])
+def test_failure_mid_write_leaves_the_old_index_whole(built: Path, corpus_copy: Path, fake_embedder, monkeypatch,
+                                                      failure: str) -> None:
+    before = store.load(built)
+    (corpus_copy / "000_6c010af11ceaee2d.txt").write_text("A new readout\n\n" + "The ministers met and talked. " * 5)
+
+    def explode(*args, **kwargs):
+        raise KeyboardInterrupt if failure == "interrupt" else OSError("disk full")
+
+    if failure in ("faiss", "interrupt"):
+        monkeypatch.setattr(store.faiss, "write_index", explode)
+    elif failure == "passages":
+        monkeypatch.setattr(store.json, "dumps", explode)
+    else:
+        monkeypatch.setattr(store.os, "replace", explode)
+    with pytest.raises((OSError, KeyboardInterrupt)):
+        ingest([corpus_copy], built, fake_embedder)
+    monkeypatch.undo()
+    after = store.load(built)
+    assert after.passages == before.passages
+    assert np.array_equal(after.all_vectors(), before.all_vectors())
+    assert [p.name for p in built.glob("gen-*")] == [live_generation(built).name]
+
+
+def test_a_second_writer_is_refused(built: Path) -> None:
+    with store.write_lock(built):
+        with pytest.raises(IndexBusy):
+            with store.write_lock(built):
+                pass
