@@ -7,6 +7,7 @@ import logging
 import sys
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from importlib.metadata import entry_points
 from pathlib import Path
 
 from . import settings, store
@@ -154,6 +155,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--index", help=index_help)
     p.add_argument("-k", type=int, default=5, help="passages retrieved per question (default 5)")
     p.set_defaults(run=cmd_eval)
+
+    for plugin in entry_points(group="readouts.commands"):  # e.g. the bot package's `bot` and `chat`
+        plugin.load()(commands)
     return main
 
 
@@ -165,12 +169,9 @@ def main(argv: Iterable[str] | None = None) -> int:
         return 2
     try:
         return args.run(args)
-    except (InputNotFound, BadQuery) as error:
-        print(f"readouts: {error}", file=sys.stderr)
-        return 2
     except ReadoutsError as error:
         print(f"readouts: {error}", file=sys.stderr)
-        return 1
+        return error.exit_code
     except KeyboardInterrupt:
         print("readouts: interrupted; the index is unchanged unless the run had finished", file=sys.stderr)
         return 130

@@ -4,6 +4,8 @@
 class ReadoutsError(Exception):
     """Base class: a problem the user can fix, with a message that says how."""
 
+    exit_code = 1
+
 
 class IndexNotFound(ReadoutsError):
     pass
@@ -22,8 +24,8 @@ class IndexBusy(ReadoutsError):
 
 
 class InputNotFound(ReadoutsError):
-    pass
+    exit_code = 2
 
 
 class BadQuery(ReadoutsError):
-    pass
+    exit_code = 2

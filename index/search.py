@@ -1,14 +1,16 @@
 """The retriever: a question in, ranked passages out."""
 from __future__ import annotations
 
+import dataclasses
 import re
 
 import numpy as np
 
+from .documents import sentence_spans
 from .embed import Embedder, embedder_for
 from .errors import BadQuery, IndexMismatch
 from .passage import Hit
-from .store import Index
+from .store import DocumentRecord, Index
 
 MAX_QUERY_CHARS = 1000
 
@@ -38,8 +40,35 @@ class Retriever:
         if self.embedder.name != index.manifest.model:
             raise IndexMismatch(f"index built with {index.manifest.model}, embedder is {self.embedder.name}")
 
-    def search(self, query: str, k: int = 5) -> list[Hit]:
-        return self.search_by_vector(self.embedder.embed_query(clean_query(query)), k)
+    @property
+    def model(self) -> str:
+        return self.index.manifest.model
+
+    @property
+    def passage_count(self) -> int:
+        return self.index.manifest.passage_count
+
+    def documents(self) -> list[DocumentRecord]:
+        return list(self.index.manifest.documents)
+
+    def search(self, query: str, k: int = 5, *, emphasise: bool = False) -> list[Hit]:
+        vector = self.embedder.embed_query(clean_query(query))
+        hits = self.search_by_vector(vector, k)
+        return self.emphasise(vector, hits) if emphasise else hits
+
+    def emphasise(self, query_vector: np.ndarray, hits: list[Hit]) -> list[Hit]:
+        """Mark in each hit the sentence closest to the question (one batched embedding for all)."""
+        spans = [sentence_spans(hit.passage.text, 0, len(hit.passage.text)) for hit in hits]
+        sentences = [hit.passage.text[a:b] for hit, hit_spans in zip(hits, spans) for a, b in hit_spans]
+        if not sentences:
+            return hits
+        scores = self.embedder.embed(sentences) @ query_vector
+        marked, offset = [], 0
+        for hit, hit_spans in zip(hits, spans):
+            best = int(np.argmax(scores[offset : offset + len(hit_spans)])) if len(hit_spans) > 1 else None
+            marked.append(dataclasses.replace(hit, emphasis=hit_spans[best]) if best is not None else hit)
+            offset += len(hit_spans)
+        return marked
 
     def search_by_vector(self, vector: np.ndarray, k: int = 5) -> list[Hit]:
         k = min(k, self.index.vectors.ntotal)

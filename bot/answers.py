@@ -1,0 +1,52 @@
+"""Building answers from the retriever: shared by the Telegram bot and the terminal chat."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from index.errors import BadQuery
+from index.passage import Hit
+
+MAX_QUESTION_CHARS = 1000
+
+
+class Retrieval(Protocol):
+    """What the bot needs from the index package; it knows nothing of how search is done."""
+
+    model: str
+    passage_count: int
+
+    def search(self, query: str, k: int = 5, *, emphasise: bool = False) -> list[Hit]: ...
+
+    def documents(self) -> list: ...
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    hits: tuple[Hit, ...]  # only hits scoring at least the threshold
+    notice: str | None = None  # something the user should know about how the question was read
+
+    @property
+    def found(self) -> bool:
+        return bool(self.hits)
+
+
+class Answerer:
+    def __init__(self, retriever: Retrieval, *, max_results: int = 15, min_score: float = 0.30) -> None:
+        self.retriever = retriever
+        self.max_results = max_results
+        self.min_score = min_score
+
+    def answer(self, text: str) -> Answer:
+        """Search for `text`; raises BadQuery when there is nothing to search for."""
+        question = "".join(ch for ch in text if ch.isprintable() or ch in "\n\t").strip()
+        if not question:
+            raise BadQuery("Send me a question in words, e.g. “What did China say about the Fukushima water release?”")
+        notice = None
+        if len(question) > MAX_QUESTION_CHARS:
+            question = question[:MAX_QUESTION_CHARS].rsplit(" ", 1)[0]
+            notice = f"Your message is long, so I searched with its first {len(question):,} characters."
+        hits = self.retriever.search(question, self.max_results, emphasise=True)
+        relevant = tuple(hit for hit in hits if hit.score >= self.min_score)
+        return Answer(question, relevant, notice)

@@ -1,0 +1,100 @@
+"""Wire the Application: handlers, access gate, error handler, rate limiter, persistence, command menu."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from telegram import BotCommand, Update
+from telegram.error import NetworkError, RetryAfter
+from telegram.ext import (
+    AIORateLimiter, Application, ApplicationBuilder, CallbackQueryHandler, CommandHandler, InlineQueryHandler,
+    MessageHandler, PersistenceInput, PicklePersistence, TypeHandler, filters,
+)
+
+from . import handlers
+from .answers import Answerer
+from .config import Settings
+from .throttle import QuestionLimiter
+
+COMMANDS = [
+    BotCommand("ask", "Ask a question about the readouts"),
+    BotCommand("sources", "The readouts I know"),
+    BotCommand("about", "Corpus size, dates and search model"),
+    BotCommand("help", "How to ask"),
+    BotCommand("start", "What this bot does"),
+]
+
+
+class RetryingRateLimiter(AIORateLimiter):
+    """PTB's limiter (flood limits, RetryAfter) that also retries a request the server failed (HTTP 5xx).
+
+    Only plain NetworkError is retried: BadRequest, Forbidden and TimedOut are subclasses and are
+    not, so a request that may already have been delivered is never sent twice.
+    """
+
+    def __init__(self, server_error_retries: int = 2, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.server_error_retries = server_error_retries
+
+    async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args):  # noqa: ANN001, ANN201
+        import asyncio
+
+        for attempt in range(self.server_error_retries + 1):
+            try:
+                return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
+            except RetryAfter:
+                raise
+            except NetworkError as error:
+                if type(error) is not NetworkError or attempt == self.server_error_retries:
+                    raise
+                logging.getLogger(__name__).warning("%s failed (%s); retrying", endpoint, error)
+                await asyncio.sleep(0.2 * 2**attempt)
+
+
+async def _post_init(application: Application) -> None:
+    await application.bot.set_my_commands(COMMANDS)
+
+
+async def _post_shutdown(application: Application) -> None:
+    application.bot_data["services"].executor.shutdown(wait=False, cancel_futures=True)
+
+
+def build_application(settings: Settings, answerer: Answerer, state_file: Path) -> Application:
+    persistence = PicklePersistence(
+        state_file,
+        store_data=PersistenceInput(bot_data=False, chat_data=True, user_data=False, callback_data=False),
+        update_interval=30,
+    )
+    application = (
+        ApplicationBuilder()
+        .token(settings.token)
+        .base_url(settings.bot_api_url)
+        .base_file_url(settings.file_api_url)
+        .rate_limiter(RetryingRateLimiter(max_retries=3))
+        .concurrent_updates(64)
+        .persistence(persistence)
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+        .build()
+    )
+    application.bot_data["services"] = handlers.Services(
+        settings, answerer, QuestionLimiter(settings.questions_per_minute)
+    )
+    private = filters.ChatType.PRIVATE
+    application.add_handler(TypeHandler(Update, handlers.gate), group=-1)
+    application.add_handlers([
+        CommandHandler("start", handlers.start),
+        CommandHandler("help", handlers.help_command),
+        CommandHandler("about", handlers.about),
+        CommandHandler("sources", handlers.sources),
+        CommandHandler("ask", handlers.ask_command),
+        CallbackQueryHandler(handlers.more_results, pattern=r"^more:[0-9a-f]+:-?\d+$"),
+        CallbackQueryHandler(handlers.sources_more, pattern=r"^src:-?\d+$"),
+        InlineQueryHandler(handlers.inline_query),
+        MessageHandler(private & filters.TEXT & ~filters.COMMAND, handlers.private_text),
+        MessageHandler(filters.ChatType.GROUPS & filters.TEXT & filters.Entity("mention"), handlers.mention),
+        MessageHandler(private & filters.COMMAND, handlers.unknown_command),
+        MessageHandler(private & ~filters.TEXT & ~filters.StatusUpdate.ALL, handlers.not_text),
+    ])
+    application.add_error_handler(handlers.error_handler)
+    return application

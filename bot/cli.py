@@ -1,0 +1,90 @@
+"""`readouts bot` and `readouts chat`: subcommands the bot package adds to the `readouts` CLI."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from index import settings as index_settings
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    index_help = "index directory (default: $READOUTS_INDEX or the seeds index)"
+    p = commands.add_parser("bot", help="run the Telegram bot (settings from the environment or .env)")
+    p.add_argument("--index", help=index_help)
+    p.set_defaults(run=run_bot)
+    p = commands.add_parser("chat", help="ask questions in the terminal, answered as the bot would")
+    p.add_argument("--index", help=index_help)
+    p.set_defaults(run=run_chat)
+
+
+def _answerer(index_flag: str | None, settings):  # noqa: ANN001, ANN202
+    from index.cli import open_retriever
+
+    from .answers import Answerer
+
+    return Answerer(open_retriever(index_flag or settings.index), max_results=settings.max_results,
+                    min_score=settings.min_score)
+
+
+def run_bot(args: argparse.Namespace) -> int:
+    from telegram import Update
+
+    from .app import build_application
+    from .config import load_settings
+    from .logs import configure_logging
+
+    settings = load_settings()
+    configure_logging(settings.token)
+    answerer = _answerer(args.index, settings)
+    state = Path(settings.state_file) if settings.state_file else index_settings.index_dir(
+        args.index or settings.index).parent / "bot-state.pickle"
+    application = build_application(settings, answerer, state)
+    if settings.webhook_url:
+        application.run_webhook(
+            listen=settings.webhook_listen, port=settings.webhook_port, url_path="telegram",
+            webhook_url=settings.webhook_url, secret_token=settings.webhook_secret,
+            allowed_updates=Update.ALL_TYPES,
+        )
+    else:
+        application.run_polling(allowed_updates=Update.ALL_TYPES)
+    return 0
+
+
+def run_chat(args: argparse.Namespace) -> int:
+    """A terminal REPL over the same answer-building code as the bot; 'more' pages on."""
+    from index.errors import BadQuery
+
+    from . import render
+    from .config import load_settings
+
+    settings = load_settings(require_token=False)
+    answerer = _answerer(args.index, settings)
+    interactive = sys.stdin.isatty()
+    if interactive:
+        print("Ask about the readouts ('more' for further results, Ctrl-D to quit).", file=sys.stderr)
+    answer, pages, page = None, [], 0
+    while True:
+        try:
+            line = input("question> " if interactive else "")
+        except (EOFError, KeyboardInterrupt):
+            print(file=sys.stderr)
+            return 0
+        if not line.strip():
+            continue
+        if line.strip().lower() == "more":
+            if answer is None or page + 1 >= len(pages):
+                print("No more results for that question.")
+                continue
+            page += 1
+        else:
+            try:
+                answer = answerer.answer(line)
+            except BadQuery as error:
+                print(error)
+                continue
+            pages, page = render.paginate(answer, settings.results_per_page), 0
+        print(render.plain_answer(answer, pages[page] if pages else None))
+        if page + 1 < len(pages):
+            print(f"\n({len(answer.hits) - pages[page].stop} more: type 'more')")
+        print()

@@ -1,0 +1,102 @@
+"""Bot settings from the environment or a `.env` file, with errors that say what to fix."""
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from dotenv import dotenv_values
+
+from index.errors import ReadoutsError
+
+NO_TOKEN = (
+    "TELEGRAM_BOT_TOKEN is not set. Get a token from @BotFather in Telegram (/newbot), then put "
+    "TELEGRAM_BOT_TOKEN=... in .env or the environment. To try the bot without Telegram, run `readouts chat`."
+)
+
+
+class ConfigError(ReadoutsError):
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class Settings:
+    token: str
+    api_base_url: str = "https://api.telegram.org"
+    index: str | None = None
+    allowed_user_ids: frozenset[int] = frozenset()
+    allowed_chat_ids: frozenset[int] = frozenset()
+    questions_per_minute: int = 20
+    results_per_page: int = 3
+    max_results: int = 15
+    min_score: float = 0.30
+    webhook_url: str | None = None
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = 8443
+    webhook_secret: str | None = None
+    state_file: str | None = None
+
+    def __repr__(self) -> str:  # the token never appears in logs or tracebacks
+        return f"Settings(api_base_url={self.api_base_url!r}, index={self.index!r}, token=<hidden>)"
+
+    @property
+    def bot_api_url(self) -> str:
+        """python-telegram-bot appends the token: <root>/bot<token>/<method>."""
+        return self.api_base_url.rstrip("/") + "/bot"
+
+    @property
+    def file_api_url(self) -> str:
+        return self.api_base_url.rstrip("/") + "/file/bot"
+
+
+def environment(env_file: Path | None = Path(".env")) -> dict[str, str]:
+    """`.env` values, overridden by the real environment."""
+    values = {k: v for k, v in dotenv_values(env_file).items() if v is not None} if env_file and env_file.is_file() else {}
+    return {**values, **os.environ}
+
+
+def _ids(name: str, raw: str) -> frozenset[int]:
+    try:
+        return frozenset(int(part) for part in raw.replace(" ", "").split(",") if part)
+    except ValueError:
+        raise ConfigError(f"{name} must be comma-separated numeric ids, e.g. 12345,67890") from None
+
+
+def _number(env: Mapping[str, str], name: str, default: float, kind: type = int, low: float = 0):
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = kind(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, not {raw!r}") from None
+    if value < low:
+        raise ConfigError(f"{name} must be at least {low}")
+    return value
+
+
+def load_settings(env: Mapping[str, str] | None = None, *, require_token: bool = True) -> Settings:
+    env = environment() if env is None else env
+    token = env.get("TELEGRAM_BOT_TOKEN", "").strip()
+    if require_token and not token:
+        raise ConfigError(NO_TOKEN)
+    base = env.get("TELEGRAM_API_BASE_URL", "").strip() or Settings.api_base_url
+    if not base.startswith(("http://", "https://")):
+        raise ConfigError("TELEGRAM_API_BASE_URL must start with http:// or https://")
+    return Settings(
+        token=token,
+        api_base_url=base,
+        index=env.get("READOUTS_INDEX") or None,
+        allowed_user_ids=_ids("ALLOWED_USER_IDS", env.get("ALLOWED_USER_IDS", "")),
+        allowed_chat_ids=_ids("ALLOWED_CHAT_IDS", env.get("ALLOWED_CHAT_IDS", "")),
+        questions_per_minute=_number(env, "READOUTS_QUESTIONS_PER_MINUTE", 20, low=1),
+        results_per_page=_number(env, "READOUTS_RESULTS_PER_PAGE", 3, low=1),
+        max_results=_number(env, "READOUTS_MAX_RESULTS", 15, low=1),
+        min_score=_number(env, "READOUTS_MIN_SCORE", 0.30, float, low=-1),
+        webhook_url=env.get("WEBHOOK_URL") or None,
+        webhook_listen=env.get("WEBHOOK_LISTEN") or "0.0.0.0",
+        webhook_port=_number(env, "WEBHOOK_PORT", 8443, low=1),
+        webhook_secret=env.get("WEBHOOK_SECRET") or None,
+        state_file=env.get("READOUTS_BOT_STATE") or None,
+    )

@@ -1,0 +1,110 @@
+"""Hits → Telegram HTML (escaped, paged, within Telegram's limits) and → plain text for the terminal."""
+from __future__ import annotations
+
+from html import escape
+
+from index.passage import Hit
+
+from .answers import Answer
+
+TELEGRAM_LIMIT = 4096
+NOTHING_FOUND = (
+    "I found nothing in the readouts that answers this. Try other words, a person's name or a place, "
+    "or see /sources for what the readouts cover."
+)
+
+
+def _esc(text: str) -> str:
+    return escape(text, quote=False)
+
+
+def cite_html(hit: Hit) -> str:
+    p = hit.passage
+    origin = f"{_esc(p.source)}, {_esc(p.date or 'date unknown')}"
+    link = f' · <a href="{escape(p.url, quote=True)}">source</a>' if p.url else ""
+    return f"— <i>{_esc(p.title)}</i>\n{origin}{link}"
+
+
+def quote_html(hit: Hit, max_chars: int | None = None) -> str:
+    """The passage verbatim in a blockquote, its best-matching sentence in bold.
+
+    Only a passage too long for one Telegram message is shortened, visibly, with "[…]".
+    """
+    text = hit.passage.text
+    if max_chars is not None and len(_esc(text)) > max_chars:
+        cut = text[:max_chars]
+        while len(_esc(cut)) > max_chars:
+            cut = cut[: max_chars - (len(_esc(cut)) - len(cut))]
+        return f"<blockquote>{_esc(cut.rsplit(' ', 1)[0])} […]</blockquote>"
+    if hit.emphasis:
+        a, b = hit.emphasis
+        body = f"{_esc(text[:a])}<b>{_esc(text[a:b])}</b>{_esc(text[b:])}"
+    else:
+        body = _esc(text)
+    return f"<blockquote>{body}</blockquote>"
+
+
+def hit_html(hit: Hit, max_chars: int | None = None) -> str:
+    return f"{quote_html(hit, max_chars)}\n{cite_html(hit)}"
+
+
+def paginate(answer: Answer, per_page: int, limit: int = TELEGRAM_LIMIT) -> list[range]:
+    """Hit ranges, one per message: at most `per_page` hits and never over `limit` characters."""
+    pages: list[range] = []
+    start = 0
+    while start < len(answer.hits):
+        end = start + 1
+        while end < len(answer.hits) and end - start < per_page and len(page_html(answer, range(start, end + 1))) <= limit:
+            end += 1
+        pages.append(range(start, end))
+        start = end
+    return pages
+
+
+def page_html(answer: Answer, hits: range, page: int = 0, pages: int = 1) -> str:
+    header = f"<b>Q:</b> {_esc(_short(answer.question, 300))}"
+    if answer.notice:
+        header += f"\n<i>{_esc(answer.notice)}</i>"
+    if pages > 1:
+        header += f"\n<i>Results {hits.start + 1}–{hits.stop} of {len(answer.hits)}</i>"
+    html = "\n\n".join([header] + [hit_html(answer.hits[i]) for i in hits])
+    if len(html) > TELEGRAM_LIMIT and len(hits) == 1:  # one giant passage: shorten the quote to fit
+        hit = answer.hits[hits.start]
+        html = f"{header}\n\n{hit_html(hit, max_chars=0)}"
+        html = f"{header}\n\n{hit_html(hit, max_chars=TELEGRAM_LIMIT - len(html) - 20)}"
+    return html
+
+
+def nothing_found_html(answer: Answer) -> str:
+    notice = f"\n<i>{_esc(answer.notice)}</i>" if answer.notice else ""
+    return f"<b>Q:</b> {_esc(_short(answer.question, 300))}{notice}\n\n{NOTHING_FOUND}"
+
+
+def split_html(blocks: list[str], limit: int = TELEGRAM_LIMIT) -> list[str]:
+    """Join blocks into messages within `limit`, breaking only between blocks (never inside a tag)."""
+    messages: list[str] = []
+    current = ""
+    for block in blocks:
+        candidate = f"{current}\n\n{block}" if current else block
+        if len(candidate) > limit:
+            messages.append(current)
+            candidate = block
+        current = candidate
+    return messages + ([current] if current else [])
+
+
+def plain_answer(answer: Answer, hits: range | None = None) -> str:
+    if not answer.found:
+        return NOTHING_FOUND
+    lines = [answer.notice] if answer.notice else []
+    for i in hits if hits is not None else range(len(answer.hits)):
+        hit = answer.hits[i]
+        p = hit.passage
+        quote = "\n".join(f"  > {line}" for line in p.text.splitlines())
+        lines.append(f"[{i + 1}]\n{quote}\n  — {p.title}\n    {p.source}, {p.date or 'date unknown'}"
+                     + (f" · {p.url}" if p.url else ""))
+    return "\n\n".join(lines)
+
+
+def _short(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
