@@ -28,6 +28,7 @@ class Settings:
     allowed_user_ids: frozenset[int] = frozenset()
     allowed_chat_ids: frozenset[int] = frozenset()
     questions_per_minute: int = 20
+    outgoing_per_second: int = 30  # Telegram's flood limit for a bot's messages overall
     results_per_page: int = 3
     max_results: int = 15
     min_score: float = 0.30
@@ -91,6 +92,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, require_token: bool =
         allowed_user_ids=_ids("ALLOWED_USER_IDS", env.get("ALLOWED_USER_IDS", "")),
         allowed_chat_ids=_ids("ALLOWED_CHAT_IDS", env.get("ALLOWED_CHAT_IDS", "")),
         questions_per_minute=_number(env, "READOUTS_QUESTIONS_PER_MINUTE", 20, low=1),
+        outgoing_per_second=_number(env, "TELEGRAM_OUTGOING_PER_SECOND", 30, low=1),
         results_per_page=_number(env, "READOUTS_RESULTS_PER_PAGE", 3, low=1),
         max_results=_number(env, "READOUTS_MAX_RESULTS", 15, low=1),
         min_score=_number(env, "READOUTS_MIN_SCORE", 0.30, float, low=-1),

@@ -5,7 +5,7 @@ import hashlib
 import os
 import re
 import shutil
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -13,13 +13,17 @@ import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from index import settings  # noqa: E402
+from index import settings, store  # noqa: E402
 from index.embed import MiniLMEmbedder  # noqa: E402
 from index.ingest import ingest  # noqa: E402
+from index.search import Retriever  # noqa: E402
+
+from fakebotapi import FakeBotApi  # noqa: E402
 
 SHARED = settings.PROJECT_ROOT.parent / "shared"
 STATE_DEPT = SHARED / "corpus" / "state-dept"
 DEV_QUESTIONS = SHARED / "eval" / "dev_questions.jsonl"
+TEST_TOKEN = "123456:fake-test-token-never-real"
 
 
 class FakeEmbedder:
@@ -82,6 +86,19 @@ def seeds_index(tmp_path_factory: pytest.TempPathFactory, embedder: MiniLMEmbedd
     directory = tmp_path_factory.mktemp("seeds-index")
     ingest([seeds_dir], directory, embedder)
     return directory
+
+
+@pytest.fixture(scope="session")
+def seeds_retriever(seeds_index: Path, embedder: MiniLMEmbedder) -> Retriever:
+    return Retriever(store.load(seeds_index), embedder)
+
+
+@pytest.fixture
+def fake_api() -> Iterator[FakeBotApi]:
+    """A fake Telegram Bot API server on 127.0.0.1, one per test."""
+    api = FakeBotApi(TEST_TOKEN).start()
+    yield api
+    api.stop()
 
 
 @pytest.fixture

@@ -1,0 +1,203 @@
+"""A fake Telegram Bot API server on 127.0.0.1 for end-to-end tests of the real PTB Application.
+
+It answers the methods the bot uses, queues updates that tests push, records every request,
+and can fail chosen calls with Telegram's real status codes and JSON envelope.
+"""
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+import time
+from collections import defaultdict, deque
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs
+
+BOT_USER = {"id": 4242, "is_bot": True, "first_name": "Readouts", "username": "readouts_test_bot",
+            "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": True}
+JSON_PARAMS = {"reply_markup", "results", "commands", "allowed_updates", "entities", "link_preview_options",
+               "reply_parameters", "button"}
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Clients hanging up (the bot stopping mid-poll) are normal here; anything else is raised loudly."""
+        import sys
+
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
+@dataclass(frozen=True)
+class Call:
+    method: str
+    params: dict[str, Any]
+    status: int
+    at: float
+
+
+class FakeBotApi:
+    def __init__(self, token: str) -> None:
+        self.token = token
+        self.calls: list[Call] = []
+        self._updates: list[dict] = []
+        self._failures: defaultdict[str, deque[tuple[int, int | None]]] = defaultdict(deque)
+        self._ids = itertools.count(1)
+        self._message_ids = itertools.count(1000)
+        self._changed = threading.Condition()
+        self._server = _Server(("127.0.0.1", 0), self._handler())
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> "FakeBotApi":
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    # --- what tests push in -------------------------------------------------
+    def push(self, **update: Any) -> int:
+        with self._changed:
+            update_id = next(self._ids)
+            self._updates.append({"update_id": update_id, **update})
+            self._changed.notify_all()
+            return update_id
+
+    def user(self, user_id: int) -> dict:
+        return {"id": user_id, "is_bot": False, "first_name": f"User{user_id}"}
+
+    def message(self, user_id: int, text: str, chat_id: int | None = None, chat_type: str = "private",
+                entities: list[dict] | None = None) -> int:
+        chat = {"id": chat_id or user_id, "type": chat_type}
+        if chat_type != "private":
+            chat["title"] = "A group"
+        message = {"message_id": next(self._message_ids), "date": int(time.time()), "chat": chat,
+                   "from": self.user(user_id), "text": text}
+        if entities is None and text.startswith("/"):
+            entities = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
+        if entities:
+            message["entities"] = entities
+        return self.push(message=message)
+
+    def sticker(self, user_id: int) -> int:
+        return self.push(message={"message_id": next(self._message_ids), "date": int(time.time()),
+                                  "chat": {"id": user_id, "type": "private"}, "from": self.user(user_id),
+                                  "sticker": {"file_id": "s1", "file_unique_id": "u1", "type": "regular",
+                                              "width": 512, "height": 512, "is_animated": False,
+                                              "is_video": False}})
+
+    def callback(self, user_id: int, data: str, message_id: int, chat_id: int | None = None) -> int:
+        message = {"message_id": message_id, "date": int(time.time()), "text": "…",
+                   "chat": {"id": chat_id or user_id, "type": "private"}, "from": BOT_USER}
+        return self.push(callback_query={"id": str(next(self._ids)), "from": self.user(user_id),
+                                         "chat_instance": "ci", "data": data, "message": message})
+
+    def inline(self, user_id: int, query: str) -> int:
+        return self.push(inline_query={"id": str(next(self._ids)), "from": self.user(user_id), "query": query,
+                                       "offset": ""})
+
+    def fail(self, method: str, status: int, times: int = 1, retry_after: int | None = None) -> None:
+        """The next `times` calls of `method` get `status` (429 with retry_after) instead of success."""
+        for _ in range(times):
+            self._failures[method].append((status, retry_after))
+
+    # --- what tests read back -------------------------------------------------
+    def sent(self, method: str, *, ok_only: bool = True, **match: Any) -> list[dict]:
+        with self._changed:
+            return [c.params for c in self.calls if c.method == method and (c.status == 200 or not ok_only)
+                    and all(str(c.params.get(k)) == str(v) for k, v in match.items())]
+
+    def wait_for(self, method: str, count: int = 1, timeout: float = 30.0, **match: Any) -> list[dict]:
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while len(found := self.sent(method, **match)) < count:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(f"expected {count} {method} {match}, got {len(found)}: "
+                                         f"{[c.method for c in self.calls][-20:]}")
+                self._changed.wait(min(left, 0.5))
+            return found
+
+    # --- the HTTP side --------------------------------------------------------
+    def _record(self, method: str, params: dict, status: int) -> None:
+        with self._changed:
+            self.calls.append(Call(method, params, status, time.monotonic()))
+            self._changed.notify_all()
+
+    def _updates_after(self, offset: int, timeout: float) -> list[dict]:
+        deadline = time.monotonic() + min(timeout, 1.0)
+        with self._changed:
+            while True:
+                self._updates = [u for u in self._updates if u["update_id"] >= offset]
+                if self._updates or time.monotonic() >= deadline:
+                    return list(self._updates[:100])
+                self._changed.wait(deadline - time.monotonic())
+
+    def _result(self, method: str, params: dict) -> Any:
+        if method == "getMe":
+            return BOT_USER
+        if method == "getUpdates":
+            return self._updates_after(int(params.get("offset") or 0), float(params.get("timeout") or 0))
+        if method in ("sendMessage", "editMessageText"):
+            chat_id = int(params.get("chat_id") or 0)
+            message_id = int(params["message_id"]) if "message_id" in params else next(self._message_ids)
+            return {"message_id": message_id, "date": int(time.time()), "text": params.get("text", ""),
+                    "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "group"}, "from": BOT_USER}
+        return True
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        api = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def do_POST(self) -> None:  # noqa: N802
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length).decode()
+                prefix = f"/bot{api.token}/"
+                if not self.path.startswith(prefix):
+                    return self._reply(401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
+                method = self.path[len(prefix):]
+                params = {k: v[0] for k, v in parse_qs(body, keep_blank_values=True).items()}
+                if self.headers.get("Content-Type", "").startswith("application/json") and body:
+                    params = json.loads(body)
+                for key in JSON_PARAMS & params.keys():
+                    if isinstance(params[key], str):
+                        params[key] = json.loads(params[key])
+                failures = api._failures[method]
+                if failures:
+                    status, retry_after = failures.popleft()
+                    api._record(method, params, status)
+                    envelope = {"ok": False, "error_code": status,
+                                "description": "Too Many Requests: retry later" if status == 429 else "Internal Server Error"}
+                    if retry_after is not None:
+                        envelope["parameters"] = {"retry_after": retry_after}
+                    return self._reply(status, envelope)
+                result = api._result(method, params)
+                api._record(method, params, 200)
+                self._reply(200, {"ok": True, "result": result})
+
+            do_GET = do_POST
+
+            def _reply(self, status: int, payload: dict) -> None:
+                data = json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        return Handler
