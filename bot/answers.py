@@ -1,6 +1,7 @@
 """Building answers from the retriever: shared by the Telegram bot and the terminal chat."""
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -16,7 +17,9 @@ class Retrieval(Protocol):
     model: str
     passage_count: int
 
-    def search(self, query: str, k: int = 5, *, emphasise: bool = False) -> list[Hit]: ...
+    def search(self, query: str, k: int = 5) -> list[Hit]: ...
+
+    def emphasise(self, query: str, hits: list[Hit]) -> list[Hit]: ...
 
     def documents(self) -> list: ...
 
@@ -33,10 +36,12 @@ class Answer:
 
 
 class Answerer:
-    def __init__(self, retriever: Retrieval, *, max_results: int = 15, min_score: float = 0.30) -> None:
+    def __init__(self, retriever: Retrieval, *, max_results: int = 15, min_score: float = 0.30,
+                 first_page: int = 3) -> None:
         self.retriever = retriever
         self.max_results = max_results
         self.min_score = min_score
+        self.first_page = first_page
 
     def answer(self, text: str) -> Answer:
         """Search for `text`; raises BadQuery when there is nothing to search for."""
@@ -47,6 +52,18 @@ class Answerer:
         if len(question) > MAX_QUESTION_CHARS:
             question = question[:MAX_QUESTION_CHARS].rsplit(" ", 1)[0]
             notice = f"Your message is long, so I searched with its first {len(question):,} characters."
-        hits = self.retriever.search(question, self.max_results, emphasise=True)
+        hits = self.retriever.search(question, self.max_results)
         relevant = tuple(hit for hit in hits if hit.score >= self.min_score)
-        return Answer(question, relevant, notice)
+        return self.emphasised(Answer(question, relevant, notice), range(min(self.first_page, len(relevant))))
+
+    def emphasised(self, answer: Answer, shown: range) -> Answer:
+        """Mark the best sentence in the hits about to be shown (it costs an embedding per sentence,
+        so later pages pay for it only when asked for)."""
+        todo = [i for i in shown if answer.hits[i].emphasis is None]
+        if not todo:
+            return answer
+        marked = self.retriever.emphasise(answer.question, [answer.hits[i] for i in todo])
+        hits = list(answer.hits)
+        for i, hit in zip(todo, marked):
+            hits[i] = hit
+        return dataclasses.replace(answer, hits=tuple(hits))

@@ -24,7 +24,7 @@ def _answerer(index_flag: str | None, settings):  # noqa: ANN001, ANN202
     from .answers import Answerer
 
     return Answerer(open_retriever(index_flag or settings.index), max_results=settings.max_results,
-                    min_score=settings.min_score)
+                    min_score=settings.min_score, first_page=settings.results_per_page)
 
 
 def run_bot(args: argparse.Namespace) -> int:
@@ -77,6 +77,7 @@ def run_chat(args: argparse.Namespace) -> int:
                 print("No more results for that question.")
                 continue
             page += 1
+            answer = answerer.emphasised(answer, pages[page])
         else:
             try:
                 answer = answerer.answer(line)

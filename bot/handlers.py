@@ -53,6 +53,9 @@ class Services:
     async def answer(self, question: str) -> Answer:
         return await asyncio.get_running_loop().run_in_executor(self.executor, self.answerer.answer, question)
 
+    async def emphasised(self, answer: Answer, shown: range) -> Answer:
+        return await asyncio.get_running_loop().run_in_executor(self.executor, self.answerer.emphasised, answer, shown)
+
 
 def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
     return context.bot_data["services"]
@@ -203,7 +206,6 @@ def remember(context: ContextTypes.DEFAULT_TYPE, answer: Answer) -> str:
 
 def answer_page(answer: Answer, key: str, page: int, per_page: int) -> tuple[str, InlineKeyboardMarkup | None]:
     pages = render.paginate(answer, per_page)
-    page = min(max(page, 0), len(pages) - 1)
     buttons = [InlineKeyboardButton("◀ Previous", callback_data=f"more:{key}:{page - 1}")] if page > 0 else []
     buttons += [InlineKeyboardButton("More results ▶", callback_data=f"more:{key}:{page + 1}")] if page + 1 < len(pages) else []
     return render.page_html(answer, pages[page], page, len(pages)), InlineKeyboardMarkup([buttons]) if buttons else None
@@ -218,7 +220,12 @@ async def more_results(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         await query.answer("That search has expired. Please ask again.")
         return
     await query.answer()
-    text, keyboard = answer_page(answer, key, int(page), services(context).settings.results_per_page)
+    service = services(context)
+    pages = render.paginate(answer, service.settings.results_per_page)
+    page = min(max(int(page), 0), len(pages) - 1)
+    answer = await service.emphasised(answer, pages[page])
+    context.chat_data["searches"][key] = answer
+    text, keyboard = answer_page(answer, key, page, service.settings.results_per_page)
     await _edit(query, text, keyboard)
 
 

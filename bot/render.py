@@ -49,12 +49,16 @@ def hit_html(hit: Hit, max_chars: int | None = None) -> str:
 
 
 def paginate(answer: Answer, per_page: int, limit: int = TELEGRAM_LIMIT) -> list[range]:
-    """Hit ranges, one per message: at most `per_page` hits and never over `limit` characters."""
+    """Hit ranges, one per message: at most `per_page` hits and never over `limit` characters.
+
+    Room for emphasis tags is counted whether or not a hit has them yet, so pages stay put.
+    """
     pages: list[range] = []
     start = 0
     while start < len(answer.hits):
         end = start + 1
-        while end < len(answer.hits) and end - start < per_page and len(page_html(answer, range(start, end + 1))) <= limit:
+        while end < len(answer.hits) and end - start < per_page and (
+                len(page_html(answer, range(start, end + 1), 1, 2)) + len("<b></b>") * (end + 1 - start) <= limit):
             end += 1
         pages.append(range(start, end))
         start = end

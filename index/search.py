@@ -51,23 +51,24 @@ class Retriever:
     def documents(self) -> list[DocumentRecord]:
         return list(self.index.manifest.documents)
 
-    def search(self, query: str, k: int = 5, *, emphasise: bool = False) -> list[Hit]:
-        vector = self.embedder.embed_query(clean_query(query))
-        hits = self.search_by_vector(vector, k)
-        return self.emphasise(vector, hits) if emphasise else hits
+    def search(self, query: str, k: int = 5) -> list[Hit]:
+        return self.search_by_vector(self.embedder.embed_query(clean_query(query)), k)
 
-    def emphasise(self, query_vector: np.ndarray, hits: list[Hit]) -> list[Hit]:
-        """Mark in each hit the sentence closest to the question (one batched embedding for all)."""
+    def emphasise(self, query: str, hits: list[Hit]) -> list[Hit]:
+        """Mark in each hit of several sentences the one closest to the question (one batched embedding)."""
         spans = [sentence_spans(hit.passage.text, 0, len(hit.passage.text)) for hit in hits]
-        sentences = [hit.passage.text[a:b] for hit, hit_spans in zip(hits, spans) for a, b in hit_spans]
+        sentences = [hit.passage.text[a:b] for hit, hit_spans in zip(hits, spans) if len(hit_spans) > 1
+                     for a, b in hit_spans]
         if not sentences:
             return hits
-        scores = self.embedder.embed(sentences) @ query_vector
+        scores = self.embedder.embed(sentences) @ self.embedder.embed_query(clean_query(query))
         marked, offset = [], 0
         for hit, hit_spans in zip(hits, spans):
-            best = int(np.argmax(scores[offset : offset + len(hit_spans)])) if len(hit_spans) > 1 else None
-            marked.append(dataclasses.replace(hit, emphasis=hit_spans[best]) if best is not None else hit)
-            offset += len(hit_spans)
+            if len(hit_spans) > 1:
+                best = int(np.argmax(scores[offset : offset + len(hit_spans)]))
+                hit = dataclasses.replace(hit, emphasis=hit_spans[best])
+                offset += len(hit_spans)
+            marked.append(hit)
         return marked
 
     def search_by_vector(self, vector: np.ndarray, k: int = 5) -> list[Hit]:

@@ -27,7 +27,8 @@ def start_bot(fake_api: FakeBotApi, seeds_retriever, tmp_path: Path) -> Callable
     @asynccontextmanager
     async def start(**overrides) -> AsyncIterator[Application]:
         settings = Settings(token=TEST_TOKEN, api_base_url=fake_api.url, **overrides)
-        answerer = Answerer(seeds_retriever, max_results=settings.max_results, min_score=settings.min_score)
+        answerer = Answerer(seeds_retriever, max_results=settings.max_results, min_score=settings.min_score,
+                            first_page=settings.results_per_page)
         application = build_application(settings, answerer, tmp_path / "state.pickle")
         redact_in_logs(settings.token)
         async with application:

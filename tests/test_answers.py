@@ -1,0 +1,35 @@
+import pytest
+
+from bot.answers import MAX_QUESTION_CHARS, Answerer
+from index.errors import BadQuery
+
+
+@pytest.fixture(scope="module")
+def answerer(seeds_retriever) -> Answerer:
+    return Answerer(seeds_retriever, max_results=6, min_score=0.30, first_page=2)
+
+
+def test_relevant_hits_only_and_first_page_emphasised(answerer: Answerer) -> None:
+    answer = answerer.answer("When was the Beijing-Tokyo Forum launched?")
+    assert answer.found and all(hit.score >= 0.30 for hit in answer.hits)
+    assert answer.hits[0].emphasis is not None
+    start, end = answer.hits[0].emphasis
+    assert "2005" in answer.hits[0].passage.text[start:end]
+    assert all(hit.emphasis is None for hit in answer.hits[2:])
+    later = answerer.emphasised(answer, range(2, len(answer.hits)))
+    assert [h.passage for h in later.hits] == [h.passage for h in answer.hits]
+
+
+def test_off_topic_finds_nothing(answerer: Answerer) -> None:
+    assert not answerer.answer("How do I bake sourdough bread at home?").found
+
+
+def test_long_message_is_cut_with_a_notice(answerer: Answerer) -> None:
+    answer = answerer.answer("Fukushima discharge of contaminated water " * 60)
+    assert len(answer.question) <= MAX_QUESTION_CHARS and "first" in answer.notice
+
+
+@pytest.mark.parametrize("text", ["", "\x00\x01\x02", "   \n  "])
+def test_nothing_to_search_is_a_bad_query(answerer: Answerer, text: str) -> None:
+    with pytest.raises(BadQuery):
+        answerer.answer(text)

@@ -1,0 +1,72 @@
+import re
+
+import pytest
+
+from bot import render
+from bot.answers import Answer
+from index.passage import Hit, Passage
+
+
+def hit(text: str, rank: int = 1, url: str | None = None, date: str | None = "2024-09-24",
+        emphasis: tuple[int, int] | None = None, title: str = "Wang meets Kamikawa") -> Hit:
+    passage = Passage(id=f"p{rank}", doc="003.txt", text=text, title=title, source="Xinhua", date=date, url=url,
+                      paragraph=rank)
+    return Hit(passage, 0.5, rank, emphasis)
+
+
+def test_quote_is_escaped_verbatim_with_emphasis_inside() -> None:
+    text = 'Wang said <b>"A & B"</b> matter. The second sentence.'
+    html = render.hit_html(hit(text, emphasis=(0, text.index(" The"))))
+    assert html.startswith("<blockquote><b>Wang said &lt;b&gt;\"A &amp; B\"&lt;/b&gt; matter.</b> The second")
+    assert re.sub(r"</?b>|</?blockquote>", "", html.split("\n")[0]).replace("&lt;", "<").replace(
+        "&gt;", ">").replace("&amp;", "&") == text
+
+
+def test_citation_has_title_source_date_and_link() -> None:
+    html = render.cite_html(hit("x", url="https://example.org/a?b=1&c=\"2\""))
+    assert html == ('— <i>Wang meets Kamikawa</i>\nXinhua, 2024-09-24 · '
+                    '<a href="https://example.org/a?b=1&amp;c=&quot;2&quot;">source</a>')
+    assert "date unknown" in render.cite_html(hit("x", date=None))
+    assert "&lt;script&gt;" in render.cite_html(hit("x", title="<script>"))
+
+
+def test_pages_respect_the_telegram_limit_and_cover_every_hit() -> None:
+    long_text = "The two sides agreed to deepen cooperation on trade & security. " * 25  # ~1,600 chars
+    answer = Answer("question?", tuple(hit(long_text, rank=n) for n in range(1, 11)))
+    pages = render.paginate(answer, per_page=5)
+    assert [i for page in pages for i in page] == list(range(10))
+    for number, page in enumerate(pages):
+        html = render.page_html(answer, page, number, len(pages))
+        assert len(html) <= render.TELEGRAM_LIMIT
+        assert html.count("<blockquote>") == html.count("</blockquote>") == len(page)
+
+
+def test_a_passage_longer_than_a_message_is_shortened_visibly() -> None:
+    answer = Answer("q", (hit("word & " * 1200),))
+    html = render.page_html(answer, range(0, 1))
+    assert len(html) <= render.TELEGRAM_LIMIT and "[…]</blockquote>" in html
+
+
+def test_split_html_breaks_only_between_blocks() -> None:
+    blocks = [f"<i>block {n}</i> " + "x" * 900 for n in range(10)]
+    messages = render.split_html(blocks, limit=2000)
+    assert all(len(m) <= 2000 for m in messages) and len(messages) == 5
+    assert "\n\n".join(messages) == "\n\n".join(blocks)
+
+
+def test_long_question_is_shortened_in_the_header() -> None:
+    html = render.page_html(Answer("why " * 200, (hit("x y z."),)), range(0, 1))
+    assert html.split("\n")[0].endswith("…") and len(html.split("\n")[0]) < 330
+
+
+def test_plain_text_quotes_and_cites() -> None:
+    text = render.plain_answer(Answer("q", (hit("Line one.\nLine two."),), notice="Cut."))
+    assert text.splitlines()[:4] == ["Cut.", "", "[1]", "  > Line one."]
+    assert "Xinhua, 2024-09-24" in text
+    assert render.plain_answer(Answer("q", ())) == render.NOTHING_FOUND
+
+
+@pytest.mark.parametrize("emphasis", [None, (0, 9)])
+def test_page_header_escapes_the_question(emphasis) -> None:
+    html = render.page_html(Answer("<i>tags</i> & more", (hit("Some text. More.", emphasis=emphasis),)), range(1))
+    assert html.startswith("<b>Q:</b> &lt;i&gt;tags&lt;/i&gt; &amp; more")
