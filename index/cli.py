@@ -11,18 +11,23 @@ from importlib.metadata import entry_points
 from pathlib import Path
 
 from . import settings, store
-from .errors import BadQuery, InputNotFound, ReadoutsError
+from .errors import BadQuery, InputNotFound, NothingMatches, ReadoutsError
 from .ingest import IngestReport, ingest
-from .passage import Hit
+from .passage import Hit, Passage
 
-def format_hit(hit: Hit) -> str:
-    """Plain text: the passage quoted in full, then where it comes from."""
+def format_passage(p: Passage, marker: str = ">") -> str:
+    return "\n".join(f"  {marker} {line}" for line in p.text.splitlines())
+
+
+def format_hit(hit: Hit, context: list[Passage] | None = None) -> str:
+    """Plain text: the passage quoted in full (with its neighbours if asked), then where it comes from."""
     p = hit.passage
-    quote = "\n".join(f"  > {line}" for line in p.text.splitlines())
+    quote = "\n".join(format_passage(n, ">" if n == p else "|") for n in context) if context else format_passage(p)
+    also = "".join(f"\n    also: {o.source}, {o.date or 'date unknown'} ({o.doc})" for o in hit.also)
     return (
         f"[{hit.rank}] score {hit.score:.2f}\n{quote}\n"
         f"  — {p.title} · {p.source} · {p.date or 'date unknown'} · {p.doc} ¶{p.paragraph}"
-        + (f"\n    {p.url}" if p.url else "")
+        + (f"\n    {p.url}" if p.url else "") + also
     )
 
 
@@ -37,6 +42,9 @@ def format_report(report: IngestReport, directory: Path) -> str:
     lines += [f"  skipped: {path}: {reason}" for path, reason in report.skipped]
     lines += [f"  note: {note}" for note in report.notes]
     return "\n".join(lines)
+
+
+METHODS = ("hybrid", "dense", "lexical")  # as in index.search, which is imported lazily (it loads faiss)
 
 
 def open_retriever(flag: str | None):
@@ -78,8 +86,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
     retriever = open_retriever(args.index)
     for question in questions:
         try:
-            hits = retriever.search(question, args.k)
-        except BadQuery as error:
+            hits = retriever.search(question, args.k, method=args.method)
+        except (BadQuery, NothingMatches) as error:
             if len(questions) == 1:
                 raise
             print(json.dumps({"query": question, "error": str(error), "results": []}) if args.json else f"{question}: {error}")
@@ -88,7 +96,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
             print(json.dumps({"query": question, "results": [hit.to_json() for hit in hits]}, ensure_ascii=False))
         else:
             print(f"Q: {question}\n")
-            print("\n\n".join(format_hit(hit) for hit in hits) or "(the index is empty)")
+            print("\n\n".join(format_hit(hit, retriever.context(hit.passage, args.context) if args.context else None)
+                              for hit in hits) or "(the index is empty)")
             print()
         sys.stdout.flush()
     return 0
@@ -120,12 +129,18 @@ def cmd_eval(args: argparse.Namespace) -> int:
         raise InputNotFound(f"no such question file: {path}")
     questions = load_questions(path)
     retriever = open_retriever(args.index)
-    scores = evaluate(questions, retriever.search, args.k)
-    print(f"{path.name}: {scores.questions} questions")
-    print("  " + "  ".join(f"hit@{k} {scores.hit_rate(k):.3f}" for k in sorted(scores.hits_at)) + f"  MRR {scores.mrr:.3f}")
-    for question, first in scores.misses:
+    methods = METHODS if args.method == "all" else (args.method,)
+    results = {m: evaluate(questions, lambda q, k, m=m: retriever.search(q, k, method=m), args.k) for m in methods}
+    first = next(iter(results.values()))
+    print(f"{path.name}: {first.questions} questions with answers, {first.off_topic} off-topic")
+    print(f"  {'method':8} {'hit@1':>6} {'hit@3':>6} {'hit@5':>6} {'MRR':>6} {'answered':>9} {'abstained':>9}")
+    for method, scores in results.items():
+        print(f"  {method:8} {scores.hit_rate(1):6.3f} {scores.hit_rate(3):6.3f} {scores.hit_rate(5):6.3f} "
+              f"{scores.mrr:6.3f} {scores.answered_rate:9.3f} "
+              + (f"{scores.abstained_rate:9.3f}" if scores.off_topic else f"{'-':>9}"))
+    for question, first_hit in first.misses:
         expected = "; ".join(f"{doc}: {snippet!r}" for doc, snippet in question.gold)
-        print(f"  miss {question.id}: {question.q}\n    expected {expected}\n    first    {first}")
+        print(f"  miss ({methods[0]}) {question.id}: {question.q}\n    expected {expected}\n    first    {first_hit}")
     return 0
 
 
@@ -145,6 +160,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--index", help=index_help)
     p.add_argument("-k", type=int, default=5, help="passages per question (default 5)")
     p.add_argument("--json", action="store_true", help="one JSON object per question per line")
+    p.add_argument("--method", choices=METHODS, default="hybrid", help="ranking (default: hybrid, dense + BM25 fused)")
+    p.add_argument("--context", type=int, default=0, metavar="N", help="also show N neighbouring paragraphs each side")
     p.set_defaults(run=cmd_ask)
 
     p = commands.add_parser("stats", help="what the index holds")
@@ -154,6 +171,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("questions", metavar="QUESTIONS.jsonl")
     p.add_argument("--index", help=index_help)
     p.add_argument("-k", type=int, default=5, help="passages retrieved per question (default 5)")
+    p.add_argument("--method", choices=("all", *METHODS), default="all", help="ranking(s) to measure (default: all)")
     p.set_defaults(run=cmd_eval)
 
     for plugin in entry_points(group="readouts.commands"):  # e.g. the bot package's `bot` and `chat`

@@ -29,3 +29,7 @@ class InputNotFound(ReadoutsError):
 
 class BadQuery(ReadoutsError):
     exit_code = 2
+
+
+class NothingMatches(ReadoutsError):
+    """The question's filters (dates, sources) leave no readout to search."""

@@ -2,7 +2,8 @@
 
 Question format (see ../shared/eval/README.md): {"id", "q", "gold": [[doc prefix, snippet], ...]};
 a returned passage is a hit when its file name starts with the prefix and its text contains
-the snippet (whitespace collapsed, case-insensitive).
+the snippet (whitespace collapsed, case-insensitive). A question with an empty gold list is
+off-topic: the right answer is none at all.
 """
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .errors import NothingMatches
 from .passage import Hit, Passage
+from .search import MIN_SIMILARITY, answerable
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,9 @@ class Scores:
     hits_at: dict[int, int] = field(default_factory=dict)
     reciprocal_ranks: float = 0.0
     misses: list[tuple[Question, str]] = field(default_factory=list)  # (question, what came first)
+    answered: int = 0  # on-topic questions that got an answer above the threshold
+    off_topic: int = 0
+    abstained: int = 0  # off-topic questions correctly left unanswered
 
     def hit_rate(self, k: int) -> float:
         return self.hits_at.get(k, 0) / self.questions if self.questions else 0.0
@@ -34,6 +40,14 @@ class Scores:
     @property
     def mrr(self) -> float:
         return self.reciprocal_ranks / self.questions if self.questions else 0.0
+
+    @property
+    def answered_rate(self) -> float:
+        return self.answered / self.questions if self.questions else 0.0
+
+    @property
+    def abstained_rate(self) -> float:
+        return self.abstained / self.off_topic if self.off_topic else 0.0
 
 
 def load_questions(path: Path) -> list[Question]:
@@ -57,10 +71,19 @@ def is_gold(passage: Passage, question: Question) -> bool:
 
 
 def evaluate(questions: Sequence[Question], search: Callable[[str, int], list[Hit]], k: int = 5,
-             cutoffs: Sequence[int] = (1, 3, 5)) -> Scores:
+             cutoffs: Sequence[int] = (1, 3, 5), min_similarity: float = MIN_SIMILARITY) -> Scores:
+    """Rank metrics over questions with gold answers; abstention over those without (off-topic)."""
     scores = Scores(hits_at={cutoff: 0 for cutoff in cutoffs})
     for question in questions:
-        hits = search(question.q, max(k, *cutoffs))
+        try:
+            hits = search(question.q, max(k, *cutoffs))
+        except NothingMatches:
+            hits = []
+        if not question.gold:
+            scores.off_topic += 1
+            scores.abstained += not answerable(hits, min_similarity)
+            continue
+        scores.answered += bool(answerable(hits, min_similarity))
         rank = next((hit.rank for hit in hits if is_gold(hit.passage, question)), None)
         scores.questions += 1
         for cutoff in cutoffs:

@@ -28,12 +28,17 @@ class Passage:
 
 @dataclass(frozen=True)
 class Hit:
-    """A passage returned for a question, with its rank and similarity score."""
+    """A passage returned for a question: its rank, its cosine similarity to the question, the span of
+    its best-matching sentence, and near-identical passages from other documents ("also")."""
 
     passage: Passage
     score: float
     rank: int
-    emphasis: tuple[int, int] | None = field(default=None)  # span of the best sentence in text
+    emphasis: tuple[int, int] | None = None
+    also: tuple[Passage, ...] = field(default=())
 
     def to_json(self) -> dict[str, Any]:
-        return {"rank": self.rank, "score": round(self.score, 4), **self.passage.to_json()}
+        data = {"rank": self.rank, "score": round(self.score, 4), **self.passage.to_json()}
+        if self.also:
+            data["also"] = [{"doc": p.doc, "source": p.source, "date": p.date, "url": p.url} for p in self.also]
+        return data

@@ -1,18 +1,33 @@
-"""The retriever: a question in, ranked passages out."""
+"""The retriever: a question in, ranked passages out (dense, lexical or both fused), with filters."""
 from __future__ import annotations
 
 import dataclasses
 import re
+from datetime import date
+from typing import Literal
 
+import faiss
 import numpy as np
 
 from .documents import sentence_spans
 from .embed import Embedder, embedder_for
-from .errors import BadQuery, IndexMismatch
-from .passage import Hit
+from .errors import BadQuery, IndexMismatch, NothingMatches
+from .passage import Hit, Passage
+from .query import Query, parse_query
 from .store import DocumentRecord, Index
 
+Method = Literal["hybrid", "dense", "lexical"]
+METHODS: tuple[Method, ...] = ("hybrid", "dense", "lexical")
 MAX_QUERY_CHARS = 1000
+CANDIDATES = 50  # from each ranking, before fusion
+RRF_K = 60  # reciprocal-rank fusion constant (Cormack et al.)
+DUPLICATE_SIMILARITY = 0.95
+MIN_SIMILARITY = 0.30  # calibrated on the project's on-topic and off-topic question sets (README)
+
+
+def answerable(hits: list[Hit], min_similarity: float = MIN_SIMILARITY) -> list[Hit]:
+    """The hits worth quoting: none when even the best is not similar enough to the question."""
+    return [hit for hit in hits if hit.score >= min_similarity]
 
 
 def embedder_of(index: Index) -> Embedder:
@@ -39,6 +54,10 @@ class Retriever:
         self.embedder = embedder or embedder_of(index)
         if self.embedder.name != index.manifest.model:
             raise IndexMismatch(f"index built with {index.manifest.model}, embedder is {self.embedder.name}")
+        self._dates = np.array([date.fromisoformat(p.date).toordinal() if p.date else 0 for p in index.passages],
+                               dtype=np.int64)
+        self._sources = np.array([p.source.lower() for p in index.passages], dtype=object)
+        self._row_of = {p.id: row for row, p in enumerate(index.passages)}
 
     @property
     def model(self) -> str:
@@ -51,8 +70,88 @@ class Retriever:
     def documents(self) -> list[DocumentRecord]:
         return list(self.index.manifest.documents)
 
-    def search(self, query: str, k: int = 5) -> list[Hit]:
-        return self.search_by_vector(self.embedder.embed_query(clean_query(query)), k)
+    def search(self, question: str, k: int = 5, *, method: Method = "hybrid", today: date | None = None) -> list[Hit]:
+        """The best `k` passages, one per fact; raises NothingMatches when the question's filters exclude all."""
+        query = parse_query(clean_query(question), today or date.today())
+        if not re.search(r"\w", query.text):
+            raise BadQuery("ask a question in words as well as filters, e.g. Fukushima water source:Xinhua")
+        allowed = self._allowed(query)
+        vector = self.embedder.embed_query(query.text)
+        pool = max(CANDIDATES, 4 * k)
+        rankings = []
+        if method in ("hybrid", "dense"):
+            rankings.append(self._dense(vector, pool, allowed))
+        if method in ("hybrid", "lexical"):
+            rankings.append(self.index.lexical.search(query.text, pool, allowed)[0])
+        rows = _fuse(rankings)
+        similarities = self._similarities(vector, rows)
+        hits = self._unique(rows, similarities, vector, k if not query.latest else pool)
+        if query.latest:
+            hits = sorted(hits, key=lambda hit: hit.passage.date or "", reverse=True)[:k]
+        return [dataclasses.replace(hit, rank=rank) for rank, hit in enumerate(hits, start=1)]
+
+    def _allowed(self, query: Query) -> np.ndarray | None:
+        if not query.has_filters:
+            return None
+        allowed = np.ones(len(self.index.passages), dtype=bool)
+        if query.start:
+            allowed &= self._dates >= query.start.toordinal()
+        if query.end:
+            allowed &= (self._dates > 0) & (self._dates < query.end.toordinal())
+        if query.sources:
+            wanted = [s.lower() for s in query.sources]
+            allowed &= np.array([any(w in source for w in wanted) for source in self._sources], dtype=bool)
+        if not allowed.any():
+            raise NothingMatches(f"No readouts are {query.describe()}. {self._coverage()}")
+        return allowed
+
+    def _coverage(self) -> str:
+        dated = self._dates[self._dates > 0]
+        sources = sorted({p.source for p in self.index.passages})
+        span = (f"dated {date.fromordinal(int(dated.min()))} to {date.fromordinal(int(dated.max()))}"
+                if dated.size else "undated")
+        shown = ", ".join(sources[:5]) + (f" and {len(sources) - 5} more" if len(sources) > 5 else "")
+        return f"The readouts are {span}, from {shown}."
+
+    def _dense(self, vector: np.ndarray, k: int, allowed: np.ndarray | None) -> np.ndarray:
+        params = None
+        if allowed is not None:
+            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(np.flatnonzero(allowed).astype(np.int64)))
+            k = min(k, int(allowed.sum()))
+        k = min(k, self.index.vectors.ntotal)
+        if k <= 0:
+            return np.zeros(0, dtype=np.int64)
+        _, rows = self.index.vectors.search(vector.reshape(1, -1).astype(np.float32), k, params=params)
+        return rows[0][rows[0] >= 0]
+
+    def _similarities(self, vector: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        if not len(rows):
+            return np.zeros(0, dtype=np.float32)
+        return self.index.vectors.reconstruct_batch(rows.astype(np.int64)) @ vector
+
+    def _unique(self, rows: np.ndarray, similarities: np.ndarray, vector: np.ndarray, k: int) -> list[Hit]:
+        """One hit per fact: a passage nearly identical to a better one is folded into it as "also"."""
+        kept: list[Hit] = []
+        kept_vectors: list[np.ndarray] = []
+        for row, similarity in zip(rows, similarities):
+            passage = self.index.passages[int(row)]
+            candidate = self.index.vectors.reconstruct(int(row))
+            twin = next((i for i, v in enumerate(kept_vectors) if float(v @ candidate) >= DUPLICATE_SIMILARITY), None)
+            if twin is not None:
+                other = kept[twin]
+                if passage.doc != other.passage.doc:
+                    kept[twin] = dataclasses.replace(other, also=other.also + (passage,))
+                continue
+            if len(kept) < k:
+                kept.append(Hit(passage, float(similarity), len(kept) + 1))
+                kept_vectors.append(candidate)
+        return kept
+
+    def context(self, passage: Passage, around: int = 1) -> list[Passage]:
+        """The passage with up to `around` neighbours on each side from the same document."""
+        row = self._row_of[passage.id]
+        rows = range(max(0, row - around), min(len(self.index.passages), row + around + 1))
+        return [self.index.passages[r] for r in rows if self.index.passages[r].doc == passage.doc]
 
     def emphasise(self, query: str, hits: list[Hit]) -> list[Hit]:
         """Mark in each hit of several sentences the one closest to the question (one batched embedding)."""
@@ -71,13 +170,13 @@ class Retriever:
             marked.append(hit)
         return marked
 
-    def search_by_vector(self, vector: np.ndarray, k: int = 5) -> list[Hit]:
-        k = min(k, self.index.vectors.ntotal)
-        if k <= 0:
-            return []
-        scores, rows = self.index.vectors.search(vector.reshape(1, -1).astype(np.float32), k)
-        return [
-            Hit(self.index.passages[row], float(score), rank)
-            for rank, (score, row) in enumerate(zip(scores[0], rows[0]), start=1)
-            if row >= 0
-        ]
+
+def _fuse(rankings: list[np.ndarray]) -> np.ndarray:
+    """Reciprocal-rank fusion: rows ordered by the sum of 1/(RRF_K + rank) over the rankings."""
+    if len(rankings) == 1:
+        return rankings[0]
+    scores: dict[int, float] = {}
+    for ranking in rankings:
+        for rank, row in enumerate(ranking, start=1):
+            scores[int(row)] = scores.get(int(row), 0.0) + 1.0 / (RRF_K + rank)
+    return np.array(sorted(scores, key=scores.__getitem__, reverse=True), dtype=np.int64)

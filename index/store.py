@@ -21,13 +21,15 @@ import faiss
 import numpy as np
 
 from .errors import IndexBusy, IndexCorrupt, IndexMismatch, IndexNotFound
+from .lexical import Lexical
 from .passage import Passage
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: BM25 index beside the vectors
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
 PASSAGES = "passages.jsonl"
 VECTORS = "index.faiss"
+LEXICAL = "bm25"
 REBUILD_HINT = "rebuild it with `readouts ingest --rebuild PATH...`"
 
 
@@ -78,6 +80,7 @@ class Index:
     manifest: Manifest
     passages: list[Passage]
     vectors: faiss.Index
+    lexical: Lexical
 
     def documents_with_passages(self) -> Iterator[tuple[DocumentRecord, list[Passage]]]:
         offset = 0
@@ -129,6 +132,9 @@ def save(
         with open(generation / PASSAGES, "w", encoding="utf-8") as handle:
             for passage in passages:
                 handle.write(json.dumps(passage.to_json(), ensure_ascii=False) + "\n")
+        (generation / LEXICAL).mkdir()
+        Lexical.build([passage.text for passage in passages]).save(generation / LEXICAL)
+        files = sorted(path for path in generation.rglob("*") if path.is_file())
         manifest = Manifest(
             format_version=FORMAT_VERSION,
             model=model,
@@ -136,11 +142,12 @@ def save(
             created=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             documents=list(documents),
             passage_count=len(passages),
-            file_sizes={name: (generation / name).stat().st_size for name in (VECTORS, PASSAGES)},
+            file_sizes={str(path.relative_to(generation)): path.stat().st_size for path in files},
         )
         _write_synced(generation / MANIFEST, json.dumps(manifest.to_json(), ensure_ascii=False, indent=1))
-        for name in (VECTORS, PASSAGES):
-            _fsync(generation / name)
+        for path in files:
+            _fsync(path)
+        _fsync(generation / LEXICAL)
         _fsync(generation)
         _write_synced(directory / (CURRENT + ".tmp"), generation.name)
         os.replace(directory / (CURRENT + ".tmp"), directory / CURRENT)
@@ -173,14 +180,15 @@ def load(directory: Path) -> Index:
         vectors = faiss.read_index(str(generation / VECTORS))
         with open(generation / PASSAGES, encoding="utf-8") as handle:
             passages = [Passage.from_json(json.loads(line)) for line in handle]
-    except (RuntimeError, ValueError, KeyError, TypeError) as error:
+        lexical = Lexical.load(generation / LEXICAL, len(passages))
+    except (OSError, RuntimeError, ValueError, KeyError, TypeError) as error:
         raise IndexCorrupt(f"index at {directory} is damaged ({_reason(error)}); {REBUILD_HINT}") from error
     if not (vectors.ntotal == len(passages) == manifest.passage_count) or vectors.d != manifest.dimension:
         raise IndexCorrupt(
             f"index at {directory} is damaged ({vectors.ntotal} vectors, {len(passages)} passages, "
             f"manifest says {manifest.passage_count}); {REBUILD_HINT}"
         )
-    return Index(directory, manifest, passages, vectors)
+    return Index(directory, manifest, passages, vectors, lexical)
 
 
 def _reason(error: BaseException) -> str:

@@ -1,0 +1,129 @@
+"""Read filters out of a question: dates said in words or as operators, sources, "latest".
+
+Natural phrases ("in 2017", "since 2022", "last year") stay in the question's text, since they
+help ranking too; operators (`after:2023-01-01`, `before:2024`, `source:Xinhua`) are removed.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from .dates import MONTHS
+
+_MONTH_NAMES = "|".join(sorted((m for m in MONTHS if len(m) > 3 or m == "may"), key=len, reverse=True))
+OPERATOR = re.compile(r"\b(after|before|since|until|source|from):(\"[^\"]+\"|'[^']+'|\S+)", re.I)
+LATEST = re.compile(r"\b(latest|most recent(ly)?|newest|recent(ly)?|last time|lately)\b", re.I)
+YEAR = r"(19[5-9]\d|20\d\d)"
+MONTH_YEAR = re.compile(rf"\b(?:in |during |of )?({_MONTH_NAMES})\.?,? {YEAR}\b", re.I)
+IN_YEAR = re.compile(rf"\b(in|during|throughout|of|for) {YEAR}\b", re.I)
+SINCE = re.compile(rf"\b(since|from|starting|as of) (?:(?:{_MONTH_NAMES})\.? )?{YEAR}\b", re.I)
+AFTER = re.compile(rf"\b(after|later than) (?:the )?{YEAR}\b", re.I)
+BEFORE = re.compile(rf"\b(before|prior to|earlier than|until|till|up to|through)\b(?: the)?(?: [\w-]+){{0,2}}? {YEAR}\b", re.I)
+RELATIVE = re.compile(r"\b(last|this|past) (year|month|week)\b|\blast (\d+) (years|months|days)\b", re.I)
+
+
+@dataclass(frozen=True)
+class Query:
+    text: str
+    start: date | None = None  # inclusive
+    end: date | None = None  # exclusive
+    sources: tuple[str, ...] = ()
+    latest: bool = False
+
+    @property
+    def has_filters(self) -> bool:
+        return bool(self.start or self.end or self.sources)
+
+    def describe(self) -> str:
+        parts = []
+        if self.start and self.end:
+            parts.append(f"dated {self.start.isoformat()} to {(self.end - timedelta(days=1)).isoformat()}")
+        elif self.start:
+            parts.append(f"dated {self.start.isoformat()} or later")
+        elif self.end:
+            parts.append(f"dated before {self.end.isoformat()}")
+        if self.sources:
+            parts.append("from " + " or ".join(self.sources))
+        return ", ".join(parts)
+
+
+def _period(value: str) -> tuple[date, date]:
+    """'2023' / '2023-04' / '2023-04-02' → [first day, day after the last)."""
+    parts = [int(p) for p in value.split("-")]
+    if len(parts) == 1:
+        return date(parts[0], 1, 1), date(parts[0] + 1, 1, 1)
+    if len(parts) == 2:
+        return date(parts[0], parts[1], 1), _next_month(date(parts[0], parts[1], 1))
+    day = date(*parts)
+    return day, day + timedelta(days=1)
+
+
+def _next_month(day: date) -> date:
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def _later(a: date | None, b: date | None) -> date | None:
+    return max(x for x in (a, b) if x) if a or b else None
+
+
+def _earlier(a: date | None, b: date | None) -> date | None:
+    return min(x for x in (a, b) if x) if a or b else None
+
+
+def parse_query(question: str, today: date) -> Query:
+    start = end = None
+    sources: list[str] = []
+    for match in OPERATOR.finditer(question):
+        name, value = match.group(1).lower(), match.group(2).strip("\"'")
+        if name == "source":
+            sources.append(value)
+            continue
+        try:
+            first, after_last = _period(value)
+        except ValueError:
+            continue
+        if name in ("after", "since", "from"):
+            start = _later(start, first if name != "after" or len(value) == 10 else after_last)
+        else:
+            end = _earlier(end, after_last if name == "until" else first)
+    text = " ".join(OPERATOR.sub(" ", question).split())
+
+    if match := MONTH_YEAR.search(text):
+        first = date(int(match.group(2)), MONTHS[match.group(1).lower()], 1)
+        start, end = _later(start, first), _earlier(end, _next_month(first))
+    elif match := IN_YEAR.search(text):
+        first, after_last = _period(match.group(2))
+        start, end = _later(start, first), _earlier(end, after_last)
+    if match := SINCE.search(text):
+        start = _later(start, _period(match.group(2))[0])
+    if match := AFTER.search(text):
+        start = _later(start, _period(match.group(2))[1])
+    if match := BEFORE.search(text):
+        word = match.group(1).lower()
+        first, after_last = _period(match.group(2))
+        end = _earlier(end, after_last if word in ("until", "till", "up to", "through") else first)
+    if match := RELATIVE.search(text):
+        start, end = _relative(match, today, start, end)
+    return Query(text=text, start=start, end=end, sources=tuple(sources), latest=bool(LATEST.search(text)))
+
+
+def _relative(match: re.Match[str], today: date, start: date | None, end: date | None) -> tuple[date | None, date | None]:
+    which, unit, count, units = (match.group(i) for i in (1, 2, 3, 4))
+    if count:
+        days = int(count) * {"years": 365, "months": 31, "days": 1}[units.lower()]
+        return _later(start, today - timedelta(days=days)), end
+    which, unit = which.lower(), unit.lower()
+    if unit == "year":
+        if which == "last":
+            return _later(start, date(today.year - 1, 1, 1)), _earlier(end, date(today.year, 1, 1))
+        if which == "this":
+            return _later(start, date(today.year, 1, 1)), end
+        return _later(start, today - timedelta(days=365)), end
+    if unit == "month":
+        this_month = today.replace(day=1)
+        if which == "last":
+            previous = (this_month - timedelta(days=1)).replace(day=1)
+            return _later(start, previous), _earlier(end, this_month)
+        return _later(start, this_month if which == "this" else today - timedelta(days=31)), end
+    return _later(start, today - timedelta(days=7 if which != "this" else today.weekday())), end
