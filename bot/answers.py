@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from index.errors import BadQuery
-from index.passage import Hit
+from index.passage import Hit, Passage
+from index.search import MIN_SIMILARITY, answerable
 
 MAX_QUESTION_CHARS = 1000
 
@@ -23,6 +24,8 @@ class Retrieval(Protocol):
 
     def documents(self) -> list: ...
 
+    def context(self, passage: Passage, around: int = 1) -> list[Passage]: ...
+
 
 @dataclass(frozen=True)
 class Answer:
@@ -36,7 +39,7 @@ class Answer:
 
 
 class Answerer:
-    def __init__(self, retriever: Retrieval, *, max_results: int = 15, min_score: float = 0.30,
+    def __init__(self, retriever: Retrieval, *, max_results: int = 15, min_score: float = MIN_SIMILARITY,
                  first_page: int = 3) -> None:
         self.retriever = retriever
         self.max_results = max_results
@@ -44,7 +47,8 @@ class Answerer:
         self.first_page = first_page
 
     def answer(self, text: str) -> Answer:
-        """Search for `text`; raises BadQuery when there is nothing to search for."""
+        """Search for `text`; raises BadQuery when there is nothing to search for, NothingMatches when its
+        filters (dates, sources) exclude every readout."""
         question = "".join(ch for ch in text if ch.isprintable() or ch in "\n\t").strip()
         if not question:
             raise BadQuery("Send me a question in words, e.g. “What did China say about the Fukushima water release?”")
@@ -53,7 +57,7 @@ class Answerer:
             question = question[:MAX_QUESTION_CHARS].rsplit(" ", 1)[0]
             notice = f"Your message is long, so I searched with its first {len(question):,} characters."
         hits = self.retriever.search(question, self.max_results)
-        relevant = tuple(hit for hit in hits if hit.score >= self.min_score)
+        relevant = tuple(answerable(question, hits, self.min_score))
         return self.emphasised(Answer(question, relevant, notice), range(min(self.first_page, len(relevant))))
 
     def emphasised(self, answer: Answer, shown: range) -> Answer:

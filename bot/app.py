@@ -90,6 +90,7 @@ def build_application(settings: Settings, answerer: Answerer, state_file: Path) 
         CommandHandler("ask", handlers.ask_command),
         CallbackQueryHandler(handlers.more_results, pattern=r"^more:[0-9a-f]+:-?\d+$"),
         CallbackQueryHandler(handlers.sources_more, pattern=r"^src:-?\d+$"),
+        CallbackQueryHandler(handlers.more_context, pattern=r"^ctx:[0-9a-f]+:\d+$"),
         InlineQueryHandler(handlers.inline_query),
         MessageHandler(private & filters.TEXT & ~filters.COMMAND, handlers.private_text),
         MessageHandler(filters.ChatType.GROUPS & filters.TEXT & filters.Entity("mention"), handlers.mention),

@@ -53,7 +53,7 @@ def run_bot(args: argparse.Namespace) -> int:
 
 def run_chat(args: argparse.Namespace) -> int:
     """A terminal REPL over the same answer-building code as the bot; 'more' pages on."""
-    from index.errors import BadQuery
+    from index.errors import BadQuery, NothingMatches
 
     from . import render
     from .config import load_settings
@@ -81,7 +81,7 @@ def run_chat(args: argparse.Namespace) -> int:
         else:
             try:
                 answer = answerer.answer(line)
-            except BadQuery as error:
+            except (BadQuery, NothingMatches) as error:
                 print(error)
                 continue
             pages, page = render.paginate(answer, settings.results_per_page), 0

@@ -14,7 +14,7 @@ from telegram.constants import ChatAction, ParseMode
 from telegram.error import BadRequest
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
-from index.errors import BadQuery
+from index.errors import BadQuery, NothingMatches
 
 from . import render
 from .answers import Answer, Answerer
@@ -36,7 +36,10 @@ HELP = (
     "• In a private chat, just send your question.\n"
     "• In a group, use /ask &lt;question&gt; or mention me.\n"
     "• Inline: type <code>@{bot} question</code> in any chat to share a quote.\n"
-    "• Press <b>More results</b> under an answer for further passages.\n\n"
+    "• Press <b>More results</b> under an answer for further passages, <b>Context</b> for the paragraphs around one.\n"
+    "• Dates in your question filter the readouts: <i>in 2017</i>, <i>September 2024</i>, <i>since 2022</i>, "
+    "<i>before 2023</i>, <i>last year</i>; <i>latest</i> puts the newest first.\n"
+    "• Or use filters: <code>after:2023-01-01</code> <code>before:2024</code> <code>source:Xinhua</code>.\n\n"
     "/sources – the readouts I know\n/about – corpus size, dates and model\n/help – this message"
 )
 
@@ -183,7 +186,7 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, qu
     await context.bot.send_chat_action(message.chat_id, ChatAction.TYPING)
     try:
         answer = await service.answer(question)
-    except BadQuery as error:
+    except (BadQuery, NothingMatches) as error:
         await message.reply_text(str(error))
         return
     if not answer.found:
@@ -204,11 +207,14 @@ def remember(context: ContextTypes.DEFAULT_TYPE, answer: Answer) -> str:
     return key
 
 
-def answer_page(answer: Answer, key: str, page: int, per_page: int) -> tuple[str, InlineKeyboardMarkup | None]:
+def answer_page(answer: Answer, key: str, page: int, per_page: int) -> tuple[str, InlineKeyboardMarkup]:
+    """One page of hits with its buttons: context for each hit shown, then paging."""
     pages = render.paginate(answer, per_page)
-    buttons = [InlineKeyboardButton("◀ Previous", callback_data=f"more:{key}:{page - 1}")] if page > 0 else []
-    buttons += [InlineKeyboardButton("More results ▶", callback_data=f"more:{key}:{page + 1}")] if page + 1 < len(pages) else []
-    return render.page_html(answer, pages[page], page, len(pages)), InlineKeyboardMarkup([buttons]) if buttons else None
+    shown = pages[page]
+    context = [InlineKeyboardButton(f"Context {i + 1}", callback_data=f"ctx:{key}:{i}") for i in shown]
+    paging = [InlineKeyboardButton("◀ Previous", callback_data=f"more:{key}:{page - 1}")] if page > 0 else []
+    paging += [InlineKeyboardButton("More results ▶", callback_data=f"more:{key}:{page + 1}")] if page + 1 < len(pages) else []
+    return render.page_html(answer, shown, page, len(pages)), InlineKeyboardMarkup([row for row in (paging, context) if row])
 
 
 async def more_results(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -229,6 +235,20 @@ async def more_results(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     await _edit(query, text, keyboard)
 
 
+async def more_context(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Send a quoted passage again with the paragraphs around it."""
+    query = update.callback_query
+    _, key, index = query.data.split(":")
+    answer = (context.chat_data or {}).get("searches", {}).get(key)
+    if answer is None or int(index) >= len(answer.hits):
+        await query.answer("That search has expired. Please ask again.")
+        return
+    await query.answer()
+    hit = answer.hits[int(index)]
+    neighbours = services(context).answerer.retriever.context(hit.passage, around=1)
+    await query.message.reply_html(render.context_html(hit, neighbours), disable_web_page_preview=True)
+
+
 async def _edit(query, text: str, keyboard: InlineKeyboardMarkup | None) -> None:
     try:
         await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard,
@@ -247,7 +267,7 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         return
     try:
         answer = await service.answer(query.query)
-    except BadQuery:
+    except (BadQuery, NothingMatches):
         await query.answer([], cache_time=0)
         return
     results = [

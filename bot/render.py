@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from html import escape
 
-from index.passage import Hit
+from index.passage import Hit, Passage
 
 from .answers import Answer
 
@@ -18,11 +18,23 @@ def _esc(text: str) -> str:
     return escape(text, quote=False)
 
 
+def _origin_html(p: Passage) -> str:
+    link = f' · <a href="{escape(p.url, quote=True)}">link</a>' if p.url else ""
+    return f"{_esc(p.source)}, {_esc(p.date or 'date unknown')}{link}"
+
+
 def cite_html(hit: Hit) -> str:
-    p = hit.passage
-    origin = f"{_esc(p.source)}, {_esc(p.date or 'date unknown')}"
-    link = f' · <a href="{escape(p.url, quote=True)}">source</a>' if p.url else ""
-    return f"— <i>{_esc(p.title)}</i>\n{origin}{link}"
+    """Title, source, date and link; the same passage published elsewhere is named, not repeated."""
+    also = "".join(f"\nalso: {_origin_html(p)}" for p in hit.also)
+    return f"— <i>{_esc(hit.passage.title)}</i>\n{_origin_html(hit.passage)}{also}"
+
+
+def context_html(hit: Hit, passages: list[Passage]) -> str:
+    """The hit's paragraph among its neighbours, each quoted verbatim, the hit marked with ▶."""
+    blocks = [f"<b>Context</b>, paragraphs {passages[0].paragraph}–{passages[-1].paragraph}:"]
+    blocks += [("▶ " if p == hit.passage else "") + f"<blockquote>{_esc(p.text)}</blockquote>" for p in passages]
+    html = "\n".join(blocks) + "\n" + cite_html(hit)
+    return html if len(html) <= TELEGRAM_LIMIT else hit_html(hit, max_chars=TELEGRAM_LIMIT - 600)
 
 
 def quote_html(hit: Hit, max_chars: int | None = None) -> str:
@@ -105,8 +117,10 @@ def plain_answer(answer: Answer, hits: range | None = None) -> str:
         hit = answer.hits[i]
         p = hit.passage
         quote = "\n".join(f"  > {line}" for line in p.text.splitlines())
+        also = "".join(f"\n    also: {o.source}, {o.date or 'date unknown'}" + (f" · {o.url}" if o.url else "")
+                       for o in hit.also)
         lines.append(f"[{i + 1}]\n{quote}\n  — {p.title}\n    {p.source}, {p.date or 'date unknown'}"
-                     + (f" · {p.url}" if p.url else ""))
+                     + (f" · {p.url}" if p.url else "") + also)
     return "\n\n".join(lines)
 
 

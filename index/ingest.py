@@ -15,7 +15,7 @@ from .corpus import absolute, load_corpus
 from .documents import Document
 from .embed import Embedder
 from .errors import IndexCorrupt, IndexMismatch, IndexNotFound
-from .passage import Passage
+from .passage import EMBEDDING_RECIPE, Passage
 
 log = logging.getLogger(__name__)
 
@@ -87,15 +87,16 @@ def ingest(
         passages: list[Passage] = []
         old_fingerprints: dict[str, str] = {}
         reusable: dict[str, np.ndarray] = {}
+        old_vectors = None
         if previous is not None:
-            same_model = previous.manifest.model == embedder.name
-            old_vectors = previous.all_vectors() if same_model else None
+            same_vectors = (previous.manifest.model, previous.manifest.embedding_recipe) == (embedder.name, EMBEDDING_RECIPE)
+            old_vectors = previous.all_vectors() if same_vectors else None
             row = 0
             for record, old_passages in previous.documents_with_passages():
                 old_fingerprints[record.path] = record.fingerprint
                 if old_vectors is not None:
                     for offset, passage in enumerate(old_passages):
-                        reusable[text_key(passage.text)] = old_vectors[row + offset]
+                        reusable[text_key(passage.embedding_text)] = old_vectors[row + offset]
                 row += len(old_passages)
                 if not _under(record.path, roots):
                     records.append(record)
@@ -114,7 +115,7 @@ def ingest(
             records.append(_record(document))
             passages.extend(document.passages)
 
-        if previous is None or previous.manifest.model != embedder.name or records != previous.manifest.documents:
+        if old_vectors is None or records != previous.manifest.documents:
             vectors = _vectors_for(passages, reusable, embedder, progress, report)
             store.save(directory, embedder.name, records, passages, vectors)
     report.documents, report.passages = len(records), len(passages)
@@ -125,10 +126,10 @@ def ingest(
 def _vectors_for(
     passages: Sequence[Passage], reusable: dict[str, np.ndarray], embedder: Embedder, progress: bool, report: IngestReport
 ) -> np.ndarray:
-    keys = [text_key(passage.text) for passage in passages]
+    keys = [text_key(passage.embedding_text) for passage in passages]
     missing = list(dict.fromkeys(key for key in keys if key not in reusable))
     if missing:
-        text_of = {key: passage.text for key, passage in zip(keys, passages)}
+        text_of = {key: passage.embedding_text for key, passage in zip(keys, passages)}
         fresh = embedder.embed([text_of[key] for key in missing], progress=progress)
         reusable = {**reusable, **dict(zip(missing, fresh))}
     report.embedded = len(missing)

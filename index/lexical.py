@@ -8,13 +8,24 @@ from pathlib import Path
 import bm25s
 import numpy as np
 import Stemmer
+from bm25s.stopwords import STOPWORDS_EN_PLUS
 
 logging.getLogger("bm25s").setLevel(logging.WARNING)
 _stemmer = Stemmer.Stemmer("english")
+# The longer English list (it drops question words such as "what", "about", "did") plus the verbs
+# of reported speech that every readout and most questions use.
+STOPWORDS = sorted(set(STOPWORDS_EN_PLUS) | {"say", "said", "says", "tell", "told", "according"})
 
 
 def _tokens(texts: Sequence[str]) -> list[list[str]]:
-    return bm25s.tokenize(list(texts), stopwords="en", stemmer=_stemmer, return_ids=False, show_progress=False)
+    return bm25s.tokenize(list(texts), stopwords=STOPWORDS, stemmer=_stemmer, return_ids=False, show_progress=False)
+
+
+def covers(question: str, text: str, min_terms: int = 2) -> bool:
+    """Every content word of the question (stemmed, stopwords aside) occurs in the text, and there
+    are at least `min_terms` of them: strong evidence even when the embeddings disagree."""
+    wanted = set(_tokens([question])[0])
+    return len(wanted) >= min_terms and wanted <= set(_tokens([text])[0])
 
 
 class Lexical:
@@ -26,7 +37,7 @@ class Lexical:
     def build(cls, texts: Sequence[str]) -> "Lexical":
         model = bm25s.BM25()
         if texts:
-            model.index(bm25s.tokenize(list(texts), stopwords="en", stemmer=_stemmer, show_progress=False),
+            model.index(bm25s.tokenize(list(texts), stopwords=STOPWORDS, stemmer=_stemmer, show_progress=False),
                         show_progress=False)
         return cls(model, len(texts))
 

@@ -2,7 +2,16 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from datetime import date
 from typing import Any
+
+
+# Names what `Passage.embedding_text` feeds the model; stored vectors are reused only under the same recipe.
+EMBEDDING_RECIPE = "title+text/1"
+
+
+def _date_words(iso: str | None) -> str:
+    return date.fromisoformat(iso).strftime("%B %-d, %Y") if iso else ""
 
 
 @dataclass(frozen=True)
@@ -17,6 +26,17 @@ class Passage:
     date: str | None  # ISO YYYY-MM-DD, or None when the text gives no full date
     url: str | None
     paragraph: int  # 1-based position of the passage within its document
+
+    @property
+    def embedding_text(self) -> str:
+        """What the dense model reads: the title gives a paragraph the context its document holds
+        (who met whom, about what), which the paragraph alone often omits."""
+        return f"{self.title}\n{self.text}"
+
+    @property
+    def lexical_text(self) -> str:
+        """What BM25 indexes: title, the date in words (so "March 2022" matches) and the text."""
+        return f"{self.title}\n{_date_words(self.date)}\n{self.text}"
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)

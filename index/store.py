@@ -22,9 +22,9 @@ import numpy as np
 
 from .errors import IndexBusy, IndexCorrupt, IndexMismatch, IndexNotFound
 from .lexical import Lexical
-from .passage import Passage
+from .passage import EMBEDDING_RECIPE, Passage
 
-FORMAT_VERSION = 2  # 2: BM25 index beside the vectors
+FORMAT_VERSION = 4  # 2: BM25 index beside the vectors; 3: embedding recipe recorded; 4: BM25 stopwords
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
 PASSAGES = "passages.jsonl"
@@ -52,6 +52,7 @@ class DocumentRecord:
 class Manifest:
     format_version: int
     model: str
+    embedding_recipe: str
     dimension: int
     created: str
     documents: list[DocumentRecord]
@@ -66,6 +67,7 @@ class Manifest:
         return cls(
             format_version=data["format_version"],
             model=data["model"],
+            embedding_recipe=data["embedding_recipe"],
             dimension=data["dimension"],
             created=data["created"],
             documents=[DocumentRecord(**record) for record in data["documents"]],
@@ -133,11 +135,12 @@ def save(
             for passage in passages:
                 handle.write(json.dumps(passage.to_json(), ensure_ascii=False) + "\n")
         (generation / LEXICAL).mkdir()
-        Lexical.build([passage.text for passage in passages]).save(generation / LEXICAL)
+        Lexical.build([passage.lexical_text for passage in passages]).save(generation / LEXICAL)
         files = sorted(path for path in generation.rglob("*") if path.is_file())
         manifest = Manifest(
             format_version=FORMAT_VERSION,
             model=model,
+            embedding_recipe=EMBEDDING_RECIPE,
             dimension=int(vectors.shape[1]),
             created=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             documents=list(documents),
@@ -165,13 +168,15 @@ def load(directory: Path) -> Index:
         raise IndexNotFound(f"no index at {directory}: build one with `readouts ingest PATH...` (e.g. seeds/)")
     try:
         generation = directory / (directory / CURRENT).read_text().strip()
-        manifest = Manifest.from_json(json.loads((generation / MANIFEST).read_text(encoding="utf-8")))
-    except (OSError, ValueError, KeyError, TypeError) as error:
+        data = json.loads((generation / MANIFEST).read_text(encoding="utf-8"))
+        if data.get("format_version") != FORMAT_VERSION:
+            raise IndexMismatch(
+                f"index at {directory} has format {data.get('format_version')}, this version reads {FORMAT_VERSION}; "
+                f"{REBUILD_HINT}"
+            )
+        manifest = Manifest.from_json(data)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as error:
         raise IndexCorrupt(f"index at {directory} is damaged (manifest: {_reason(error)}); {REBUILD_HINT}") from error
-    if manifest.format_version != FORMAT_VERSION:
-        raise IndexMismatch(
-            f"index at {directory} has format {manifest.format_version}, this version reads {FORMAT_VERSION}; {REBUILD_HINT}"
-        )
     for name, size in manifest.file_sizes.items():
         actual = (generation / name).stat().st_size if (generation / name).is_file() else None
         if actual != size:

@@ -23,6 +23,7 @@ from fakebotapi import FakeBotApi  # noqa: E402
 SHARED = settings.PROJECT_ROOT.parent / "shared"
 STATE_DEPT = SHARED / "corpus" / "state-dept"
 DEV_QUESTIONS = SHARED / "eval" / "dev_questions.jsonl"
+QUESTIONS = Path(__file__).parent / "questions"
 TEST_TOKEN = "123456:fake-test-token-never-real"
 
 
@@ -85,6 +86,14 @@ def seeds_index(tmp_path_factory: pytest.TempPathFactory, embedder: MiniLMEmbedd
     """An index of the five seeds built with the real model (read-only: copy it to change it)."""
     directory = tmp_path_factory.mktemp("seeds-index")
     ingest([seeds_dir], directory, embedder)
+    return directory
+
+
+@pytest.fixture(scope="session")
+def state_dept_index(tmp_path_factory: pytest.TempPathFactory, embedder: MiniLMEmbedder, state_dept_dir: Path) -> Path:
+    """The 785-readout corpus indexed with the real model (about two minutes here; built once)."""
+    directory = tmp_path_factory.mktemp("state-dept-index")
+    ingest([state_dept_dir], directory, embedder)
     return directory
 
 

@@ -6,12 +6,12 @@ from index.errors import BadQuery
 
 @pytest.fixture(scope="module")
 def answerer(seeds_retriever) -> Answerer:
-    return Answerer(seeds_retriever, max_results=6, min_score=0.30, first_page=2)
+    return Answerer(seeds_retriever, max_results=6, first_page=2)
 
 
 def test_relevant_hits_only_and_first_page_emphasised(answerer: Answerer) -> None:
     answer = answerer.answer("When was the Beijing-Tokyo Forum launched?")
-    assert answer.found and all(hit.score >= 0.30 for hit in answer.hits)
+    assert answer.found and all(hit.score >= answerer.min_score for hit in answer.hits)
     assert answer.hits[0].emphasis is not None
     start, end = answer.hits[0].emphasis
     assert "2005" in answer.hits[0].passage.text[start:end]

@@ -109,3 +109,12 @@ def test_lines_recurring_across_a_corpus_are_dropped() -> None:
 
 def test_a_document_of_fragments_has_no_passages() -> None:
     assert parse_document(Path("x.txt"), "Title\n\nPrint\n\nShare\n\nThank you.\n").passages == ()
+
+
+def test_a_sentence_longer_than_the_model_reads_is_cut_between_words(embedder) -> None:
+    countries = ", ".join(f"the Republic of Country{n}" for n in range(120))
+    text = f"Food security roadmap\n\nAs of today, it is endorsed by {countries}.\n"
+    document = parse_document(Path("list.txt"), text, count_tokens=embedder.count_tokens)
+    assert len(document.passages) > 1
+    assert " ".join(p.text for p in document.passages) == text.split("\n\n")[1].strip()
+    assert all(embedder.count_tokens(p.embedding_text) <= 256 for p in document.passages)

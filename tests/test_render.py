@@ -25,7 +25,7 @@ def test_quote_is_escaped_verbatim_with_emphasis_inside() -> None:
 def test_citation_has_title_source_date_and_link() -> None:
     html = render.cite_html(hit("x", url="https://example.org/a?b=1&c=\"2\""))
     assert html == ('— <i>Wang meets Kamikawa</i>\nXinhua, 2024-09-24 · '
-                    '<a href="https://example.org/a?b=1&amp;c=&quot;2&quot;">source</a>')
+                    '<a href="https://example.org/a?b=1&amp;c=&quot;2&quot;">link</a>')
     assert "date unknown" in render.cite_html(hit("x", date=None))
     assert "&lt;script&gt;" in render.cite_html(hit("x", title="<script>"))
 

@@ -28,9 +28,9 @@ def test_round_trip_keeps_passages_vectors_and_manifest(built: Path, fake_embedd
     assert (manifest["model"], manifest["dimension"]) == (fake_embedder.name, fake_embedder.dimension)
     assert manifest["document_count"] == 5 and manifest["passage_count"] == len(index.passages)
     assert all(len(record["content_hash"]) == 64 for record in manifest["documents"])
-    expected = fake_embedder.embed([p.text for p in index.passages])
+    expected = fake_embedder.embed([p.embedding_text for p in index.passages])
     assert np.allclose(index.all_vectors(), expected, atol=1e-6)
-    hits = Retriever(index, fake_embedder).search(index.passages[7].text, 1)
+    hits = Retriever(index, fake_embedder).search(index.passages[7].embedding_text, 1, method="dense")
     assert hits[0].passage == index.passages[7] and hits[0].score == pytest.approx(1.0, abs=1e-5)
 
 

@@ -1,0 +1,51 @@
+from datetime import date
+
+import pytest
+
+from index.query import parse_query
+
+TODAY = date(2026, 11, 23)
+
+
+@pytest.mark.parametrize("question, start, end", [
+    ("What did Wang Yi say in 2017?", date(2017, 1, 1), date(2018, 1, 1)),
+    ("talks in September 2024", date(2024, 9, 1), date(2024, 10, 1)),
+    ("Taiwan since 2022", date(2022, 1, 1), None),
+    ("Taiwan after 2021", date(2022, 1, 1), None),
+    ("what was agreed before the 2023 dialogue", None, date(2023, 1, 1)),
+    ("sanctions until 2020", None, date(2021, 1, 1)),
+    ("what happened last year", date(2025, 1, 1), date(2026, 1, 1)),
+    ("statements this year", date(2026, 1, 1), None),
+    ("calls last month", date(2026, 10, 1), date(2026, 11, 1)),
+    ("Fukushima after:2023-01-01 before:2024", date(2023, 1, 1), date(2024, 1, 1)),
+    ("Fukushima after:2023", date(2024, 1, 1), None),
+    ("December 2024 since:2024-12-03", date(2024, 12, 3), date(2025, 1, 1)),
+])
+def test_dates_in_words_and_operators_become_a_range(question: str, start, end) -> None:
+    query = parse_query(question, TODAY)
+    assert (query.start, query.end) == (start, end)
+
+
+def test_operators_leave_the_text_and_sources_are_collected() -> None:
+    query = parse_query('Fukushima water source:Xinhua source:"China Daily" after:2020-01-01', TODAY)
+    assert query.text == "Fukushima water"
+    assert query.sources == ("Xinhua", "China Daily")
+    assert query.describe() == "dated 2020-01-01 or later, from Xinhua or China Daily"
+
+
+def test_natural_date_phrases_stay_in_the_text() -> None:
+    assert parse_query("What did Wang Yi say in 2017?", TODAY).text == "What did Wang Yi say in 2017?"
+
+
+@pytest.mark.parametrize("question", ["latest on Fukushima", "the most recent talks", "What did they say recently?"])
+def test_latest_is_recognised(question: str) -> None:
+    assert parse_query(question, TODAY).latest
+
+
+def test_plain_question_has_no_filters() -> None:
+    query = parse_query("What is the dual-track approach?", TODAY)
+    assert not query.has_filters and not query.latest and query.describe() == ""
+
+
+def test_bad_operator_value_is_ignored_not_fatal() -> None:
+    assert parse_query("talks after:someday", TODAY).start is None
