@@ -120,6 +120,27 @@ async def test_more_results_pages_in_place_and_expired_pages_answer_politely(sta
     assert any("expired" in call.get("text", "") for call in expired)
 
 
+async def test_context_button_quotes_the_neighbouring_paragraphs(start_bot, fake_api: FakeBotApi) -> None:
+    async with start_bot():
+        fake_api.message(USER, "When was the Beijing-Tokyo Forum launched?")
+        [answer] = await in_thread(replies, fake_api)
+        context_buttons = answer["reply_markup"]["inline_keyboard"][-1]
+        assert [b["text"] for b in context_buttons][:1] == ["Context 1"]
+        fake_api.callback(USER, context_buttons[0]["callback_data"], message_id=777)
+        _, context = await in_thread(replies, fake_api, USER, 2)
+    text = context["text"]
+    assert text.startswith("<b>Context</b>, paragraphs 9–10:") and text.count("<blockquote>") == 2
+    assert "▶ <blockquote>Launched in 2005" in text and "Xinhua, 2024-12-04" in text
+
+
+async def test_a_filter_that_leaves_nothing_says_so(start_bot, fake_api: FakeBotApi) -> None:
+    async with start_bot():
+        fake_api.message(USER, "Fukushima before:2010")
+        [reply] = await in_thread(replies, fake_api)
+    assert reply["text"].startswith("No readouts are dated before 2010-01-01.")
+    assert "2017-09-01 to 2024-12-04" in reply["text"]
+
+
 async def test_inline_query_offers_quotes_with_citations(start_bot, fake_api: FakeBotApi) -> None:
     async with start_bot():
         fake_api.inline(USER, "Beijing-Tokyo Forum")
