@@ -20,7 +20,7 @@ from index.search import Retriever  # noqa: E402
 
 from fakebotapi import FakeBotApi  # noqa: E402
 
-SHARED = settings.PROJECT_ROOT.parent / "shared"
+SHARED = Path(os.environ.get("READOUTS_SHARED") or settings.PROJECT_ROOT.parent / "shared")
 STATE_DEPT = SHARED / "corpus" / "state-dept"
 DEV_QUESTIONS = SHARED / "eval" / "dev_questions.jsonl"
 QUESTIONS = Path(__file__).parent / "questions"
@@ -55,13 +55,13 @@ class FakeEmbedder:
 @pytest.fixture(scope="session")
 def state_dept_dir() -> Path:
     """The real 785-readout corpus in ../shared (CI has it beside the clone)."""
-    assert (STATE_DEPT / "metadata.jsonl").is_file(), f"{STATE_DEPT} is missing: clone the project beside ../shared"
+    assert (STATE_DEPT / "metadata.jsonl").is_file(), f"{STATE_DEPT} is missing: clone the project beside ../shared or set READOUTS_SHARED"
     return STATE_DEPT
 
 
 @pytest.fixture(scope="session")
 def dev_questions_path() -> Path:
-    assert DEV_QUESTIONS.is_file(), f"{DEV_QUESTIONS} is missing: clone the project beside ../shared"
+    assert DEV_QUESTIONS.is_file(), f"{DEV_QUESTIONS} is missing: clone the project beside ../shared or set READOUTS_SHARED"
     return DEV_QUESTIONS
 
 

@@ -206,7 +206,7 @@ async def test_unauthorised_user_is_refused_without_content(start_bot, fake_api:
 async def test_rate_limit_replies_slow_down(start_bot, fake_api: FakeBotApi) -> None:
     async with start_bot(questions_per_minute=2):
         for n in range(3):
-            fake_api.message(USER, f"Fukushima water question {n}")
+            fake_api.message(USER, f"What did Wang say about the Fukushima water discharge? ({n})")
             await in_thread(replies, fake_api, USER, n + 1)
     texts = [r["text"] for r in replies(fake_api, USER, 3)]
     assert sum("<blockquote>" in t for t in texts) == 2
