@@ -7,7 +7,7 @@ from typing import Protocol
 
 from index.errors import BadQuery
 from index.passage import Hit, Passage
-from index.search import MIN_SIMILARITY, answerable
+from index.search import answerable
 
 MAX_QUESTION_CHARS = 1000
 
@@ -17,6 +17,7 @@ class Retrieval(Protocol):
 
     model: str
     passage_count: int
+    min_similarity: float
 
     def search(self, query: str, k: int = 5) -> list[Hit]: ...
 
@@ -39,11 +40,11 @@ class Answer:
 
 
 class Answerer:
-    def __init__(self, retriever: Retrieval, *, max_results: int = 15, min_score: float = MIN_SIMILARITY,
+    def __init__(self, retriever: Retrieval, *, max_results: int = 15, min_score: float | None = None,
                  first_page: int = 3) -> None:
         self.retriever = retriever
         self.max_results = max_results
-        self.min_score = min_score
+        self.min_score = retriever.min_similarity if min_score is None else min_score
         self.first_page = first_page
 
     def answer(self, text: str) -> Answer:

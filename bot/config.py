@@ -9,7 +9,6 @@ from pathlib import Path
 from dotenv import dotenv_values
 
 from index.errors import ReadoutsError
-from index.search import MIN_SIMILARITY
 
 NO_TOKEN = (
     "TELEGRAM_BOT_TOKEN is not set. Get a token from @BotFather in Telegram (/newbot), then put "
@@ -32,7 +31,7 @@ class Settings:
     outgoing_per_second: int = 30  # Telegram's flood limit for a bot's messages overall
     results_per_page: int = 3
     max_results: int = 15
-    min_score: float = MIN_SIMILARITY
+    min_score: float | None = None  # None: the threshold calibrated for the index's embedder
     webhook_url: str | None = None
     webhook_listen: str = "0.0.0.0"
     webhook_port: int = 8443
@@ -96,7 +95,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, require_token: bool =
         outgoing_per_second=_number(env, "TELEGRAM_OUTGOING_PER_SECOND", 30, low=1),
         results_per_page=_number(env, "READOUTS_RESULTS_PER_PAGE", 3, low=1),
         max_results=_number(env, "READOUTS_MAX_RESULTS", 15, low=1),
-        min_score=_number(env, "READOUTS_MIN_SCORE", MIN_SIMILARITY, float, low=-1),
+        min_score=_number(env, "READOUTS_MIN_SCORE", None, float, low=-1),
         webhook_url=env.get("WEBHOOK_URL") or None,
         webhook_listen=env.get("WEBHOOK_LISTEN") or "0.0.0.0",
         webhook_port=_number(env, "WEBHOOK_PORT", 8443, low=1),

@@ -11,9 +11,11 @@ from importlib.metadata import entry_points
 from pathlib import Path
 
 from . import settings, store
+from .embed import DEFAULT_EMBEDDER, EMBEDDERS, embedder_named
 from .errors import BadQuery, InputNotFound, NothingMatches, ReadoutsError
 from .ingest import IngestReport, ingest
 from .passage import Hit, Passage
+from .search import METHODS, Retriever
 
 def format_passage(p: Passage, marker: str = ">") -> str:
     return "\n".join(f"  {marker} {line}" for line in p.text.splitlines())
@@ -44,19 +46,14 @@ def format_report(report: IngestReport, directory: Path) -> str:
     return "\n".join(lines)
 
 
-METHODS = ("hybrid", "dense", "lexical")  # as in index.search, which is imported lazily (it loads faiss)
 
 
-def open_retriever(flag: str | None):
+def open_retriever(flag: str | None) -> Retriever:
     """The retriever over the chosen index; the default index is built from seeds/ on first use."""
-    from .search import Retriever
-
     directory = settings.index_dir(flag)
     if not store.has_index(directory) and directory == settings.DEFAULT_INDEX and settings.SEEDS.is_dir():
         print(f"no index yet: building {directory} from {settings.SEEDS}", file=sys.stderr)
-        from .embed import MiniLMEmbedder
-
-        embedder = MiniLMEmbedder()
+        embedder = embedder_named(DEFAULT_EMBEDDER)
         print(format_report(ingest([settings.SEEDS], directory, embedder), directory), file=sys.stderr)
         return Retriever(store.load(directory), embedder)
     return Retriever(store.load(directory))
@@ -73,10 +70,9 @@ def questions_from(arguments: Sequence[str]) -> list[str]:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from .embed import MiniLMEmbedder
-
     directory = settings.index_dir(args.index)
-    report = ingest([Path(p) for p in args.paths], directory, MiniLMEmbedder(), rebuild=args.rebuild, progress=True)
+    report = ingest([Path(p) for p in args.paths], directory, embedder_named(args.embedder), rebuild=args.rebuild,
+                    progress=True)
     print(format_report(report, directory))
     return 0
 
@@ -130,7 +126,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
     questions = load_questions(path)
     retriever = open_retriever(args.index)
     methods = METHODS if args.method == "all" else (args.method,)
-    results = {m: evaluate(questions, lambda q, k, m=m: retriever.search(q, k, method=m), args.k) for m in methods}
+    results = {m: evaluate(questions, lambda q, k, m=m: retriever.search(q, k, method=m), args.k,
+                           min_similarity=retriever.min_similarity) for m in methods}
     first = next(iter(results.values()))
     print(f"{path.name}: {first.questions} questions with answers, {first.off_topic} off-topic")
     print(f"  {'method':8} {'hit@1':>6} {'hit@3':>6} {'hit@5':>6} {'MRR':>6} {'answered':>9} {'abstained':>9}")
@@ -153,6 +150,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--index", help=index_help)
     p.add_argument("--rebuild", action="store_true", help="start a new index instead of updating the old one")
+    p.add_argument("--embedder", choices=EMBEDDERS, default=DEFAULT_EMBEDDER,
+                   help=f"model that embeds passages and questions (default: {DEFAULT_EMBEDDER}); changing it re-embeds")
     p.set_defaults(run=cmd_ingest)
 
     p = commands.add_parser("ask", help="answer questions with quoted passages ('-' reads one per line from stdin)")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .errors import NothingMatches
 from .passage import Hit, Passage
-from .search import MIN_SIMILARITY, answerable
+from .search import answerable
 
 
 @dataclass(frozen=True)
@@ -71,7 +71,7 @@ def is_gold(passage: Passage, question: Question) -> bool:
 
 
 def evaluate(questions: Sequence[Question], search: Callable[[str, int], list[Hit]], k: int = 5,
-             cutoffs: Sequence[int] = (1, 3, 5), min_similarity: float = MIN_SIMILARITY) -> Scores:
+             cutoffs: Sequence[int] = (1, 3, 5), *, min_similarity: float) -> Scores:
     """Rank metrics over questions with gold answers; abstention over those without (off-topic)."""
     scores = Scores(hits_at={cutoff: 0 for cutoff in cutoffs})
     for question in questions:

@@ -26,10 +26,9 @@ RRF_K = 60  # reciprocal-rank fusion constant (Cormack et al.)
 # corpora without losing hit@5; a question sharing no word with the corpus is ranked by the dense side alone.
 LEXICAL_WEIGHT = 2.0
 DUPLICATE_SIMILARITY = 0.95
-MIN_SIMILARITY = 0.40  # calibrated on the project's on-topic and off-topic question sets (README)
 
 
-def answerable(question: str, hits: list[Hit], min_similarity: float = MIN_SIMILARITY) -> list[Hit]:
+def answerable(question: str, hits: list[Hit], min_similarity: float) -> list[Hit]:
     """The hits worth quoting: similar enough to the question, or holding every word it asks about
     (a rare term such as "dual-track" that the small embedding model does not know)."""
     terms = parse_query(question, date.today()).text
@@ -70,6 +69,10 @@ class Retriever:
         return self.index.manifest.model
 
     @property
+    def min_similarity(self) -> float:
+        return self.embedder.min_similarity
+
+    @property
     def passage_count(self) -> int:
         return self.index.manifest.passage_count
 
@@ -79,6 +82,11 @@ class Retriever:
     def search(self, question: str, k: int = 5, *, method: Method = "hybrid", today: date | None = None) -> list[Hit]:
         """The best `k` passages, one per fact; raises NothingMatches when the question's filters exclude all."""
         query = parse_query(clean_query(question), today or date.today())
+        if not self.embedder.multilingual and _mostly_non_latin(query.text):
+            raise BadQuery(
+                f"This index uses {self.model}, which reads English only. To ask in other languages, rebuild it "
+                "with the multilingual model: readouts ingest --rebuild --embedder e5-small PATH..."
+            )
         if not re.search(r"\w", query.text):
             raise BadQuery("ask a question in words as well as filters, e.g. Fukushima water source:Xinhua")
         allowed = self._allowed(query)
@@ -177,6 +185,11 @@ class Retriever:
                 offset += len(hit_spans)
             marked.append(hit)
         return marked
+
+
+def _mostly_non_latin(text: str) -> bool:
+    letters = [ch for ch in text if ch.isalpha()]
+    return bool(letters) and sum(ord(ch) > 0x24F for ch in letters) > len(letters) / 2
 
 
 def _same_words(a: str, b: str) -> bool:

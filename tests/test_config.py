@@ -11,6 +11,7 @@ def test_defaults_and_parsing() -> None:
     assert settings.allowed_user_ids == {1, 2, 3} and settings.allowed_chat_ids == frozenset()
     assert settings.bot_api_url == "http://127.0.0.1:8081/bot"
     assert (settings.questions_per_minute, settings.results_per_page, settings.min_score) == (20, 3, 0.4)
+    assert load_settings({"TELEGRAM_BOT_TOKEN": "1:abc"}).min_score is None  # the embedder's own threshold
     assert "1:abc" not in repr(settings)
 
 

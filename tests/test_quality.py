@@ -19,7 +19,8 @@ pytestmark = pytest.mark.slow
 
 def scores_by_method(retriever: Retriever, questions: Path) -> dict[str, Scores]:
     loaded = load_questions(questions)
-    return {m: evaluate(loaded, lambda q, k, m=m: retriever.search(q, k, method=m)) for m in METHODS}
+    return {m: evaluate(loaded, lambda q, k, m=m: retriever.search(q, k, method=m),
+                        min_similarity=retriever.min_similarity) for m in METHODS}
 
 
 def table(results: dict[str, Scores]) -> str:

@@ -1,0 +1,38 @@
+import numpy as np
+import pytest
+
+from index.embed import EMBEDDERS, embedder_for, embedder_named
+
+PASSAGES = [
+    "Wang stressed that China is justified to oppose the discharge of contaminated water from Japan's Fukushima "
+    "nuclear disaster.",
+    "Launched in 2005, the Beijing-Tokyo Forum is an annual event held alternately in Beijing and Tokyo.",
+]
+
+
+@pytest.fixture(scope="module", params=sorted(EMBEDDERS))
+def any_embedder(request, embedder):
+    return embedder if request.param == "minilm" else embedder_named(request.param)
+
+
+def test_vectors_are_normalized_float32_of_the_declared_dimension(any_embedder) -> None:
+    vectors = any_embedder.embed(PASSAGES)
+    assert vectors.shape == (2, any_embedder.dimension) and vectors.dtype == np.float32
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-3)
+    assert any_embedder.embed([]).shape == (0, any_embedder.dimension)
+    query = any_embedder.embed_query("What did China say about the Fukushima water?")
+    assert int(np.argmax(vectors @ query)) == 0
+
+
+def test_names_map_back_to_their_embedder(any_embedder) -> None:
+    assert type(embedder_for(any_embedder.name)) is type(any_embedder)
+    assert any_embedder.count_tokens("Beijing-Tokyo Forum") > 2
+    with pytest.raises(KeyError):
+        embedder_for("no-such-model")
+
+
+@pytest.mark.parametrize("question", ["中国对福岛核污染水排海说了什么？", "福島の処理水の放出について中国は何と言いましたか？"])
+def test_the_multilingual_model_matches_a_chinese_or_japanese_question_to_english(question: str) -> None:
+    e5 = embedder_named("e5-small")
+    assert e5.multilingual
+    assert int(np.argmax(e5.embed(PASSAGES) @ e5.embed_query(question))) == 0
