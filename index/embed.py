@@ -80,8 +80,8 @@ class E5SmallEmbedder:
     name = "multilingual-e5-small-q4"
     dimension = 384
     multilingual = True
-    # e5's cosines sit high and close together: 0.83 abstains on 29/30 off-topic questions over
-    # state-dept, but answers only 11/30 Chinese and Japanese questions (see README).
+    # e5's cosines sit high and close together: 0.83 abstains on the 30 off-topic questions over
+    # state-dept, but lets only 11/30 Chinese and Japanese questions through (see README).
     min_similarity = 0.83
 
     def __init__(self, batch_size: int = 32) -> None:

@@ -32,6 +32,8 @@ class FakeEmbedder:
 
     name = "fake-bag-of-words"
     dimension = 64
+    multilingual = False
+    min_similarity = 0.5
 
     def __init__(self) -> None:
         self.embedded: list[str] = []

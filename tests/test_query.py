@@ -37,9 +37,14 @@ def test_natural_date_phrases_stay_in_the_text() -> None:
     assert parse_query("What did Wang Yi say in 2017?", TODAY).text == "What did Wang Yi say in 2017?"
 
 
-@pytest.mark.parametrize("question", ["latest on Fukushima", "the most recent talks", "What did they say recently?"])
+@pytest.mark.parametrize("question", ["latest on Fukushima", "the most recent talks", "What did they say recently?",
+                                      "What is the latest on Taiwan?", "What's the latest?"])
 def test_latest_is_recognised(question: str) -> None:
     assert parse_query(question, TODAY).latest
+
+
+def test_latest_as_an_adjective_is_not_a_request_for_recency() -> None:
+    assert not parse_query("What did Blinken say about the latest tranche of security assistance?", TODAY).latest
 
 
 def test_plain_question_has_no_filters() -> None:
