@@ -13,7 +13,7 @@ from .dates import dateline_agency, extract_date, full_dates
 from .passage import Passage
 
 # Bump when cleaning or splitting changes, so every document is re-split on the next ingest.
-PIPELINE_VERSION = 3
+PIPELINE_VERSION = 4
 MODEL_MAX_TOKENS = 256  # the model truncates beyond this many word pieces, special tokens included
 # Passages stay short enough to quote and to embed with their title (which goes in front of them).
 MAX_TOKENS = 200
@@ -30,7 +30,8 @@ FURNITURE = [
         r"back to top|top|search trends|trending|most (read|popular)|related( news| stories| articles)?|"
         r"you may also like|copyright.*|all rights reserved.*|.*\bclose\b)\s*:?",
         r"(also read|read more|read also|see also|related|more on|recommended)\s*:.*",
-        r"(editor|reporter|author|translator|proofreader|photo|file photo|video|source)s?\s*:.*",
+        r"(editor|reporter|author|translator|proofreader|photo|file photo|video|source)s?\s*[:：].*",
+        r"(来源|出典|出所|责任编辑|编辑|記者)\s*[:：].*",
         r"(published|updated|posted|released|release date|date|time)\s*:.*",
         r"home\b.*",  # site navigation bars begin with "Home"
         r".*\s>\s.*",  # breadcrumbs: "Home > China News"
@@ -279,7 +280,7 @@ def _looks_like_title(line: str) -> bool:
 def _stated_source(body: str, furniture: list[str]) -> str | None:
     """The publisher the text names: 'Source: X', a wire dateline '(Xinhua)', or 'By Xinhua'."""
     for line in furniture:
-        match = re.fullmatch(r"source\s*:\s*(.+)", line, re.I)
+        match = re.fullmatch(r"(?:source|来源|出典|出所)\s*[:：]\s*(.+)", line, re.I)
         if match:
             return match.group(1).strip()
     agency = dateline_agency(body)

@@ -118,3 +118,15 @@ def test_a_sentence_longer_than_the_model_reads_is_cut_between_words(embedder) -
     assert len(document.passages) > 1
     assert " ".join(p.text for p in document.passages) == text.split("\n\n")[1].strip()
     assert all(embedder.count_tokens(p.embedding_text) <= 256 for p in document.passages)
+
+
+def test_a_chinese_readout_keeps_its_paragraphs_date_and_source() -> None:
+    text = ("王毅会见日本外相上川阳子\n\n新华社纽约9月23日电\n\n"
+            "2024年9月23日，中共中央政治局委员、外交部长王毅在纽约会见日本外相上川阳子。\n\n"
+            "王毅表示，中方坚决反对日本福岛核污染水排海，日方应信守承诺，接受长期国际监测。\n\n"
+            "来源：新华社\n")
+    document = parse_document(Path("zh.txt"), text)
+    assert (document.title, document.date, document.source) == ("王毅会见日本外相上川阳子", "2024-09-23", "新华社")
+    texts = [p.text for p in document.passages]
+    assert texts[-1].startswith("王毅表示") and all(t in text for t in texts)
+    assert not any("来源" in t for t in texts)
