@@ -1,11 +1,12 @@
 """Wire the Application: handlers, access gate, error handler, rate limiter, persistence, command menu."""
 from __future__ import annotations
 
+import asyncio
 import logging
 from pathlib import Path
 
 from telegram import BotCommand, Update
-from telegram.error import NetworkError, RetryAfter
+from telegram.error import NetworkError
 from telegram.ext import (
     AIORateLimiter, Application, ApplicationBuilder, CallbackQueryHandler, CommandHandler, InlineQueryHandler,
     MessageHandler, PersistenceInput, PicklePersistence, TypeHandler, filters,
@@ -16,6 +17,7 @@ from .answers import Answerer
 from .config import Settings
 from .throttle import QuestionLimiter
 
+log = logging.getLogger(__name__)
 COMMANDS = [
     BotCommand("ask", "Ask a question about the readouts"),
     BotCommand("sources", "The readouts I know"),
@@ -37,17 +39,13 @@ class RetryingRateLimiter(AIORateLimiter):
         self.server_error_retries = server_error_retries
 
     async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args):  # noqa: ANN001, ANN201
-        import asyncio
-
         for attempt in range(self.server_error_retries + 1):
             try:
                 return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
-            except RetryAfter:
-                raise
             except NetworkError as error:
                 if type(error) is not NetworkError or attempt == self.server_error_retries:
                     raise
-                logging.getLogger(__name__).warning("%s failed (%s); retrying", endpoint, error)
+                log.warning("%s failed (%s); retrying", endpoint, error)
                 await asyncio.sleep(0.2 * 2**attempt)
 
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import hashlib
-import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -16,8 +15,6 @@ from .documents import Document
 from .embed import Embedder
 from .errors import IndexCorrupt, IndexMismatch, IndexNotFound
 from .passage import EMBEDDING_RECIPE, Passage
-
-log = logging.getLogger(__name__)
 
 
 @dataclass

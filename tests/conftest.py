@@ -5,6 +5,7 @@ import hashlib
 import os
 import re
 import shutil
+import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -12,6 +13,8 @@ import numpy as np
 import pytest
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+# A fresh cache per run, so the one-time ONNX export of the model is itself under test.
+os.environ.setdefault("READOUTS_CACHE", tempfile.mkdtemp(prefix="readouts-cache-"))
 
 from index import settings, store  # noqa: E402
 from index.embed import MiniLMEmbedder  # noqa: E402
