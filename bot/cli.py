@@ -41,14 +41,16 @@ def run_bot(args: argparse.Namespace) -> int:
         args.index or settings.index).parent / "bot-state.pickle"
     application = build_application(settings, answerer, state)
     if settings.webhook_url:
-        application.run_webhook(
-            listen=settings.webhook_listen, port=settings.webhook_port, url_path="telegram",
-            webhook_url=settings.webhook_url, secret_token=settings.webhook_secret,
-            allowed_updates=Update.ALL_TYPES,
-        )
+        application.run_webhook(**webhook_options(settings), allowed_updates=Update.ALL_TYPES)
     else:
         application.run_polling(allowed_updates=Update.ALL_TYPES)
     return 0
+
+
+def webhook_options(settings) -> dict:  # noqa: ANN001
+    """Where the webhook server listens and what Telegram is told (path /telegram, secret token)."""
+    return {"listen": settings.webhook_listen, "port": settings.webhook_port, "url_path": "telegram",
+            "webhook_url": settings.webhook_url, "secret_token": settings.webhook_secret}
 
 
 def run_chat(args: argparse.Namespace) -> int:

@@ -4,15 +4,18 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import socket
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import httpx
 import pytest
 from telegram.ext import Application
 
 from bot.answers import Answerer
 from bot.app import COMMANDS, build_application
+from bot.cli import webhook_options
 from bot.config import Settings
 from bot.logs import redact_in_logs
 from conftest import TEST_TOKEN
@@ -248,3 +251,33 @@ async def test_token_never_appears_in_logs(start_bot, fake_api: FakeBotApi, capl
     assert caplog.records and "getUpdates" in caplog.text  # httpx and PTB did log the requests
     assert TEST_TOKEN not in caplog.text
     assert all(TEST_TOKEN not in r.getMessage() for r in caplog.records)
+
+
+async def test_webhook_mode_takes_updates_only_with_the_secret(fake_api: FakeBotApi, seeds_retriever,
+                                                               tmp_path: Path) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings = Settings(token=TEST_TOKEN, api_base_url=fake_api.url, webhook_url=f"http://127.0.0.1:{port}/telegram",
+                        webhook_listen="127.0.0.1", webhook_port=port, webhook_secret="s3cret-value")
+    application = build_application(settings, Answerer(seeds_retriever), tmp_path / "state.pickle")
+    update = {"update_id": 1, "message": {"message_id": 5, "date": 0, "chat": {"id": USER, "type": "private"},
+                                          "from": fake_api.user(USER), "text": "What is the Beijing-Tokyo Forum?"}}
+    async with application:
+        await application.start()
+        await application.updater.start_webhook(**webhook_options(settings))
+        try:
+            async with httpx.AsyncClient() as client:
+                url = f"http://127.0.0.1:{port}/telegram"
+                refused = await client.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "wrong"})
+                accepted = await client.post(url, json={**update, "update_id": 2},
+                                             headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret-value"})
+            [reply] = await in_thread(replies, fake_api)
+            await asyncio.sleep(0.5)  # time for a wrongly accepted update to be answered too
+        finally:
+            await application.updater.stop()
+            await application.stop()
+    [registered] = fake_api.sent("setWebhook")
+    assert registered["url"] == settings.webhook_url and registered["secret_token"] == "s3cret-value"
+    assert (refused.status_code, accepted.status_code) == (403, 200)
+    assert "Beijing-Tokyo Forum" in reply["text"] and len(fake_api.sent("sendMessage")) == 1
