@@ -103,8 +103,9 @@ class Retriever:
             order = np.argsort(-_blend(similarities, np.array([bm25_of.get(int(r), 0.0) for r in rows])), kind="stable")
             rows, similarities = rows[order], similarities[order]
         hits = self._unique(rows, similarities, vector, k if not query.latest else pool)
-        if query.latest:
-            hits = sorted(hits, key=lambda hit: hit.passage.date or "", reverse=True)[:k]
+        if query.latest:  # newest first among the passages relevant enough to quote
+            relevant = [hit for hit in hits if hit.score >= self.min_similarity] or hits[:k]
+            hits = sorted(relevant, key=lambda hit: hit.passage.date or "", reverse=True)[:k]
         return [dataclasses.replace(hit, rank=rank) for rank, hit in enumerate(hits, start=1)]
 
     def _allowed(self, query: Query) -> np.ndarray | None:

@@ -73,6 +73,7 @@ def test_latest_ranks_relevant_passages_newest_first(retriever: Retriever) -> No
     hits = retriever.search("latest on China-Japan relations", 5)
     dates = [hit.passage.date or "" for hit in hits]
     assert dates == sorted(dates, reverse=True) and dates[0] == "2024-12-04"
+    assert all(hit.score >= retriever.min_similarity for hit in hits)  # newest among the relevant only
 
 
 def test_context_gives_neighbours_from_the_same_document(retriever: Retriever) -> None:
