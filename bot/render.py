@@ -96,19 +96,6 @@ def nothing_found_html(answer: Answer) -> str:
     return f"<b>Q:</b> {_esc(_short(answer.question, 300))}{notice}\n\n{NOTHING_FOUND}"
 
 
-def split_html(blocks: list[str], limit: int = TELEGRAM_LIMIT) -> list[str]:
-    """Join blocks into messages within `limit`, breaking only between blocks (never inside a tag)."""
-    messages: list[str] = []
-    current = ""
-    for block in blocks:
-        candidate = f"{current}\n\n{block}" if current else block
-        if len(candidate) > limit:
-            messages.append(current)
-            candidate = block
-        current = candidate
-    return messages + ([current] if current else [])
-
-
 def plain_answer(answer: Answer, hits: range | None = None) -> str:
     if not answer.found:
         return NOTHING_FOUND

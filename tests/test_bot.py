@@ -55,10 +55,16 @@ async def in_thread(function, *args, **kwargs):
     return await asyncio.to_thread(function, *args, **kwargs)
 
 
-async def test_question_is_answered_with_quote_title_source_and_date(start_bot, fake_api: FakeBotApi) -> None:
+async def ask_once(start_bot, fake_api: FakeBotApi, question: str) -> dict:
+    """Start the bot, send one question in a private chat, return the one reply."""
     async with start_bot():
-        fake_api.message(USER, "What did China say about the Fukushima water release?")
+        fake_api.message(USER, question)
         [reply] = await in_thread(replies, fake_api)
+    return reply
+
+
+async def test_question_is_answered_with_quote_title_source_and_date(start_bot, fake_api: FakeBotApi) -> None:
+    reply = await ask_once(start_bot, fake_api, "What did China say about the Fukushima water release?")
     text = reply["text"]
     assert reply["parse_mode"] == "HTML"
     assert "<blockquote>" in text and "Fukushima" in text
@@ -70,9 +76,7 @@ async def test_question_is_answered_with_quote_title_source_and_date(start_bot, 
 
 
 async def test_best_sentence_is_emphasised_inside_a_verbatim_quote(start_bot, fake_api: FakeBotApi) -> None:
-    async with start_bot():
-        fake_api.message(USER, "When was the Beijing-Tokyo Forum launched?")
-        [reply] = await in_thread(replies, fake_api)
+    reply = await ask_once(start_bot, fake_api, "When was the Beijing-Tokyo Forum launched?")
     quote = reply["text"].split("<blockquote>")[1].split("</blockquote>")[0]
     assert quote.count("<b>") == 1
     bold = quote.split("<b>")[1].split("</b>")[0]
@@ -89,9 +93,7 @@ async def test_startup_registers_the_command_menu(start_bot, fake_api: FakeBotAp
 
 
 async def test_off_topic_question_says_nothing_found(start_bot, fake_api: FakeBotApi) -> None:
-    async with start_bot():
-        fake_api.message(USER, "What's the weather in Paris tomorrow?")
-        [reply] = await in_thread(replies, fake_api)
+    reply = await ask_once(start_bot, fake_api, "What's the weather in Paris tomorrow?")
     assert "found nothing in the readouts" in reply["text"] and "<blockquote>" not in reply["text"]
 
 
@@ -137,9 +139,7 @@ async def test_context_button_quotes_the_neighbouring_paragraphs(start_bot, fake
 
 
 async def test_a_filter_that_leaves_nothing_says_so(start_bot, fake_api: FakeBotApi) -> None:
-    async with start_bot():
-        fake_api.message(USER, "Fukushima before:2010")
-        [reply] = await in_thread(replies, fake_api)
+    reply = await ask_once(start_bot, fake_api, "Fukushima before:2010")
     assert reply["text"].startswith("No readouts are dated before 2010-01-01.")
     assert "2017-09-01 to 2024-12-04" in reply["text"]
 
@@ -156,9 +156,7 @@ async def test_inline_query_offers_quotes_with_citations(start_bot, fake_api: Fa
 
 
 async def test_html_in_a_question_is_escaped(start_bot, fake_api: FakeBotApi) -> None:
-    async with start_bot():
-        fake_api.message(USER, "<b>Fukushima</b> & <script>alert(1)</script> water?")
-        [reply] = await in_thread(replies, fake_api)
+    reply = await ask_once(start_bot, fake_api, "<b>Fukushima</b> & <script>alert(1)</script> water?")
     assert "&lt;b&gt;Fukushima&lt;/b&gt; &amp; &lt;script&gt;" in reply["text"] and "<script>" not in reply["text"]
 
 

@@ -47,13 +47,6 @@ def test_a_passage_longer_than_a_message_is_shortened_visibly() -> None:
     assert len(html) <= render.TELEGRAM_LIMIT and "[…]</blockquote>" in html
 
 
-def test_split_html_breaks_only_between_blocks() -> None:
-    blocks = [f"<i>block {n}</i> " + "x" * 900 for n in range(10)]
-    messages = render.split_html(blocks, limit=2000)
-    assert all(len(m) <= 2000 for m in messages) and len(messages) == 5
-    assert "\n\n".join(messages) == "\n\n".join(blocks)
-
-
 def test_long_question_is_shortened_in_the_header() -> None:
     html = render.page_html(Answer("why " * 200, (hit("x y z."),)), range(0, 1))
     assert html.split("\n")[0].endswith("…") and len(html.split("\n")[0]) < 330
