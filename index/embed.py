@@ -34,15 +34,16 @@ class MiniLMEmbedder:
     dimension = 384
     multilingual = False
     min_similarity = 0.40  # calibrated on the project's on-topic and off-topic question sets (README)
+    quantized = False
 
-    def __init__(self, batch_size: int = 32) -> None:
-        self.batch_size = batch_size
+    def __init__(self, batch_size: int = 8) -> None:
+        self.batch_size = batch_size  # 8 beat 16, 32 and 128 on 2 cores (less padding, warmer caches)
 
     @cached_property
     def model(self):  # noqa: ANN201 - onnxruntime is imported lazily, when a text is first embedded
         from .onnx_model import OnnxMiniLM
 
-        return OnnxMiniLM()
+        return OnnxMiniLM(quantized=self.quantized)
 
     def embed(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
         """Batches of similar length (less padding), returned in the order given."""
@@ -62,6 +63,13 @@ class MiniLMEmbedder:
 
     def count_tokens(self, text: str) -> int:
         return self.model.count(text)
+
+
+class MiniLMInt8Embedder(MiniLMEmbedder):
+    """The same model with its weights quantized to int8 (dynamic, per channel): about twice as fast."""
+
+    name = DEFAULT_MODEL + "-int8"
+    quantized = True
 
 
 class E5SmallEmbedder:
@@ -102,7 +110,7 @@ class E5SmallEmbedder:
         return self.model.token_count(text)
 
 
-EMBEDDERS: dict[str, type] = {"minilm": MiniLMEmbedder, "e5-small": E5SmallEmbedder}
+EMBEDDERS: dict[str, type] = {"minilm": MiniLMEmbedder, "minilm-int8": MiniLMInt8Embedder, "e5-small": E5SmallEmbedder}
 DEFAULT_EMBEDDER = "minilm"
 
 

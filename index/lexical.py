@@ -47,7 +47,7 @@ class Lexical:
 
     @classmethod
     def load(cls, directory: Path, size: int) -> "Lexical":
-        model = bm25s.BM25.load(str(directory), show_progress=False, verbosity=0) if size else bm25s.BM25()
+        model = bm25s.BM25.load(str(directory), mmap=True, show_progress=False, verbosity=0) if size else bm25s.BM25()
         return cls(model, size)
 
     def search(self, query: str, k: int, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:

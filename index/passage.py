@@ -1,7 +1,7 @@
 """The one record that flows through the system: a verbatim passage and a scored hit."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -39,7 +39,7 @@ class Passage:
         return f"{self.title}\n{_date_words(self.date)}\n{self.text}"
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}  # asdict() is 5x slower
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "Passage":

@@ -6,9 +6,9 @@ import re
 from datetime import date
 from typing import Literal
 
-import faiss
 import numpy as np
 
+from . import vectors as vector_index
 from .documents import sentence_spans
 from .embed import Embedder, embedder_for
 from .errors import BadQuery, IndexMismatch, NothingMatches
@@ -60,10 +60,13 @@ class Retriever:
         self.embedder = embedder or embedder_of(index)
         if self.embedder.name != index.manifest.model:
             raise IndexMismatch(f"index built with {index.manifest.model}, embedder is {self.embedder.name}")
-        self._dates = np.array([date.fromisoformat(p.date).toordinal() if p.date else 0 for p in index.passages],
-                               dtype=np.int64)
-        self._sources = np.array([p.source.lower() for p in index.passages], dtype=object)
-        self._row_of = {p.id: row for row, p in enumerate(index.passages)}
+        # Passages carry their document's date and source: filters are per document, spread to rows.
+        documents = index.manifest.documents
+        self._counts = np.array([record.passages for record in documents], dtype=np.int64)
+        self._dates = np.repeat(np.array([date.fromisoformat(record.date).toordinal() if record.date else 0
+                                          for record in documents], dtype=np.int64), self._counts)
+        self._first_row = {record.content_hash[:12]: int(row)
+                           for record, row in zip(documents, index.first_rows())}
 
     @property
     def model(self) -> str:
@@ -111,36 +114,29 @@ class Retriever:
     def _allowed(self, query: Query) -> np.ndarray | None:
         if not query.has_filters:
             return None
-        allowed = np.ones(len(self.index.passages), dtype=bool)
+        allowed = np.ones(len(self._dates), dtype=bool)
         if query.start:
             allowed &= self._dates >= query.start.toordinal()
         if query.end:
             allowed &= (self._dates > 0) & (self._dates < query.end.toordinal())
         if query.sources:
             wanted = [s.lower() for s in query.sources]
-            allowed &= np.array([any(w in source for w in wanted) for source in self._sources], dtype=bool)
+            chosen = [any(w in record.source.lower() for w in wanted) for record in self.index.manifest.documents]
+            allowed &= np.repeat(np.array(chosen, dtype=bool), self._counts)
         if not allowed.any():
             raise NothingMatches(f"No readouts are {query.describe()}. {self._coverage()}")
         return allowed
 
     def _coverage(self) -> str:
         dated = self._dates[self._dates > 0]
-        sources = sorted({p.source for p in self.index.passages})
+        sources = sorted({record.source for record in self.index.manifest.documents})
         span = (f"dated {date.fromordinal(int(dated.min()))} to {date.fromordinal(int(dated.max()))}"
                 if dated.size else "undated")
         shown = ", ".join(sources[:5]) + (f" and {len(sources) - 5} more" if len(sources) > 5 else "")
         return f"The readouts are {span}, from {shown}."
 
     def _dense(self, vector: np.ndarray, k: int, allowed: np.ndarray | None) -> np.ndarray:
-        params = None
-        if allowed is not None:
-            params = faiss.SearchParameters(sel=faiss.IDSelectorBatch(np.flatnonzero(allowed).astype(np.int64)))
-            k = min(k, int(allowed.sum()))
-        k = min(k, self.index.vectors.ntotal)
-        if k <= 0:
-            return np.zeros(0, dtype=np.int64)
-        _, rows = self.index.vectors.search(vector.reshape(1, -1).astype(np.float32), k, params=params)
-        return rows[0][rows[0] >= 0]
+        return vector_index.search(self.index.vectors, vector, k, allowed)
 
     def _similarities(self, vector: np.ndarray, rows: np.ndarray) -> np.ndarray:
         if not len(rows):
@@ -169,7 +165,7 @@ class Retriever:
 
     def context(self, passage: Passage, around: int = 1) -> list[Passage]:
         """The passage with up to `around` neighbours on each side from the same document."""
-        row = self._row_of[passage.id]
+        row = self._first_row[passage.id.rpartition("-")[0]] + passage.paragraph - 1
         rows = range(max(0, row - around), min(len(self.index.passages), row + around + 1))
         return [self.index.passages[r] for r in rows if self.index.passages[r].doc == passage.doc]
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import mmap
 import os
 import shutil
 import tempfile
@@ -16,18 +17,23 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import overload
 
 import faiss
 import numpy as np
 
+from . import vectors as vector_index
 from .errors import IndexBusy, IndexCorrupt, IndexMismatch, IndexNotFound
 from .lexical import Lexical
 from .passage import EMBEDDING_RECIPE, Passage
 
-FORMAT_VERSION = 4  # 2: BM25 index beside the vectors; 3: embedding recipe recorded; 4: BM25 stopwords
+# 2: BM25 index beside the vectors; 3: embedding recipe recorded; 4: BM25 stopwords;
+# 5: passage offsets, IVF above vectors.EXACT_LIMIT
+FORMAT_VERSION = 5
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
 PASSAGES = "passages.jsonl"
+OFFSETS = "passages.offsets.npy"
 VECTORS = "index.faiss"
 LEXICAL = "bm25"
 REBUILD_HINT = "rebuild it with `readouts ingest --rebuild PATH...`"
@@ -76,11 +82,38 @@ class Manifest:
         )
 
 
+class PassageFile(Sequence[Passage]):
+    """The passages of a generation, read on demand from the memory-mapped JSON lines file, so that
+    a million passages cost their offsets in memory, not a million Python objects."""
+
+    def __init__(self, path: Path, offsets: np.ndarray) -> None:
+        self._offsets = offsets  # len + 1 byte offsets: row i is data[offsets[i]:offsets[i + 1]]
+        with open(path, "rb") as handle:
+            self._data = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) if offsets[-1] else b""
+
+    def __len__(self) -> int:
+        return len(self._offsets) - 1
+
+    @overload
+    def __getitem__(self, row: int) -> Passage: ...
+
+    @overload
+    def __getitem__(self, row: slice) -> list[Passage]: ...
+
+    def __getitem__(self, row: int | slice) -> Passage | list[Passage]:
+        if isinstance(row, slice):
+            return [self[r] for r in range(*row.indices(len(self)))]
+        if not -len(self) <= row < len(self):
+            raise IndexError(row)
+        row %= len(self)
+        return Passage.from_json(json.loads(self._data[self._offsets[row] : self._offsets[row + 1]]))
+
+
 @dataclass
 class Index:
     directory: Path
     manifest: Manifest
-    passages: list[Passage]
+    passages: PassageFile
     vectors: faiss.Index
     lexical: Lexical
 
@@ -97,6 +130,11 @@ class Index:
 
     def size_on_disk(self) -> int:
         return sum(self.manifest.file_sizes.values())
+
+    def first_rows(self) -> np.ndarray:
+        """Row of each document's first passage, in manifest order."""
+        counts = np.array([record.passages for record in self.manifest.documents], dtype=np.int64)
+        return np.concatenate([[0], np.cumsum(counts)[:-1]]) if len(counts) else counts
 
 
 def has_index(directory: Path) -> bool:
@@ -121,21 +159,29 @@ def save(
     documents: Sequence[DocumentRecord],
     passages: Sequence[Passage],
     vectors: np.ndarray,
+    timings: dict[str, float] | None = None,
 ) -> Manifest:
-    """Write a new generation and make it live in one rename. Callers hold `write_lock`."""
+    """Write a new generation and make it live in one rename. Callers hold `write_lock`.
+
+    `timings`, when given, receives the seconds spent building the vector and BM25 indexes and
+    writing (the benchmark reports them apart)."""
     if len(passages) != len(vectors) or sum(record.passages for record in documents) != len(passages):
         raise ValueError("documents, passages and vectors disagree in number")
     directory.mkdir(parents=True, exist_ok=True)
     generation = Path(tempfile.mkdtemp(prefix="gen-", dir=directory))
+    timings = {} if timings is None else timings
     try:
-        flat = faiss.IndexFlatIP(vectors.shape[1])
-        flat.add(np.ascontiguousarray(vectors, dtype=np.float32))
-        faiss.write_index(flat, str(generation / VECTORS))
-        with open(generation / PASSAGES, "w", encoding="utf-8") as handle:
-            for passage in passages:
-                handle.write(json.dumps(passage.to_json(), ensure_ascii=False) + "\n")
+        started = time.perf_counter()
+        built = vector_index.build(vectors)
+        timings["vector_index"] = time.perf_counter() - started
+        started = time.perf_counter()
+        lexical = Lexical.build([passage.lexical_text for passage in passages])
+        timings["bm25_index"] = time.perf_counter() - started
+        started = time.perf_counter()
+        faiss.write_index(built, str(generation / VECTORS))
+        _write_passages(generation, passages)
         (generation / LEXICAL).mkdir()
-        Lexical.build([passage.lexical_text for passage in passages]).save(generation / LEXICAL)
+        lexical.save(generation / LEXICAL)
         files = sorted(path for path in generation.rglob("*") if path.is_file())
         manifest = Manifest(
             format_version=FORMAT_VERSION,
@@ -159,7 +205,18 @@ def save(
         shutil.rmtree(generation, ignore_errors=True)
         raise
     _remove_stale_generations(directory, keep=generation.name)
+    timings["write"] = time.perf_counter() - started
     return manifest
+
+
+def _write_passages(generation: Path, passages: Sequence[Passage]) -> None:
+    offsets = np.zeros(len(passages) + 1, dtype=np.int64)
+    with open(generation / PASSAGES, "wb") as handle:
+        for row, passage in enumerate(passages):
+            line = json.dumps(passage.to_json(), ensure_ascii=False).encode() + b"\n"
+            handle.write(line)
+            offsets[row + 1] = offsets[row] + len(line)
+    np.save(generation / OFFSETS, offsets)
 
 
 def load(directory: Path) -> Index:
@@ -183,8 +240,7 @@ def load(directory: Path) -> Index:
             raise IndexCorrupt(f"index at {directory} is damaged ({name}: expected {size} bytes, found {actual}); {REBUILD_HINT}")
     try:
         vectors = faiss.read_index(str(generation / VECTORS))
-        with open(generation / PASSAGES, encoding="utf-8") as handle:
-            passages = [Passage.from_json(json.loads(line)) for line in handle]
+        passages = PassageFile(generation / PASSAGES, np.load(generation / OFFSETS))
         lexical = Lexical.load(generation / LEXICAL, len(passages))
     except (OSError, RuntimeError, ValueError, KeyError, TypeError) as error:
         raise IndexCorrupt(f"index at {directory} is damaged ({_reason(error)}); {REBUILD_HINT}") from error

@@ -1,10 +1,11 @@
 import json
 from pathlib import Path
 
+import faiss
 import numpy as np
 import pytest
 
-from index import store
+from index import store, vectors
 from index.errors import IndexBusy, IndexCorrupt, IndexMismatch, IndexNotFound
 from index.ingest import ingest
 from index.search import Retriever
@@ -90,7 +91,7 @@ def test_failure_mid_write_leaves_the_old_index_whole(built: Path, corpus_copy: 
         ingest([corpus_copy], built, fake_embedder)
     monkeypatch.undo()
     after = store.load(built)
-    assert after.passages == before.passages
+    assert list(after.passages) == list(before.passages)
     assert np.array_equal(after.all_vectors(), before.all_vectors())
     assert [p.name for p in built.glob("gen-*")] == [live_generation(built).name]
 
@@ -100,3 +101,18 @@ def test_a_second_writer_is_refused(built: Path) -> None:
         with pytest.raises(IndexBusy):
             with store.write_lock(built):
                 pass
+
+
+def test_above_the_exact_limit_the_index_is_approximate_and_still_finds_passages(tmp_path: Path, seeds_dir: Path,
+                                                                                  fake_embedder, monkeypatch) -> None:
+    monkeypatch.setattr(vectors, "EXACT_LIMIT", 10)
+    ingest([seeds_dir], tmp_path / "ivf", fake_embedder)
+    index = store.load(tmp_path / "ivf")
+    assert isinstance(index.vectors, faiss.IndexIVF)
+    for row in range(0, len(index.passages), 5):
+        query = fake_embedder.embed_query(index.passages[row].embedding_text)
+        assert vectors.search(index.vectors, query, 1).tolist() == [row]
+    retriever = Retriever(index, fake_embedder)
+    hits = retriever.search("Fukushima water", 3)
+    assert len(hits) == 3 and all(-1.0 <= hit.score <= 1.0 for hit in hits)
+    assert retriever.context(index.passages[7])[1] == index.passages[7]

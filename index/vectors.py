@@ -1,0 +1,98 @@
+"""The FAISS vector index, chosen by size: exact search while it is fast, IVF with 8-bit codes above.
+
+Exact (flat) inner-product search reads every vector for every question: 1.5 ms at 10k passages
+but about 15 ms at 100k on 2 cores (benchmarks/README.md). Above EXACT_LIMIT the index is
+IVF-SQ8: vectors clustered into √n-sized lists and stored as one byte per dimension (a quarter of
+the memory), with the number of lists probed per question tuned at build time until recall@10
+against exact search reaches TARGET_RECALL.
+"""
+from __future__ import annotations
+
+import math
+
+import faiss
+import numpy as np
+
+EXACT_LIMIT = 50_000
+TARGET_RECALL = 0.97  # on the build's own probe queries; questions are measured in the benchmark
+PROBE_QUERIES = 200
+SUBSET_EXACT = 20_000  # a filter leaving at most this many rows is searched exactly over them
+
+
+def build(vectors: np.ndarray, *, seed: int = 0) -> faiss.Index:
+    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+    count, dimension = vectors.shape
+    if count <= EXACT_LIMIT:
+        flat = faiss.IndexFlatIP(dimension)
+        flat.add(vectors)
+        return flat
+    lists = lists_for(count)
+    index = faiss.index_factory(dimension, f"IVF{lists},SQ8", faiss.METRIC_INNER_PRODUCT)
+    rng = np.random.default_rng(seed)
+    index.train(vectors[np.sort(rng.choice(count, min(count, 40 * lists), replace=False))])
+    index.add(vectors)
+    index.make_direct_map()  # rows can be reconstructed: fusion, duplicates and re-ingest need them
+    index.nprobe = tune_probes(index, vectors, rng)
+    return index
+
+
+def lists_for(count: int) -> int:
+    """About 4√n lists, a power of two (1,024 at 100k passages, 4,096 at 1M)."""
+    return 2 ** round(math.log2(4 * math.sqrt(count)))
+
+
+def tune_probes(index: faiss.IndexIVF, vectors: np.ndarray, rng: np.random.Generator) -> int:
+    """The fewest lists to probe for recall@10 ≥ TARGET_RECALL on queries between two random passages
+    (harder than a passage finding itself, closer to how questions land)."""
+    pairs = rng.choice(len(vectors), (PROBE_QUERIES, 2))
+    queries = vectors[pairs[:, 0]] + vectors[pairs[:, 1]]
+    queries /= np.linalg.norm(queries, axis=1, keepdims=True)
+    _, truth = faiss.knn(queries, vectors, 10, metric=faiss.METRIC_INNER_PRODUCT)
+    probes = 4
+    while probes < index.nlist:
+        index.nprobe = probes
+        if recall(index.search(queries, 10)[1], truth) >= TARGET_RECALL:
+            break
+        probes *= 2
+    return min(probes, index.nlist)
+
+
+def recall(found: np.ndarray, truth: np.ndarray) -> float:
+    """Mean share of the true top-k rows among the found ones."""
+    return float(np.mean([len(set(f) & set(t)) / len(t) for f, t in zip(found.tolist(), truth.tolist())]))
+
+
+def describe(index: faiss.Index) -> str:
+    if isinstance(index, faiss.IndexIVF):
+        return f"IVF{index.nlist},SQ8 (probes {index.nprobe})"
+    return "exact (flat)"
+
+
+def search(index: faiss.Index, vector: np.ndarray, k: int, allowed: np.ndarray | None = None) -> np.ndarray:
+    """Rows of the `k` nearest vectors, restricted to rows where `allowed` is true."""
+    query = vector.reshape(1, -1).astype(np.float32)
+    if allowed is None:
+        k = min(k, index.ntotal)
+        return _rows(index.search(query, k)[1]) if k > 0 else np.zeros(0, dtype=np.int64)
+    count = int(allowed.sum())
+    k = min(k, count)
+    if k <= 0:
+        return np.zeros(0, dtype=np.int64)
+    ivf = isinstance(index, faiss.IndexIVF)
+    if ivf and count <= SUBSET_EXACT:  # the probed lists could hold too few of so few rows
+        rows = np.flatnonzero(allowed)
+        scores = index.reconstruct_batch(rows) @ query[0]
+        best = np.argsort(-scores, kind="stable")[:k]
+        return rows[best].astype(np.int64)
+    bitmap = np.packbits(allowed, bitorder="little")
+    selector = faiss.IDSelectorBitmap(len(allowed), faiss.swig_ptr(bitmap))
+    if ivf:  # probe more lists in proportion to the rows the filter removes
+        probes = min(index.nlist, math.ceil(index.nprobe * len(allowed) / count))
+        params = faiss.SearchParametersIVF(sel=selector, nprobe=probes)
+    else:
+        params = faiss.SearchParameters(sel=selector)
+    return _rows(index.search(query, k, params=params)[1])
+
+
+def _rows(found: np.ndarray) -> np.ndarray:
+    return found[0][found[0] >= 0].astype(np.int64)
