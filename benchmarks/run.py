@@ -1,12 +1,12 @@
 """Measure ingest throughput, question latency, `readouts ask` cold start and the bot's reply latency.
 
-Prints a table and writes bench-results/latest.json. Timings never go into unit tests; quote
-medians, the machine is noisy. Usage: python benchmarks/run.py [--skip-ingest] [--users 50 --questions 5]
+Prints the figures and writes bench-results/latest-EMBEDDER.json. Timings never go into unit tests;
+quote medians, the machine is noisy. Usage: python benchmarks/run.py [--embedder minilm-int8]
+[--skip-ingest] [--skip-bot] [--rates 25 50 75 100 --seconds 10]. Scale: benchmarks/scale.py.
 """
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import platform
@@ -23,11 +23,8 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from fakebotapi import FakeBotApi  # noqa: E402
 
-from bot.answers import Answerer  # noqa: E402
-from bot.app import build_application  # noqa: E402
-from bot.config import Settings  # noqa: E402
 from index import settings, store  # noqa: E402
-from index.embed import MiniLMEmbedder  # noqa: E402
+from index.embed import DEFAULT_EMBEDDER, EMBEDDERS, Embedder, embedder_named  # noqa: E402
 from index.errors import NothingMatches  # noqa: E402
 from index.evaluate import load_questions  # noqa: E402
 from index.ingest import ingest  # noqa: E402
@@ -42,7 +39,7 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
-def bench_ingest(embedder: MiniLMEmbedder, workdir: Path) -> dict:
+def bench_ingest(embedder: Embedder, workdir: Path) -> dict:
     started = time.perf_counter()
     report = ingest([STATE_DEPT], workdir / "state-dept", embedder)
     seconds = time.perf_counter() - started
@@ -78,54 +75,78 @@ def bench_cold_start(index: Path, runs: int = 3) -> dict:
     return {"median_s": round(statistics.median(times), 2), "runs": runs}
 
 
-async def bench_bot(retriever: Retriever, users: int, questions: int, workdir: Path) -> dict:
-    """One user asking one question at a time (reply latency as a user sees it), then a burst of
-    `users` x `questions` at once (throughput; latency then is mostly waiting in line)."""
+def bench_bot(index: Path, workdir: Path, rates: list[int], seconds: float) -> dict:
+    """The real bot (`readouts bot`, its own process, as deployed) against the fake Bot API server in
+    this one. First one user asking one question at a time: reply latency as a user sees it. Then
+    open-loop load: questions arrive at a fixed rate, each from a new chat, whatever the bot's pace,
+    and every reply's latency counts from the question's arrival at the server."""
     token = "123456:benchmark-token"
     api = FakeBotApi(token).start()
-    settings_ = Settings(token=token, api_base_url=api.url, outgoing_per_second=10_000, questions_per_minute=10_000)
-    application = build_application(settings_, Answerer(retriever), workdir / "bot.pickle")
-    pushed: dict[int, float] = {}
-    async with application:
-        await application.start()
-        await application.updater.start_polling(poll_interval=0.0, timeout=1)
+    env = {**os.environ, "TELEGRAM_BOT_TOKEN": token, "TELEGRAM_API_BASE_URL": api.url,
+           "READOUTS_QUESTIONS_PER_MINUTE": "100000", "TELEGRAM_OUTGOING_PER_SECOND": "100000",
+           "READOUTS_BOT_STATE": str(workdir / "bot-state.pickle")}
+    bot = subprocess.Popen([sys.executable, "-m", "index.cli", "bot", "--index", str(index)], env=env,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        api.wait_for("setMyCommands", 1, timeout=120)
         alone = []
         for n, question in enumerate(QUESTIONS[:40]):
             sent = time.monotonic()
             api.message(1, question)
-            await asyncio.to_thread(api.wait_for, "sendMessage", n + 1, 60, chat_id=1)
+            api.wait_for("sendMessage", n + 1, 60, chat_id=1)
             alone.append((time.monotonic() - sent) * 1000)
-        started = time.monotonic()
-        for n in range(questions):
-            for user in range(users):
-                chat = 50_000 + user
-                api.message(chat, QUESTIONS[(n * users + user) % len(QUESTIONS)])
-                pushed[(chat, n)] = time.monotonic()
-        await asyncio.to_thread(api.wait_for, "sendMessage", users * questions, 600)
-        elapsed = time.monotonic() - started
-        await application.updater.stop()
-        await application.stop()
-    api.stop()
-    replies: dict[int, list[float]] = {}
-    for call in api.calls:
-        if call.method == "sendMessage" and call.status == 200 and int(call.params["chat_id"]) != 1:
-            replies.setdefault(int(call.params["chat_id"]), []).append(call.at)
-    latencies = [(at - pushed[(chat, n)]) * 1000 for chat, times in replies.items() for n, at in enumerate(sorted(times))]
-    return {"one_user_p50_ms": round(statistics.median(alone)), "one_user_p95_ms": round(percentile(alone, 95)),
-            "users": users, "questions_each": questions, "answers": len(latencies),
-            "answers_per_s": round(len(latencies) / elapsed, 1), "reply_p50_ms": round(statistics.median(latencies)),
-            "reply_p95_ms": round(percentile(latencies, 95))}
+        figures = {"one_user_p50_ms": round(statistics.median(alone)), "one_user_p95_ms": round(percentile(alone, 95)),
+                   "load": [open_loop(api, rate, seconds, first_chat=100_000 * (n + 1)) for n, rate in enumerate(rates)]}
+    finally:
+        bot.terminate()
+        bot.wait(30)
+        api.stop()
+    return figures
+
+
+def open_loop(api: FakeBotApi, rate: int, seconds: float, first_chat: int) -> dict:
+    count = int(rate * seconds)
+    arrived: dict[int, float] = {}
+    started = time.monotonic()
+    for n in range(count):
+        time.sleep(max(0.0, started + n / rate - time.monotonic()))
+        chat = first_chat + n
+        api.message(chat, QUESTIONS[n % len(QUESTIONS)])
+        arrived[chat] = time.monotonic()
+    replied = replies(api, set(arrived), timeout=120)
+    latencies = [(replied[chat] - at) * 1000 for chat, at in arrived.items() if chat in replied]
+    span = max(replied.values()) - min(arrived.values())
+    return {"offered_per_s": rate, "questions": count, "answered": len(replied),
+            "answers_per_s": round(len(replied) / span, 1),
+            "p50_ms": round(statistics.median(latencies)), "p95_ms": round(percentile(latencies, 95)),
+            "p99_ms": round(percentile(latencies, 99))}
+
+
+def replies(api: FakeBotApi, chats: set[int], timeout: float) -> dict[int, float]:
+    """When the first reply reached each chat (server clock), waiting up to `timeout` for them all."""
+    deadline = time.monotonic() + timeout
+    while True:
+        replied: dict[int, float] = {}
+        for call in list(api.calls):
+            chat = int(call.params.get("chat_id") or 0) if call.method == "sendMessage" else 0
+            if chat in chats and chat not in replied:
+                replied[chat] = call.at
+        if len(replied) == len(chats) or time.monotonic() > deadline:
+            return replied
+        time.sleep(0.05)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--skip-ingest", action="store_true")
-    parser.add_argument("--users", type=int, default=50)
-    parser.add_argument("--questions", type=int, default=5)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--embedder", choices=EMBEDDERS, default=DEFAULT_EMBEDDER)
+    parser.add_argument("--skip-ingest", action="store_true", help="seeds only: no state-dept ingest, no cold start")
+    parser.add_argument("--skip-bot", action="store_true")
+    parser.add_argument("--rates", type=int, nargs="+", default=[25, 50, 75, 100], help="questions/s offered to the bot")
+    parser.add_argument("--seconds", type=float, default=10, help="length of each load step")
     args = parser.parse_args()
-    embedder = MiniLMEmbedder()
+    embedder = embedder_named(args.embedder)
     results = {"machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
-               "date": time.strftime("%Y-%m-%d")}
+               "date": time.strftime("%Y-%m-%d"), "embedder": embedder.name}
     with tempfile.TemporaryDirectory() as tmp:
         workdir = Path(tmp)
         seeds_dir = workdir / "seeds"
@@ -133,14 +154,14 @@ def main() -> None:
         if not args.skip_ingest:
             results["ingest_state_dept"] = bench_ingest(embedder, workdir)
             results["question_latency_state_dept"] = bench_questions(Retriever(store.load(workdir / "state-dept"), embedder))
-        seeds = Retriever(store.load(seeds_dir), embedder)
-        results["question_latency_seeds"] = bench_questions(seeds)
+        results["question_latency_seeds"] = bench_questions(Retriever(store.load(seeds_dir), embedder))
         if not args.skip_ingest:
             results["ask_cold_start_seeds"] = bench_cold_start(seeds_dir)
-        results["bot_fake_server"] = asyncio.run(bench_bot(seeds, args.users, args.questions, workdir))
+        if not args.skip_bot:
+            results["bot_fake_server"] = bench_bot(seeds_dir, workdir, args.rates, args.seconds)
     out = ROOT / "bench-results"
     out.mkdir(exist_ok=True)
-    (out / "latest.json").write_text(json.dumps(results, indent=1))
+    (out / f"latest-{args.embedder}.json").write_text(json.dumps(results, indent=1))
     for section, figures in results.items():
         print(f"{section:30} {figures}")
 

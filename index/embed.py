@@ -111,7 +111,7 @@ class E5SmallEmbedder:
 
 
 EMBEDDERS: dict[str, type] = {"minilm": MiniLMEmbedder, "minilm-int8": MiniLMInt8Embedder, "e5-small": E5SmallEmbedder}
-DEFAULT_EMBEDDER = "minilm"
+DEFAULT_EMBEDDER = "minilm-int8"  # as good as fp32 on the question sets, twice as fast (README)
 
 
 def embedder_named(choice: str) -> Embedder:

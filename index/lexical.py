@@ -57,10 +57,12 @@ class Lexical:
         tokens = [token for token in _tokens([query])[0] if token in vocabulary]
         if not tokens or not self.size:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-        k = min(k, self.size if allowed is None else int(allowed.sum()))
+        scores = self.model.get_scores(tokens)  # one pass over the postings; retrieve() adds threads and tqdm
+        if allowed is not None:
+            scores = np.where(allowed, scores, 0.0)
+        k = min(k, int(np.count_nonzero(scores)))
         if k <= 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-        mask = None if allowed is None else allowed.astype(np.float32)
-        rows, scores = self.model.retrieve([tokens], k=k, show_progress=False, weight_mask=mask, n_threads=1)
-        keep = scores[0] > 0
-        return rows[0][keep].astype(np.int64), scores[0][keep]
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return top.astype(np.int64), scores[top].astype(np.float32)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from datetime import date
 from typing import Literal
@@ -27,6 +28,7 @@ CANDIDATES = 50  # from each ranking, before fusion
 # so the dense ranking alone orders it.
 DENSE_WEIGHT = 0.3
 DUPLICATE_SIMILARITY = 0.95
+SAME_TEXT_SIMILARITY = 0.8  # the same paragraph under two titles stays above this; below, words are not compared
 
 
 def answerable(question: str, hits: list[Hit], min_similarity: float) -> list[Hit]:
@@ -144,24 +146,28 @@ class Retriever:
         return self.index.vectors.reconstruct_batch(rows.astype(np.int64)) @ vector
 
     def _unique(self, rows: np.ndarray, similarities: np.ndarray, vector: np.ndarray, k: int) -> list[Hit]:
-        """One hit per fact: a passage nearly identical to a better one is folded into it as "also"."""
-        kept: list[Hit] = []
-        kept_vectors: list[np.ndarray] = []
-        for row, similarity in zip(rows, similarities):
-            passage = self.index.passages[int(row)]
-            candidate = self.index.vectors.reconstruct(int(row))
-            twin = next((i for i, (hit, v) in enumerate(zip(kept, kept_vectors))
-                         if float(v @ candidate) >= DUPLICATE_SIMILARITY or _same_words(hit.passage.text, passage.text)),
-                        None)
+        """One hit per fact: a passage nearly identical to a better one is folded into it as "also".
+
+        Candidates are compared by their vectors, all at once; only those close to a kept hit (or
+        kept themselves) are read from disk, to compare words when titles made the vectors differ."""
+        if not len(rows):
+            return []
+        candidates = self.index.vectors.reconstruct_batch(rows.astype(np.int64))
+        closeness = (candidates @ candidates.T).tolist()  # Python floats: cheap to index one by one
+        kept: list[int] = []  # positions in rows
+        folded: dict[int, list[Passage]] = {}
+        passage_at = functools.cache(lambda position: self.index.passages[int(rows[position])])
+        for position in range(len(rows)):
+            near = [i for i in kept if closeness[i][position] >= SAME_TEXT_SIMILARITY]
+            twin = next((i for i in near if closeness[i][position] >= DUPLICATE_SIMILARITY
+                         or _same_words(passage_at(i).text, passage_at(position).text)), None)
             if twin is not None:
-                other = kept[twin]
-                if passage.doc != other.passage.doc:
-                    kept[twin] = dataclasses.replace(other, also=other.also + (passage,))
-                continue
-            if len(kept) < k:
-                kept.append(Hit(passage, float(similarity), len(kept) + 1))
-                kept_vectors.append(candidate)
-        return kept
+                if passage_at(position).doc != passage_at(twin).doc:
+                    folded.setdefault(twin, []).append(passage_at(position))
+            elif len(kept) < k:
+                kept.append(position)
+        return [Hit(passage_at(i), float(similarities[i]), rank, also=tuple(folded.get(i, ())))
+                for rank, i in enumerate(kept, start=1)]
 
     def context(self, passage: Passage, around: int = 1) -> list[Passage]:
         """The passage with up to `around` neighbours on each side from the same document."""

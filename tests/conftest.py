@@ -17,7 +17,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("READOUTS_CACHE", tempfile.mkdtemp(prefix="readouts-cache-"))
 
 from index import settings, store  # noqa: E402
-from index.embed import MiniLMEmbedder  # noqa: E402
+from index.embed import DEFAULT_EMBEDDER, Embedder, embedder_named  # noqa: E402
 from index.ingest import ingest  # noqa: E402
 from index.search import Retriever  # noqa: E402
 
@@ -76,9 +76,9 @@ def seeds_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
-def embedder() -> MiniLMEmbedder:
-    """The real packaged model, loaded once for the whole run."""
-    return MiniLMEmbedder()
+def embedder() -> Embedder:
+    """The default embedder (the real packaged model), loaded once for the whole run."""
+    return embedder_named(DEFAULT_EMBEDDER)
 
 
 @pytest.fixture
@@ -87,7 +87,7 @@ def fake_embedder() -> FakeEmbedder:
 
 
 @pytest.fixture(scope="session")
-def seeds_index(tmp_path_factory: pytest.TempPathFactory, embedder: MiniLMEmbedder, seeds_dir: Path) -> Path:
+def seeds_index(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder, seeds_dir: Path) -> Path:
     """An index of the five seeds built with the real model (read-only: copy it to change it)."""
     directory = tmp_path_factory.mktemp("seeds-index")
     ingest([seeds_dir], directory, embedder)
@@ -95,7 +95,7 @@ def seeds_index(tmp_path_factory: pytest.TempPathFactory, embedder: MiniLMEmbedd
 
 
 @pytest.fixture(scope="session")
-def state_dept_index(tmp_path_factory: pytest.TempPathFactory, embedder: MiniLMEmbedder, state_dept_dir: Path) -> Path:
+def state_dept_index(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder, state_dept_dir: Path) -> Path:
     """The 785-readout corpus indexed with the real model (about two minutes here; built once)."""
     directory = tmp_path_factory.mktemp("state-dept-index")
     ingest([state_dept_dir], directory, embedder)
@@ -103,7 +103,7 @@ def state_dept_index(tmp_path_factory: pytest.TempPathFactory, embedder: MiniLME
 
 
 @pytest.fixture(scope="session")
-def seeds_retriever(seeds_index: Path, embedder: MiniLMEmbedder) -> Retriever:
+def seeds_retriever(seeds_index: Path, embedder: Embedder) -> Retriever:
     return Retriever(store.load(seeds_index), embedder)
 
 
