@@ -106,14 +106,14 @@ def build(size: int, directory: Path, embedder, material: Material, asked: list[
     saved = time.perf_counter() - started
     index = store.load(directory)
     query_vectors = np.stack([embedder.embed_query(q) for q in asked])
-    _, truth = faiss.knn(query_vectors, corpus.vectors, 10, metric=faiss.METRIC_INNER_PRODUCT)
+    truth, _ = faiss.knn(query_vectors, corpus.vectors, 10, metric=faiss.METRIC_INNER_PRODUCT)
     found = np.stack([np.pad(vector_index.search(index.vectors, v, 10), (0, 10), constant_values=-1)[:10]
                       for v in query_vectors])
     return {"passages": size, "documents": len(corpus.records), "generate_s": round(generated, 1),
             "vector_index_s": round(timings["vector_index"], 1), "bm25_index_s": round(timings["bm25_index"], 1),
             "write_s": round(timings["write"], 1), "save_s": round(saved, 1),
             "index_passages_per_s": round(size / saved), "vector_index": vector_index.describe(index.vectors),
-            "recall_at_10": round(vector_index.recall(found, truth), 3),
+            "recall_at_10": round(vector_index.recall(query_vectors, corpus.vectors, found, truth), 3),
             "disk_mb": round(index.size_on_disk() / 1e6, 1), "build_peak_rss_mb": peak_rss_mb()}
 
 

@@ -60,9 +60,10 @@ class Lexical:
         scores = self.model.get_scores(tokens)  # one pass over the postings; retrieve() adds threads and tqdm
         if allowed is not None:
             scores = np.where(allowed, scores, 0.0)
-        k = min(k, int(np.count_nonzero(scores)))
+        matching = np.flatnonzero(scores)  # usually a small share of the corpus
+        k = min(k, len(matching))
         if k <= 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-        top = np.argpartition(-scores, k - 1)[:k]
+        top = matching[np.argpartition(-scores[matching], k - 1)[:k]]
         top = top[np.argsort(-scores[top], kind="stable")]
         return top.astype(np.int64), scores[top].astype(np.float32)

@@ -22,6 +22,7 @@ IN_YEAR = re.compile(rf"\b(in|during|throughout|of|for) {YEAR}\b", re.I)
 SINCE = re.compile(rf"\b(since|from|starting|as of) (?:(?:{_MONTH_NAMES})\.? )?{YEAR}\b", re.I)
 AFTER = re.compile(rf"\b(after|later than) (?:the )?{YEAR}\b", re.I)
 BEFORE = re.compile(rf"\b(before|prior to|earlier than|until|till|up to|through)\b(?: the)?(?: [\w-]+){{0,2}}? {YEAR}\b", re.I)
+CJK_YEAR_MONTH = re.compile(rf"{YEAR}\s*年(?:\s*(\d{{1,2}})\s*月)?")  # 2017年9月, 2024年 (Chinese, Japanese)
 RELATIVE = re.compile(r"\b(last|this|past) (year|month|week)\b|\blast (\d+) (years|months|days)\b", re.I)
 
 
@@ -96,6 +97,9 @@ def parse_query(question: str, today: date) -> Query:
         start, end = _later(start, first), _earlier(end, _next_month(first))
     elif match := IN_YEAR.search(text):
         first, after_last = _period(match.group(2))
+        start, end = _later(start, first), _earlier(end, after_last)
+    elif (match := CJK_YEAR_MONTH.search(text)) and (match.group(2) is None or 1 <= int(match.group(2)) <= 12):
+        first, after_last = _period(match.group(1) + (f"-{match.group(2)}" if match.group(2) else ""))
         start, end = _later(start, first), _earlier(end, after_last)
     if match := SINCE.search(text):
         start = _later(start, _period(match.group(2))[0])

@@ -102,12 +102,13 @@ class Retriever:
         lexical, bm25 = (self.index.lexical.search(query.text, pool, allowed) if method != "dense"
                          else (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)))
         rows = np.array(list(dict.fromkeys([*map(int, dense), *map(int, lexical)])), dtype=np.int64)
-        similarities = self._similarities(vector, rows)
+        candidates = self._vectors(rows)
+        similarities = candidates @ vector
         if method == "hybrid" and len(lexical):
             bm25_of = dict(zip(map(int, lexical), bm25))
             order = np.argsort(-_blend(similarities, np.array([bm25_of.get(int(r), 0.0) for r in rows])), kind="stable")
-            rows, similarities = rows[order], similarities[order]
-        hits = self._unique(rows, similarities, vector, k if not query.latest else pool)
+            rows, similarities, candidates = rows[order], similarities[order], candidates[order]
+        hits = self._unique(rows, similarities, candidates, k if not query.latest else pool)
         if query.latest:  # newest first among the passages relevant enough to quote
             relevant = [hit for hit in hits if hit.score >= self.min_similarity] or hits[:k]
             hits = sorted(relevant, key=lambda hit: hit.passage.date or "", reverse=True)[:k]
@@ -140,27 +141,25 @@ class Retriever:
     def _dense(self, vector: np.ndarray, k: int, allowed: np.ndarray | None) -> np.ndarray:
         return vector_index.search(self.index.vectors, vector, k, allowed)
 
-    def _similarities(self, vector: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    def _vectors(self, rows: np.ndarray) -> np.ndarray:
         if not len(rows):
-            return np.zeros(0, dtype=np.float32)
-        return self.index.vectors.reconstruct_batch(rows.astype(np.int64)) @ vector
+            return np.zeros((0, self.index.vectors.d), dtype=np.float32)
+        return self.index.vectors.reconstruct_batch(rows)
 
-    def _unique(self, rows: np.ndarray, similarities: np.ndarray, vector: np.ndarray, k: int) -> list[Hit]:
+    def _unique(self, rows: np.ndarray, similarities: np.ndarray, candidates: np.ndarray, k: int) -> list[Hit]:
         """One hit per fact: a passage nearly identical to a better one is folded into it as "also".
 
         Candidates are compared by their vectors, all at once; only those close to a kept hit (or
         kept themselves) are read from disk, to compare words when titles made the vectors differ."""
-        if not len(rows):
-            return []
-        candidates = self.index.vectors.reconstruct_batch(rows.astype(np.int64))
         closeness = (candidates @ candidates.T).tolist()  # Python floats: cheap to index one by one
         kept: list[int] = []  # positions in rows
         folded: dict[int, list[Passage]] = {}
         passage_at = functools.cache(lambda position: self.index.passages[int(rows[position])])
+        words_at = functools.cache(lambda position: passage_at(position).text.split())
         for position in range(len(rows)):
             near = [i for i in kept if closeness[i][position] >= SAME_TEXT_SIMILARITY]
             twin = next((i for i in near if closeness[i][position] >= DUPLICATE_SIMILARITY
-                         or _same_words(passage_at(i).text, passage_at(position).text)), None)
+                         or words_at(i) == words_at(position)), None)
             if twin is not None:
                 if passage_at(position).doc != passage_at(twin).doc:
                     folded.setdefault(twin, []).append(passage_at(position))
@@ -196,10 +195,6 @@ class Retriever:
 def _mostly_non_latin(text: str) -> bool:
     letters = [ch for ch in text if ch.isalpha()]
     return bool(letters) and sum(ord(ch) > 0x24F for ch in letters) > len(letters) / 2
-
-
-def _same_words(a: str, b: str) -> bool:
-    return a.split() == b.split()
 
 
 def _blend(similarities: np.ndarray, bm25: np.ndarray) -> np.ndarray:

@@ -20,6 +20,9 @@ TODAY = date(2026, 11, 23)
     ("Fukushima after:2023-01-01 before:2024", date(2023, 1, 1), date(2024, 1, 1)),
     ("Fukushima after:2023", date(2024, 1, 1), None),
     ("December 2024 since:2024-12-03", date(2024, 12, 3), date(2025, 1, 1)),
+    ("王毅和河野太郎2017年9月在哪里会面？", date(2017, 9, 1), date(2017, 10, 1)),
+    ("2024年に上川外相は何と言いましたか？", date(2024, 1, 1), date(2025, 1, 1)),
+    ("第17回日中安全保障対話", None, None),
 ])
 def test_dates_in_words_and_operators_become_a_range(question: str, start, end) -> None:
     query = parse_query(question, TODAY)
