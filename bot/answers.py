@@ -18,6 +18,7 @@ class Retrieval(Protocol):
     model: str
     passage_count: int
     min_similarity: float
+    cross_lingual_min_similarity: float | None
 
     def search(self, query: str, k: int = 5) -> list[Hit]: ...
 
@@ -45,6 +46,7 @@ class Answerer:
         self.retriever = retriever
         self.max_results = max_results
         self.min_score = retriever.min_similarity if min_score is None else min_score
+        self.cross_lingual_min_score = retriever.cross_lingual_min_similarity if min_score is None else None
         self.first_page = first_page
 
     def answer(self, text: str) -> Answer:
@@ -58,7 +60,7 @@ class Answerer:
             question = question[:MAX_QUESTION_CHARS].rsplit(" ", 1)[0]
             notice = f"Your message is long, so I searched with its first {len(question):,} characters."
         hits = self.retriever.search(question, self.max_results)
-        relevant = tuple(answerable(question, hits, self.min_score))
+        relevant = tuple(answerable(question, hits, self.min_score, self.cross_lingual_min_score))
         return self.emphasised(Answer(question, relevant, notice), range(min(self.first_page, len(relevant))))
 
     def emphasised(self, answer: Answer, shown: range) -> Answer:

@@ -24,6 +24,7 @@ from .throttle import QuestionLimiter
 log = logging.getLogger(__name__)
 
 SEARCHES_KEPT_PER_CHAT = 20
+TYPING_AFTER = 0.5  # seconds
 SOURCES_PER_PAGE = 10
 EXAMPLES = (
     "What did China say about the Fukushima water release?",
@@ -183,9 +184,14 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, qu
         await message.reply_text(f"Slow down, please: at most {service.settings.questions_per_minute} questions a "
                                  f"minute. Try again in {max(1, round(wait))} s.")
         return
-    await context.bot.send_chat_action(message.chat_id, ChatAction.TYPING)
+    search = asyncio.ensure_future(service.answer(question))
     try:
-        answer = await service.answer(question)
+        # "typing…" only when the answer is slow to come: most take milliseconds, and the action
+        # would cost a request per question.
+        done, _ = await asyncio.wait([search], timeout=TYPING_AFTER)
+        if not done:
+            await context.bot.send_chat_action(message.chat_id, ChatAction.TYPING)
+        answer = await search
     except (BadQuery, NothingMatches) as error:
         await message.reply_text(str(error))
         return

@@ -127,7 +127,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
     retriever = open_retriever(args.index)
     methods = METHODS if args.method == "all" else (args.method,)
     results = {m: evaluate(questions, lambda q, k, m=m: retriever.search(q, k, method=m), args.k,
-                           min_similarity=retriever.min_similarity) for m in methods}
+                           min_similarity=retriever.min_similarity,
+                           cross_lingual=retriever.cross_lingual_min_similarity) for m in methods}
     first = next(iter(results.values()))
     print(f"{path.name}: {first.questions} questions with answers, {first.off_topic} off-topic")
     print(f"  {'method':8} {'hit@1':>6} {'hit@3':>6} {'hit@5':>6} {'MRR':>6} {'answered':>9} {'abstained':>9}")

@@ -71,7 +71,7 @@ def is_gold(passage: Passage, question: Question) -> bool:
 
 
 def evaluate(questions: Sequence[Question], search: Callable[[str, int], list[Hit]], k: int = 5,
-             cutoffs: Sequence[int] = (1, 3, 5), *, min_similarity: float) -> Scores:
+             cutoffs: Sequence[int] = (1, 3, 5), *, min_similarity: float, cross_lingual: float | None = None) -> Scores:
     """Rank metrics over questions with gold answers; abstention over those without (off-topic)."""
     scores = Scores(hits_at={cutoff: 0 for cutoff in cutoffs})
     for question in questions:
@@ -81,9 +81,9 @@ def evaluate(questions: Sequence[Question], search: Callable[[str, int], list[Hi
             hits = []
         if not question.gold:
             scores.off_topic += 1
-            scores.abstained += not answerable(question.q, hits, min_similarity)
+            scores.abstained += not answerable(question.q, hits, min_similarity, cross_lingual)
             continue
-        scores.answered += bool(answerable(question.q, hits, min_similarity))
+        scores.answered += bool(answerable(question.q, hits, min_similarity, cross_lingual))
         rank = next((hit.rank for hit in hits if is_gold(hit.passage, question)), None)
         scores.questions += 1
         for cutoff in cutoffs:

@@ -31,11 +31,17 @@ DUPLICATE_SIMILARITY = 0.95
 SAME_TEXT_SIMILARITY = 0.8  # the same paragraph under two titles stays above this; below, words are not compared
 
 
-def answerable(question: str, hits: list[Hit], min_similarity: float) -> list[Hit]:
-    """The hits worth quoting: similar enough to the question, or holding every word it asks about
-    (a rare term such as "dual-track" that the small embedding model does not know)."""
+def answerable(question: str, hits: list[Hit], min_similarity: float, cross_lingual: float | None = None) -> list[Hit]:
+    """The hits worth quoting: similar enough to the question (`cross_lingual`, when given, is the bar
+    for a passage in another script than the question), or holding every word it asks about (a rare
+    term such as "dual-track" that the small embedding model does not know)."""
     terms = parse_query(question, date.today()).text
-    return [hit for hit in hits if hit.score >= min_similarity or covers(terms, hit.passage.lexical_text)]
+    foreign = _mostly_non_latin(terms)
+
+    def bar(hit: Hit) -> float:
+        return cross_lingual if cross_lingual is not None and _mostly_non_latin(hit.passage.text) != foreign else min_similarity
+
+    return [hit for hit in hits if hit.score >= bar(hit) or covers(terms, hit.passage.lexical_text)]
 
 
 def embedder_of(index: Index) -> Embedder:
@@ -79,6 +85,10 @@ class Retriever:
         return self.embedder.min_similarity
 
     @property
+    def cross_lingual_min_similarity(self) -> float | None:
+        return self.embedder.cross_lingual_min_similarity
+
+    @property
     def passage_count(self) -> int:
         return self.index.manifest.passage_count
 
@@ -110,7 +120,7 @@ class Retriever:
             rows, similarities, candidates = rows[order], similarities[order], candidates[order]
         hits = self._unique(rows, similarities, candidates, k if not query.latest else pool)
         if query.latest:  # newest first among the passages relevant enough to quote
-            relevant = [hit for hit in hits if hit.score >= self.min_similarity] or hits[:k]
+            relevant = answerable(question, hits, self.min_similarity, self.cross_lingual_min_similarity) or hits[:k]
             hits = sorted(relevant, key=lambda hit: hit.passage.date or "", reverse=True)[:k]
         return [dataclasses.replace(hit, rank=rank) for rank, hit in enumerate(hits, start=1)]
 

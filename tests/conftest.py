@@ -37,6 +37,7 @@ class FakeEmbedder:
     dimension = 64
     multilingual = False
     min_similarity = 0.5
+    cross_lingual_min_similarity = None
 
     def __init__(self) -> None:
         self.embedded: list[str] = []

@@ -13,6 +13,7 @@ import httpx
 import pytest
 from telegram.ext import Application
 
+from bot import handlers
 from bot.answers import Answerer
 from bot.app import COMMANDS, build_application
 from bot.cli import webhook_options
@@ -70,9 +71,17 @@ async def test_question_is_answered_with_quote_title_source_and_date(start_bot, 
     assert "<blockquote>" in text and "Fukushima" in text
     assert "Wang: China, Japan bear shared responsibility of all-round progress in ties" in text
     assert "Xinhua, 2024-09-24" in text
-    assert fake_api.sent("sendChatAction", chat_id=USER, action="typing")
+    assert not fake_api.sent("sendChatAction")  # answered well within TYPING_AFTER
     buttons = reply["reply_markup"]["inline_keyboard"][0]
     assert buttons[0]["text"].startswith("More results") and len(buttons[0]["callback_data"].encode()) <= 64
+
+
+async def test_a_slow_answer_shows_typing_first(start_bot, fake_api: FakeBotApi, monkeypatch) -> None:
+    monkeypatch.setattr(handlers, "TYPING_AFTER", 0.0)
+    reply = await ask_once(start_bot, fake_api, "What did China say about the Fukushima water release?")
+    assert fake_api.sent("sendChatAction", chat_id=USER, action="typing") and "<blockquote>" in reply["text"]
+    methods = [call.method for call in fake_api.calls]
+    assert methods.index("sendChatAction") < methods.index("sendMessage")
 
 
 async def test_best_sentence_is_emphasised_inside_a_verbatim_quote(start_bot, fake_api: FakeBotApi) -> None:

@@ -1,3 +1,4 @@
+import dataclasses
 import json
 from pathlib import Path
 
@@ -7,6 +8,7 @@ from index import store
 from index.errors import BadQuery, NothingMatches
 from index.evaluate import evaluate, load_questions
 from index.ingest import ingest
+from index.passage import Hit, Passage
 from index.search import Retriever, answerable
 
 # The bar reached with this retriever on ../shared/eval/dev_questions.jsonl; raise it when retrieval improves.
@@ -112,3 +114,13 @@ def test_a_republished_readout_is_one_hit_naming_the_other_source(tmp_path: Path
 def test_english_only_index_explains_how_to_ask_in_other_languages(retriever: Retriever, question: str) -> None:
     with pytest.raises(BadQuery, match="--embedder e5-small"):
         retriever.search(question)
+
+
+def test_a_passage_in_another_script_than_the_question_has_its_own_bar() -> None:
+    english = Passage("a-1", "a.txt", "Wang Yi met Yoko Kamikawa in New York.", "Talks", "Xinhua", "2024-09-23", None, 1)
+    chinese = dataclasses.replace(english, id="b-1", doc="b.txt", text="王毅在纽约会见上川阳子。")
+    hits = [Hit(english, 0.80, 1), Hit(chinese, 0.80, 2)]
+    question = "王毅在哪里会见了上川阳子？"
+    assert answerable(question, hits, 0.83) == []
+    assert answerable(question, hits, 0.83, cross_lingual=0.785) == [hits[0]]  # only the English one crosses
+    assert answerable("Where did Wang Yi meet Kamikawa?", hits, 0.83, cross_lingual=0.785) == [hits[1]]

@@ -1,0 +1,111 @@
+"""Every question set x embedder x ranking method, with each embedder's ingest and question speed.
+
+Usage: python benchmarks/quality.py [--embedders minilm-int8 minilm e5-small]
+
+Builds (or reuses, when unchanged) an index of the seeds and one of the state-dept corpus per
+embedder under bench-results/quality/, then prints a Markdown table and writes
+bench-results/quality.json. The state-dept ingest with e5-small takes about six minutes here.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from index import settings, store  # noqa: E402
+from index.embed import EMBEDDERS, embedder_named  # noqa: E402
+from index.errors import BadQuery, NothingMatches  # noqa: E402
+from index.evaluate import evaluate, load_questions  # noqa: E402
+from index.ingest import ingest  # noqa: E402
+from index.search import METHODS, Retriever  # noqa: E402
+
+SHARED = Path(os.environ.get("READOUTS_SHARED", ROOT.parent / "shared"))
+QUESTIONS = ROOT / "tests" / "questions"
+SETS = [  # (name, corpus, question file)
+    ("seeds", "seeds", QUESTIONS / "seeds.jsonl"),
+    ("dev (shared)", "seeds", SHARED / "eval" / "dev_questions.jsonl"),
+    ("state-dept", "state-dept", QUESTIONS / "state_dept.jsonl"),
+    ("Chinese/Japanese", "seeds", QUESTIONS / "cjk_seeds.jsonl"),
+    ("off-topic (seeds)", "seeds", QUESTIONS / "off_topic.jsonl"),
+    ("off-topic (state-dept)", "state-dept", QUESTIONS / "off_topic.jsonl"),
+    ("off-topic Chinese/Japanese", "seeds", QUESTIONS / "cjk_off_topic.jsonl"),
+]
+WORKDIR = ROOT / "bench-results" / "quality"
+
+
+def build(choice: str) -> tuple[dict[str, Retriever], dict]:
+    embedder = embedder_named(choice)
+    retrievers, speed = {}, {}
+    for corpus, paths in (("seeds", [settings.SEEDS]), ("state-dept", [SHARED / "corpus" / "state-dept"])):
+        directory = WORKDIR / f"{choice}-{corpus}"
+        started = time.perf_counter()
+        report = ingest(paths, directory, embedder)
+        if corpus == "state-dept" and report.embedded == report.passages:  # timed only when built from nothing
+            speed["ingest_passages_per_s"] = round(report.passages / (time.perf_counter() - started), 1)
+        retrievers[corpus] = Retriever(store.load(directory), embedder)
+    asked = [q.q for q in load_questions(QUESTIONS / "state_dept.jsonl")]
+    retrievers["state-dept"].search(asked[0])
+    times = []
+    for question in asked:
+        started = time.perf_counter()
+        try:
+            retrievers["state-dept"].search(question, 5)
+        except NothingMatches:
+            pass
+        times.append((time.perf_counter() - started) * 1000)
+    speed["question_ms_p50"] = round(statistics.median(times), 1)
+    return retrievers, speed
+
+
+def measure(retriever: Retriever, questions: Path) -> dict[str, dict]:
+    loaded = load_questions(questions)
+    figures = {}
+    for method in METHODS:
+        def search(question: str, k: int, method=method):  # noqa: ANN202
+            try:
+                return retriever.search(question, k, method=method)
+            except BadQuery:  # an English-only model refuses questions in other scripts
+                return []
+        scores = evaluate(loaded, search, min_similarity=retriever.min_similarity,
+                          cross_lingual=retriever.cross_lingual_min_similarity)
+        figures[method] = {"hit@1": scores.hit_rate(1), "hit@3": scores.hit_rate(3), "hit@5": scores.hit_rate(5),
+                           "mrr": scores.mrr, "answered": scores.answered_rate, "abstained": scores.abstained_rate,
+                           "off_topic": scores.off_topic}
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--embedders", nargs="+", choices=EMBEDDERS, default=list(EMBEDDERS))
+    args = parser.parse_args()
+    WORKDIR.mkdir(parents=True, exist_ok=True)
+    results = {"date": time.strftime("%Y-%m-%d"), "embedders": {}}
+    for choice in args.embedders:
+        retrievers, speed = build(choice)
+        sets = {name: measure(retrievers[corpus], path) for name, corpus, path in SETS}
+        results["embedders"][choice] = {**speed, "sets": sets}
+        print(choice, json.dumps(speed), flush=True)
+    (ROOT / "bench-results" / "quality.json").write_text(json.dumps(results, indent=1))
+    print("| set | embedder | method | hit@1 | hit@3 | hit@5 | MRR | answered / abstained |")
+    print("|---|---|---|---|---|---|---|---|")
+    for name, _, _ in SETS:
+        for choice, figures in results["embedders"].items():
+            for method, m in figures["sets"][name].items():
+                rate = f"{m['abstained']:.3f} abstained" if m["off_topic"] else f"{m['answered']:.3f}"
+                ranks = ("-",) * 4 if m["off_topic"] else tuple(f"{m[key]:.3f}" for key in ("hit@1", "hit@3", "hit@5", "mrr"))
+                print(f"| {name} | {choice} | {method} | " + " | ".join(ranks) + f" | {rate} |")
+    for choice, figures in results["embedders"].items():
+        print(f"{choice}: ingest {figures.get('ingest_passages_per_s', '(reused)')} passages/s, "
+              f"question p50 {figures['question_ms_p50']} ms")
+
+
+if __name__ == "__main__":
+    main()
