@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import random
 import resource
 import shutil
 import statistics
@@ -32,18 +31,17 @@ sys.path.insert(0, str(ROOT))
 import faiss  # noqa: E402
 import numpy as np  # noqa: E402
 
+from benchmarks.questions import distinct_questions  # noqa: E402
 from benchmarks.synthetic import Material, generate  # noqa: E402
 from index import settings, store  # noqa: E402
 from index import vectors as vector_index  # noqa: E402
 from index.corpus import load_corpus  # noqa: E402
 from index.embed import DEFAULT_EMBEDDER, embedder_named  # noqa: E402
 from index.errors import NothingMatches  # noqa: E402
-from index.evaluate import load_questions  # noqa: E402
 from index.ingest import ingest  # noqa: E402
 from index.search import Retriever  # noqa: E402
 
 STATE_DEPT = Path(os.environ.get("READOUTS_SHARED", ROOT.parent / "shared")) / "corpus" / "state-dept"
-QUESTION_SETS = [ROOT / "tests" / "questions" / f"{name}.jsonl" for name in ("seeds", "state_dept", "off_topic")]
 WORKDIR = ROOT / "bench-results" / "scale"
 
 
@@ -57,13 +55,8 @@ def peak_rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
-def questions(material: Material, count: int = 200, seed: int = 1) -> list[str]:
-    """The project's question sets, plus openings of `count` real sentences as keyword-style questions."""
-    asked = [q.q for path in QUESTION_SETS for q in load_questions(path)]
-    rng = random.Random(seed)
-    long_enough = [sentence.split() for sentence in material.texts if len(sentence.split()) >= 8]
-    asked += [" ".join(words[: rng.randint(5, 10)]) for words in rng.sample(long_enough, count)]
-    return list(dict.fromkeys(asked))
+def questions(material: Material) -> list[str]:
+    return distinct_questions(material.texts)
 
 
 def base_index(embedder) -> store.Index:

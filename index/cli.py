@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 from importlib.metadata import entry_points
 from pathlib import Path
 
-from . import settings, store
+from . import settings, store, vectors
 from .embed import DEFAULT_EMBEDDER, EMBEDDERS, embedder_named
 from .errors import BadQuery, InputNotFound, NothingMatches, ReadoutsError
 from .ingest import IngestReport, ingest
@@ -109,6 +109,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
     print(f"model      {manifest.model} ({manifest.dimension}-d)")
     print(f"documents  {len(manifest.documents)}")
     print(f"passages   {manifest.passage_count}")
+    print(f"vectors    {vectors.describe(index.vectors)}")
     print(f"dates      {f'{dates[0]} … {dates[-1]}' if dates else 'none'}" + (f" ({undated} undated)" if undated else ""))
     print("sources    " + ", ".join(f"{name} ({count})" for name, count in sources.most_common(10))
           + (f", … {len(sources) - 10} more" if len(sources) > 10 else ""))

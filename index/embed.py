@@ -57,8 +57,9 @@ class MiniLMEmbedder:
             from tqdm import tqdm
 
             batches = tqdm(batches, desc="Embedding", unit="batch")
+        bulk = len(texts) > 4 * self.batch_size  # an ingest, not a question or the sentences of a page
         for batch in batches:
-            vectors[batch] = self.model.run([texts[i] for i in batch])
+            vectors[batch] = self.model.run([texts[i] for i in batch], bulk=bulk)
         return vectors
 
     def embed_query(self, text: str) -> np.ndarray:

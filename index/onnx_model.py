@@ -12,6 +12,7 @@ import os
 import sys
 import tempfile
 import warnings
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -109,31 +110,45 @@ def ensure_model(quantized: bool) -> Path:
 
 
 class OnnxMiniLM:
-    """Tokenizer (from the package's tokenizer.json) and onnxruntime session, loaded once."""
+    """Tokenizer (from the package's tokenizer.json) and onnxruntime sessions, loaded once.
 
-    def __init__(self, quantized: bool = False, threads: int | None = None) -> None:
-        import onnxruntime
+    Two sessions of one model file. Questions (and a few sentences to emphasise) run on one thread
+    without spinning: the bot runs two searches at once, and worker threads that spin or fan out
+    took the cores from each other and from the vector search after each embedding (p95 of a 1 ms
+    search went to 5 ms; one question embeds in 3.2 ms on one thread, 3.9 ms on two). A bulk
+    embedding (an ingest) gets every core, in a session created only then."""
+
+    def __init__(self, quantized: bool = False) -> None:
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")  # its own thread pool, for a few texts at a time
         from tokenizers import Tokenizer
 
-        path = ensure_model(quantized)
+        self.path = ensure_model(quantized)
         self.counter = Tokenizer.from_file(str(model_dir() / "tokenizer.json"))
         self.counter.no_truncation()
         self.counter.no_padding()
         self.tokenizer = Tokenizer.from_file(str(model_dir() / "tokenizer.json"))
         self.tokenizer.enable_truncation(MAX_TOKENS)
         self.tokenizer.enable_padding()
-        options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = threads or min(4, os.cpu_count() or 1)
-        # Idle worker threads spinning for more work took the cores from the search that follows each
-        # question's embedding (p95 of a 1 ms vector search went to 5 ms).
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        self.session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+        self.session = self._session(threads=1)
 
-    def run(self, texts: list[str]) -> np.ndarray:
+    @cached_property
+    def bulk_session(self):  # noqa: ANN201
+        return self._session(threads=min(4, os.cpu_count() or 1))
+
+    def _session(self, threads: int):  # noqa: ANN202
+        import onnxruntime
+
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        return onnxruntime.InferenceSession(str(self.path), options, providers=["CPUExecutionProvider"])
+
+    def run(self, texts: list[str], bulk: bool = False) -> np.ndarray:
         encodings = self.tokenizer.encode_batch(texts)
         ids = np.array([e.ids for e in encodings], dtype=np.int64)
         mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
-        return self.session.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)})[0]
+        session = self.bulk_session if bulk else self.session
+        return session.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)})[0]
 
     def count(self, text: str) -> int:
         return len(self.counter.encode(text).ids)

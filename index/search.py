@@ -28,6 +28,8 @@ CANDIDATES = 50  # from each ranking, before fusion
 # so the dense ranking alone orders it.
 DENSE_WEIGHT = 0.3
 DUPLICATE_SIMILARITY = 0.95
+QUESTIONS_CACHED = 256
+PASSAGES_CACHED = 4096  # sentence vectors of this many passages: 4096 x ~4 x 1.5 KB = 25 MB at most
 SAME_TEXT_SIMILARITY = 0.8  # the same paragraph under two titles stays above this; below, words are not compared
 
 
@@ -75,6 +77,10 @@ class Retriever:
                                           for record in documents], dtype=np.int64), self._counts)
         self._first_row = {record.content_hash[:12]: int(row)
                            for record, row in zip(documents, index.first_rows())}
+        # Emphasis embeds a question again and the sentences of the passages shown; both repeat
+        # (a question and its answer page, passages that answer many questions), so both are kept.
+        self._question_vector = functools.lru_cache(maxsize=QUESTIONS_CACHED)(self.embedder.embed_query)
+        self._sentence_vectors = functools.lru_cache(maxsize=PASSAGES_CACHED)(self._embed_sentences)
 
     @property
     def model(self) -> str:
@@ -106,7 +112,7 @@ class Retriever:
         if not re.search(r"\w", query.text):
             raise BadQuery("ask a question in words as well as filters, e.g. Fukushima water source:Xinhua")
         allowed = self._allowed(query)
-        vector = self.embedder.embed_query(query.text)
+        vector = self._question_vector(query.text)
         pool = max(CANDIDATES, 4 * k)
         dense = self._dense(vector, pool, allowed) if method != "lexical" else np.zeros(0, dtype=np.int64)
         lexical, bm25 = (self.index.lexical.search(query.text, pool, allowed) if method != "dense"
@@ -185,21 +191,21 @@ class Retriever:
         return [self.index.passages[r] for r in rows if self.index.passages[r].doc == passage.doc]
 
     def emphasise(self, query: str, hits: list[Hit]) -> list[Hit]:
-        """Mark in each hit of several sentences the one closest to the question (one batched embedding)."""
-        spans = [sentence_spans(hit.passage.text, 0, len(hit.passage.text)) for hit in hits]
-        sentences = [hit.passage.text[a:b] for hit, hit_spans in zip(hits, spans) if len(hit_spans) > 1
-                     for a, b in hit_spans]
-        if not sentences:
-            return hits
-        scores = self.embedder.embed(sentences) @ self.embedder.embed_query(clean_query(query))
-        marked, offset = [], 0
-        for hit, hit_spans in zip(hits, spans):
-            if len(hit_spans) > 1:
-                best = int(np.argmax(scores[offset : offset + len(hit_spans)]))
-                hit = dataclasses.replace(hit, emphasis=hit_spans[best])
-                offset += len(hit_spans)
+        """Mark in each hit of several sentences the one closest to the question."""
+        question = None
+        marked = []
+        for hit in hits:
+            spans = sentence_spans(hit.passage.text, 0, len(hit.passage.text))
+            if len(spans) > 1:
+                if question is None:
+                    question = self._question_vector(parse_query(clean_query(query), date.today()).text)
+                best = int(np.argmax(self._sentence_vectors(hit.passage.text) @ question))
+                hit = dataclasses.replace(hit, emphasis=spans[best])
             marked.append(hit)
         return marked
+
+    def _embed_sentences(self, text: str) -> np.ndarray:
+        return self.embedder.embed([text[a:b] for a, b in sentence_spans(text, 0, len(text))])
 
 
 def _mostly_non_latin(text: str) -> bool:

@@ -59,7 +59,7 @@ def test_stats_describes_the_index(run, seeds_index: Path) -> None:
     code, out, _ = run("stats", "--index", str(seeds_index))
     assert code == 0
     assert "documents  5" in out and "2017-09-01 … 2024-12-04 (1 undated)" in out and "Xinhua (2)" in out
-    assert "all-MiniLM-L6-v2" in out
+    assert "all-MiniLM-L6-v2" in out and "vectors    exact (flat)" in out
 
 
 def test_ingest_reports_skipped_files(run, corpus_copy: Path, tmp_path: Path) -> None:
