@@ -13,7 +13,7 @@ from . import vectors as vector_index
 from .documents import sentence_spans
 from .embed import Embedder, embedder_for
 from .errors import BadQuery, IndexMismatch, NothingMatches
-from .lexical import covers
+from .lexical import covers, phrase_overlap
 from .passage import Hit, Passage
 from .query import Query, parse_query
 from .store import DocumentRecord, Index
@@ -28,6 +28,9 @@ CANDIDATES = 50  # from each ranking, before fusion
 # so the dense ranking alone orders it.
 DENSE_WEIGHT = 0.3
 DUPLICATE_SIMILARITY = 0.95
+# The fused head is then re-ranked with a bonus for the question's word pairs found in order.
+RERANKED = 10
+PHRASE_WEIGHT = 0.1
 QUESTIONS_CACHED = 256
 PASSAGES_CACHED = 4096  # sentence vectors of this many passages: 4096 x ~4 x 1.5 KB = 25 MB at most
 SAME_TEXT_SIMILARITY = 0.8  # the same paragraph under two titles stays above this; below, words are not compared
@@ -122,7 +125,11 @@ class Retriever:
         similarities = candidates @ vector
         if method == "hybrid" and len(lexical):
             bm25_of = dict(zip(map(int, lexical), bm25))
-            order = np.argsort(-_blend(similarities, np.array([bm25_of.get(int(r), 0.0) for r in rows])), kind="stable")
+            fused = _blend(similarities, np.array([bm25_of.get(int(r), 0.0) for r in rows]))
+            head = np.argsort(-fused, kind="stable")[:RERANKED]
+            fused[head] += PHRASE_WEIGHT * phrase_overlap(query.text, [self.index.passages[int(r)].lexical_text
+                                                                        for r in rows[head]])
+            order = np.argsort(-fused, kind="stable")
             rows, similarities, candidates = rows[order], similarities[order], candidates[order]
         hits = self._unique(rows, similarities, candidates, k if not query.latest else pool)
         if query.latest:  # newest first among the passages relevant enough to quote

@@ -1,0 +1,20 @@
+import pytest
+
+from index.lexical import _tokens, _words, phrase_overlap
+
+QUESTION = "What did Wang Yi hope about how Japan views China's development?"
+
+
+def test_phrase_overlap_rewards_the_question_words_in_the_same_order() -> None:
+    in_order = "China hopes that Japan can view China's development objectively and rationally."
+    scattered = "Wang Yi held talks with Japan, exchanging views on development in China."
+    overlap = phrase_overlap(QUESTION, [in_order, scattered, "Nothing relevant here."])
+    assert overlap[0] == pytest.approx(4 / 6)  # hope-japan, japan-view, view-china, china-develop of six
+    assert overlap[1] == pytest.approx(1 / 6)  # only wang-yi
+    assert overlap[2] == 0.0
+    assert phrase_overlap("Fukushima", [in_order]).tolist() == [0.0]  # one word: no pair to find
+
+
+def test_phrase_words_are_the_bm25_terms() -> None:
+    text = "The ministers' talks on the Korean Peninsula, 2017: sanctions and negotiations."
+    assert _words(text) == _tokens([text])[0]
