@@ -33,7 +33,7 @@ import numpy as np  # noqa: E402
 
 from benchmarks.questions import distinct_questions  # noqa: E402
 from benchmarks.synthetic import Material, generate  # noqa: E402
-from index import settings, store  # noqa: E402
+from index import store  # noqa: E402
 from index import vectors as vector_index  # noqa: E402
 from index.corpus import load_corpus  # noqa: E402
 from index.embed import DEFAULT_EMBEDDER, embedder_named  # noqa: E402
