@@ -53,13 +53,20 @@ class MiniLMEmbedder:
         vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         batches = [order[i : i + self.batch_size] for i in range(0, len(order), self.batch_size)]
+        if len(texts) <= 4 * self.batch_size:  # a question or the sentences of a page, not an ingest
+            for batch in batches:
+                vectors[batch] = self.model.run([texts[i] for i in batch])
+            return vectors
+        bar = None
         if progress and sys.stderr.isatty():
             from tqdm import tqdm
 
-            batches = tqdm(batches, desc="Embedding", unit="batch")
-        bulk = len(texts) > 4 * self.batch_size  # an ingest, not a question or the sentences of a page
-        for batch in batches:
-            vectors[batch] = self.model.run([texts[i] for i in batch], bulk=bulk)
+            bar = tqdm(total=len(batches), desc="Embedding", unit="batch")
+        outputs = self.model.run_many([[texts[i] for i in batch] for batch in batches], bar.update if bar else None)
+        for batch, output in zip(batches, outputs):
+            vectors[batch] = output
+        if bar:
+            bar.close()
         return vectors
 
     def embed_query(self, text: str) -> np.ndarray:

@@ -12,6 +12,8 @@ import os
 import sys
 import tempfile
 import warnings
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from functools import cached_property
 from pathlib import Path
 
@@ -112,12 +114,13 @@ def ensure_model(quantized: bool) -> Path:
 class OnnxMiniLM:
     """Tokenizer (from the package's tokenizer.json) and onnxruntime sessions, loaded once.
 
-    Two sessions of one model file. Questions (and a few sentences to emphasise) run on one thread
-    without spinning: the bot runs two searches at once, and worker threads that spin or fan out
-    took the cores from each other and from the vector search after each embedding (p95 of a 1 ms
-    search went to 5 ms; one question embeds in 3.2 ms on one thread, 3.9 ms on two). A bulk
-    embedding (an ingest) gets every core, spinning (80.9 against 77.8 passages/s on state-dept,
-    means of two runs each), in a session created only then."""
+    Questions (and the few sentences of a page to emphasise) run in one session, on one thread,
+    without spinning: the bot runs two searches at once, and worker threads that spun or fanned
+    out took the cores from each other and from the vector search after each embedding (p95 of a
+    1 ms search went to 5 ms; a question embeds in 3.2 ms on one thread, 3.9 ms on two). A bulk
+    embedding (an ingest) runs one single-thread session per core, each on its own share of the
+    batches: 116 against 96 passages/s for one two-thread session (means of three alternating
+    runs, 1,200 state-dept passages). Those sessions are created only when first needed."""
 
     def __init__(self, quantized: bool = False) -> None:
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")  # its own thread pool, for a few texts at a time
@@ -130,26 +133,41 @@ class OnnxMiniLM:
         self.tokenizer = Tokenizer.from_file(str(model_dir() / "tokenizer.json"))
         self.tokenizer.enable_truncation(MAX_TOKENS)
         self.tokenizer.enable_padding()
-        self.session = self._session(threads=1, spinning=False)
+        self.session = self._session(spinning=False)
 
     @cached_property
-    def bulk_session(self):  # noqa: ANN201
-        return self._session(threads=min(4, os.cpu_count() or 1), spinning=True)
+    def bulk_sessions(self) -> list:
+        return [self._session(spinning=True) for _ in range(min(4, os.cpu_count() or 1))]
 
-    def _session(self, threads: int, spinning: bool):  # noqa: ANN202
+    def _session(self, spinning: bool):  # noqa: ANN202
         import onnxruntime
 
         options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = threads
+        options.intra_op_num_threads = 1
         options.add_session_config_entry("session.intra_op.allow_spinning", "1" if spinning else "0")
         return onnxruntime.InferenceSession(str(self.path), options, providers=["CPUExecutionProvider"])
 
-    def run(self, texts: list[str], bulk: bool = False) -> np.ndarray:
+    def run(self, texts: list[str], session=None) -> np.ndarray:  # noqa: ANN001
         encodings = self.tokenizer.encode_batch(texts)
         ids = np.array([e.ids for e in encodings], dtype=np.int64)
         mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
-        session = self.bulk_session if bulk else self.session
-        return session.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)})[0]
+        inputs = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+        return (session or self.session).run(None, inputs)[0]
+
+    def run_many(self, batches: list[list[str]], done: Callable[[], object] | None = None) -> list[np.ndarray]:
+        """The vectors of each batch, computed by the bulk sessions in parallel; `done` after each."""
+        sessions = self.bulk_sessions
+        results: list[np.ndarray] = [np.zeros(0)] * len(batches)
+
+        def share(worker: int) -> None:
+            for number in range(worker, len(batches), len(sessions)):
+                results[number] = self.run(batches[number], sessions[worker])
+                if done:
+                    done()
+
+        with ThreadPoolExecutor(len(sessions)) as pool:
+            list(pool.map(share, range(len(sessions))))  # list(): a worker's exception is raised here
+        return results
 
     def count(self, text: str) -> int:
         return len(self.counter.encode(text).ids)

@@ -51,3 +51,13 @@ def test_onnx_minilm_matches_sentence_transformers() -> None:
     assert np.min(np.sum(full.embed(texts) * expected, axis=1)) > 0.9999
     assert np.min(np.sum(int8.embed(texts[:2]) * expected[:2], axis=1)) > 0.97
     assert full.count_tokens(PASSAGES[1]) == len(reference.tokenizer(PASSAGES[1])["input_ids"])
+
+
+def test_a_bulk_embedding_in_parallel_sessions_keeps_every_vector_in_its_place() -> None:
+    """fp32, where a vector does not depend on its batch (int8 quantizes each batch's activations
+    with their own scale: cosine ≥ 0.99 between batchings)."""
+    full = embedder_named("minilm")
+    texts = [f"{PASSAGES[i % 2]} (copy {i}{' and more words' * (i % 7)})" for i in range(60)]  # > 4 batches
+    bulk = full.embed(texts)
+    one_by_one = np.stack([full.embed([text])[0] for text in texts])
+    assert np.allclose(bulk, one_by_one, atol=1e-5)
