@@ -93,7 +93,7 @@ class E5SmallEmbedder:
     dimension = 384
     multilingual = True
     # e5's cosines sit high and close together: 0.83 abstains on the 30 off-topic questions over
-    # state-dept, but lets only 11/30 Chinese and Japanese questions through (see README).
+    # state-dept; across languages cosines run lower still, hence a second threshold (README).
     min_similarity = 0.83
     # Calibrated on 30 Chinese/Japanese questions about the seeds and 30 off-topic ones: 29/30
     # answered, 28/30 abstained (README).

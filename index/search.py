@@ -78,8 +78,8 @@ class Retriever:
         self._counts = np.array([record.passages for record in documents], dtype=np.int64)
         self._dates = np.repeat(np.array([date.fromisoformat(record.date).toordinal() if record.date else 0
                                           for record in documents], dtype=np.int64), self._counts)
-        self._first_row = {record.content_hash[:12]: int(row)
-                           for record, row in zip(documents, index.first_rows())}
+        first_rows = np.cumsum(self._counts) - self._counts
+        self._first_row = {record.content_hash[:12]: int(row) for record, row in zip(documents, first_rows)}
         # Emphasis embeds a question again and the sentences of the passages shown; both repeat
         # (a question and its answer page, passages that answer many questions), so both are kept.
         self._question_vector = functools.lru_cache(maxsize=QUESTIONS_CACHED)(self.embedder.embed_query)

@@ -131,11 +131,6 @@ class Index:
     def size_on_disk(self) -> int:
         return sum(self.manifest.file_sizes.values())
 
-    def first_rows(self) -> np.ndarray:
-        """Row of each document's first passage, in manifest order."""
-        counts = np.array([record.passages for record in self.manifest.documents], dtype=np.int64)
-        return np.concatenate([[0], np.cumsum(counts)[:-1]]) if len(counts) else counts
-
 
 def has_index(directory: Path) -> bool:
     return (directory / CURRENT).is_file()
