@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import math
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -27,8 +28,8 @@ def _tokens(texts: Sequence[str]) -> list[list[str]]:
 def covers(question: str, text: str, min_terms: int = 2) -> bool:
     """Every content word of the question (stemmed, stopwords aside) occurs in the text, and there
     are at least `min_terms` of them: strong evidence even when the embeddings disagree."""
-    wanted = set(_tokens([question])[0])
-    return len(wanted) >= min_terms and wanted <= set(_tokens([text])[0])
+    wanted = set(_words(question))
+    return len(wanted) >= min_terms and wanted <= set(_words(text))
 
 
 def _words(text: str) -> list[str]:
@@ -44,6 +45,11 @@ def phrase_overlap(question: str, texts: Sequence[str]) -> np.ndarray:
     if not pairs:
         return np.zeros(len(texts))
     return np.array([len(pairs & set(zip(words, words[1:]))) / len(pairs) for words in map(_words, texts)])
+
+
+def weighted_overlap(weights: dict[str, float], texts: Sequence[str]) -> list[float]:
+    """For each text, the summed weights of the terms it shares with `weights` (each counted once)."""
+    return [sum(weights[word] for word in set(_words(text)) if word in weights) for text in texts]
 
 
 class Lexical:
@@ -67,6 +73,17 @@ class Lexical:
     def load(cls, directory: Path, size: int) -> "Lexical":
         model = bm25s.BM25.load(str(directory), mmap=True, show_progress=False, verbosity=0) if size else bm25s.BM25()
         return cls(model, size)
+
+    def term_weights(self, question: str) -> dict[str, float]:
+        """The question's terms (stemmed, stopwords aside) with their inverse document frequency in
+        the corpus (BM25's idf; a term the corpus lacks weighs as if it were in no passage)."""
+        vocabulary, indptr = self.model.vocab_dict or {}, self.model.scores.get("indptr") if self.size else None
+        weights = {}
+        for term in set(_words(question)):
+            row = vocabulary.get(term)
+            frequency = 0 if row is None or indptr is None else int(indptr[row + 1] - indptr[row])
+            weights[term] = math.log(1 + (self.size - frequency + 0.5) / (frequency + 0.5))
+        return weights
 
     def _scores(self, token_ids: list[int]) -> np.ndarray:
         """BM25 score of every passage: the precomputed per-token scores of the question's tokens,

@@ -13,7 +13,7 @@ from . import vectors as vector_index
 from .documents import sentence_spans
 from .embed import Embedder, embedder_for
 from .errors import BadQuery, IndexMismatch, NothingMatches
-from .lexical import covers, phrase_overlap
+from .lexical import covers, phrase_overlap, weighted_overlap
 from .passage import Hit, Passage
 from .query import Query, parse_query
 from .store import DocumentRecord, Index
@@ -198,16 +198,25 @@ class Retriever:
         return [self.index.passages[r] for r in rows if self.index.passages[r].doc == passage.doc]
 
     def emphasise(self, query: str, hits: list[Hit]) -> list[Hit]:
-        """Mark in each hit of several sentences the one closest to the question."""
-        question = None
+        """Mark in each hit of several sentences the one closest to the question.
+
+        The sentence sharing the question's rarest words wins outright (measured on the gold
+        snippets of the question sets: it finds the answering sentence more often than cosine does,
+        53 against 46 of 72); cosine to the question breaks ties, and decides alone when no word is
+        shared (a question in another language). Embedding sentences costs what searching does,
+        several times over, so it is paid only for ties."""
+        text = parse_query(clean_query(query), date.today()).text
+        weights = self.index.lexical.term_weights(text)
         marked = []
         for hit in hits:
             spans = sentence_spans(hit.passage.text, 0, len(hit.passage.text))
             if len(spans) > 1:
-                if question is None:
-                    question = self._question_vector(parse_query(clean_query(query), date.today()).text)
-                best = int(np.argmax(self._sentence_vectors(hit.passage.text) @ question))
-                hit = dataclasses.replace(hit, emphasis=spans[best])
+                overlap = np.array(weighted_overlap(weights, [hit.passage.text[a:b] for a, b in spans]))
+                tied = np.flatnonzero(overlap == overlap.max())
+                if len(tied) > 1:
+                    closeness = self._sentence_vectors(hit.passage.text)[tied] @ self._question_vector(text)
+                    tied = tied[[int(np.argmax(closeness))]]
+                hit = dataclasses.replace(hit, emphasis=spans[int(tied[0])])
             marked.append(hit)
         return marked
 

@@ -1,6 +1,6 @@
 import pytest
 
-from index.lexical import _tokens, _words, phrase_overlap
+from index.lexical import Lexical, _tokens, _words, phrase_overlap, weighted_overlap
 
 QUESTION = "What did Wang Yi hope about how Japan views China's development?"
 
@@ -18,3 +18,12 @@ def test_phrase_overlap_rewards_the_question_words_in_the_same_order() -> None:
 def test_phrase_words_are_the_bm25_terms() -> None:
     text = "The ministers' talks on the Korean Peninsula, 2017: sanctions and negotiations."
     assert _words(text) == _tokens([text])[0]
+
+
+def test_rare_terms_weigh_more_and_each_counts_once() -> None:
+    lexical = Lexical.build(["Wang met Kono.", "Wang met Hayashi.", "Wang spoke on sanctions."])
+    weights = lexical.term_weights("Has Wang met Kono about Fukushima?")
+    assert set(weights) == {"wang", "met", "kono", "fukushima"}
+    assert weights["wang"] < weights["met"] < weights["kono"] < weights["fukushima"]  # in 3, 2, 1, 0 passages
+    overlap = weighted_overlap(weights, ["Kono, Kono and Kono.", "Wang met Kono.", "Nothing here."])
+    assert overlap == pytest.approx([weights["kono"], weights["wang"] + weights["met"] + weights["kono"], 0.0])

@@ -124,3 +124,31 @@ def test_a_passage_in_another_script_than_the_question_has_its_own_bar() -> None
     assert answerable(question, hits, 0.83) == []
     assert answerable(question, hits, 0.83, cross_lingual=0.785) == [hits[0]]  # only the English one crosses
     assert answerable("Where did Wang Yi meet Kamikawa?", hits, 0.83, cross_lingual=0.785) == [hits[1]]
+
+
+@pytest.fixture
+def one_readout(tmp_path: Path, fake_embedder) -> Retriever:
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "talks.txt").write_text(
+        "Wang meets Kono\n\nWang Yi met Taro Kono in New York. They discussed the Korean Peninsula. "
+        "Both sides agreed to resume the security dialogue. Kono thanked Wang for the talks.\n")
+    ingest([tmp_path / "docs"], tmp_path / "index", fake_embedder)
+    return Retriever(store.load(tmp_path / "index"), fake_embedder)
+
+
+def test_the_sentence_sharing_the_rarest_words_is_emphasised_without_embedding(one_readout: Retriever,
+                                                                               fake_embedder) -> None:
+    hits = one_readout.search("security dialogue", 1)
+    fake_embedder.embedded.clear()
+    [hit] = one_readout.emphasise("security dialogue", hits)
+    start, end = hit.emphasis
+    assert hit.passage.text[start:end] == "Both sides agreed to resume the security dialogue."
+    assert fake_embedder.embedded == []  # decided by words alone (the question's vector is cached)
+
+
+def test_sentences_tied_on_words_are_told_apart_by_their_vectors(one_readout: Retriever, fake_embedder) -> None:
+    hits = one_readout.search("Wang Kono", 1)
+    [hit] = one_readout.emphasise("Wang Kono", hits)  # the first and the last sentence have both words
+    start, end = hit.emphasis
+    assert hit.passage.text[start:end] == "Kono thanked Wang for the talks."  # the shorter: the closer bag of words
+    assert "They discussed the Korean Peninsula." in fake_embedder.embedded
