@@ -1,6 +1,7 @@
 """BM25 ranking (bm25s, with English stemming): names, acronyms and set phrases that embeddings blur."""
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import re
@@ -21,10 +22,6 @@ _STOPWORD_SET = frozenset(STOPWORDS)
 WORD = re.compile(r"(?u)\b\w\w+\b")  # bm25s' default token pattern
 
 
-def _tokens(texts: Sequence[str]) -> list[list[str]]:
-    return bm25s.tokenize(list(texts), stopwords=STOPWORDS, stemmer=_stemmer, return_ids=False, show_progress=False)
-
-
 def covers(question: str, text: str, min_terms: int = 2) -> bool:
     """Every content word of the question (stemmed, stopwords aside) occurs in the text, and there
     are at least `min_terms` of them: strong evidence even when the embeddings disagree."""
@@ -32,9 +29,11 @@ def covers(question: str, text: str, min_terms: int = 2) -> bool:
     return len(wanted) >= min_terms and wanted <= set(_words(text))
 
 
-def _words(text: str) -> list[str]:
-    """BM25's terms in text order (bm25s.tokenize costs 0.1 ms a call in set-up alone)."""
-    return _stemmer.stemWords([word for word in WORD.findall(text.lower()) if word not in _STOPWORD_SET])
+@functools.lru_cache(maxsize=16384)
+def _words(text: str) -> tuple[str, ...]:
+    """BM25's terms in text order (bm25s.tokenize costs 0.1 ms a call in set-up alone). Kept for the
+    passages that many questions bring back: the first in a bot's profile under load."""
+    return tuple(_stemmer.stemWords([word for word in WORD.findall(text.lower()) if word not in _STOPWORD_SET]))
 
 
 def phrase_overlap(question: str, texts: Sequence[str]) -> np.ndarray:
@@ -101,7 +100,7 @@ class Lexical:
         """Rows and BM25 scores of the best `k` passages (only rows where `allowed` is true); none when no
         word of the question is in the corpus."""
         vocabulary = self.model.vocab_dict or {}
-        tokens = [token for token in _tokens([query])[0] if token in vocabulary]
+        tokens = [token for token in _words(query) if token in vocabulary]
         if not tokens or not self.size:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
         scores = self._scores([vocabulary[token] for token in tokens])

@@ -1,6 +1,7 @@
 """The one record that flows through the system: a verbatim passage and a scored hit."""
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -10,6 +11,7 @@ from typing import Any
 EMBEDDING_RECIPE = "title+text/1"
 
 
+@functools.lru_cache(maxsize=4096)  # readouts share dates; strftime showed in the bot's profile
 def _date_words(iso: str | None) -> str:
     return date.fromisoformat(iso).strftime("%B %-d, %Y") if iso else ""
 

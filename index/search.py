@@ -174,7 +174,7 @@ class Retriever:
 
         Candidates are compared by their vectors, all at once; only those close to a kept hit (or
         kept themselves) are read from disk, to compare words when titles made the vectors differ."""
-        closeness = (candidates @ candidates.T).tolist()  # Python floats: cheap to index one by one
+        closeness: dict[int, list[float]] = {}  # a kept position's cosine to every candidate
         kept: list[int] = []  # positions in rows
         folded: dict[int, list[Passage]] = {}
         passage_at = functools.cache(lambda position: self.index.passages[int(rows[position])])
@@ -188,6 +188,7 @@ class Retriever:
                     folded.setdefault(twin, []).append(passage_at(position))
             elif len(kept) < k:
                 kept.append(position)
+                closeness[position] = (candidates @ candidates[position]).tolist()
         return [Hit(passage_at(i), float(similarities[i]), rank, also=tuple(folded.get(i, ())))
                 for rank, i in enumerate(kept, start=1)]
 
