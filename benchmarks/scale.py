@@ -16,7 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
+import re
 import shutil
 import statistics
 import subprocess
@@ -52,7 +52,10 @@ def percentiles(values: list[float]) -> dict[str, float]:
 
 
 def peak_rss_mb() -> float:
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    """This process's peak RSS. Not getrusage's ru_maxrss: Linux carries it across exec, so a child
+    would report its parent's peak whenever that was higher."""
+    status = Path("/proc/self/status").read_text()
+    return round(int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024, 1)
 
 
 def questions(material: Material) -> list[str]:
