@@ -26,7 +26,7 @@ CANDIDATES = 50  # from each ranking, before fusion
 # candidates. Chosen on the project's question sets (README: it beat reciprocal-rank fusion, and
 # both rankings alone, on every set); a question sharing no word with the corpus has no BM25 side,
 # so the dense ranking alone orders it.
-DENSE_WEIGHT = 0.3
+DENSE_WEIGHT = 0.35
 DUPLICATE_SIMILARITY = 0.95
 # The fused head is then re-ranked with a bonus for the question's word pairs found in order.
 RERANKED = 10
