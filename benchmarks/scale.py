@@ -36,6 +36,7 @@ from benchmarks.synthetic import Material, generate  # noqa: E402
 from index import store  # noqa: E402
 from index import vectors as vector_index  # noqa: E402
 from index.corpus import load_corpus  # noqa: E402
+from index.onnx_model import word_pieces  # noqa: E402
 from index.embed import DEFAULT_EMBEDDER, embedder_named  # noqa: E402
 from index.errors import NothingMatches  # noqa: E402
 from index.ingest import ingest  # noqa: E402
@@ -81,7 +82,7 @@ def base_material(index: store.Index, embedder) -> Material:
 def rates(index: store.Index, embedder) -> dict[str, float]:
     """Read/clean and embedding speed per passage, on the real readouts."""
     started = time.perf_counter()
-    corpus = load_corpus([STATE_DEPT], embedder.count_tokens)
+    corpus = load_corpus([STATE_DEPT], word_pieces)
     clean_rate = sum(len(d.passages) for d in corpus.documents) / (time.perf_counter() - started)
     sample = [p.embedding_text for p in index.passages[:500]]
     embedder.embed(sample[:8])

@@ -13,7 +13,7 @@ from .dates import dateline_agency, extract_date, full_dates
 from .passage import Passage
 
 # Bump when cleaning or splitting changes, so every document is re-split on the next ingest.
-PIPELINE_VERSION = 4
+PIPELINE_VERSION = 5  # 5: passages cut by MiniLM's word pieces under every embedder
 MODEL_MAX_TOKENS = 256  # the model truncates beyond this many word pieces, special tokens included
 # Passages stay short enough to quote and to embed with their title (which goes in front of them).
 MAX_TOKENS = 200

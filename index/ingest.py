@@ -14,6 +14,7 @@ from .corpus import absolute, load_corpus
 from .documents import Document
 from .embed import Embedder
 from .errors import IndexCorrupt, IndexMismatch, IndexNotFound
+from .onnx_model import word_pieces
 from .passage import EMBEDDING_RECIPE, Passage
 
 
@@ -75,7 +76,7 @@ def ingest(
     report = IngestReport()
     with store.write_lock(directory):
         previous = _previous(directory, rebuild, report)
-        corpus = load_corpus(paths, embedder.count_tokens)
+        corpus = load_corpus(paths, word_pieces)
         report.skipped = corpus.skipped
         roots = [absolute(path) for path in paths]
         found = {str(document.path) for document in corpus.documents}

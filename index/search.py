@@ -27,13 +27,11 @@ CANDIDATES = 50  # from each ranking, before fusion
 # both rankings alone, on every set); a question sharing no word with the corpus has no BM25 side,
 # so the dense ranking alone orders it.
 DENSE_WEIGHT = 0.35
-DUPLICATE_SIMILARITY = 0.95
 # The fused head is then re-ranked with a bonus for the question's word pairs found in order.
 RERANKED = 10
 PHRASE_WEIGHT = 0.1
 QUESTIONS_CACHED = 256
 PASSAGES_CACHED = 4096  # sentence vectors of this many passages: 4096 x ~4 x 1.5 KB = 25 MB at most
-SAME_TEXT_SIMILARITY = 0.8  # the same paragraph under two titles stays above this; below, words are not compared
 
 
 def answerable(question: str, hits: list[Hit], min_similarity: float, cross_lingual: float | None = None) -> list[Hit]:
@@ -174,14 +172,15 @@ class Retriever:
 
         Candidates are compared by their vectors, all at once; only those close to a kept hit (or
         kept themselves) are read from disk, to compare words when titles made the vectors differ."""
+        same_text, duplicate = self.embedder.same_text_similarity, self.embedder.duplicate_similarity
         closeness: dict[int, list[float]] = {}  # a kept position's cosine to every candidate
         kept: list[int] = []  # positions in rows
         folded: dict[int, list[Passage]] = {}
         passage_at = functools.cache(lambda position: self.index.passages[int(rows[position])])
         words_at = functools.cache(lambda position: passage_at(position).text.split())
         for position in range(len(rows)):
-            near = [i for i in kept if closeness[i][position] >= SAME_TEXT_SIMILARITY]
-            twin = next((i for i in near if closeness[i][position] >= DUPLICATE_SIMILARITY
+            near = [i for i in kept if closeness[i][position] >= same_text]
+            twin = next((i for i in near if closeness[i][position] >= duplicate
                          or words_at(i) == words_at(position)), None)
             if twin is not None:
                 if passage_at(position).doc != passage_at(twin).doc:

@@ -38,6 +38,8 @@ class FakeEmbedder:
     multilingual = False
     min_similarity = 0.5
     cross_lingual_min_similarity = None
+    duplicate_similarity = 0.95
+    same_text_similarity = 0.8
 
     def __init__(self) -> None:
         self.embedded: list[str] = []

@@ -79,3 +79,9 @@ def test_state_dept_ingest_with_the_real_model(state_dept_index: Path, embedder)
     assert len(index.manifest.documents) == 783  # 785 files, two of them byte-identical copies (reported)
     assert index.vectors.ntotal == len(index.passages) > 3000
     assert all(embedder.count_tokens(p.embedding_text) <= 256 for p in index.passages)
+
+
+def test_passages_are_cut_the_same_whatever_the_embedder(corpus_copy: Path, tmp_path: Path, fake_embedder,
+                                                         seeds_index: Path) -> None:
+    ingest([corpus_copy], tmp_path / "index", fake_embedder)  # counts words, not word pieces
+    assert [p.text for p in store.load(tmp_path / "index").passages] == [p.text for p in store.load(seeds_index).passages]

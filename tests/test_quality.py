@@ -88,3 +88,8 @@ def test_the_multilingual_index_keeps_english_quality(seeds_e5: Retriever) -> No
     results = scores_by_method(seeds_e5, QUESTIONS / "seeds.jsonl")
     assert results["hybrid"].hit_rate(3) >= 0.95 and results["hybrid"].hit_rate(5) == 1.0, table(results)
     assert scores_by_method(seeds_e5, QUESTIONS / "off_topic.jsonl")["hybrid"].abstained_rate >= 0.9
+
+
+def test_passages_cut_by_minilm_pieces_fit_e5(seeds_e5: Retriever) -> None:
+    e5 = seeds_e5.embedder
+    assert max(e5.count_tokens(p.embedding_text) for p in seeds_e5.index.passages) <= 512  # what e5 reads whole
