@@ -73,11 +73,11 @@ def seeds_e5(tmp_path_factory: pytest.TempPathFactory, seeds_dir: Path) -> Retri
 
 
 def test_the_multilingual_index_answers_chinese_and_japanese_questions(seeds_e5: Retriever) -> None:
-    """Below the issue's bar of 0.8 hit@1: this guards the 0.70 reached (README, Embedders)."""
+    """Below the issue's bar of 0.8 hit@1: this guards the 0.733 reached (README, Embedders)."""
     results = scores_by_method(seeds_e5, QUESTIONS / "cjk_seeds.jsonl")
     measured = table(results)
     hybrid = results["hybrid"]
-    assert hybrid.hit_rate(1) >= 0.70 and hybrid.hit_rate(5) >= 0.86, measured
+    assert hybrid.hit_rate(1) >= 0.73 and hybrid.hit_rate(5) >= 0.86, measured
     assert hybrid.answered_rate >= 0.95, measured
     assert hybrid.mrr == pytest.approx(results["dense"].mrr), measured  # no shared words: BM25 must not interfere
     off_topic = scores_by_method(seeds_e5, QUESTIONS / "cjk_off_topic.jsonl")["hybrid"]
