@@ -81,7 +81,9 @@ class MiniLMEmbedder:
         return self.embed([text])[0]
 
     def count_tokens(self, text: str) -> int:
-        return self.model.count(text)
+        from .onnx_model import word_pieces
+
+        return word_pieces(text)
 
 
 class MiniLMInt8Embedder(MiniLMEmbedder):

@@ -185,6 +185,3 @@ class OnnxMiniLM:
         with ThreadPoolExecutor(len(sessions)) as pool:
             list(pool.map(share, range(len(sessions))))  # list(): a worker's exception is raised here
         return results
-
-    def count(self, text: str) -> int:
-        return word_pieces(text)

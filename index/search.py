@@ -170,8 +170,9 @@ class Retriever:
     def _unique(self, rows: np.ndarray, similarities: np.ndarray, candidates: np.ndarray, k: int) -> list[Hit]:
         """One hit per fact: a passage nearly identical to a better one is folded into it as "also".
 
-        Candidates are compared by their vectors, all at once; only those close to a kept hit (or
-        kept themselves) are read from disk, to compare words when titles made the vectors differ."""
+        Each kept hit's vector is compared with every candidate's at once; only candidates close to
+        a kept hit (or kept themselves) are read from disk, to compare words when titles made the
+        vectors differ. The levels are the embedder's own (their cosines sit on different scales)."""
         same_text, duplicate = self.embedder.same_text_similarity, self.embedder.duplicate_similarity
         closeness: dict[int, list[float]] = {}  # a kept position's cosine to every candidate
         kept: list[int] = []  # positions in rows
