@@ -22,11 +22,10 @@ Method = Literal["hybrid", "dense", "lexical"]
 METHODS: tuple[Method, ...] = ("hybrid", "dense", "lexical")
 MAX_QUERY_CHARS = 1000
 CANDIDATES = 50  # from each ranking, before fusion
-# Hybrid score = DENSE_WEIGHT x cosine + (1 - DENSE_WEIGHT) x BM25, each min-max scaled over the
-# candidates. Chosen on the project's question sets (README: it beat reciprocal-rank fusion, and
-# both rankings alone, on every set); a question sharing no word with the corpus has no BM25 side,
-# so the dense ranking alone orders it.
-DENSE_WEIGHT = 0.35
+# Hybrid score = w x cosine + (1 - w) x BM25, each min-max scaled over the candidates, with w the
+# embedder's `dense_weight` (README: the blend beat reciprocal-rank fusion, and both rankings
+# alone, on every set); a question sharing no word with the corpus has no BM25 side, so the dense
+# ranking alone orders it.
 # The fused head is then re-ranked with a bonus for the question's word pairs found in order.
 RERANKED = 10
 PHRASE_WEIGHT = 0.1
@@ -123,7 +122,7 @@ class Retriever:
         similarities = candidates @ vector
         if method == "hybrid" and len(lexical):
             bm25_of = dict(zip(map(int, lexical), bm25))
-            fused = _blend(similarities, np.array([bm25_of.get(int(r), 0.0) for r in rows]))
+            fused = _blend(similarities, np.array([bm25_of.get(int(r), 0.0) for r in rows]), self.embedder.dense_weight)
             head = np.argsort(-fused, kind="stable")[:RERANKED]
             fused[head] += PHRASE_WEIGHT * phrase_overlap(query.text, [self.index.passages[int(r)].lexical_text
                                                                         for r in rows[head]])
@@ -230,10 +229,10 @@ def _mostly_non_latin(text: str) -> bool:
     return bool(letters) and sum(ord(ch) > 0x24F for ch in letters) > len(letters) / 2
 
 
-def _blend(similarities: np.ndarray, bm25: np.ndarray) -> np.ndarray:
+def _blend(similarities: np.ndarray, bm25: np.ndarray, dense_weight: float) -> np.ndarray:
     """Convex blend of min-max scaled cosine and BM25 scores of the same candidates."""
     def scaled(values: np.ndarray) -> np.ndarray:
         spread = float(np.ptp(values)) if len(values) else 0.0
         return (values - values.min()) / spread if spread else np.zeros_like(values, dtype=np.float64)
 
-    return DENSE_WEIGHT * scaled(similarities) + (1 - DENSE_WEIGHT) * scaled(bm25.astype(np.float64))
+    return dense_weight * scaled(similarities) + (1 - dense_weight) * scaled(bm25.astype(np.float64))

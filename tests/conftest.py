@@ -40,6 +40,7 @@ class FakeEmbedder:
     cross_lingual_min_similarity = None
     duplicate_similarity = 0.95
     same_text_similarity = 0.8
+    dense_weight = 0.35
 
     def __init__(self) -> None:
         self.embedded: list[str] = []

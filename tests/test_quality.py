@@ -86,7 +86,7 @@ def test_the_multilingual_index_answers_chinese_and_japanese_questions(seeds_e5:
 
 def test_the_multilingual_index_keeps_english_quality(seeds_e5: Retriever) -> None:
     results = scores_by_method(seeds_e5, QUESTIONS / "seeds.jsonl")
-    assert results["hybrid"].hit_rate(3) >= 0.95 and results["hybrid"].hit_rate(5) == 1.0, table(results)
+    assert results["hybrid"].hit_rate(3) >= 0.976 - 0.02 and results["hybrid"].hit_rate(5) == 1.0, table(results)  # MiniLM: 0.976
     assert scores_by_method(seeds_e5, QUESTIONS / "off_topic.jsonl")["hybrid"].abstained_rate >= 0.9
 
 
