@@ -77,8 +77,8 @@ class Retriever:
                                           for record in documents], dtype=np.int64), self._counts)
         first_rows = np.cumsum(self._counts) - self._counts
         self._first_row = {record.content_hash[:12]: int(row) for record, row in zip(documents, first_rows)}
-        # Emphasis embeds a question again and the sentences of the passages shown; both repeat
-        # (a question and its answer page, passages that answer many questions), so both are kept.
+        # A question is embedded again by its answer's later pages, and emphasis embeds the sentences
+        # of a passage whose sentences tie on words; both repeat, so both are kept.
         self._question_vector = functools.lru_cache(maxsize=QUESTIONS_CACHED)(self.embedder.embed_query)
         self._sentence_vectors = functools.lru_cache(maxsize=PASSAGES_CACHED)(self._embed_sentences)
 
