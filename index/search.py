@@ -14,6 +14,7 @@ from .documents import sentence_spans
 from .embed import Embedder, embedder_for
 from .errors import BadQuery, IndexMismatch, NothingMatches
 from .lexical import covers, phrase_overlap, weighted_overlap
+from .names import Names
 from .passage import Hit, Passage
 from .query import Query, parse_query
 from .store import DocumentRecord, Index
@@ -115,7 +116,7 @@ class Retriever:
         vector = self._question_vector(query.text)
         pool = max(CANDIDATES, 4 * k)
         dense = self._dense(vector, pool, allowed) if method != "lexical" else np.zeros(0, dtype=np.int64)
-        lexical, bm25 = (self.index.lexical.search(query.text, pool, allowed) if method != "dense"
+        lexical, bm25 = (self.index.lexical.search(self._lexical_terms(query.text), pool, allowed) if method != "dense"
                          else (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)))
         rows = np.array(list(dict.fromkeys([*map(int, dense), *map(int, lexical)])), dtype=np.int64)
         candidates = self._vectors(rows)
@@ -133,6 +134,17 @@ class Retriever:
             relevant = answerable(question, hits, self.min_similarity, self.cross_lingual_min_similarity) or hits[:k]
             hits = sorted(relevant, key=lambda hit: hit.passage.date or "", reverse=True)[:k]
         return [dataclasses.replace(hit, rank=rank) for rank, hit in enumerate(hits, start=1)]
+
+    def _lexical_terms(self, text: str) -> str:
+        """What BM25 looks for: the question, and for one written in Chinese or Japanese to an index
+        that can answer it, the names it holds as the readouts spell them (names.py)."""
+        if not (self.embedder.multilingual and _mostly_non_latin(text)):
+            return text
+        return " ".join([text, *self._names.in_question(text)])
+
+    @functools.cached_property
+    def _names(self) -> Names:
+        return Names(passage.lexical_text for passage in self.index.passages)
 
     def _allowed(self, query: Query) -> np.ndarray | None:
         if not query.has_filters:
