@@ -14,6 +14,7 @@ from index import store
 from index.embed import embedder_named
 from index.evaluate import Scores, evaluate, load_questions
 from index.ingest import ingest
+from index.names import Names
 from index.search import METHODS, Retriever
 
 pytestmark = pytest.mark.slow
@@ -73,13 +74,27 @@ def seeds_e5(tmp_path_factory: pytest.TempPathFactory, seeds_dir: Path) -> Retri
 
 
 def test_the_multilingual_index_answers_chinese_and_japanese_questions(seeds_e5: Retriever) -> None:
-    """Below the issue's bar of 0.8 hit@1: this guards the 0.733 reached (README, Embedders)."""
+    """The issue's bar: 0.8 hit@1 (24 of 30 reached; README, Embedders)."""
     results = scores_by_method(seeds_e5, QUESTIONS / "cjk_seeds.jsonl")
     measured = table(results)
     hybrid = results["hybrid"]
-    assert hybrid.hit_rate(1) >= 0.73 and hybrid.hit_rate(5) >= 0.86, measured
+    assert hybrid.hit_rate(1) >= 0.8 and hybrid.hit_rate(5) >= 0.83, measured
     assert hybrid.answered_rate >= 0.95, measured
-    assert hybrid.mrr == pytest.approx(results["dense"].mrr), measured  # no shared words: BM25 must not interfere
+    assert hybrid.mrr > results["dense"].mrr, measured  # BM25 on the names the questions hold helps
+
+
+def test_a_question_in_chinese_without_names_leans_on_the_dense_ranking_alone(seeds_e5: Retriever) -> None:
+    """Such a question shares no word with English readouts: BM25 must not reorder its hits."""
+    questions = [q.q for q in load_questions(QUESTIONS / "cjk_seeds.jsonl")]
+    names = Names(passage.lexical_text for passage in seeds_e5.index.passages)
+    nameless = [q for q in questions if not names.in_question(q)]
+    assert len(nameless) >= 10
+    for question in nameless:
+        ranked = {m: [h.passage.id for h in seeds_e5.search(question, 5, method=m)] for m in ("hybrid", "dense")}
+        assert ranked["hybrid"] == ranked["dense"], question
+
+
+def test_the_chinese_and_japanese_off_topic_questions_are_abstained(seeds_e5: Retriever) -> None:
     off_topic = scores_by_method(seeds_e5, QUESTIONS / "cjk_off_topic.jsonl")["hybrid"]
     assert off_topic.abstained_rate >= 0.9, off_topic.abstained_rate
 

@@ -152,3 +152,17 @@ def test_sentences_tied_on_words_are_told_apart_by_their_vectors(one_readout: Re
     start, end = hit.emphasis
     assert hit.passage.text[start:end] == "Kono thanked Wang for the talks."  # the shorter: the closer bag of words
     assert "They discussed the Korean Peninsula." in fake_embedder.embedded
+
+
+def test_a_name_in_a_chinese_question_finds_the_english_passage_that_spells_it(tmp_path: Path, fake_embedder) -> None:
+    """A bag-of-words model shares nothing with a Chinese question: only the name read as pinyin can
+    rank the passage about Sun Weidong first, and only for an index that takes such questions."""
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "talks.txt").write_text(
+        "Security dialogue\n\nWang Yi met Japanese guests in Beijing on Monday.\n\n"
+        "Sun Weidong opposed unilateral sanctions and bullying.\n\nThe talks were candid.\n")
+    fake_embedder.multilingual = True
+    ingest([tmp_path / "docs"], tmp_path / "index", fake_embedder)
+    retriever = Retriever(store.load(tmp_path / "index"), fake_embedder)
+    assert retriever.search("孙卫东说了什么？", 1)[0].passage.text.startswith("Sun Weidong")
+    assert retriever.search("王毅说了什么？", 1)[0].passage.text.startswith("Wang Yi")

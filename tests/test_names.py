@@ -1,0 +1,46 @@
+import pytest
+
+from index.names import Names
+
+READOUTS = [
+    "Chinese Vice Foreign Minister Sun Weidong met Japanese Foreign Minister Yoshimasa Hayashi.",
+    "Wang Yi met Yoko Kamikawa and Taro Kono. Xi Jinping sent a message.",
+    "As for the incident in Shenzhen, the two sides agreed. He said ties matter.",
+    "Relations have improved, he said.",
+]
+
+
+@pytest.fixture(scope="module")
+def names() -> Names:
+    return Names(READOUTS)
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("王毅对孙卫东说了什么？", ["Wang Yi", "Sun Weidong"]),  # two and three syllables, one or two words
+    ("习近平和深圳", ["Xi Jinping", "Shenzhen"]),
+])
+def test_chinese_names_are_read_as_pinyin_and_spelled_as_the_readouts_do(names: Names, question: str,
+                                                                         expected: list[str]) -> None:
+    assert names.in_question(question) == expected
+
+
+def test_syllables_of_common_words_never_become_names(names: Names) -> None:
+    # 关系 (guanxi) holds "xi", 和 reads "he": both are in the readouts only inside names or as a word
+    assert names.in_question("中日关系和发展") == []
+
+
+def test_names_the_readouts_lack_are_not_invented(names: Names) -> None:
+    assert names.in_question("李强在巴黎说了什么？") == []  # Li Qiang, Paris: not in these readouts
+
+
+def test_japanese_proper_nouns_are_read_in_hepburn_with_short_long_vowels(names: Names) -> None:
+    assert names.in_question("上川外相と林外相は河野太郎について何と言いましたか？") == ["Kamikawa", "Hayashi", "Kono", "Taro"]
+
+
+def test_chinese_names_in_japanese_questions_are_read_as_pinyin(names: Names) -> None:
+    assert names.in_question("王毅は深圳事件について何と言いましたか？") == ["Wang Yi", "Shenzhen"]
+
+
+def test_a_capitalised_word_also_used_in_lower_case_is_not_a_name(names: Names) -> None:
+    assert names.spelling("he") is None  # "He said" starts a sentence; "he said" is the same word
+    assert names.spelling("sunweidong") == "Sun Weidong" and len(names) > 0
