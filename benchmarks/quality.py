@@ -34,6 +34,7 @@ SETS = [  # (name, corpus, question file)
     ("dev (shared)", "seeds", SHARED / "eval" / "dev_questions.jsonl"),
     ("state-dept", "state-dept", QUESTIONS / "state_dept.jsonl"),
     ("Chinese/Japanese", "seeds", QUESTIONS / "cjk_seeds.jsonl"),
+    ("Chinese/Japanese held out", "seeds", QUESTIONS / "cjk_heldout.jsonl"),  # written after names.py
     ("off-topic (seeds)", "seeds", QUESTIONS / "off_topic.jsonl"),
     ("off-topic (state-dept)", "state-dept", QUESTIONS / "off_topic.jsonl"),
     ("off-topic Chinese/Japanese", "seeds", QUESTIONS / "cjk_off_topic.jsonl"),
@@ -63,7 +64,21 @@ def build(choice: str) -> tuple[dict[str, Retriever], dict]:
             pass
         times.append((time.perf_counter() - started) * 1000)
     speed["question_ms_p50"] = round(statistics.median(times), 1)
+    if embedder.multilingual:  # the first such question also reads the names of the corpus (names.py)
+        speed |= question_times(retrievers["state-dept"], QUESTIONS / "cjk_seeds.jsonl", "cjk_question")
     return retrievers, speed
+
+
+def question_times(retriever: Retriever, questions: Path, label: str) -> dict[str, float]:
+    times = []  # of questions searched in full (a date filter the corpus lacks ends one at once)
+    for question in load_questions(questions):
+        started = time.perf_counter()
+        try:
+            retriever.search(question.q, 5)
+        except NothingMatches:
+            continue
+        times.append((time.perf_counter() - started) * 1000)
+    return {f"{label}_first_ms": round(times[0], 1), f"{label}_ms_p50": round(statistics.median(times[1:]), 1)}
 
 
 def measure(retriever: Retriever, questions: Path) -> dict[str, dict]:
@@ -104,8 +119,10 @@ def main() -> None:
                 ranks = ("-",) * 4 if m["off_topic"] else tuple(f"{m[key]:.3f}" for key in ("hit@1", "hit@3", "hit@5", "mrr"))
                 print(f"| {name} | {choice} | {method} | " + " | ".join(ranks) + f" | {rate} |")
     for choice, figures in results["embedders"].items():
+        cjk = (f", Chinese/Japanese question first {figures['cjk_question_first_ms']} ms, then p50 "
+               f"{figures['cjk_question_ms_p50']} ms" if "cjk_question_ms_p50" in figures else "")
         print(f"{choice}: ingest {figures.get('ingest_passages_per_s', '(reused)')} passages/s, "
-              f"question p50 {figures['question_ms_p50']} ms")
+              f"question p50 {figures['question_ms_p50']} ms{cjk}")
 
 
 if __name__ == "__main__":

@@ -11,8 +11,12 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from pypinyin import lazy_pinyin
+
+if TYPE_CHECKING:
+    from cutlet import Cutlet
 
 HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
 KANA = re.compile(r"[\u3040-\u30ff]")
@@ -84,11 +88,12 @@ class Names:
 
 
 @functools.cache
-def _katsu():  # noqa: ANN202 - cutlet loads its dictionary (about 0.5 s) on the first Japanese question
-    import cutlet
+def _romaniser() -> Cutlet:
+    """Made on the first Japanese question: cutlet loads its dictionary then."""
+    from cutlet import Cutlet
 
-    return cutlet.Cutlet()
+    return Cutlet()
 
 
 def _romaji(text: str) -> str:
-    return _katsu().romaji(text)
+    return _romaniser().romaji(text)
