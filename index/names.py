@@ -19,7 +19,6 @@ if TYPE_CHECKING:
     from cutlet import Cutlet
 
 HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
-KANA = re.compile(r"[\u3040-\u30ff]")
 CAPITALISED_RUN = re.compile(r"\b[A-Z][a-z]+(?:[ -][A-Z][a-z]+)*\b")
 LOWERCASE_WORD = re.compile(r"\b[a-z]+\b")
 MAX_NAME_WORDS = 3  # "Xi Jinping", "Sun Weidong", "Taro Kono"
@@ -54,10 +53,7 @@ class Names:
 
     def in_question(self, question: str) -> list[str]:
         """The readouts' spellings of the names the question writes in Han characters or kana."""
-        found = [*self._pinyin_names(question)]
-        if KANA.search(question):
-            found += self._japanese_names(question)
-        return list(dict.fromkeys(found))
+        return list(dict.fromkeys([*self._pinyin_names(question), *self._japanese_names(question)]))
 
     def _pinyin_names(self, question: str) -> Iterable[str]:
         """Runs of two or more syllables that spell a name (王毅 -> wang yi -> "Wang Yi"), longest first;
@@ -76,8 +72,9 @@ class Names:
                     start += 1
 
     def _japanese_names(self, question: str) -> Iterable[str]:
-        """Proper nouns in Hepburn romaji, which cutlet capitalises; English spells long vowels short
-        (コウノ: Kouno -> Kono), so both forms are tried."""
+        """Proper nouns in Hepburn romaji, which cutlet capitalises, read in Chinese questions too (they
+        write Japanese names in Han: 上川阳子); English spells long vowels short (コウノ: Kouno -> Kono),
+        so both forms are tried."""
         for word in _romaji(question).split():
             if word[:1].isupper():
                 letters = re.sub(r"[^a-z]", "", word.lower())
@@ -89,7 +86,7 @@ class Names:
 
 @functools.cache
 def _romaniser() -> Cutlet:
-    """Made on the first Japanese question: cutlet loads its dictionary then."""
+    """Made on the first question in Chinese or Japanese: cutlet loads its dictionary then."""
     from cutlet import Cutlet
 
     return Cutlet()

@@ -37,6 +37,10 @@ def test_japanese_proper_nouns_are_read_in_hepburn_with_short_long_vowels(names:
     assert names.in_question("上川外相と林外相は河野太郎について何と言いましたか？") == ["Kamikawa", "Hayashi", "Kono", "Taro"]
 
 
+def test_japanese_names_in_chinese_questions_are_read_in_japanese(names: Names) -> None:
+    assert names.in_question("上川阳子和林芳正说了什么？") == ["Kamikawa", "Hayashi", "Yoshimasa"]  # not shangchuan, lin
+
+
 def test_chinese_names_in_japanese_questions_are_read_as_pinyin(names: Names) -> None:
     assert names.in_question("王毅は深圳事件について何と言いましたか？") == ["Wang Yi", "Shenzhen"]
 
