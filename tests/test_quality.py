@@ -87,7 +87,7 @@ def test_held_out_chinese_and_japanese_questions_gain_from_names_too(seeds_e5: R
     """Twelve questions written after names.py, to measure it on questions it was not shaped by."""
     results = scores_by_method(seeds_e5, QUESTIONS / "cjk_heldout.jsonl")
     hybrid, dense = results["hybrid"], results["dense"]
-    assert hybrid.hit_rate(1) >= 0.5 and hybrid.hit_rate(3) >= 0.83, table(results)
+    assert hybrid.hit_rate(1) >= 0.58 and hybrid.hit_rate(3) >= 0.83, table(results)
     assert hybrid.mrr > dense.mrr, table(results)
 
 
