@@ -34,7 +34,7 @@ SETS = [  # (name, corpus, question file)
     ("dev (shared)", "seeds", SHARED / "eval" / "dev_questions.jsonl"),
     ("state-dept", "state-dept", QUESTIONS / "state_dept.jsonl"),
     ("Chinese/Japanese", "seeds", QUESTIONS / "cjk_seeds.jsonl"),
-    ("Chinese/Japanese held out", "seeds", QUESTIONS / "cjk_heldout.jsonl"),  # written after names.py
+    ("Chinese/Japanese held out", "seeds", QUESTIONS / "cjk_heldout.jsonl"),  # written after names.py (README)
     ("off-topic (seeds)", "seeds", QUESTIONS / "off_topic.jsonl"),
     ("off-topic (state-dept)", "state-dept", QUESTIONS / "off_topic.jsonl"),
     ("off-topic Chinese/Japanese", "seeds", QUESTIONS / "cjk_off_topic.jsonl"),

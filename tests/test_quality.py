@@ -84,7 +84,8 @@ def test_the_multilingual_index_answers_chinese_and_japanese_questions(seeds_e5:
 
 
 def test_held_out_chinese_and_japanese_questions_gain_from_names_too(seeds_e5: Retriever) -> None:
-    """Twelve questions written after names.py, to measure it on questions it was not shaped by."""
+    """Twelve questions written after names.py; one of their misses led to reading Chinese questions in
+    Japanese too, so the figure is no longer fully held out (README, Embedders)."""
     results = scores_by_method(seeds_e5, QUESTIONS / "cjk_heldout.jsonl")
     hybrid, dense = results["hybrid"], results["dense"]
     assert hybrid.hit_rate(1) >= 0.58 and hybrid.hit_rate(3) >= 0.83, table(results)
