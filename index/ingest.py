@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import scipy.sparse as sparse
 
 from . import store
 from .corpus import absolute, load_corpus
@@ -85,16 +86,20 @@ def ingest(
         passages: list[Passage] = []
         old_fingerprints: dict[str, str] = {}
         reusable: dict[str, np.ndarray] = {}
+        reusable_latent: dict[str, sparse.csr_matrix] = {}
         old_vectors = None
         if previous is not None:
             same_vectors = (previous.manifest.model, previous.manifest.embedding_recipe) == (embedder.name, EMBEDDING_RECIPE)
             old_vectors = previous.all_vectors() if same_vectors else None
+            old_latent = previous.latent.matrix if same_vectors and previous.latent is not None else None
             row = 0
             for record, old_passages in previous.documents_with_passages():
                 old_fingerprints[record.path] = record.fingerprint
                 if old_vectors is not None:
                     for offset, passage in enumerate(old_passages):
                         reusable[text_key(passage.embedding_text)] = old_vectors[row + offset]
+                        if old_latent is not None:
+                            reusable_latent[text_key(passage.embedding_text)] = old_latent[row + offset]
                 row += len(old_passages)
                 if not _under(record.path, roots):
                     records.append(record)
@@ -114,23 +119,35 @@ def ingest(
             passages.extend(document.passages)
 
         if old_vectors is None or records != previous.manifest.documents:
-            vectors = _vectors_for(passages, reusable, embedder, progress, report)
-            store.save(directory, embedder.name, records, passages, vectors)
+            vectors, latent = _embeddings_for(passages, reusable, reusable_latent, embedder, progress, report)
+            store.save(directory, embedder.name, records, passages, vectors, latent=latent)
     report.documents, report.passages = len(records), len(passages)
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _vectors_for(
-    passages: Sequence[Passage], reusable: dict[str, np.ndarray], embedder: Embedder, progress: bool, report: IngestReport
-) -> np.ndarray:
+def _embeddings_for(
+    passages: Sequence[Passage],
+    reusable: dict[str, np.ndarray],
+    reusable_latent: dict[str, sparse.csr_matrix],
+    embedder: Embedder,
+    progress: bool,
+    report: IngestReport,
+) -> tuple[np.ndarray, sparse.csr_matrix | None]:
+    """Vectors (and latent terms, for a model that has them) of every passage, computing only those of
+    texts not seen before."""
     keys = [text_key(passage.embedding_text) for passage in passages]
     missing = list(dict.fromkeys(key for key in keys if key not in reusable))
     if missing:
         text_of = {key: passage.embedding_text for key, passage in zip(keys, passages)}
-        fresh = embedder.embed([text_of[key] for key in missing], progress=progress)
-        reusable = {**reusable, **dict(zip(missing, fresh))}
+        texts = [text_of[key] for key in missing]
+        reusable = {**reusable, **dict(zip(missing, embedder.embed(texts, progress=progress)))}
+        fresh_latent = embedder.embed_latent(texts, progress=progress)
+        if fresh_latent is not None:
+            reusable_latent = {**reusable_latent, **{key: fresh_latent[row] for row, key in enumerate(missing)}}
     report.embedded = len(missing)
     if not passages:
-        return np.zeros((0, embedder.dimension), dtype=np.float32)
-    return np.stack([reusable[key] for key in keys]).astype(np.float32, copy=False)
+        return np.zeros((0, embedder.dimension), dtype=np.float32), None
+    vectors = np.stack([reusable[key] for key in keys]).astype(np.float32, copy=False)
+    has_latent = all(key in reusable_latent for key in keys)
+    return vectors, sparse.vstack([reusable_latent[key] for key in keys], format="csr") if has_latent else None

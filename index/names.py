@@ -1,49 +1,66 @@
-"""Names in a Chinese or Japanese question, spelled as the English readouts spell them.
+"""Names in a Chinese or Japanese question, spelled as the English readouts spell them, and the
+readouts that name them.
 
 The multilingual model maps 孙卫东 or 上川 poorly onto "Sun Weidong" or "Kamikawa", and a
-question in Chinese shares no word with English readouts, so BM25 cannot help. Transliteration can:
+question in Chinese shares no word with English readouts. Transliteration can bridge names:
 Han characters read as pinyin (pypinyin), Japanese proper nouns read as Hepburn romaji (cutlet,
 over the unidic-lite dictionary). A reading counts only when the readouts themselves hold it as a
 capitalised name, so "关系" (guanxi) or "和" (he) never turn into words of the English text.
+
+A name tells which meeting or call a readout reports, not which of its paragraphs answers: those
+say "Wang" or "he" as often as "Wang Yi". So a name is evidence for every passage of a document
+that holds it, weighed by how few documents do (`document_weights`).
 """
 from __future__ import annotations
 
 import functools
+import math
 import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+import numpy as np
 from pypinyin import lazy_pinyin
 
 if TYPE_CHECKING:
     from cutlet import Cutlet
 
 HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
+KANA = re.compile(r"[\u3040-\u30ff]")
 CAPITALISED_RUN = re.compile(r"\b[A-Z][a-z]+(?:[ -][A-Z][a-z]+)*\b")
 LOWERCASE_WORD = re.compile(r"\b[a-z]+\b")
 MAX_NAME_WORDS = 3  # "Xi Jinping", "Sun Weidong", "Taro Kono"
 MAX_SYLLABLES = 4  # a Chinese name is two to four characters
+# Romaji of the one Japanese proper noun that English readouts never spell so: 日本 is "Japan". Over
+# state-dept, "Nippon" (a company's name) drew Chinese questions about Japan to one unrelated readout.
+EXONYMS = frozenset({"nippon", "nihon"})
 
 
 class Names:
     """The readouts' capitalised names, keyed by their letters run together in lower case
-    ("sunweidong" -> "Sun Weidong"), so a romanised reading finds them whatever the spacing."""
+    ("sunweidong" -> "Sun Weidong"), so a romanised reading finds them whatever the spacing; and for
+    each, the documents (by position in `documents`, each a whole document's text) that hold it."""
 
-    def __init__(self, texts: Iterable[str]) -> None:
+    def __init__(self, documents: Iterable[str]) -> None:
         lowercase: set[str] = set()
-        runs: set[str] = set()
-        for text in texts:
+        runs_of: list[set[str]] = []
+        for text in documents:
             lowercase.update(LOWERCASE_WORD.findall(text))
-            runs.update(CAPITALISED_RUN.findall(text))
+            runs_of.append(set(CAPITALISED_RUN.findall(text)))
         self._spelling: dict[str, str] = {}
-        for run in runs:
-            words = re.split(r"[ -]", run)
-            for start in range(len(words)):
-                for end in range(start + 1, min(len(words), start + MAX_NAME_WORDS) + 1):
-                    part = words[start:end]
-                    if len(part) == 1 and part[0].lower() in lowercase:
-                        continue  # "He", "The": a common word too, capitalised only at a sentence's start
-                    self._spelling.setdefault("".join(part).lower(), " ".join(part))
+        self._documents: dict[str, set[int]] = {}
+        for position, runs in enumerate(runs_of):
+            for run in runs:
+                words = re.split(r"[ -]", run)
+                for start in range(len(words)):
+                    for end in range(start + 1, min(len(words), start + MAX_NAME_WORDS) + 1):
+                        part = words[start:end]
+                        if len(part) == 1 and part[0].lower() in lowercase:
+                            continue  # "He", "The": a common word too, capitalised only at a sentence's start
+                        key = "".join(part).lower()
+                        self._spelling.setdefault(key, " ".join(part))
+                        self._documents.setdefault(key, set()).add(position)
+        self.document_count = len(runs_of)
 
     def __len__(self) -> int:
         return len(self._spelling)
@@ -54,6 +71,18 @@ class Names:
     def in_question(self, question: str) -> list[str]:
         """The readouts' spellings of the names the question writes in Han characters or kana."""
         return list(dict.fromkeys([*self._pinyin_names(question), *self._japanese_names(question)]))
+
+    def document_weights(self, names: list[str]) -> np.ndarray:
+        """For each document, the mean over `names` of the name's weight if the document holds it:
+        its inverse document frequency as a share of the largest possible, so a name found in one
+        readout weighs 1 and one found in all of them almost nothing."""
+        weights = np.zeros(self.document_count)
+        for name in names:
+            holding = self._documents.get(re.sub(r"[ -]", "", name).lower(), set())
+            if holding:
+                share = math.log((self.document_count + 1) / len(holding)) / math.log(self.document_count + 1)
+                weights[list(holding)] += share
+        return weights / len(names) if names else weights
 
     def _pinyin_names(self, question: str) -> Iterable[str]:
         """Runs of two or more syllables that spell a name (王毅 -> wang yi -> "Wang Yi"), longest first;
@@ -72,16 +101,22 @@ class Names:
                     start += 1
 
     def _japanese_names(self, question: str) -> Iterable[str]:
-        """Proper nouns in Hepburn romaji, which cutlet capitalises, read in Chinese questions too (they
-        write Japanese names in Han: 上川阳子); English spells long vowels short (コウノ: Kouno -> Kono),
-        so both forms are tried."""
-        for word in _romaji(question).split():
-            if word[:1].isupper():
-                letters = re.sub(r"[^a-z]", "", word.lower())
-                short = letters.replace("ou", "o").replace("uu", "u").replace("oo", "o")
-                name = self.spelling(letters) or self.spelling(short)
-                if name:
-                    yield name
+        """Words the dictionary tags as proper nouns, in Hepburn romaji, read in Chinese questions too
+        (they write Japanese names in Han: 上川阳子); English spells long vowels short (コウノ: Kouno ->
+        Kono), so both forms are tried. A Chinese question read as Japanese splits into odd words, and
+        single characters come out as given names (有 -> Yuu, 莫 -> Baku), so there a name must span
+        two characters at least."""
+        japanese = bool(KANA.search(question))
+        for surface, reading in _proper_nouns(question):
+            if not japanese and len(surface) < 2:
+                continue
+            letters = re.sub(r"[^a-z]", "", reading.lower())
+            if letters in EXONYMS:
+                continue
+            short = letters.replace("ou", "o").replace("uu", "u").replace("oo", "o")
+            name = self.spelling(letters) or self.spelling(short)
+            if name:
+                yield name
 
 
 @functools.cache
@@ -92,5 +127,11 @@ def _romaniser() -> Cutlet:
     return Cutlet()
 
 
-def _romaji(text: str) -> str:
-    return _romaniser().romaji(text)
+def _proper_nouns(text: str) -> list[tuple[str, str]]:
+    """(surface, romaji) of each word of `text` that the dictionary tags as a proper noun."""
+    from cutlet.cutlet import normalize_text
+
+    romaniser = _romaniser()
+    words = romaniser.tagger(normalize_text(text))
+    tokens = romaniser.romaji_tokens(words, capitalize=False)
+    return [(word.surface, token.surface) for word, token in zip(words, tokens) if word.feature.pos2 == "固有名詞"]

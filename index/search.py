@@ -78,10 +78,12 @@ class Retriever:
                                           for record in documents], dtype=np.int64), self._counts)
         first_rows = np.cumsum(self._counts) - self._counts
         self._first_row = {record.content_hash[:12]: int(row) for record, row in zip(documents, first_rows)}
+        self._document_of_row = np.repeat(np.arange(len(documents)), self._counts)
         # A question is embedded again by its answer's later pages, and emphasis embeds the sentences
         # of a passage whose sentences tie on words; both repeat, so both are kept.
         self._question_vector = functools.lru_cache(maxsize=QUESTIONS_CACHED)(self.embedder.embed_query)
         self._sentence_vectors = functools.lru_cache(maxsize=PASSAGES_CACHED)(self._embed_sentences)
+        self._latent_query = functools.lru_cache(maxsize=QUESTIONS_CACHED)(lambda text: self.embedder.embed_latent([text]))
 
     @property
     def model(self) -> str:
@@ -115,19 +117,29 @@ class Retriever:
         allowed = self._allowed(query)
         vector = self._question_vector(query.text)
         pool = max(CANDIDATES, 4 * k)
+        # Across languages the latent terms join the dense ranking and names replace BM25 (latent.py, names.py).
+        across = self.embedder.multilingual and self.index.latent is not None and _mostly_non_latin(query.text)
+        latent = self._latent_query(query.text) if across and method != "lexical" else None
         dense = self._dense(vector, pool, allowed) if method != "lexical" else np.zeros(0, dtype=np.int64)
+        latent_rows = self.index.latent.search(latent, pool, allowed) if latent is not None else np.zeros(0, dtype=np.int64)
         lexical, bm25 = (self.index.lexical.search(self._lexical_terms(query.text), pool, allowed) if method != "dense"
                          else (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)))
-        rows = np.array(list(dict.fromkeys([*map(int, dense), *map(int, lexical)])), dtype=np.int64)
+        rows = np.array(list(dict.fromkeys([*map(int, dense), *map(int, latent_rows), *map(int, lexical)])), dtype=np.int64)
         candidates = self._vectors(rows)
         similarities = candidates @ vector
-        if method == "hybrid" and len(lexical):
+        order = None
+        if latent is not None:  # the model's own ranking: dense and latent cosines, equally
+            semantic = 0.5 * _scaled(similarities) + 0.5 * _scaled(self.index.latent.similarities(latent, rows))
+            weight = self.embedder.dense_weight if method == "hybrid" else 1.0
+            order = np.argsort(-(weight * semantic + (1 - weight) * self._name_evidence(query.text, rows)), kind="stable")
+        elif method == "hybrid" and len(lexical):
             bm25_of = dict(zip(map(int, lexical), bm25))
             fused = _blend(similarities, np.array([bm25_of.get(int(r), 0.0) for r in rows]), self.embedder.dense_weight)
             head = np.argsort(-fused, kind="stable")[:RERANKED]
             fused[head] += PHRASE_WEIGHT * phrase_overlap(query.text, [self.index.passages[int(r)].lexical_text
                                                                         for r in rows[head]])
             order = np.argsort(-fused, kind="stable")
+        if order is not None:
             rows, similarities, candidates = rows[order], similarities[order], candidates[order]
         hits = self._unique(rows, similarities, candidates, k if not query.latest else pool)
         if query.latest:  # newest first among the passages relevant enough to quote
@@ -142,9 +154,17 @@ class Retriever:
             return text
         return " ".join([text, *self._names.in_question(text)])
 
+    def _name_evidence(self, text: str, rows: np.ndarray) -> np.ndarray:
+        """For each row, the weight of the question's names that its document holds (names.py)."""
+        names = self._names.in_question(text)
+        if not names:
+            return np.zeros(len(rows))
+        return self._names.document_weights(names)[self._document_of_row[rows]]
+
     @functools.cached_property
     def _names(self) -> Names:
-        return Names(passage.lexical_text for passage in self.index.passages)
+        return Names("\n".join(passage.lexical_text for passage in passages)
+                     for _, passages in self.index.documents_with_passages())
 
     def _allowed(self, query: Query) -> np.ndarray | None:
         if not query.has_filters:
@@ -241,10 +261,12 @@ def _mostly_non_latin(text: str) -> bool:
     return bool(letters) and sum(ord(ch) > 0x24F for ch in letters) > len(letters) / 2
 
 
+def _scaled(values: np.ndarray) -> np.ndarray:
+    """Min-max scaled to [0, 1] over the candidates (all zero when they tie)."""
+    spread = float(np.ptp(values)) if len(values) else 0.0
+    return (values - values.min()) / spread if spread else np.zeros_like(values, dtype=np.float64)
+
+
 def _blend(similarities: np.ndarray, bm25: np.ndarray, dense_weight: float) -> np.ndarray:
     """Convex blend of min-max scaled cosine and BM25 scores of the same candidates."""
-    def scaled(values: np.ndarray) -> np.ndarray:
-        spread = float(np.ptp(values)) if len(values) else 0.0
-        return (values - values.min()) / spread if spread else np.zeros_like(values, dtype=np.float64)
-
-    return dense_weight * scaled(similarities) + (1 - dense_weight) * scaled(bm25.astype(np.float64))
+    return dense_weight * _scaled(similarities) + (1 - dense_weight) * _scaled(bm25.astype(np.float64))

@@ -21,21 +21,24 @@ from typing import overload
 
 import faiss
 import numpy as np
+import scipy.sparse as sparse
 
 from . import vectors as vector_index
 from .errors import IndexBusy, IndexCorrupt, IndexMismatch, IndexNotFound
+from .latent import LatentTerms
 from .lexical import Lexical
 from .passage import EMBEDDING_RECIPE, Passage
 
 # 2: BM25 index beside the vectors; 3: embedding recipe recorded; 4: BM25 stopwords;
-# 5: passage offsets, IVF above vectors.EXACT_LIMIT
-FORMAT_VERSION = 5
+# 5: passage offsets, IVF above vectors.EXACT_LIMIT; 6: latent terms beside the vectors (e5-small)
+FORMAT_VERSION = 6
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
 PASSAGES = "passages.jsonl"
 OFFSETS = "passages.offsets.npy"
 VECTORS = "index.faiss"
 LEXICAL = "bm25"
+LATENT = "latent.npz"  # only for an embedder with latent terms
 REBUILD_HINT = "rebuild it with `readouts ingest --rebuild PATH...`"
 
 
@@ -116,6 +119,7 @@ class Index:
     passages: PassageFile
     vectors: faiss.Index
     lexical: Lexical
+    latent: LatentTerms | None = None
 
     def documents_with_passages(self) -> Iterator[tuple[DocumentRecord, list[Passage]]]:
         offset = 0
@@ -155,12 +159,14 @@ def save(
     passages: Sequence[Passage],
     vectors: np.ndarray,
     timings: dict[str, float] | None = None,
+    latent: sparse.csr_matrix | None = None,
 ) -> Manifest:
     """Write a new generation and make it live in one rename. Callers hold `write_lock`.
 
     `timings`, when given, receives the seconds spent building the vector and BM25 indexes and
     writing (the benchmark reports them apart)."""
-    if len(passages) != len(vectors) or sum(record.passages for record in documents) != len(passages):
+    if (len(passages) != len(vectors) or sum(record.passages for record in documents) != len(passages)
+            or (latent is not None and latent.shape[0] != len(passages))):
         raise ValueError("documents, passages and vectors disagree in number")
     directory.mkdir(parents=True, exist_ok=True)
     generation = Path(tempfile.mkdtemp(prefix="gen-", dir=directory))
@@ -177,6 +183,8 @@ def save(
         _write_passages(generation, passages)
         (generation / LEXICAL).mkdir()
         lexical.save(generation / LEXICAL)
+        if latent is not None:
+            LatentTerms(latent).save(generation / LATENT)
         files = sorted(path for path in generation.rglob("*") if path.is_file())
         manifest = Manifest(
             format_version=FORMAT_VERSION,
@@ -237,14 +245,16 @@ def load(directory: Path) -> Index:
         vectors = faiss.read_index(str(generation / VECTORS))
         passages = PassageFile(generation / PASSAGES, np.load(generation / OFFSETS))
         lexical = Lexical.load(generation / LEXICAL, len(passages))
+        latent = LatentTerms.load(generation / LATENT) if LATENT in manifest.file_sizes else None
     except (OSError, RuntimeError, ValueError, KeyError, TypeError) as error:
         raise IndexCorrupt(f"index at {directory} is damaged ({_reason(error)}); {REBUILD_HINT}") from error
-    if not (vectors.ntotal == len(passages) == manifest.passage_count) or vectors.d != manifest.dimension:
+    if (not (vectors.ntotal == len(passages) == manifest.passage_count) or vectors.d != manifest.dimension
+            or (latent is not None and len(latent) != len(passages))):
         raise IndexCorrupt(
             f"index at {directory} is damaged ({vectors.ntotal} vectors, {len(passages)} passages, "
             f"manifest says {manifest.passage_count}); {REBUILD_HINT}"
         )
-    return Index(directory, manifest, passages, vectors, lexical)
+    return Index(directory, manifest, passages, vectors, lexical, latent)
 
 
 def _reason(error: BaseException) -> str:

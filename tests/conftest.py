@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import scipy.sparse as sparse
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 # A fresh cache per run, so the one-time ONNX export of the model is itself under test.
@@ -60,6 +61,35 @@ class FakeEmbedder:
     def count_tokens(self, text: str) -> int:
         return len(text.split()) + 2
 
+    def embed_latent(self, texts: Sequence[str], *, progress: bool = False) -> None:
+        return None
+
+
+class FakeLatentEmbedder(FakeEmbedder):
+    """The fake with latent terms (hashed character pairs, so any script has some) and dense vectors
+    of Latin words only: what it finds across scripts, only the latent terms found."""
+
+    name = "fake-with-latent-terms"
+    multilingual = True
+    cross_lingual_min_similarity = 0.0
+    latent_dimension = 512
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.latent: list[str] = []
+
+    def embed(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
+        return super().embed([re.sub(r"[^\x00-\x7f]", " ", text) for text in texts])
+
+    def embed_latent(self, texts: Sequence[str], *, progress: bool = False) -> sparse.csr_matrix:
+        self.latent.extend(texts)
+        rows = np.zeros((len(texts), self.latent_dimension), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for pair in zip(text, text[1:]):
+                rows[row, int(hashlib.md5("".join(pair).encode()).hexdigest(), 16) % self.latent_dimension] += 1
+        norms = np.linalg.norm(rows, axis=1, keepdims=True)
+        return sparse.csr_matrix(rows / np.where(norms == 0, 1, norms))
+
 
 @pytest.fixture(scope="session")
 def state_dept_dir() -> Path:
@@ -88,6 +118,11 @@ def embedder() -> Embedder:
 @pytest.fixture
 def fake_embedder() -> FakeEmbedder:
     return FakeEmbedder()
+
+
+@pytest.fixture
+def fake_latent_embedder() -> FakeLatentEmbedder:
+    return FakeLatentEmbedder()
 
 
 @pytest.fixture(scope="session")

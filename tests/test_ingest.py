@@ -1,5 +1,6 @@
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from index import store
@@ -85,3 +86,22 @@ def test_passages_are_cut_the_same_whatever_the_embedder(corpus_copy: Path, tmp_
                                                          seeds_index: Path) -> None:
     ingest([corpus_copy], tmp_path / "index", fake_embedder)  # counts words, not word pieces
     assert [p.text for p in store.load(tmp_path / "index").passages] == [p.text for p in store.load(seeds_index).passages]
+
+
+def test_latent_terms_of_unchanged_passages_are_reused(corpus_copy: Path, tmp_path: Path, fake_latent_embedder) -> None:
+    directory = tmp_path / "index"
+    ingest([corpus_copy], directory, fake_latent_embedder)
+    before = store.load(directory)
+    rows = {p.text: before.latent.matrix[row].toarray() for row, p in enumerate(before.passages)}
+    changed = corpus_copy / "004_928d3c2fc4727297.txt"
+    changed.write_text(changed.read_text() + "\nBoth sides agreed to hold the next round of talks in Osaka.\n")
+    fake_latent_embedder.latent.clear()
+
+    ingest([corpus_copy], directory, fake_latent_embedder)
+
+    after = store.load(directory)
+    assert len(fake_latent_embedder.latent) == 1 and fake_latent_embedder.latent[0].endswith("in Osaka.")
+    assert after.latent is not None and len(after.latent) == len(after.passages) == len(before.passages) + 1
+    for row, passage in enumerate(after.passages):
+        if passage.text in rows:
+            assert np.array_equal(after.latent.matrix[row].toarray(), rows[passage.text])

@@ -38,7 +38,29 @@ def test_japanese_proper_nouns_are_read_in_hepburn_with_short_long_vowels(names:
 
 
 def test_japanese_names_in_chinese_questions_are_read_in_japanese(names: Names) -> None:
-    assert names.in_question("上川阳子和林芳正说了什么？") == ["Kamikawa", "Hayashi", "Yoshimasa"]  # not shangchuan, lin
+    # not shangchuan, lin; 林 alone (one character) is not read in Japanese in a Chinese question
+    assert names.in_question("上川阳子和林芳正说了什么？") == ["Kamikawa", "Yoshimasa"]
+
+
+def test_single_characters_of_a_chinese_question_are_not_read_as_japanese_names() -> None:
+    # Read as Japanese, 有 is the given name Yuu and 莫 is Baku; both are names in some English readout.
+    names = Names(["Yu Zhengsheng met Baku officials.", "The mayor of Baku spoke."])
+    assert names.in_question("海地总统莫伊兹遇刺后，有哪些国家表示慰问？") == []
+
+
+def test_japan_is_never_read_as_nippon() -> None:
+    names = Names(["Nippon Steel announced a plant in Ohio.", "Japan and the United States met."])
+    assert names.in_question("美国和日本如何回应？") == [] and names.in_question("日本はどう応じましたか？") == []
+
+
+def test_a_name_weighs_by_how_few_documents_hold_it() -> None:
+    names = Names(["Sun Weidong met Hayashi.", "Wang Yi met Hayashi.", "Wang Yi spoke.", "Nothing named here."])
+    rare, common = names.document_weights(["Sun Weidong"]), names.document_weights(["Wang Yi"])
+    assert rare[0] == pytest.approx(1.0) and rare[1:].tolist() == [0, 0, 0]
+    assert 0 < common[1] == common[2] < rare[0] and common[0] == common[3] == 0
+    both = names.document_weights(["Sun Weidong", "Hayashi"])
+    assert both[0] > both[1] > both[2] == 0  # the mean over the question's names
+    assert names.document_weights([]).tolist() == [0, 0, 0, 0]
 
 
 def test_chinese_names_in_japanese_questions_are_read_as_pinyin(names: Names) -> None:

@@ -166,3 +166,26 @@ def test_a_name_in_a_chinese_question_finds_the_english_passage_that_spells_it(t
     retriever = Retriever(store.load(tmp_path / "index"), fake_embedder)
     assert retriever.search("孙卫东说了什么？", 1)[0].passage.text.startswith("Sun Weidong")
     assert retriever.search("王毅说了什么？", 1)[0].passage.text.startswith("Wang Yi")
+
+
+@pytest.fixture
+def multilingual(corpus_copy: Path, tmp_path: Path, fake_latent_embedder) -> Retriever:
+    (corpus_copy / "zh.txt").write_text("王毅会见上川阳子\n\n2024年9月23日\n\n"
+                                        "王毅表示，中方坚决反对日本福岛核污染水排海，日方应信守承诺。\n\n"
+                                        "双方同意加强对话与沟通，推动中日关系稳定发展。\n", encoding="utf-8")
+    ingest([corpus_copy], tmp_path / "index", fake_latent_embedder)
+    return Retriever(store.load(tmp_path / "index"), fake_latent_embedder)
+
+
+def test_a_question_in_another_script_is_ranked_with_the_latent_terms(multilingual: Retriever) -> None:
+    question = "中方对福岛核污染水排海持什么立场？"  # shares no whole word with any passage: only latent terms see it
+    hits = multilingual.search(question, 3, method="dense")
+    assert "福岛核污染水排海" in hits[0].passage.text
+    without = Retriever(dataclasses.replace(multilingual.index, latent=None), multilingual.embedder)
+    assert "福岛核污染水排海" not in without.search(question, 1, method="dense")[0].passage.text
+
+
+def test_english_questions_never_use_the_latent_terms(multilingual: Retriever, fake_latent_embedder) -> None:
+    fake_latent_embedder.latent.clear()
+    multilingual.search("Fukushima contaminated water discharge", 3)
+    assert fake_latent_embedder.latent == []

