@@ -51,6 +51,19 @@ def weighted_overlap(weights: dict[str, float], texts: Sequence[str]) -> list[fl
     return [sum(weights[word] for word in set(_words(text)) if word in weights) for text in texts]
 
 
+def group_overlap(groups: Sequence[dict[str, float]], texts: Sequence[str]) -> np.ndarray:
+    """For each text, the share of the groups' weight it holds. A group is a set of alternative terms
+    (the senses of one word, glosses.py): it counts once, by its heaviest term the text holds, against
+    its heaviest term."""
+    groups = [group for group in groups if group]
+    total = sum(max(group.values()) for group in groups)
+    if not total:
+        return np.zeros(len(texts))
+    held = [set(_words(text)) for text in texts]
+    return np.array([sum(max((w for term, w in group.items() if term in words), default=0.0) for group in groups)
+                     for words in held]) / total
+
+
 class Lexical:
     def __init__(self, model: bm25s.BM25, size: int) -> None:
         self.model = model
@@ -73,13 +86,16 @@ class Lexical:
         model = bm25s.BM25.load(str(directory), mmap=True, show_progress=False, verbosity=0) if size else bm25s.BM25()
         return cls(model, size)
 
-    def term_weights(self, question: str) -> dict[str, float]:
+    def term_weights(self, question: str, *, known_only: bool = False) -> dict[str, float]:
         """The question's terms (stemmed, stopwords aside) with their inverse document frequency in
-        the corpus (BM25's idf; a term the corpus lacks weighs as if it were in no passage)."""
+        the corpus (BM25's idf; a term the corpus lacks weighs as if it were in no passage, or with
+        `known_only` is left out)."""
         vocabulary, indptr = self.model.vocab_dict or {}, self.model.scores.get("indptr") if self.size else None
         weights = {}
         for term in set(_words(question)):
             row = vocabulary.get(term)
+            if known_only and (row is None or indptr is None):
+                continue
             frequency = 0 if row is None or indptr is None else int(indptr[row + 1] - indptr[row])
             weights[term] = math.log(1 + (self.size - frequency + 0.5) / (frequency + 0.5))
         return weights

@@ -9,11 +9,12 @@ from typing import Literal
 
 import numpy as np
 
+from . import glosses
 from . import vectors as vector_index
 from .documents import sentence_spans
 from .embed import Embedder, embedder_for
 from .errors import BadQuery, IndexMismatch, NothingMatches
-from .lexical import covers, phrase_overlap, weighted_overlap
+from .lexical import covers, group_overlap, phrase_overlap, weighted_overlap
 from .names import Names
 from .passage import Hit, Passage
 from .query import Query, parse_query
@@ -117,7 +118,8 @@ class Retriever:
         allowed = self._allowed(query)
         vector = self._question_vector(query.text)
         pool = max(CANDIDATES, 4 * k)
-        # Across languages the latent terms join the dense ranking and names replace BM25 (latent.py, names.py).
+        # Across languages the latent terms join the dense ranking, and names and dictionary glosses replace
+        # BM25 (latent.py, names.py, glosses.py).
         across = self.embedder.multilingual and self.index.latent is not None and _mostly_non_latin(query.text)
         latent = self._latent_query(query.text) if across and method != "lexical" else None
         dense = self._dense(vector, pool, allowed) if method != "lexical" else np.zeros(0, dtype=np.int64)
@@ -129,9 +131,11 @@ class Retriever:
         similarities = candidates @ vector
         order = None
         if latent is not None:  # the model's own ranking: dense and latent cosines, equally
-            semantic = 0.5 * _scaled(similarities) + 0.5 * _scaled(self.index.latent.similarities(latent, rows))
-            weight = self.embedder.dense_weight if method == "hybrid" else 1.0
-            order = np.argsort(-(weight * semantic + (1 - weight) * self._name_evidence(query.text, rows)), kind="stable")
+            score = 0.5 * _scaled(similarities) + 0.5 * _scaled(self.index.latent.similarities(latent, rows))
+            if method == "hybrid":  # the lexical side: names and dictionary glosses, equally
+                words = 0.5 * self._name_evidence(query.text, rows) + 0.5 * self._gloss_evidence(query.text, rows)
+                score = self.embedder.dense_weight * score + (1 - self.embedder.dense_weight) * words
+            order = np.argsort(-score, kind="stable")
         elif method == "hybrid" and len(lexical):
             bm25_of = dict(zip(map(int, lexical), bm25))
             fused = _blend(similarities, np.array([bm25_of.get(int(r), 0.0) for r in rows]), self.embedder.dense_weight)
@@ -160,6 +164,11 @@ class Retriever:
         if not names:
             return np.zeros(len(rows))
         return self._names.document_weights(names)[self._document_of_row[rows]]
+
+    def _gloss_evidence(self, text: str, rows: np.ndarray) -> np.ndarray:
+        """For each row, the share of the question's words whose English glosses it holds (glosses.py)."""
+        weights = [self.index.lexical.term_weights(senses, known_only=True) for senses in glosses.groups(text)]
+        return group_overlap(weights, [self.index.passages[int(row)].lexical_text for row in rows])
 
     @functools.cached_property
     def _names(self) -> Names:

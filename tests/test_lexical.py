@@ -1,7 +1,7 @@
 import bm25s
 import pytest
 
-from index.lexical import STOPWORDS, Lexical, _stemmer, _words, phrase_overlap, weighted_overlap
+from index.lexical import STOPWORDS, Lexical, _stemmer, _words, group_overlap, phrase_overlap, weighted_overlap
 
 QUESTION = "What did Wang Yi hope about how Japan views China's development?"
 
@@ -27,5 +27,14 @@ def test_rare_terms_weigh_more_and_each_counts_once() -> None:
     weights = lexical.term_weights("Has Wang met Kono about Fukushima?")
     assert set(weights) == {"wang", "met", "kono", "fukushima"}
     assert weights["wang"] < weights["met"] < weights["kono"] < weights["fukushima"]  # in 3, 2, 1, 0 passages
+    assert lexical.term_weights("Has Wang met Kono about Fukushima?", known_only=True) == {
+        term: weight for term, weight in weights.items() if term != "fukushima"}
     overlap = weighted_overlap(weights, ["Kono, Kono and Kono.", "Wang met Kono.", "Nothing here."])
     assert overlap == pytest.approx([weights["kono"], weights["wang"] + weights["met"] + weights["kono"], 0.0])
+
+
+def test_group_overlap_counts_each_group_once_by_its_heaviest_term_held() -> None:
+    groups = [{"develop": 2.0, "growth": 1.0}, {"regard": 3.0}, {}]
+    texts = ["Growth and development, developing further.", "We regard it highly.", "Nothing here."]
+    assert group_overlap(groups, texts).tolist() == pytest.approx([2 / 5, 3 / 5, 0.0])
+    assert group_overlap([{}], texts).tolist() == [0, 0, 0]

@@ -189,3 +189,18 @@ def test_english_questions_never_use_the_latent_terms(multilingual: Retriever, f
     fake_latent_embedder.latent.clear()
     multilingual.search("Fukushima contaminated water discharge", 3)
     assert fake_latent_embedder.latent == []
+
+
+def test_a_question_without_names_or_dictionary_words_is_ranked_as_dense(multilingual: Retriever) -> None:
+    """Korean: no Han characters to gloss or read as names, so the lexical side has nothing to add."""
+    question = "후쿠시마 오염수 방류에 대해 중국은 무엇이라고 말했습니까?"
+    ranked = {m: [h.passage.id for h in multilingual.search(question, 5, method=m)] for m in ("hybrid", "dense")}
+    assert ranked["hybrid"] == ranked["dense"]
+
+
+def test_dictionary_glosses_bring_the_paragraph_that_uses_their_words(multilingual: Retriever) -> None:
+    question = "中国为什么反对福岛核污染水排海？"  # 反对: oppose; 福岛: Fukushima; 污染: contaminate
+    english = [hit.passage.text for hit in multilingual.search(question, 5) if hit.passage.doc != "zh.txt"]
+    assert english[0].startswith("Wang stressed that China is justified to oppose the discharge of contaminated")
+    dense = [hit.passage.text for hit in multilingual.search(question, 5, method="dense")]
+    assert not any("Fukushima" in text for text in dense)  # what the fake's latent terms alone cannot find

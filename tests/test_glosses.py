@@ -1,0 +1,45 @@
+import pytest
+
+from index import glosses
+
+LINES = [
+    "看待 看待 [kan4 dai4] /to look upon; to regard/",
+    "發展 发展 [fa1 zhan3] /development/growth/to develop/",
+    "對話 对话 [dui4 hua4] /dialogue/conversation/",
+    "対 対 [dui4] /Japanese variant of 對|对[dui4]/",
+    "中 中 [zhong1] /within/among/China/",
+    "國 国 [guo2] /country/nation/CL:個|个[ge4]/",
+    "王 王 [Wang2] /surname Wang/king/",
+]
+
+
+@pytest.fixture
+def dictionary() -> glosses.Dictionary:
+    return glosses.Dictionary(LINES)
+
+
+def test_words_are_matched_longest_first_and_single_characters_dropped(dictionary: glosses.Dictionary) -> None:
+    assert dictionary.words("王毅如何看待中国的发展？") == ["看待", "发展"]  # 王, 中, 国: one character each
+
+
+def test_traditional_and_simplified_share_their_senses(dictionary: glosses.Dictionary) -> None:
+    assert dictionary.glosses("發展") == dictionary.glosses("发展") == ["development", "growth", "to develop"]
+
+
+def test_japanese_forms_are_read_as_traditional_chinese(dictionary: glosses.Dictionary) -> None:
+    assert dictionary.words("日中対話では何が話し合われましたか？") == ["對話"]
+    assert dictionary.words("日中対話") == []  # without kana it is not Japanese: 対 is not a Chinese headword
+
+
+def test_measure_words_surnames_and_variant_notes_are_not_glosses(dictionary: glosses.Dictionary) -> None:
+    assert dictionary.glosses("国") == ["country", "nation"] and dictionary.glosses("王") == ["king"]
+    assert dictionary.glosses("対") == []
+
+
+def test_the_packaged_dictionary_glosses_chinese_and_japanese_questions() -> None:
+    chinese = glosses.groups("王毅希望日本如何看待中国的发展？")
+    assert any("development" in group for group in chinese) and any("regard" in group for group in chinese)
+    japanese = glosses.groups("林外相はハイレベル交流と対話について何と述べましたか？")
+    assert any("dialogue" in group for group in japanese)  # 対話 read as 對話
+    assert any("exchange" in group for group in japanese) and "level" in japanese  # 交流; ハイレベル's lemma
+    assert glosses.groups("한국과 일본") == []  # no Han characters, no kana: nothing to look up
