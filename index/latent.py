@@ -41,9 +41,11 @@ class LatentTerms:
         return cls(sparse.csr_matrix(sparse.load_npz(path), dtype=np.float32))
 
     def similarities(self, query: sparse.csr_matrix, rows: np.ndarray | None = None) -> np.ndarray:
-        """Cosine of the (unit-length, one-row) `query` with every passage, or with those in `rows`."""
+        """Cosine of the (unit-length, one-row) `query` with every passage, or with those in `rows`.
+        The query is made dense first: sparse times dense vector took 2 ms over state-dept, where
+        sparse times sparse took 10."""
         matrix = self.matrix if rows is None else self.matrix[rows]
-        return np.asarray((matrix @ query.T).todense()).ravel()
+        return np.asarray(matrix @ query.toarray().ravel()).ravel()
 
     def search(self, query: sparse.csr_matrix, k: int, allowed: np.ndarray | None = None) -> np.ndarray:
         """Rows of the `k` passages with the highest cosine, among rows where `allowed` is true."""
