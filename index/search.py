@@ -8,6 +8,7 @@ from datetime import date
 from typing import Literal
 
 import numpy as np
+import scipy.sparse as sparse
 
 from . import glosses
 from . import vectors as vector_index
@@ -29,6 +30,8 @@ CANDIDATES = 50  # from each ranking, before fusion
 # alone, on every set); a question sharing no word with the corpus has no BM25 side, so the dense
 # ranking alone orders it.
 # The fused head is then re-ranked with a bonus for the question's word pairs found in order.
+# A question in another script than Latin, to an index with latent terms, is ranked otherwise
+# (`_across_order`): its words are not the corpus's, so names and dictionary glosses stand in for BM25.
 RERANKED = 10
 PHRASE_WEIGHT = 0.1
 QUESTIONS_CACHED = 256
@@ -130,19 +133,10 @@ class Retriever:
         candidates = self._vectors(rows)
         similarities = candidates @ vector
         order = None
-        if latent is not None:  # the model's own ranking: dense and latent cosines, equally
-            score = 0.5 * _scaled(similarities) + 0.5 * _scaled(self.index.latent.similarities(latent, rows))
-            if method == "hybrid":  # the lexical side: names and dictionary glosses, equally
-                words = 0.5 * self._name_evidence(query.text, rows) + 0.5 * self._gloss_evidence(query.text, rows)
-                score = self.embedder.dense_weight * score + (1 - self.embedder.dense_weight) * words
-            order = np.argsort(-score, kind="stable")
+        if latent is not None:
+            order = self._across_order(query.text, rows, similarities, latent, method)
         elif method == "hybrid" and len(lexical):
-            bm25_of = dict(zip(map(int, lexical), bm25))
-            fused = _blend(similarities, np.array([bm25_of.get(int(r), 0.0) for r in rows]), self.embedder.dense_weight)
-            head = np.argsort(-fused, kind="stable")[:RERANKED]
-            fused[head] += PHRASE_WEIGHT * phrase_overlap(query.text, [self.index.passages[int(r)].lexical_text
-                                                                        for r in rows[head]])
-            order = np.argsort(-fused, kind="stable")
+            order = self._fused_order(query.text, rows, similarities, lexical, bm25)
         if order is not None:
             rows, similarities, candidates = rows[order], similarities[order], candidates[order]
         hits = self._unique(rows, similarities, candidates, k if not query.latest else pool)
@@ -150,6 +144,25 @@ class Retriever:
             relevant = answerable(question, hits, self.min_similarity, self.cross_lingual_min_similarity) or hits[:k]
             hits = sorted(relevant, key=lambda hit: hit.passage.date or "", reverse=True)[:k]
         return [dataclasses.replace(hit, rank=rank) for rank, hit in enumerate(hits, start=1)]
+
+    def _fused_order(self, text: str, rows: np.ndarray, similarities: np.ndarray, lexical: np.ndarray,
+                     bm25: np.ndarray) -> np.ndarray:
+        """Hybrid order of the candidates: cosine and BM25 blended, the head re-ranked by word pairs."""
+        bm25_of = dict(zip(map(int, lexical), bm25))
+        fused = _blend(similarities, np.array([bm25_of.get(int(r), 0.0) for r in rows]), self.embedder.dense_weight)
+        head = np.argsort(-fused, kind="stable")[:RERANKED]
+        fused[head] += PHRASE_WEIGHT * phrase_overlap(text, [self.index.passages[int(r)].lexical_text for r in rows[head]])
+        return np.argsort(-fused, kind="stable")
+
+    def _across_order(self, text: str, rows: np.ndarray, similarities: np.ndarray, latent: sparse.csr_matrix,
+                      method: Method) -> np.ndarray:
+        """Order of the candidates for a question in another script: the model's own ranking (dense and
+        latent cosines, equally), and for hybrid its blend with names and dictionary glosses, equally."""
+        score = 0.5 * _scaled(similarities) + 0.5 * _scaled(self.index.latent.similarities(latent, rows))
+        if method == "hybrid":
+            words = 0.5 * self._name_evidence(text, rows) + 0.5 * self._gloss_evidence(text, rows)
+            score = self.embedder.dense_weight * score + (1 - self.embedder.dense_weight) * words
+        return np.argsort(-score, kind="stable")
 
     def _lexical_terms(self, text: str) -> str:
         """What BM25 looks for: the question, and for one written in Chinese or Japanese to an index

@@ -134,6 +134,14 @@ def seeds_index(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder, se
 
 
 @pytest.fixture(scope="session")
+def seeds_e5_index(tmp_path_factory: pytest.TempPathFactory, seeds_dir: Path) -> Path:
+    """The seeds indexed with the multilingual model (vectors and latent terms; read-only)."""
+    directory = tmp_path_factory.mktemp("seeds-e5-index")
+    ingest([seeds_dir], directory, embedder_named("e5-small"))
+    return directory
+
+
+@pytest.fixture(scope="session")
 def state_dept_index(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder, state_dept_dir: Path) -> Path:
     """The 785-readout corpus indexed with the real model (about two minutes here; built once)."""
     directory = tmp_path_factory.mktemp("state-dept-index")

@@ -21,6 +21,8 @@ from bot.config import Settings
 from bot.logs import redact_in_logs
 from conftest import TEST_TOKEN
 from fakebotapi import FakeBotApi
+from index import store
+from index.search import Retriever
 
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")]
 USER = 1001
@@ -29,9 +31,9 @@ USER = 1001
 @pytest.fixture
 def start_bot(fake_api: FakeBotApi, seeds_retriever, tmp_path: Path) -> Callable:
     @asynccontextmanager
-    async def start(**overrides) -> AsyncIterator[Application]:
+    async def start(retriever=seeds_retriever, **overrides) -> AsyncIterator[Application]:
         settings = Settings(token=TEST_TOKEN, api_base_url=fake_api.url, **overrides)
-        answerer = Answerer(seeds_retriever, max_results=settings.max_results, min_score=settings.min_score,
+        answerer = Answerer(retriever, max_results=settings.max_results, min_score=settings.min_score,
                             first_page=settings.results_per_page)
         application = build_application(settings, answerer, tmp_path / "state.pickle")
         redact_in_logs(settings.token)
@@ -56,9 +58,9 @@ async def in_thread(function, *args, **kwargs):
     return await asyncio.to_thread(function, *args, **kwargs)
 
 
-async def ask_once(start_bot, fake_api: FakeBotApi, question: str) -> dict:
+async def ask_once(start_bot, fake_api: FakeBotApi, question: str, **options) -> dict:
     """Start the bot, send one question in a private chat, return the one reply."""
-    async with start_bot():
+    async with start_bot(**options):
         fake_api.message(USER, question)
         [reply] = await in_thread(replies, fake_api)
     return reply
@@ -74,6 +76,22 @@ async def test_question_is_answered_with_quote_title_source_and_date(start_bot, 
     assert not fake_api.sent("sendChatAction")  # answered well within TYPING_AFTER
     buttons = reply["reply_markup"]["inline_keyboard"][0]
     assert buttons[0]["text"].startswith("More results") and len(buttons[0]["callback_data"].encode()) <= 64
+
+
+async def test_a_chinese_question_is_answered_from_english_readouts_with_the_multilingual_index(
+        start_bot, fake_api: FakeBotApi, seeds_e5_index: Path) -> None:
+    retriever = Retriever(store.load(seeds_e5_index))
+    reply = await ask_once(start_bot, fake_api, "中国为什么反对福岛核污染水排海？", retriever=retriever)
+    text = reply["text"]
+    assert "中国为什么反对福岛核污染水排海" in text  # the question, echoed
+    assert "justified to oppose the discharge of contaminated" in text  # the English passage, quoted
+    assert "Wang: China, Japan bear shared responsibility of all-round progress in ties" in text
+    assert "Xinhua, 2024-09-24" in text
+
+
+async def test_an_english_only_index_says_how_to_ask_in_other_languages(start_bot, fake_api: FakeBotApi) -> None:
+    reply = await ask_once(start_bot, fake_api, "中国为什么反对福岛核污染水排海？")
+    assert "English only" in reply["text"] and "--embedder e5-small" in reply["text"]
 
 
 async def test_a_slow_answer_shows_typing_first(start_bot, fake_api: FakeBotApi, monkeypatch) -> None:

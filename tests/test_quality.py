@@ -12,9 +12,7 @@ import pytest
 
 from conftest import QUESTIONS
 from index import glosses, store
-from index.embed import embedder_named
 from index.evaluate import Scores, evaluate, load_questions
-from index.ingest import ingest
 from index.search import METHODS, Retriever
 
 pytestmark = pytest.mark.slow
@@ -67,10 +65,8 @@ def test_off_topic_questions_are_abstained(request, corpus: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def seeds_e5(tmp_path_factory: pytest.TempPathFactory, seeds_dir: Path) -> Retriever:
-    directory = tmp_path_factory.mktemp("seeds-e5")
-    ingest([seeds_dir], directory, embedder_named("e5-small"))
-    return Retriever(store.load(directory))
+def seeds_e5(seeds_e5_index: Path) -> Retriever:
+    return Retriever(store.load(seeds_e5_index))
 
 
 CJK_SETS = ["cjk_seeds.jsonl", "cjk_heldout.jsonl", "cjk_heldout2.jsonl", "cjk_heldout3.jsonl"]  # 30 + 12 + 26 + 20
