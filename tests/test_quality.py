@@ -6,13 +6,16 @@ it to make a change pass.
 from __future__ import annotations
 
 import dataclasses
+import shutil
 from pathlib import Path
 
 import pytest
 
 from conftest import QUESTIONS
 from index import glosses, store
+from index.embed import embedder_named
 from index.evaluate import Scores, evaluate, load_questions
+from index.ingest import ingest
 from index.search import METHODS, Retriever
 
 pytestmark = pytest.mark.slow
@@ -135,3 +138,18 @@ def test_passages_cut_by_minilm_pieces_fit_e5(seeds_e5: Retriever) -> None:
     e5 = seeds_e5.embedder
     assert max(e5.count_tokens(p.embedding_text) for p in seeds_e5.index.passages) <= 512  # what e5 reads whole
 
+
+
+def test_a_chinese_readout_beside_english_ones_is_found_from_chinese(tmp_path: Path, seeds_e5_index: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "zh.txt").write_text(
+        "王毅会见日本外相上川阳子\n\n2024年9月23日，外交部长王毅在纽约会见日本外相上川阳子。\n\n"
+        "王毅表示，中方坚决反对日本福岛核污染水排海。日方既然已同意接受长期国际监测安排，就应该信守承诺。\n\n"
+        "关于深圳事件，王毅表示，这是一起个案，中方将依法调查处理。\n", encoding="utf-8")
+    shutil.copytree(seeds_e5_index, tmp_path / "index")  # the seeds stay as they are: only zh.txt is embedded
+    report = ingest([corpus], tmp_path / "index", embedder_named("e5-small"))
+    assert report.added == ["zh.txt"] and report.embedded == 3 and report.documents == 6
+    hits = Retriever(store.load(tmp_path / "index")).search("王毅对福岛核污染水排海说了什么？", 3)
+    assert hits[0].passage.doc == "zh.txt" and hits[0].passage.date == "2024-09-23"
+    assert any("justified to oppose the discharge" in hit.passage.text for hit in hits[1:])
