@@ -32,7 +32,8 @@ LOWERCASE_WORD = re.compile(r"\b[a-z]+\b")
 MAX_NAME_WORDS = 3  # "Xi Jinping", "Sun Weidong", "Taro Kono"
 MAX_SYLLABLES = 4  # a Chinese name is two to four characters
 # Romaji of the one Japanese proper noun that English readouts never spell so: 日本 is "Japan". Over
-# state-dept, "Nippon" (a company's name) drew Chinese questions about Japan to one unrelated readout.
+# state-dept, "Nippon" (in an insurer's name) was read in Chinese questions about Japan, pointing
+# at one unrelated readout.
 EXONYMS = frozenset({"nippon", "nihon"})
 
 

@@ -49,7 +49,7 @@ def test_single_characters_of_a_chinese_question_are_not_read_as_japanese_names(
 
 
 def test_japan_is_never_read_as_nippon() -> None:
-    names = Names(["Nippon Steel announced a plant in Ohio.", "Japan and the United States met."])
+    names = Names(["Nippon Export and Investment Insurance took part.", "Japan and the United States met."])
     assert names.in_question("美国和日本如何回应？") == [] and names.in_question("日本はどう応じましたか？") == []
 
 
