@@ -128,10 +128,9 @@ def _romaniser() -> Cutlet:
     return Cutlet()
 
 
-@functools.lru_cache(maxsize=256)
 def japanese_words(text: str) -> list:
-    """The words of `text` as unidic cuts them (fugashi nodes, with their features); a question is cut
-    once for its names and once for its loanwords (glosses.py)."""
+    """The words of `text` as unidic cuts them: fugashi nodes, valid only until the next text is cut
+    (MeCab reuses their memory), so never keep them."""
     from cutlet.cutlet import normalize_text
 
     return list(_romaniser().tagger(normalize_text(text)))
