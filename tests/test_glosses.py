@@ -1,6 +1,9 @@
 import pytest
 
+from conftest import QUESTIONS
 from index import glosses
+from index.evaluate import load_questions
+from index.names import Names
 
 LINES = [
     "看待 看待 [kan4 dai4] /to look upon; to regard/",
@@ -43,3 +46,13 @@ def test_the_packaged_dictionary_glosses_chinese_and_japanese_questions() -> Non
     assert any("dialogue" in group for group in japanese)  # 対話 read as 對話
     assert any("exchange" in group for group in japanese) and "level" in japanese  # 交流; ハイレベル's lemma
     assert glosses.groups("한국과 일본") == []  # no Han characters, no kana: nothing to look up
+
+
+def test_questions_read_one_after_another_are_read_the_same_each_time() -> None:
+    """fugashi's words live only until the next text is cut (MeCab reuses their memory): nothing may
+    keep them from one question to the next (a cache of them once read garbage and crashed cutlet)."""
+    names = Names(["Wang Yi met Taro Kono and Yoko Kamikawa in Beijing, Tokyo and Shenzhen."])
+    questions = [load_questions(QUESTIONS / name) for name in ("cjk_seeds.jsonl", "cjk_off_topic.jsonl")]
+    asked = [question.q for batch in questions for question in batch]
+    first = [(names.in_question(q), glosses.groups(q)) for q in asked]
+    assert [(names.in_question(q), glosses.groups(q)) for q in asked] == first
