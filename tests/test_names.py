@@ -70,4 +70,3 @@ def test_chinese_names_in_japanese_questions_are_read_as_pinyin(names: Names) ->
 def test_a_capitalised_word_also_used_in_lower_case_is_not_a_name(names: Names) -> None:
     assert names.spelling("he") is None  # "He said" starts a sentence; "he said" is the same word
     assert names.spelling("sunweidong") == "Sun Weidong" and len(names) > 0
-
