@@ -18,10 +18,8 @@ import gzip
 import re
 from importlib import resources
 
-from .names import japanese_words
+from .names import HAN_RUN, KANA, japanese_words
 
-HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
-KANA = re.compile(r"[\u3040-\u30ff]")
 ENTRY = re.compile(r"(\S+) (\S+) \[[^\]]*\] /(.*)/")
 JAPANESE_VARIANT = re.compile(r"Japanese variant of ([^|/\[]+)")  # the traditional form, as Japanese mostly writes
 # Senses that are not translations: measure words, cross-references, surnames, variant notes.
