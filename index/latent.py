@@ -22,8 +22,8 @@ import scipy.sparse as sparse
 def normalized(matrix: sparse.csr_matrix) -> sparse.csr_matrix:
     """Rows scaled to unit length (an all-zero row stays zero)."""
     norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
-    return sparse.csr_matrix(sparse.diags(np.where(norms > 0, 1 / np.where(norms > 0, norms, 1), 0)) @ matrix,
-                             dtype=np.float32)
+    scale = np.divide(1.0, norms, out=np.zeros_like(norms), where=norms > 0)
+    return sparse.csr_matrix(sparse.diags(scale) @ matrix, dtype=np.float32)
 
 
 class LatentTerms:

@@ -121,8 +121,6 @@ class Retriever:
         allowed = self._allowed(query)
         vector = self._question_vector(query.text)
         pool = max(CANDIDATES, 4 * k)
-        # Across languages the latent terms join the dense ranking, and names and dictionary glosses replace
-        # BM25 (latent.py, names.py, glosses.py).
         across = self.embedder.multilingual and self.index.latent is not None and _mostly_non_latin(query.text)
         latent = self._latent_query(query.text) if across and method != "lexical" else None
         dense = self._dense(vector, pool, allowed) if method != "lexical" else np.zeros(0, dtype=np.int64)
