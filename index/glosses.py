@@ -7,6 +7,10 @@ the question becomes one group of alternatives (`groups`), and a passage scores 
 of each group it holds (lexical.group_overlap). Over the 68 Chinese and Japanese questions about the
 seeds it lifted hybrid hit@1 from 0.662 to 0.735, and on 20 written afterwards from 0.300 to 0.500 (README).
 
+The same dictionary renders the question word by word in English (`english`), for the model to
+embed as a question of its own: beside the question's own cosine and latent terms it lifted hybrid
+hit@1 over 130 questions about the seeds from 0.723 to 0.754 (README, Embedders).
+
 Japanese questions are read through the same dictionary: Han runs with Japanese character forms
 mapped to traditional Chinese ones (CC-CEDICT's own "Japanese variant of" entries: 発 -> 發, 対 -> 對), and
 katakana loanwords through their English lemma in unidic (ハイレベル -> high level).
@@ -16,7 +20,10 @@ from __future__ import annotations
 import functools
 import gzip
 import re
+from collections.abc import Callable
 from importlib import resources
+
+from pypinyin import lazy_pinyin
 
 from .names import HAN_RUN, KANA, japanese_words
 
@@ -82,6 +89,24 @@ def groups(question: str) -> list[str]:
     if KANA.search(question):
         found.extend(_loanwords(question))
     return [text for text in found if text]
+
+
+def english(question: str, names: list[str], known_share: Callable[[str], float]) -> str:
+    """The question word by word in English, for the model to embed as a question of its own: its
+    names as the readouts spell them, then each other word by its first sense that the readouts
+    mostly use (`known_share`: the share of a text's terms the corpus holds), so 和平 is "peace", not
+    its first sense, a district of Shenyang. A word that spells one of the names in pinyin is not
+    glossed again: 王毅's entry, "Wang Yi (1953-), PRC foreign minister and state councilor", brings
+    words the question does not ask about."""
+    spelled = [re.sub(r"[^a-z]", "", name.lower()) for name in names]
+    words = [word for word in dictionary().words(question)
+             if not any("".join(lazy_pinyin(word)) in letters for letters in spelled)]
+    senses = [_readouts_sense(dictionary().glosses(word), known_share) for word in words]
+    return " ".join([*names, *filter(None, senses)])
+
+
+def _readouts_sense(senses: list[str], known_share: Callable[[str], float]) -> str:
+    return next((sense for sense in senses if known_share(sense) >= 0.5), senses[0] if senses else "")
 
 
 def _loanwords(text: str) -> list[str]:

@@ -100,6 +100,11 @@ class Lexical:
             weights[term] = math.log(1 + (self.size - frequency + 0.5) / (frequency + 0.5))
         return weights
 
+    def known_share(self, text: str) -> float:
+        """Share of the text's terms (stemmed, stopwords aside) that some passage holds; 0 for none."""
+        terms, vocabulary = _words(text), (self.model.vocab_dict or {}) if self.size else {}
+        return sum(term in vocabulary for term in terms) / len(terms) if terms else 0.0
+
     def _scores(self, token_ids: list[int]) -> np.ndarray:
         """BM25 score of every passage: the precomputed per-token scores of the question's tokens,
         summed with one bincount (bm25s' own get_scores sums with np.add.at, 13 ms at 1M passages;

@@ -132,7 +132,7 @@ class Retriever:
         similarities = candidates @ vector
         order = None
         if latent is not None:
-            order = self._across_order(query.text, rows, similarities, latent, method)
+            order = self._across_order(query.text, rows, candidates, similarities, latent, method)
         elif method == "hybrid" and len(lexical):
             order = self._fused_order(query.text, rows, similarities, lexical, bm25)
         if order is not None:
@@ -152,13 +152,21 @@ class Retriever:
         fused[head] += PHRASE_WEIGHT * phrase_overlap(text, [self.index.passages[int(r)].lexical_text for r in rows[head]])
         return np.argsort(-fused, kind="stable")
 
-    def _across_order(self, text: str, rows: np.ndarray, similarities: np.ndarray, latent: sparse.csr_matrix,
-                      method: Method) -> np.ndarray:
-        """Order of the candidates for a question in another script: the model's own ranking (dense and
-        latent cosines, equally), and for hybrid its blend with names and dictionary glosses, equally."""
-        score = 0.5 * _scaled(similarities) + 0.5 * _scaled(self.index.latent.similarities(latent, rows))
+    def _across_order(self, text: str, rows: np.ndarray, candidates: np.ndarray, similarities: np.ndarray,
+                      latent: sparse.csr_matrix, method: Method) -> np.ndarray:
+        """Order of the candidates for a question in another script: the model's own ranking (the cosines
+        of the question, of its latent terms and of its word-by-word English, equally), and for hybrid
+        its blend with names and dictionary glosses, equally. A passage in the question's own script
+        needs no English: there the question's cosine stands in for it."""
+        members = [_scaled(similarities), _scaled(self.index.latent.similarities(latent, rows))]
+        names = self._names.in_question(text)
+        english = glosses.english(text, names, self.index.lexical.known_share)
+        if english:
+            own_script = np.array([_mostly_non_latin(self.index.passages[int(row)].text) for row in rows], dtype=bool)
+            members.append(np.where(own_script, members[0], _scaled(candidates @ self._question_vector(english))))
+        score = np.mean(members, axis=0)
         if method == "hybrid":
-            words = 0.5 * self._name_evidence(text, rows) + 0.5 * self._gloss_evidence(text, rows)
+            words = 0.5 * self._name_evidence(names, rows) + 0.5 * self._gloss_evidence(text, rows)
             score = self.embedder.dense_weight * score + (1 - self.embedder.dense_weight) * words
         return np.argsort(-score, kind="stable")
 
@@ -169,9 +177,8 @@ class Retriever:
             return text
         return " ".join([text, *self._names.in_question(text)])
 
-    def _name_evidence(self, text: str, rows: np.ndarray) -> np.ndarray:
+    def _name_evidence(self, names: list[str], rows: np.ndarray) -> np.ndarray:
         """For each row, the weight of the question's names that its document holds (names.py)."""
-        names = self._names.in_question(text)
         if not names:
             return np.zeros(len(rows))
         return self._names.document_weights(names)[self._document_of_row[rows]]

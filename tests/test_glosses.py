@@ -3,6 +3,7 @@ import pytest
 from conftest import QUESTIONS
 from index import glosses
 from index.evaluate import load_questions
+from index.lexical import Lexical
 from index.names import Names
 
 LINES = [
@@ -37,6 +38,20 @@ def test_japanese_forms_are_read_as_traditional_chinese(dictionary: glosses.Dict
 def test_measure_words_surnames_and_variant_notes_are_not_glosses(dictionary: glosses.Dictionary) -> None:
     assert dictionary.glosses("国") == ["country", "nation"] and dictionary.glosses("王") == ["king"]
     assert dictionary.glosses("対") == []
+
+
+def test_the_english_of_a_question_spells_its_names_and_picks_the_senses_the_readouts_use(
+        dictionary: glosses.Dictionary, monkeypatch: pytest.MonkeyPatch) -> None:
+    extended = glosses.Dictionary([*LINES, "王毅 王毅 [Wang2 Yi4] /Wang Yi (1953-), PRC foreign minister/",
+                                   "和平 和平 [He2 ping2] /Heping district of Shenyang/peace/"])
+    monkeypatch.setattr(glosses, "dictionary", lambda: extended)
+    readouts = Lexical.build(["Wang Yi spoke of peace and development.", "They regard it highly."])
+    question = "王毅如何看待和平与发展？"
+    assert glosses.english(question, ["Wang Yi"], readouts.known_share) == "Wang Yi to look upon; to regard peace development"
+    # A corpus that uses none of a word's senses gets its first; a name not found is glossed as a word.
+    assert glosses.english(question, [], lambda sense: 0.0) == (
+        "Wang Yi  , PRC foreign minister to look upon; to regard Heping district of Shenyang development")
+    assert glosses.english("한국과 일본", [], readouts.known_share) == ""
 
 
 def test_the_packaged_dictionary_glosses_chinese_and_japanese_questions() -> None:

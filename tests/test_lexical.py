@@ -38,3 +38,12 @@ def test_group_overlap_counts_each_group_once_by_its_heaviest_term_held() -> Non
     texts = ["Growth and development, developing further.", "We regard it highly.", "Nothing here."]
     assert group_overlap(groups, texts).tolist() == pytest.approx([2 / 5, 3 / 5, 0.0])
     assert group_overlap([{}], texts).tolist() == [0, 0, 0]
+
+
+def test_known_share_is_the_share_of_terms_some_passage_holds() -> None:
+    lexical = Lexical.build(["Wang Yi called for peace.", "The sanctions were discussed."])
+    assert lexical.known_share("peace") == 1.0
+    assert lexical.known_share("Heping district of Shenyang") == 0.0
+    assert lexical.known_share("to punish; sanctions") == pytest.approx(1 / 2)  # "punish" is in no passage
+    assert lexical.known_share("of the") == 0.0  # stopwords only: nothing to hold
+    assert Lexical.build([]).known_share("peace") == 0.0
