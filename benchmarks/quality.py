@@ -40,6 +40,7 @@ SETS = [  # (name, corpus, question file)
     ("Chinese/Japanese held out 3", "seeds", QUESTIONS / "cjk_heldout3.jsonl"),  # written before glosses
     ("Japanese held out 4", "seeds", QUESTIONS / "cjk_heldout4.jsonl"),  # written after them, measured once
     ("Chinese/Japanese held out 5", "seeds", QUESTIONS / "cjk_heldout5.jsonl"),  # measured before and after translation
+    ("Japanese held out 6", "seeds", QUESTIONS / "cjk_heldout6.jsonl"),  # measured before a change that was dropped
     ("Chinese/Japanese state-dept", "state-dept", QUESTIONS / "cjk_state_dept.jsonl"),
     ("off-topic (seeds)", "seeds", QUESTIONS / "off_topic.jsonl"),
     ("off-topic (state-dept)", "state-dept", QUESTIONS / "off_topic.jsonl"),

@@ -73,7 +73,7 @@ def seeds_e5(seeds_e5_index: Path) -> Retriever:
 
 
 CJK_SETS = ["cjk_seeds.jsonl", "cjk_heldout.jsonl", "cjk_heldout2.jsonl", "cjk_heldout3.jsonl",
-            "cjk_heldout4.jsonl", "cjk_heldout5.jsonl"]  # 30 + 12 + 26 + 20 + 12 + 30
+            "cjk_heldout4.jsonl", "cjk_heldout5.jsonl", "cjk_heldout6.jsonl"]  # 30 + 12 + 26 + 20 + 12 + 30 + 16
 
 
 def pooled(retriever: Retriever, files: list[str]) -> dict[str, Scores]:
@@ -84,23 +84,25 @@ def pooled(retriever: Retriever, files: list[str]) -> dict[str, Scores]:
 
 
 def test_the_multilingual_index_answers_chinese_and_japanese_questions(seeds_e5: Retriever) -> None:
-    """All 130 Chinese and Japanese questions about the seeds. The issue's bar, 0.8 hit@1, is not reached
-    over them: 0.754 (README, Embedders); these guard what is."""
+    """All 146 Chinese and Japanese questions about the seeds. The issue's bar, 0.8 hit@1, is not reached
+    over them: 0.753 (README, Embedders); these guard what is."""
     results = pooled(seeds_e5, CJK_SETS)
     measured = table(results)
     hybrid = results["hybrid"]
     assert hybrid.hit_rate(1) >= 0.75 and hybrid.hit_rate(3) >= 0.9 and hybrid.hit_rate(5) >= 0.93, measured
-    assert hybrid.answered_rate >= 0.94, measured
+    assert hybrid.answered_rate >= 0.93, measured
     assert hybrid.mrr > results["dense"].mrr + 0.05, measured  # names and glosses lift, never drag
 
 
 def test_each_chinese_and_japanese_set_keeps_its_figures(seeds_e5: Retriever) -> None:
     """The first 30 shaped names.py, the next 12 one fix to it; the next 26 were written before the latent
-    terms, and helped choose the glosses' weight; 20 and 12 more were each measured once, after; the last 30
-    before and after the questions' English (README, Embedders)."""
+    terms, and helped choose the glosses' weight; 20 and 12 more were each measured once, after; 30 more
+    before and after the questions' English; the last 16, in Japanese, before a change that was dropped
+    (README, Embedders)."""
     bars = {"cjk_seeds.jsonl": (0.8, 0.93, 0.93), "cjk_heldout.jsonl": (0.91, 1.0, 1.0),
             "cjk_heldout2.jsonl": (0.65, 0.8, 0.92), "cjk_heldout3.jsonl": (0.55, 0.85, 0.9),
-            "cjk_heldout4.jsonl": (0.75, 0.75, 0.75), "cjk_heldout5.jsonl": (0.86, 1.0, 1.0)}
+            "cjk_heldout4.jsonl": (0.75, 0.75, 0.75), "cjk_heldout5.jsonl": (0.86, 1.0, 1.0),
+            "cjk_heldout6.jsonl": (0.75, 0.93, 0.93)}
     for name, (at1, at3, at5) in bars.items():
         results = scores_by_method(seeds_e5, QUESTIONS / name)
         hybrid = results["hybrid"]
@@ -108,7 +110,7 @@ def test_each_chinese_and_japanese_set_keeps_its_figures(seeds_e5: Retriever) ->
 
 
 def test_latent_terms_lift_chinese_and_japanese_questions(seeds_e5: Retriever) -> None:
-    """The same index searched without its latent terms ranks the 130 questions worse (latent.py)."""
+    """The same index searched without its latent terms ranks the 146 questions worse (latent.py)."""
     without = Retriever(dataclasses.replace(seeds_e5.index, latent=None), seeds_e5.embedder)
     assert seeds_e5.index.latent is not None
     with_terms, cosine_only = pooled(seeds_e5, CJK_SETS), pooled(without, CJK_SETS)
@@ -118,7 +120,7 @@ def test_latent_terms_lift_chinese_and_japanese_questions(seeds_e5: Retriever) -
 
 
 def test_dictionary_glosses_lift_chinese_and_japanese_questions(seeds_e5: Retriever, monkeypatch) -> None:
-    """The same search with no glosses to look up ranks the 130 questions worse (glosses.py)."""
+    """The same search with no glosses to look up ranks the 146 questions worse (glosses.py)."""
     with_glosses = pooled(seeds_e5, CJK_SETS)["hybrid"]
     monkeypatch.setattr(glosses, "groups", lambda question: [])
     without = pooled(seeds_e5, CJK_SETS)["hybrid"]
@@ -127,7 +129,7 @@ def test_dictionary_glosses_lift_chinese_and_japanese_questions(seeds_e5: Retrie
 
 
 def test_the_questions_english_lifts_chinese_and_japanese_questions(seeds_e5: Retriever, monkeypatch) -> None:
-    """The same search without the question's word-by-word English ranks the 130 questions worse
+    """The same search without the question's word-by-word English ranks the 146 questions worse
     (glosses.english)."""
     with_english = pooled(seeds_e5, CJK_SETS)
     monkeypatch.setattr(glosses, "english", lambda question, names, known_share: "")
