@@ -20,7 +20,7 @@ from __future__ import annotations
 import functools
 import gzip
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from importlib import resources
 
 from pypinyin import lazy_pinyin
@@ -91,7 +91,7 @@ def groups(question: str) -> list[str]:
     return [text for text in found if text]
 
 
-def english(question: str, names: list[str], known_share: Callable[[str], float]) -> str:
+def english(question: str, names: Sequence[str], known_share: Callable[[str], float]) -> str:
     """The question word by word in English, for the model to embed as a question of its own: its
     names as the readouts spell them, then each other word by its first sense that the readouts
     mostly use (`known_share`: the share of a text's terms the corpus holds), so 和平 is "peace", not

@@ -4,6 +4,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import re
+from collections.abc import Sequence
 from datetime import date
 from typing import Literal
 
@@ -88,6 +89,9 @@ class Retriever:
         self._question_vector = functools.lru_cache(maxsize=QUESTIONS_CACHED)(self.embedder.embed_query)
         self._sentence_vectors = functools.lru_cache(maxsize=PASSAGES_CACHED)(self._embed_sentences)
         self._latent_query = functools.lru_cache(maxsize=QUESTIONS_CACHED)(lambda text: self.embedder.embed_latent([text]))
+        # BM25's terms and the cross-lingual ranking both need a question's names (names.py): read once.
+        self._question_names = functools.lru_cache(maxsize=QUESTIONS_CACHED)(
+            lambda text: tuple(self._names.in_question(text)))
 
     @property
     def model(self) -> str:
@@ -159,7 +163,7 @@ class Retriever:
         its blend with names and dictionary glosses, equally. A passage in the question's own script
         needs no English: there the question's cosine stands in for it."""
         members = [_scaled(similarities), _scaled(self.index.latent.similarities(latent, rows))]
-        names = self._names.in_question(text)
+        names = self._question_names(text)
         english = glosses.english(text, names, self.index.lexical.known_share)
         if english:
             own_script = np.array([_mostly_non_latin(self.index.passages[int(row)].text) for row in rows], dtype=bool)
@@ -175,13 +179,13 @@ class Retriever:
         that can answer it, the names it holds as the readouts spell them (names.py)."""
         if not (self.embedder.multilingual and _mostly_non_latin(text)):
             return text
-        return " ".join([text, *self._names.in_question(text)])
+        return " ".join([text, *self._question_names(text)])
 
-    def _name_evidence(self, names: list[str], rows: np.ndarray) -> np.ndarray:
+    def _name_evidence(self, names: Sequence[str], rows: np.ndarray) -> np.ndarray:
         """For each row, the weight of the question's names that its document holds (names.py)."""
         if not names:
             return np.zeros(len(rows))
-        return self._names.document_weights(names)[self._document_of_row[rows]]
+        return self._names.document_weights(list(names))[self._document_of_row[rows]]
 
     def _gloss_evidence(self, text: str, rows: np.ndarray) -> np.ndarray:
         """For each row, the share of the question's words whose English glosses it holds (glosses.py)."""
