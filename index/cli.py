@@ -11,7 +11,7 @@ from importlib.metadata import entry_points
 from pathlib import Path
 
 from . import settings, store, vectors
-from .embed import DEFAULT_EMBEDDER, EMBEDDERS, embedder_named
+from .embed import DEFAULT_EMBEDDER, EMBEDDERS, Embedder, embedder_for, embedder_named
 from .errors import BadQuery, InputNotFound, NothingMatches, ReadoutsError
 from .ingest import IngestReport, ingest
 from .passage import Hit, Passage
@@ -36,7 +36,7 @@ def format_hit(hit: Hit, context: list[Passage] | None = None) -> str:
 def format_report(report: IngestReport, directory: Path) -> str:
     lines = [
         f"index {directory}: {report.documents} documents, {report.passages} passages "
-        f"({report.embedded} passages embedded in {report.seconds:.1f} s)",
+        f"({report.embedded} passages embedded by {report.model} in {report.seconds:.1f} s)",
         f"added {len(report.added)}, updated {len(report.updated)}, unchanged {len(report.unchanged)}, "
         f"removed {len(report.removed)}, skipped {len(report.skipped)}",
     ]
@@ -69,10 +69,21 @@ def questions_from(arguments: Sequence[str]) -> list[str]:
     return questions
 
 
+def embedder_to_ingest(choice: str | None, directory: Path) -> Embedder:
+    """The embedder asked for, else the index's own: adding one readout to an e5-small index must not
+    quietly re-embed it all as English-only. A new index, or one this version cannot read, gets the default."""
+    if choice:
+        return embedder_named(choice)
+    try:
+        return embedder_for(store.recorded_model(directory) or "")
+    except KeyError:
+        return embedder_named(DEFAULT_EMBEDDER)
+
+
 def cmd_ingest(args: argparse.Namespace) -> int:
     directory = settings.index_dir(args.index)
-    report = ingest([Path(p) for p in args.paths], directory, embedder_named(args.embedder), rebuild=args.rebuild,
-                    progress=True)
+    report = ingest([Path(p) for p in args.paths], directory, embedder_to_ingest(args.embedder, directory),
+                    rebuild=args.rebuild, progress=True)
     print(format_report(report, directory))
     return 0
 
@@ -152,8 +163,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--index", help=index_help)
     p.add_argument("--rebuild", action="store_true", help="start a new index instead of updating the old one")
-    p.add_argument("--embedder", choices=EMBEDDERS, default=DEFAULT_EMBEDDER,
-                   help=f"model that embeds passages and questions (default: {DEFAULT_EMBEDDER}); changing it re-embeds")
+    p.add_argument("--embedder", choices=EMBEDDERS,
+                   help=f"model that embeds passages and questions (default: the index's own, {DEFAULT_EMBEDDER} for a "
+                        "new index); changing it re-embeds every passage")
     p.set_defaults(run=cmd_ingest)
 
     p = commands.add_parser("ask", help="answer questions with quoted passages ('-' reads one per line from stdin)")

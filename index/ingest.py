@@ -27,6 +27,7 @@ class IngestReport:
     removed: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    model: str = ""  # the embedder's
     embedded: int = 0  # passages embedded in this run (the rest reused stored vectors)
     documents: int = 0  # in the index after the run
     passages: int = 0
@@ -74,7 +75,7 @@ def ingest(
 ) -> IngestReport:
     """Add new and changed documents under `paths`, drop those gone from them, keep the rest of the index."""
     started = time.perf_counter()
-    report = IngestReport()
+    report = IngestReport(model=embedder.name)
     with store.write_lock(directory):
         previous = _previous(directory, rebuild, report)
         corpus = load_corpus(paths, word_pieces)
@@ -90,6 +91,9 @@ def ingest(
         old_vectors = None
         if previous is not None:
             same_vectors = (previous.manifest.model, previous.manifest.embedding_recipe) == (embedder.name, EMBEDDING_RECIPE)
+            if previous.manifest.model != embedder.name:
+                report.notes.append(f"embedder changed from {previous.manifest.model} to {embedder.name}: "
+                                    "every passage is embedded again")
             old_vectors = previous.all_vectors() if same_vectors else None
             old_latent = previous.latent.matrix if same_vectors and previous.latent is not None else None
             row = 0

@@ -227,8 +227,7 @@ def load(directory: Path) -> Index:
     if not has_index(directory):
         raise IndexNotFound(f"no index at {directory}: build one with `readouts ingest PATH...` (e.g. seeds/)")
     try:
-        generation = directory / (directory / CURRENT).read_text().strip()
-        data = json.loads((generation / MANIFEST).read_text(encoding="utf-8"))
+        generation, data = _live_manifest(directory)
         if data.get("format_version") != FORMAT_VERSION:
             raise IndexMismatch(
                 f"index at {directory} has format {data.get('format_version')}, this version reads {FORMAT_VERSION}; "
@@ -255,6 +254,20 @@ def load(directory: Path) -> Index:
             f"manifest says {manifest.passage_count}); {REBUILD_HINT}"
         )
     return Index(directory, manifest, passages, vectors, lexical, latent)
+
+
+def recorded_model(directory: Path) -> str | None:
+    """The model the live generation's manifest names, or None: no index, or one whose manifest cannot
+    be read (`load` says why)."""
+    try:
+        return _live_manifest(directory)[1].get("model")
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def _live_manifest(directory: Path) -> tuple[Path, dict]:
+    generation = directory / (directory / CURRENT).read_text().strip()
+    return generation, json.loads((generation / MANIFEST).read_text(encoding="utf-8"))
 
 
 def _reason(error: BaseException) -> str:

@@ -1,12 +1,15 @@
 import json
 import os
+import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from index import cli, settings
+from index import cli, settings, store
+from index.embed import MiniLMEmbedder, MiniLMInt8Embedder
 
 
 @pytest.fixture
@@ -66,6 +69,31 @@ def test_ingest_reports_skipped_files(run, corpus_copy: Path, tmp_path: Path) ->
     (corpus_copy / "empty.md").write_text("")
     code, out, _ = run("ingest", "--index", str(tmp_path / "i"), str(corpus_copy))
     assert code == 0 and "added 5" in out and "skipped 1" in out and "empty.md: empty file" in out
+
+
+def test_an_update_keeps_the_index_embedder(run, seeds_e5_index: Path, tmp_path: Path) -> None:
+    """No --embedder: a readout added to a multilingual index is embedded by e5-small, and nothing else is."""
+    shutil.copytree(seeds_e5_index, tmp_path / "index")
+    new = tmp_path / "new"
+    new.mkdir()
+    (new / "zh.txt").write_text("王毅会见上川阳子\n\n2024年9月23日，外交部长王毅在纽约会见日本外相上川阳子。\n", encoding="utf-8")
+    code, out, _ = run("ingest", "--index", str(tmp_path / "index"), str(new))
+    assert code == 0 and "added 1" in out and "embedder changed" not in out, out
+    embedded = int(re.search(r"(\d+) passages embedded by multilingual-e5-small-q4", out).group(1))
+    index = store.load(tmp_path / "index")
+    assert index.manifest.model == "multilingual-e5-small-q4" and index.latent is not None
+    assert 1 <= embedded < index.manifest.passage_count - 40  # the new readout's passages only
+
+
+def test_another_embedder_asked_for_embeds_every_passage_again(run, seeds_index: Path, seeds_dir: Path,
+                                                                 tmp_path: Path) -> None:
+    shutil.copytree(seeds_index, tmp_path / "index")
+    code, out, _ = run("ingest", "--index", str(tmp_path / "index"), "--embedder", "minilm", str(seeds_dir))
+    assert code == 0, out
+    assert f"embedder changed from {MiniLMInt8Embedder.name} to {MiniLMEmbedder.name}" in out
+    passages = store.load(tmp_path / "index").manifest.passage_count
+    assert f"{passages} passages embedded by {MiniLMEmbedder.name} " in out
+    assert store.recorded_model(tmp_path / "index") == MiniLMEmbedder.name
 
 
 def test_default_index_is_built_from_seeds_on_first_use(run, tmp_path: Path, monkeypatch) -> None:

@@ -65,6 +65,16 @@ def test_other_format_version_is_a_mismatch(built: Path) -> None:
         store.load(built)
 
 
+def test_the_recorded_model_is_read_even_from_an_index_of_another_format(built: Path, fake_embedder,
+                                                                          tmp_path: Path) -> None:
+    assert store.recorded_model(built) == fake_embedder.name
+    path = live_generation(built) / store.MANIFEST
+    path.write_text(json.dumps({**json.loads(path.read_text()), "format_version": 99}))
+    assert store.recorded_model(built) == fake_embedder.name  # what a rebuild of it keeps
+    path.write_text("{not json")
+    assert store.recorded_model(built) is None and store.recorded_model(tmp_path / "none") is None
+
+
 def test_index_of_another_model_is_refused(built: Path, embedder) -> None:
     with pytest.raises(IndexMismatch, match="fake-bag-of-words"):
         Retriever(store.load(built), embedder)
