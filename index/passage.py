@@ -51,16 +51,20 @@ class Passage:
 @dataclass(frozen=True)
 class Hit:
     """A passage returned for a question: its rank, its cosine similarity to the question, the span of
-    its best-matching sentence, and near-identical passages from other documents ("also")."""
+    its best-matching sentence, near-identical passages from other documents ("also"), and for a
+    question in another script than Latin, its cosine to the question's word-by-word English."""
 
     passage: Passage
     score: float
     rank: int
     emphasis: tuple[int, int] | None = None
     also: tuple[Passage, ...] = field(default=())
+    english_score: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         data = {"rank": self.rank, "score": round(self.score, 4), **self.passage.to_json()}
+        if self.english_score is not None:
+            data["english_score"] = round(self.english_score, 4)
         if self.also:
             data["also"] = [{"doc": p.doc, "source": p.source, "date": p.date, "url": p.url} for p in self.also]
         return data

@@ -41,15 +41,18 @@ PASSAGES_CACHED = 4096  # sentence vectors of this many passages: 4096 x ~4 x 1.
 
 def answerable(question: str, hits: list[Hit], min_similarity: float, cross_lingual: float | None = None) -> list[Hit]:
     """The hits worth quoting: similar enough to the question (`cross_lingual`, when given, is the bar
-    for a passage in another script than the question), or holding every word it asks about (a rare
-    term such as "dual-track" that the small embedding model does not know)."""
+    for a passage in another script than the question, which the question's English may clear at the
+    same-language bar instead), or holding every word it asks about (a rare term such as "dual-track"
+    that the small embedding model does not know)."""
     terms = parse_query(question, date.today()).text
     foreign = _mostly_non_latin(terms)
 
-    def bar(hit: Hit) -> float:
-        return cross_lingual if cross_lingual is not None and _mostly_non_latin(hit.passage.text) != foreign else min_similarity
+    def similar(hit: Hit) -> bool:
+        if cross_lingual is None or _mostly_non_latin(hit.passage.text) == foreign:
+            return hit.score >= min_similarity
+        return hit.score >= cross_lingual or (hit.english_score or 0.0) >= min_similarity
 
-    return [hit for hit in hits if hit.score >= bar(hit) or covers(terms, hit.passage.lexical_text)]
+    return [hit for hit in hits if similar(hit) or covers(terms, hit.passage.lexical_text)]
 
 
 def embedder_of(index: Index) -> Embedder:
@@ -134,14 +137,18 @@ class Retriever:
         rows = np.array(list(dict.fromkeys([*map(int, dense), *map(int, latent_rows), *map(int, lexical)])), dtype=np.int64)
         candidates = self._vectors(rows)
         similarities = candidates @ vector
+        english = self._english_vector(query.text) if latent is not None else None
         order = None
         if latent is not None:
-            order = self._across_order(query.text, rows, candidates, similarities, latent, method)
+            order = self._across_order(query.text, rows, candidates, similarities, latent, english, method)
         elif method == "hybrid" and len(lexical):
             order = self._fused_order(query.text, rows, similarities, lexical, bm25)
         if order is not None:
             rows, similarities, candidates = rows[order], similarities[order], candidates[order]
         hits = self._unique(rows, similarities, candidates, k if not query.latest else pool)
+        if english is not None:
+            english_of = dict(zip(rows.tolist(), (candidates @ english).tolist()))
+            hits = [dataclasses.replace(hit, english_score=english_of[self._row_of(hit.passage)]) for hit in hits]
         if query.latest:  # newest first among the passages relevant enough to quote
             relevant = answerable(question, hits, self.min_similarity, self.cross_lingual_min_similarity) or hits[:k]
             hits = sorted(relevant, key=lambda hit: hit.passage.date or "", reverse=True)[:k]
@@ -157,22 +164,29 @@ class Retriever:
         return np.argsort(-fused, kind="stable")
 
     def _across_order(self, text: str, rows: np.ndarray, candidates: np.ndarray, similarities: np.ndarray,
-                      latent: sparse.csr_matrix, method: Method) -> np.ndarray:
+                      latent: sparse.csr_matrix, english: np.ndarray | None, method: Method) -> np.ndarray:
         """Order of the candidates for a question in another script: the model's own ranking (the cosines
         of the question, of its latent terms and of its word-by-word English, equally), and for hybrid
         its blend with names and dictionary glosses, equally. A passage in the question's own script
         needs no English: there the question's cosine stands in for it."""
         members = [_scaled(similarities), _scaled(self.index.latent.similarities(latent, rows))]
-        names = self._question_names(text)
-        english = glosses.english(text, names, self.index.lexical.known_share)
-        if english:
+        if english is not None:
             own_script = np.array([_mostly_non_latin(self.index.passages[int(row)].text) for row in rows], dtype=bool)
-            members.append(np.where(own_script, members[0], _scaled(candidates @ self._question_vector(english))))
+            members.append(np.where(own_script, members[0], _scaled(candidates @ english)))
         score = np.mean(members, axis=0)
         if method == "hybrid":
-            words = 0.5 * self._name_evidence(names, rows) + 0.5 * self._gloss_evidence(text, rows)
+            words = 0.5 * self._name_evidence(self._question_names(text), rows) + 0.5 * self._gloss_evidence(text, rows)
             score = self.embedder.dense_weight * score + (1 - self.embedder.dense_weight) * words
         return np.argsort(-score, kind="stable")
+
+    def _english_vector(self, text: str) -> np.ndarray | None:
+        """The question's word-by-word English (glosses.english), embedded as a question; None when the
+        dictionary reads none of it."""
+        english = glosses.english(text, self._question_names(text), self.index.lexical.known_share)
+        return self._question_vector(english) if english else None
+
+    def _row_of(self, passage: Passage) -> int:
+        return self._first_row[passage.id.rpartition("-")[0]] + passage.paragraph - 1
 
     def _lexical_terms(self, text: str) -> str:
         """What BM25 looks for: the question, and for one written in Chinese or Japanese to an index
@@ -256,7 +270,7 @@ class Retriever:
 
     def context(self, passage: Passage, around: int = 1) -> list[Passage]:
         """The passage with up to `around` neighbours on each side from the same document."""
-        row = self._first_row[passage.id.rpartition("-")[0]] + passage.paragraph - 1
+        row = self._row_of(passage)
         rows = range(max(0, row - around), min(len(self.index.passages), row + around + 1))
         return [self.index.passages[r] for r in rows if self.index.passages[r].doc == passage.doc]
 

@@ -90,7 +90,7 @@ def test_the_multilingual_index_answers_chinese_and_japanese_questions(seeds_e5:
     measured = table(results)
     hybrid = results["hybrid"]
     assert hybrid.hit_rate(1) >= 0.75 and hybrid.hit_rate(3) >= 0.9 and hybrid.hit_rate(5) >= 0.93, measured
-    assert hybrid.answered_rate >= 0.93, measured
+    assert hybrid.answered_rate >= 0.99, measured  # 0.932 before the questions' English cleared the bar too
     assert hybrid.mrr > results["dense"].mrr + 0.05, measured  # names and glosses lift, never drag
 
 

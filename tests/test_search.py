@@ -126,6 +126,21 @@ def test_a_passage_in_another_script_than_the_question_has_its_own_bar() -> None
     assert answerable("Where did Wang Yi meet Kamikawa?", hits, 0.83, cross_lingual=0.785) == [hits[1]]
 
 
+def test_a_passage_whose_cosine_to_the_questions_english_clears_the_bar_is_quoted() -> None:
+    english = Passage("a-1", "a.txt", "Wang Yi met Yoko Kamikawa in New York.", "Talks", "Xinhua", "2024-09-23", None, 1)
+    question = "王毅在哪里会见了上川阳子？"
+    below = [Hit(english, 0.70, 1), Hit(english, 0.70, 2, english_score=0.82), Hit(english, 0.70, 3, english_score=0.84)]
+    assert answerable(question, below, 0.83, cross_lingual=0.785) == [below[2]]  # its English at the same-language bar
+    assert answerable(question, below, 0.83) == []  # an English-only model: no bar across scripts at all
+
+
+def test_questions_in_another_script_carry_their_english_score(multilingual: Retriever) -> None:
+    chinese = multilingual.search("中方对福岛核污染水排海持什么立场？", 3)
+    assert all(hit.english_score is not None for hit in chinese) and "english_score" in chinese[0].to_json()
+    english = multilingual.search("Fukushima contaminated water discharge", 3)
+    assert all(hit.english_score is None for hit in english) and "english_score" not in english[0].to_json()
+
+
 @pytest.fixture
 def one_readout(tmp_path: Path, fake_embedder) -> Retriever:
     (tmp_path / "docs").mkdir()
