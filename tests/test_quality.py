@@ -141,7 +141,7 @@ def test_the_questions_english_lifts_chinese_and_japanese_questions(seeds_e5: Re
 
 def test_the_chinese_and_japanese_off_topic_questions_are_abstained(seeds_e5: Retriever) -> None:
     off_topic = scores_by_method(seeds_e5, QUESTIONS / "cjk_off_topic.jsonl")["hybrid"]
-    assert off_topic.abstained_rate >= 0.9, off_topic.abstained_rate
+    assert off_topic.abstained_rate >= 0.96, off_topic.abstained_rate  # 30 of 30 (README, Embedders)
 
 
 def test_the_multilingual_index_keeps_english_quality(seeds_e5: Retriever) -> None:
