@@ -170,12 +170,13 @@ class Retriever:
         its blend with names and dictionary glosses, equally. A passage in the question's own script
         needs no English: there the question's cosine stands in for it."""
         members = [_scaled(similarities), _scaled(self.index.latent.similarities(latent, rows))]
+        passages = [self.index.passages[int(row)] for row in rows]
         if english is not None:
-            own_script = np.array([_mostly_non_latin(self.index.passages[int(row)].text) for row in rows], dtype=bool)
+            own_script = np.array([_mostly_non_latin(passage.text) for passage in passages], dtype=bool)
             members.append(np.where(own_script, members[0], _scaled(candidates @ english)))
         score = np.mean(members, axis=0)
         if method == "hybrid":
-            words = 0.5 * self._name_evidence(self._question_names(text), rows) + 0.5 * self._gloss_evidence(text, rows)
+            words = 0.5 * self._name_evidence(self._question_names(text), rows) + 0.5 * self._gloss_evidence(text, passages)
             score = self.embedder.dense_weight * score + (1 - self.embedder.dense_weight) * words
         return np.argsort(-score, kind="stable")
 
@@ -201,10 +202,10 @@ class Retriever:
             return np.zeros(len(rows))
         return self._names.document_weights(list(names))[self._document_of_row[rows]]
 
-    def _gloss_evidence(self, text: str, rows: np.ndarray) -> np.ndarray:
-        """For each row, the share of the question's words whose English glosses it holds (glosses.py)."""
+    def _gloss_evidence(self, text: str, passages: list[Passage]) -> np.ndarray:
+        """For each passage, the share of the question's words whose English glosses it holds (glosses.py)."""
         weights = [self.index.lexical.term_weights(senses, known_only=True) for senses in glosses.groups(text)]
-        return group_overlap(weights, [self.index.passages[int(row)].lexical_text for row in rows])
+        return group_overlap(weights, [passage.lexical_text for passage in passages])
 
     @functools.cached_property
     def _names(self) -> Names:
