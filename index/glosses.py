@@ -18,9 +18,12 @@ katakana loanwords through their English lemma in unidic (ハイレベル -> hig
 from __future__ import annotations
 
 import functools
+import itertools
 import gzip
 import re
+from dataclasses import dataclass
 from collections.abc import Callable, Sequence
+from typing import NamedTuple
 from importlib import resources
 
 from pypinyin import lazy_pinyin
@@ -31,19 +34,34 @@ ENTRY = re.compile(r"(\S+) (\S+) \[[^\]]*\] /(.*)/")
 JAPANESE_VARIANT = re.compile(r"Japanese variant of ([^|/\[]+)")  # the traditional form, as Japanese mostly writes
 # Senses that are not translations: measure words, cross-references, surnames, variant notes.
 NOT_A_GLOSS = ("CL:", "variant of", "old variant", "Japanese variant", "surname ", "see ", "used in", "abbr.", "also written")
+ANY_VARIANT = re.compile(r"(?:Japanese )?variant of (\S)[|\[/]")
+HAN_PREFIX = re.compile(r"[\u3400-\u9fff]+")
+MAX_SPELLINGS = 64  # traditional spellings of one Japanese word tried
+MAX_JOINED = 3  # neighbouring Japanese nouns tried as one dictionary word
 MAX_WORD = 8  # characters in the longest headword tried
 MIN_WORD = 2  # a single character has too many senses to tell which one is meant
+CONTENT_WORDS = {"名詞", "動詞", "形容詞", "形状詞", "副詞"}  # unidic's parts of speech worth glossing
+NOT_CONTENT = {"助動詞語幹", "数詞"}
+# Words that only join a phrase: における, に対し, について, にとって, によると, ために, する, なる, ある,
+# いる, ～ていく, ～てくる, ～ておく
+GRAMMATICAL_WORDS = {"於く", "対する", "就く", "取る", "因る", "為", "為る", "成る", "有る", "居る", "行く", "来る", "置く"}
 
 
 class Dictionary:
     def __init__(self, lines: list[str]) -> None:
         self._glosses: dict[str, list[str]] = {}
         self._japanese: dict[str, str] = {}
+        self._traditional: dict[str, set[str]] = {}  # a character's traditional forms: 会 -> 會, 関 -> 關
         for line in lines:
             match = ENTRY.match(line)
             if not match:
                 continue
             traditional, simplified, senses = match.groups()
+            if len(traditional) == 1:
+                if simplified != traditional:
+                    self._traditional.setdefault(simplified, set()).add(traditional)
+                if variant := ANY_VARIANT.match(senses):
+                    self._traditional.setdefault(traditional, set()).add(variant.group(1))
             for sense in senses.split("/"):
                 variant = JAPANESE_VARIANT.match(sense)
                 if variant and len(traditional) == 1:
@@ -73,6 +91,18 @@ class Dictionary:
     def glosses(self, word: str) -> list[str]:
         return self._glosses.get(word, [])
 
+    def japanese_glosses(self, surface: str, lemma: str) -> tuple[str, list[str]]:
+        """Senses of one Japanese word as unidic cuts it: its written form, else its lemma (どこ ->
+        何処), else the lemma's leading Han characters (防ぐ -> 防), each also in traditional form."""
+        stem = HAN_PREFIX.match(lemma)
+        for form in filter(None, (surface, lemma, stem.group(0) if stem else "")):
+            spellings = itertools.islice(itertools.product(*({c, *self._traditional.get(c, ()), self._japanese.get(c, c)}
+                                                              for c in form)), MAX_SPELLINGS)
+            for headword in map("".join, spellings):
+                if senses := self.glosses(headword):
+                    return headword, senses
+        return "", []
+
 
 @functools.cache
 def dictionary() -> Dictionary:
@@ -98,11 +128,99 @@ def english(question: str, names: Sequence[str], known_share: Callable[[str], fl
     its first sense, a district of Shenyang. A word that spells one of the names in pinyin is not
     glossed again: 王毅's entry, "Wang Yi (1953-), PRC foreign minister and state councilor", brings
     words the question does not ask about."""
+    if KANA.search(question):
+        senses = [reading.sense(known_share) for reading in _japanese_readings(question, names)]
+        return " ".join([*names, *filter(None, senses)])
     spelled = [re.sub(r"[^a-z]", "", name.lower()) for name in names]
     words = [word for word in dictionary().words(question)
              if not any("".join(lazy_pinyin(word)) in letters for letters in spelled)]
     senses = [_readouts_sense(dictionary().glosses(word), known_share) for word in words]
     return " ".join([*names, *filter(None, senses)])
+
+
+@dataclass(frozen=True)
+class _Word:
+    """One word of a Japanese question as unidic reads it, copied out of fugashi's reused memory."""
+
+    surface: str
+    lemma: str
+    pos: tuple[str, str, str]
+    loanword: str  # the English lemma of a katakana loanword, else ""
+
+    @property
+    def is_number(self) -> bool:
+        return self.pos[1] == "数詞" or self.surface.isdigit()
+
+    @property
+    def is_content(self) -> bool:
+        dependent = self.pos[1] == "非自立可能" and self.pos[0] != "動詞"  # こと, ため; but 始める, not する
+        return (self.pos[0] in CONTENT_WORDS and self.pos[1] not in NOT_CONTENT and not dependent
+                and self.lemma not in GRAMMATICAL_WORDS)
+
+
+class _Reading(NamedTuple):
+    """The dictionary's senses of one word of a Japanese question."""
+
+    senses: list[str]
+    verb: bool
+    one_character: bool  # read by one Han character (防ぐ -> 防), whose senses are too many to guess among
+
+    def sense(self, known_share: Callable[[str], float]) -> str:
+        """The first alternative the readouts mostly use ("to state", of "to state; to tell; ..."),
+        among a verb's verb senses when it has any; else the first, or none for one character."""
+        senses = [sense for sense in self.senses if sense.startswith("to ")] if self.verb else []
+        alternatives = [alternative for sense in senses or self.senses for alternative in sense.split("; ")]
+        fallback = alternatives[0] if alternatives and not self.one_character else ""
+        return next((alternative for alternative in alternatives if known_share(alternative) >= 0.5), fallback)
+
+
+def _japanese_readings(question: str, names: Sequence[str]) -> list[_Reading]:
+    """Each content word of a Japanese question as the dictionary reads it, in order; a katakana
+    loanword is its English lemma. Neighbouring nouns that CC-CEDICT has as one word are
+    read as one (朝鮮 半島 -> 朝鮮半島, "Korean Peninsula", not "North Korea" and "peninsula");
+    counters after a number (第17回, 9月) and words that name one of `names` are left out."""
+    words = _japanese_words(question)
+    found, position = [], 0
+    while position < len(words):
+        word, after_number = words[position], position > 0 and words[position - 1].is_number
+        if not word.is_content or (after_number and word.pos[2] == "助数詞可能"):
+            position += 1
+            continue
+        if word.loanword:
+            found.append(_Reading([word.loanword], verb=False, one_character=False))
+            position += 1
+            continue
+        position, headword, senses = _longest_compound(words, position)
+        if word.pos[1] == "固有名詞" and _names_one_of(headword or word.surface, senses, names):
+            continue
+        found.append(_Reading(senses, verb=word.pos[0] == "動詞", one_character=len(headword) == 1))
+    return found
+
+
+def _longest_compound(words: list[_Word], start: int) -> tuple[int, str, list[str]]:
+    """Where the word at `start` ends, its headword and senses: up to MAX_JOINED nouns read as one
+    dictionary word where CC-CEDICT has them so, else the word alone."""
+    for end in range(min(len(words), start + MAX_JOINED), start + 1, -1):
+        if all(word.pos[0] == "名詞" for word in words[start:end]):
+            headword, senses = dictionary().japanese_glosses("".join(word.surface for word in words[start:end]), "")
+            if senses:
+                return end, headword, senses
+    return start + 1, *dictionary().japanese_glosses(words[start].surface, words[start].lemma)
+
+
+def _japanese_words(question: str) -> list[_Word]:
+    from cutlet.cutlet import has_foreign_lemma
+
+    return [_Word(word.surface, word.feature.lemma or word.surface,
+                  (word.feature.pos1, word.feature.pos2, word.feature.pos3),
+                  word.feature.lemma.split("-", 1)[1] if has_foreign_lemma(word) else "")
+            for word in japanese_words(question)]
+
+
+def _names_one_of(surface: str, senses: list[str], names: Sequence[str]) -> bool:
+    spelled = [re.sub(r"[^a-z]", "", name.lower()) for name in names]
+    sense = re.sub(r"[^a-z]", "", senses[0].lower()) if senses else ""
+    return "".join(lazy_pinyin(surface)) in "".join(spelled) or any(letters and letters in sense for letters in spelled)
 
 
 def _readouts_sense(senses: list[str], known_share: Callable[[str], float]) -> str:

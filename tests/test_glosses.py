@@ -71,3 +71,26 @@ def test_questions_read_one_after_another_are_read_the_same_each_time() -> None:
     asked = [question.q for batch in questions for question in batch]
     first = [(names.in_question(q), glosses.groups(q)) for q in asked]
     assert [(names.in_question(q), glosses.groups(q)) for q in asked] == first
+
+
+@pytest.fixture(scope="module")
+def seeds_like() -> Lexical:
+    return Lexical.build(["Wang Yi said both sides should prevent interference by external forces.",
+                          "The bilateral relations of the two countries held talks in September."])
+
+
+def test_a_japanese_question_is_read_word_by_word_by_unidic(seeds_like: Lexical) -> None:
+    english = glosses.english("王毅氏は外部勢力による何を防ぐべきだと述べましたか？", ["Wang Yi"], seeds_like.known_share)
+    assert english.startswith("Wang Yi ") and "force" in english
+    assert "to prevent" in english  # 防ぐ through its lemma's character 防, among its verb senses the readouts use
+    assert "reason" not in english  # による joins the phrase: 因る is not glossed
+
+
+def test_neighbouring_japanese_nouns_are_read_as_one_word_and_counters_after_numbers_not_at_all(
+        seeds_like: Lexical) -> None:
+    english = glosses.english("林外相は両国関係についてどう述べましたか？", ["Hayashi"], seeds_like.known_share)
+    assert "bilateral relations" in english and "surname" not in english  # 両国 関係 as 兩國關係; 林 is the name
+    dated = glosses.english("2017年9月1日の電話会談では何について意見交換しましたか？", [], seeds_like.known_share)
+    assert "talks" in dated and "moon" not in dated and "year" not in dated
+    # 行われ has only 行 to go by, whose senses the readouts do not use: better nothing than "row"
+    assert "row" not in glosses.english("会談はどこで行われましたか？", [], seeds_like.known_share)
