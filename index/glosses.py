@@ -51,7 +51,7 @@ class Dictionary:
     def __init__(self, lines: list[str]) -> None:
         self._glosses: dict[str, list[str]] = {}
         self._japanese: dict[str, str] = {}
-        self._traditional: dict[str, set[str]] = {}  # a character's traditional forms: 会 -> 會, 関 -> 關
+        self._traditional: dict[str, list[str]] = {}  # a character's traditional forms: 会 -> 會, 関 -> 關
         for line in lines:
             match = ENTRY.match(line)
             if not match:
@@ -59,9 +59,9 @@ class Dictionary:
             traditional, simplified, senses = match.groups()
             if len(traditional) == 1:
                 if simplified != traditional:
-                    self._traditional.setdefault(simplified, set()).add(traditional)
+                    self._traditional.setdefault(simplified, []).append(traditional)
                 if variant := ANY_VARIANT.match(senses):
-                    self._traditional.setdefault(traditional, set()).add(variant.group(1))
+                    self._traditional.setdefault(traditional, []).append(variant.group(1))
             for sense in senses.split("/"):
                 variant = JAPANESE_VARIANT.match(sense)
                 if variant and len(traditional) == 1:
@@ -91,14 +91,19 @@ class Dictionary:
     def glosses(self, word: str) -> list[str]:
         return self._glosses.get(word, [])
 
+    def _spellings(self, character: str) -> list[str]:
+        """The character as written, then CC-CEDICT's Japanese variant entry, then its other
+        traditional forms, in the dictionary's order (so every run tries them alike)."""
+        forms = [character, self._japanese.get(character, character), *self._traditional.get(character, ())]
+        return list(dict.fromkeys(forms))
+
     def japanese_glosses(self, surface: str, lemma: str) -> tuple[str, list[str]]:
         """Senses of one Japanese word as unidic cuts it: its written form, else its lemma (どこ ->
         何処), else the lemma's leading Han characters (防ぐ -> 防), each also in traditional form."""
         stem = HAN_PREFIX.match(lemma)
         for form in filter(None, (surface, lemma, stem.group(0) if stem else "")):
-            spellings = itertools.islice(itertools.product(*({c, *self._traditional.get(c, ()), self._japanese.get(c, c)}
-                                                              for c in form)), MAX_SPELLINGS)
-            for headword in map("".join, spellings):
+            spellings = itertools.product(*(self._spellings(character) for character in form))
+            for headword in map("".join, itertools.islice(spellings, MAX_SPELLINGS)):
                 if senses := self.glosses(headword):
                     return headword, senses
         return "", []
