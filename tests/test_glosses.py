@@ -109,3 +109,9 @@ def test_a_japanese_word_reads_the_same_under_any_string_hash_seed() -> None:
     outputs = {subprocess.run([sys.executable, "-c", script], env={**os.environ, "PYTHONHASHSEED": str(seed)},
                               capture_output=True, text=True, check=True).stdout.strip() for seed in range(4)}
     assert outputs == {str(list("核面表回和会"))}, outputs  # each as written: it is a headword itself
+
+
+def test_the_dictionary_names_people_and_capitals_but_not_countries() -> None:
+    named = glosses.names_in("拜登、普京和古特雷斯在巴黎和日本谈了什么？")
+    assert named["拜登"][0] == "Biden" and named["普京"] == ["Vladimir Putin"] and named["巴黎"] == ["Paris"]
+    assert "Guterres" in named["古特雷斯"][0] and "日本" not in named  # a country is too common to be evidence

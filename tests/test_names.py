@@ -70,3 +70,14 @@ def test_chinese_names_in_japanese_questions_are_read_as_pinyin(names: Names) ->
 def test_a_capitalised_word_also_used_in_lower_case_is_not_a_name(names: Names) -> None:
     assert names.spelling("he") is None  # "He said" starts a sentence; "he said" is the same word
     assert names.spelling("sunweidong") == "Sun Weidong" and len(names) > 0
+
+
+def test_names_a_dictionary_knows_are_spelled_as_the_readouts_do_and_overrule_pinyin() -> None:
+    """拜登 reads "baideng" and 普京 "pujing", which no readout spells; 巴黎 reads "bali", which one
+    does, but 巴黎 is Paris."""
+    known = {"拜登": ["Biden", "Joe Biden"], "普京": ["Vladimir Putin"], "巴黎": ["Paris"]}
+    readouts = ["President Biden spoke with Putin.", "Leaders met in Bali.", "Ministers met in Paris."]
+    question = "拜登和普京在巴黎谈了什么？"
+    lookup = lambda text: {word: named for word, named in known.items() if word in text}  # noqa: E731
+    assert Names(readouts).in_question(question) == ["Bali"]
+    assert Names(readouts, dictionary=lookup).in_question(question) == ["Biden", "Putin", "Paris"]
