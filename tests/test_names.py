@@ -81,3 +81,12 @@ def test_names_a_dictionary_knows_are_spelled_as_the_readouts_do_and_overrule_pi
     lookup = lambda text: {word: named for word, named in known.items() if word in text}  # noqa: E731
     assert Names(readouts).in_question(question) == ["Bali"]
     assert Names(readouts, dictionary=lookup).in_question(question) == ["Biden", "Putin", "Paris"]
+
+
+def test_foreign_names_written_by_sound_are_found_when_close_to_a_readouts_name() -> None:
+    """布林肯 reads "bulinken": Chinese puts a vowel between b and l, so only a close match finds
+    Blinken. 单解释 ("danjieshi", in a question on photosynthesis) is as close to Danish as 0.8:
+    not close enough."""
+    names = Names(["Secretary Blinken spoke with Foreign Minister Kuleba.", "The Danish minister met Blinken."])
+    assert names.in_question("布林肯和库列巴讨论了哪些援助需求？") == ["Blinken", "Kuleba"]
+    assert names.in_question("简单解释一下光合作用") == []
