@@ -37,7 +37,7 @@ MAX_SYLLABLES = 4  # a Chinese name is two to four characters
 # at one unrelated readout.
 EXONYMS = frozenset({"nippon", "nihon"})
 # A foreign name written by sound (布林肯 -> bulinken) is taken for the readouts' one-word name
-# whose letters difflib rates this close (Blinken: 0.93). Over the 178 Chinese and Japanese
+# whose letters difflib rates this close (Blinken: 0.93). Over the 194 Chinese and Japanese
 # questions, at 0.9 it found Blinken and Kuleba and nothing else; at 0.86-0.89 came "Taiwan" from
 # 台灣和 and "Shenzhen" from 深圳的, names already read, and at 0.8 "Danish" from 单解释.
 SOUNDS_LIKE = 0.9
