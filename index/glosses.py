@@ -30,7 +30,7 @@ from pypinyin import lazy_pinyin
 
 from .names import HAN_RUN, KANA, japanese_words
 
-ENTRY = re.compile(r"(\S+) (\S+) \[[^\]]*\] /(.*)/")
+ENTRY = re.compile(r"(\S+) (\S+) \[([^\]]*)\] /(.*)/")
 JAPANESE_VARIANT = re.compile(r"Japanese variant of ([^|/\[]+)")  # the traditional form, as Japanese mostly writes
 # Senses that are not translations: measure words, cross-references, surnames, variant notes.
 NOT_A_GLOSS = ("CL:", "variant of", "old variant", "Japanese variant", "surname ", "see ", "used in", "abbr.", "also written")
@@ -52,6 +52,7 @@ GRAMMATICAL_WORDS = {"於く", "対する", "就く", "取る", "因る", "為",
 class Dictionary:
     def __init__(self, lines: list[str]) -> None:
         self._glosses: dict[str, list[str]] = {}
+        self._common: set[str] = set()  # headwords with an entry that is not a proper noun's (pinyin in lower case)
         self._japanese: dict[str, str] = {}
         self._traditional: dict[str, list[str]] = {}  # a character's traditional forms: 会 -> 會, 関 -> 關
         self._names: dict[str, list[str]] = {}  # what a headword names: 拜登 -> Biden, 巴黎 -> Paris
@@ -59,7 +60,9 @@ class Dictionary:
             match = ENTRY.match(line)
             if not match:
                 continue
-            traditional, simplified, senses = match.groups()
+            traditional, simplified, pinyin, senses = match.groups()
+            if not pinyin[:1].isupper():
+                self._common.update((traditional, simplified))
             if named := [found.group(1).strip() for found in map(NAMING_SENSE.match, senses.split("/")) if found]:
                 self._names[traditional] = self._names[simplified] = named
             if len(traditional) == 1:
@@ -95,6 +98,9 @@ class Dictionary:
 
     def glosses(self, word: str) -> list[str]:
         return self._glosses.get(word, [])
+
+    def is_proper_noun(self, word: str) -> bool:
+        return word in self._glosses and word not in self._common
 
     def names(self, word: str) -> list[str]:
         return self._names.get(word, [])
@@ -134,8 +140,11 @@ def names_in(question: str) -> dict[str, list[str]]:
 
 def groups(question: str) -> list[str]:
     """One text of English alternatives per word of the question: its dictionary senses, or for a
-    katakana loanword its English lemma."""
-    found = [" ".join(dictionary().glosses(word)) for word in dictionary().words(question)]
+    katakana loanword its English lemma. A word the dictionary has only as a proper noun (日本,
+    王毅, 北京) is left to names.py, which counts it for the whole document: as a group here it
+    rewarded the passages that spell the name over the one that answers."""
+    words = [word for word in dictionary().words(question) if not dictionary().is_proper_noun(word)]
+    found = [" ".join(dictionary().glosses(word)) for word in words]
     if KANA.search(question):
         found.extend(_loanwords(question))
     return [text for text in found if text]

@@ -115,3 +115,10 @@ def test_the_dictionary_names_people_and_capitals_but_not_countries() -> None:
     named = glosses.names_in("拜登、普京和古特雷斯在巴黎和日本谈了什么？")
     assert named["拜登"][0] == "Biden" and named["普京"] == ["Vladimir Putin"] and named["巴黎"] == ["Paris"]
     assert "Guterres" in named["古特雷斯"][0] and "日本" not in named  # a country is too common to be evidence
+
+
+def test_words_the_dictionary_has_only_as_proper_nouns_are_left_to_names() -> None:
+    found = glosses.groups("王毅希望日本如何看待中国的发展？")
+    assert any("development" in group for group in found)
+    assert not any("Japan" in group or "China" in group or "Wang Yi" in group for group in found)
+    assert glosses.dictionary().is_proper_noun("日本") and not glosses.dictionary().is_proper_noun("发展")

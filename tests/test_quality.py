@@ -85,11 +85,12 @@ def pooled(retriever: Retriever, files: list[str]) -> dict[str, Scores]:
 
 def test_the_multilingual_index_answers_chinese_and_japanese_questions(seeds_e5: Retriever) -> None:
     """All 146 Chinese and Japanese questions about the seeds. The issue's bar, 0.8 hit@1, is not reached
-    over them: 0.760 (README, Embedders); these guard what is."""
+    over them: 0.801 since proper nouns were left to names.py, on the sets that shaped it (README,
+    Embedders); these guard what is."""
     results = pooled(seeds_e5, CJK_SETS)
     measured = table(results)
     hybrid = results["hybrid"]
-    assert hybrid.hit_rate(1) >= 0.76 and hybrid.hit_rate(3) >= 0.91 and hybrid.hit_rate(5) >= 0.93, measured
+    assert hybrid.hit_rate(1) >= 0.8 and hybrid.hit_rate(3) >= 0.91 and hybrid.hit_rate(5) >= 0.94, measured
     assert hybrid.answered_rate >= 0.99, measured  # 0.932 before the questions' English cleared the bar too
     assert hybrid.mrr > results["dense"].mrr + 0.05, measured  # names and glosses lift, never drag
 
@@ -98,11 +99,10 @@ def test_each_chinese_and_japanese_set_keeps_its_figures(seeds_e5: Retriever) ->
     """The first 30 shaped names.py, the next 12 one fix to it; the next 26 were written before the latent
     terms, and helped choose the glosses' weight; 20 and 12 more were each measured once, after; 30 more
     before and after the questions' English; 16 in Japanese before a change that was dropped, and 16
-    more before Japanese questions were read word by word by unidic, which cost the 20 one question at
-    hit@1 (0.55 -> 0.50) and gained one on each of four other sets (README, Embedders)."""
-    bars = {"cjk_seeds.jsonl": (0.83, 0.93, 0.96), "cjk_heldout.jsonl": (0.91, 1.0, 1.0),
-            "cjk_heldout2.jsonl": (0.65, 0.84, 0.92), "cjk_heldout3.jsonl": (0.5, 0.9, 0.9),
-            "cjk_heldout4.jsonl": (0.75, 0.75, 0.83), "cjk_heldout5.jsonl": (0.9, 1.0, 1.0),
+    more before Japanese questions were read word by word by unidic (README, Embedders)."""
+    bars = {"cjk_seeds.jsonl": (0.86, 0.93, 0.96), "cjk_heldout.jsonl": (0.91, 1.0, 1.0),
+            "cjk_heldout2.jsonl": (0.76, 0.84, 0.88), "cjk_heldout3.jsonl": (0.55, 0.85, 0.9),
+            "cjk_heldout4.jsonl": (0.83, 0.83, 0.91), "cjk_heldout5.jsonl": (0.9, 1.0, 1.0),
             "cjk_heldout6.jsonl": (0.75, 0.93, 0.93), "cjk_heldout7.jsonl": (0.87, 0.93, 0.93)}
     for name, (at1, at3, at5) in bars.items():
         results = scores_by_method(seeds_e5, QUESTIONS / name)
@@ -127,6 +127,15 @@ def test_dictionary_glosses_lift_chinese_and_japanese_questions(seeds_e5: Retrie
     without = pooled(seeds_e5, CJK_SETS)["hybrid"]
     assert with_glosses.hit_rate(1) > without.hit_rate(1) and with_glosses.mrr > without.mrr, (
         with_glosses.hit_rate(1), without.hit_rate(1))
+
+
+def test_leaving_proper_nouns_to_names_lifts_chinese_and_japanese_questions(seeds_e5: Retriever, monkeypatch) -> None:
+    """The same search with 日本, 王毅 and the like glossed as words too ranks the 146 worse (glosses.groups)."""
+    without_them = pooled(seeds_e5, CJK_SETS)["hybrid"]
+    monkeypatch.setattr(glosses.Dictionary, "is_proper_noun", lambda self, word: False)
+    with_them = pooled(seeds_e5, CJK_SETS)["hybrid"]
+    assert without_them.hit_rate(1) > with_them.hit_rate(1) and without_them.mrr > with_them.mrr, (
+        without_them.hit_rate(1), with_them.hit_rate(1))
 
 
 def test_the_questions_english_lifts_chinese_and_japanese_questions(seeds_e5: Retriever, monkeypatch) -> None:
