@@ -26,11 +26,10 @@ from collections.abc import Callable, Sequence
 from typing import NamedTuple
 from importlib import resources
 
-from pypinyin import lazy_pinyin
 
 from .names import HAN_RUN, KANA, japanese_words
 
-ENTRY = re.compile(r"(\S+) (\S+) \[([^\]]*)\] /(.*)/")
+ENTRY = re.compile(r"(\S+) (\S+) \[[^\]]*\] /(.*)/")
 JAPANESE_VARIANT = re.compile(r"Japanese variant of ([^|/\[]+)")  # the traditional form, as Japanese mostly writes
 # Senses that are not translations: measure words, cross-references, surnames, variant notes.
 NOT_A_GLOSS = ("CL:", "variant of", "old variant", "Japanese variant", "surname ", "see ", "used in", "abbr.", "also written")
@@ -52,7 +51,6 @@ GRAMMATICAL_WORDS = {"於く", "対する", "就く", "取る", "因る", "為",
 class Dictionary:
     def __init__(self, lines: list[str]) -> None:
         self._glosses: dict[str, list[str]] = {}
-        self._common: set[str] = set()  # headwords with an entry that is not a proper noun's (pinyin in lower case)
         self._japanese: dict[str, str] = {}
         self._traditional: dict[str, list[str]] = {}  # a character's traditional forms: 会 -> 會, 関 -> 關
         self._names: dict[str, list[str]] = {}  # what a headword names: 拜登 -> Biden, 巴黎 -> Paris
@@ -60,9 +58,7 @@ class Dictionary:
             match = ENTRY.match(line)
             if not match:
                 continue
-            traditional, simplified, pinyin, senses = match.groups()
-            if not pinyin[:1].isupper():
-                self._common.update((traditional, simplified))
+            traditional, simplified, senses = match.groups()
             if named := [found.group(1).strip() for found in map(NAMING_SENSE.match, senses.split("/")) if found]:
                 self._names[traditional] = self._names[simplified] = named
             if len(traditional) == 1:
@@ -98,9 +94,6 @@ class Dictionary:
 
     def glosses(self, word: str) -> list[str]:
         return self._glosses.get(word, [])
-
-    def is_proper_noun(self, word: str) -> bool:
-        return word in self._glosses and word not in self._common
 
     def names(self, word: str) -> list[str]:
         return self._names.get(word, [])
@@ -138,32 +131,39 @@ def names_in(question: str) -> dict[str, list[str]]:
     return {word: named for word in dictionary().words(question) if (named := dictionary().names(word))}
 
 
-def groups(question: str) -> list[str]:
+def groups(question: str, written: Sequence[str] = ()) -> list[str]:
     """One text of English alternatives per word of the question: its dictionary senses, or for a
-    katakana loanword its English lemma. A word the dictionary has only as a proper noun (日本,
-    王毅, 北京) is left to names.py, which counts it for the whole document: as a group here it
-    rewarded the passages that spell the name over the one that answers."""
-    words = [word for word in dictionary().words(question) if not dictionary().is_proper_noun(word)]
-    found = [" ".join(dictionary().glosses(word)) for word in words]
+    katakana loanword its English lemma. The names as the question writes them (`written`: 王毅,
+    上川) are left to names.py, which counts them for the whole document: as groups here they
+    rewarded the passages that spell the name over the one that answers, and brought words of
+    their entries ("Wang Yi (1953-), PRC foreign minister and state councilor")."""
+    question = _without(question, written)
+    found = [" ".join(dictionary().glosses(word)) for word in dictionary().words(question)]
     if KANA.search(question):
         found.extend(_loanwords(question))
     return [text for text in found if text]
 
 
-def english(question: str, names: Sequence[str], known_share: Callable[[str], float]) -> str:
+def _without(question: str, written: Sequence[str]) -> str:
+    for surface in sorted(written, key=len, reverse=True):
+        question = question.replace(surface, " ")
+    return question
+
+
+def english(question: str, names: Sequence[str], known_share: Callable[[str], float],
+            written: Sequence[str] = ()) -> str:
     """The question word by word in English, for the model to embed as a question of its own: its
     names as the readouts spell them, then each other word by its first sense that the readouts
     mostly use (`known_share`: the share of a text's terms the corpus holds), so 和平 is "peace", not
-    its first sense, a district of Shenyang. A word that spells one of the names in pinyin is not
-    glossed again: 王毅's entry, "Wang Yi (1953-), PRC foreign minister and state councilor", brings
-    words the question does not ask about."""
+    its first sense, a district of Shenyang. The names as the question writes them (`written`) are
+    not read as words again: 王毅's entry, "Wang Yi (1953-), PRC foreign minister and state
+    councilor", brings words the question does not ask about, and 布林肯 (Blinken) holds 布林,
+    "Boolean"."""
+    question = _without(question, written)
     if KANA.search(question):
-        senses = [reading.sense(known_share) for reading in _japanese_readings(question, names)]
+        senses = [reading.sense(known_share) for reading in _japanese_readings(question)]
         return " ".join([*names, *filter(None, senses)])
-    spelled = [re.sub(r"[^a-z]", "", name.lower()) for name in names]
-    words = [word for word in dictionary().words(question)
-             if not any("".join(lazy_pinyin(word)) in letters for letters in spelled)]
-    senses = [_readouts_sense(dictionary().glosses(word), known_share) for word in words]
+    senses = [_readouts_sense(dictionary().glosses(word), known_share) for word in dictionary().words(question)]
     return " ".join([*names, *filter(None, senses)])
 
 
@@ -203,11 +203,11 @@ class _Reading(NamedTuple):
         return next((alternative for alternative in alternatives if known_share(alternative) >= 0.5), fallback)
 
 
-def _japanese_readings(question: str, names: Sequence[str]) -> list[_Reading]:
+def _japanese_readings(question: str) -> list[_Reading]:
     """Each content word of a Japanese question as the dictionary reads it, in order; a katakana
     loanword is its English lemma. Neighbouring nouns that CC-CEDICT has as one word are
     read as one (朝鮮 半島 -> 朝鮮半島, "Korean Peninsula", not "North Korea" and "peninsula");
-    counters after a number (第17回, 9月) and words that name one of `names` are left out."""
+    counters after a number (第17回, 9月) are left out."""
     words = _japanese_words(question)
     found, position = [], 0
     while position < len(words):
@@ -220,8 +220,6 @@ def _japanese_readings(question: str, names: Sequence[str]) -> list[_Reading]:
             position += 1
             continue
         position, headword, senses = _longest_compound(words, position)
-        if word.pos[1] == "固有名詞" and _names_one_of(headword or word.surface, senses, names):
-            continue
         found.append(_Reading(senses, verb=word.pos[0] == "動詞", one_character=len(headword) == 1))
     return found
 
@@ -244,12 +242,6 @@ def _japanese_words(question: str) -> list[_Word]:
                   (word.feature.pos1, word.feature.pos2, word.feature.pos3),
                   word.feature.lemma.split("-", 1)[1] if has_foreign_lemma(word) else "")
             for word in japanese_words(question)]
-
-
-def _names_one_of(surface: str, senses: list[str], names: Sequence[str]) -> bool:
-    spelled = [re.sub(r"[^a-z]", "", name.lower()) for name in names]
-    sense = re.sub(r"[^a-z]", "", senses[0].lower()) if senses else ""
-    return "".join(lazy_pinyin(surface)) in "".join(spelled) or any(letters and letters in sense for letters in spelled)
 
 
 def _readouts_sense(senses: list[str], known_share: Callable[[str], float]) -> str:

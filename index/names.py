@@ -84,9 +84,13 @@ class Names:
 
     def in_question(self, question: str) -> list[str]:
         """The readouts' spellings of the names the question writes in Han characters or kana."""
+        return list(dict.fromkeys(spelling for _, spelling in self.read(question)))
+
+    def read(self, question: str) -> list[tuple[str, str]]:
+        """Each name of the question as (how the question writes it, how the readouts spell it)."""
         named = self._dictionary(question) if self._dictionary else {}
-        return list(dict.fromkeys([*self._pinyin_names(question, named), *self._japanese_names(question),
-                                   *self._dictionary_names(named), *self._sounded_names(question)]))
+        return [*self._pinyin_names(question, named), *self._japanese_names(question),
+                *self._dictionary_names(named), *self._sounded_names(question)]
 
     def document_weights(self, names: list[str]) -> np.ndarray:
         """For each document, the mean over `names` of the name's weight if the document holds it:
@@ -100,7 +104,7 @@ class Names:
                 weights[list(holding)] += share
         return weights / len(names) if names else weights
 
-    def _pinyin_names(self, question: str, named: Mapping[str, list[str]]) -> Iterable[str]:
+    def _pinyin_names(self, question: str, named: Mapping[str, list[str]]) -> Iterable[tuple[str, str]]:
         """Runs of two or more syllables that spell a name (王毅 -> wang yi -> "Wang Yi"), longest first;
         a single syllable is too often a common word's. A word the dictionary knows as another name
         is not read by its sound: 巴黎 is Paris, not Bali."""
@@ -115,23 +119,23 @@ class Names:
                         start = end
                         break
                     if name:
-                        yield name
+                        yield run[start:end], name
                         start = end
                         break
                 else:
                     start += 1
 
-    def _dictionary_names(self, named: Mapping[str, list[str]]) -> Iterable[str]:
+    def _dictionary_names(self, named: Mapping[str, list[str]]) -> Iterable[tuple[str, str]]:
         """The readouts' spelling of what a dictionary word names, in full or by its last word
         ("Vladimir Putin" -> "Putin")."""
-        for names in named.values():
+        for word, names in named.items():
             for name in names:
                 spelled = self.spelling(re.sub(r"[^A-Za-z]", "", name)) or self.spelling(name.split()[-1])
                 if spelled:
-                    yield spelled
+                    yield word, spelled
                     break
 
-    def _sounded_names(self, question: str) -> Iterable[str]:
+    def _sounded_names(self, question: str) -> Iterable[tuple[str, str]]:
         """Foreign names written by sound in three or four Han characters (布林肯 -> bulinken ->
         "Blinken", 库列巴 -> "Kuleba"): Chinese puts vowels between consonants, so the pinyin is
         never the spelling, only close to it (`_sounds_like`)."""
@@ -140,7 +144,7 @@ class Names:
                 for start in range(len(run) - length + 1):
                     name = self._sounds_like("".join(lazy_pinyin(run[start:start + length])))
                     if name:
-                        yield name
+                        yield run[start:start + length], name
 
     def _sounds_like(self, letters: str) -> str | None:
         """The one-word name whose letters are closest to `letters`, if difflib rates them SOUNDS_LIKE
@@ -162,7 +166,7 @@ class Names:
                 by_initial.setdefault(key[0], []).append((key, spelling))
         return by_initial
 
-    def _japanese_names(self, question: str) -> Iterable[str]:
+    def _japanese_names(self, question: str) -> Iterable[tuple[str, str]]:
         """Words the dictionary tags as proper nouns, in Hepburn romaji, read in Chinese questions too
         (they write Japanese names in Han: 上川阳子); English spells long vowels short (コウノ: Kouno ->
         Kono), so both forms are tried. A Chinese question read as Japanese splits into odd words, and
@@ -178,7 +182,7 @@ class Names:
             short = letters.replace("ou", "o").replace("uu", "u").replace("oo", "o")
             name = self.spelling(letters) or self.spelling(short)
             if name:
-                yield name
+                yield surface, name
 
 
 def _named_otherwise(word: str, letters: str, named: Mapping[str, list[str]]) -> bool:

@@ -93,8 +93,8 @@ class Retriever:
         self._sentence_vectors = functools.lru_cache(maxsize=PASSAGES_CACHED)(self._embed_sentences)
         self._latent_query = functools.lru_cache(maxsize=QUESTIONS_CACHED)(lambda text: self.embedder.embed_latent([text]))
         # BM25's terms and the cross-lingual ranking both need a question's names (names.py): read once.
-        self._question_names = functools.lru_cache(maxsize=QUESTIONS_CACHED)(
-            lambda text: tuple(self._names.in_question(text)))
+        self._question_reading = functools.lru_cache(maxsize=QUESTIONS_CACHED)(
+            lambda text: tuple(self._names.read(text)))
 
     @property
     def model(self) -> str:
@@ -180,10 +180,19 @@ class Retriever:
             score = self.embedder.dense_weight * score + (1 - self.embedder.dense_weight) * words
         return np.argsort(-score, kind="stable")
 
+    def _question_names(self, text: str) -> tuple[str, ...]:
+        """The readouts' spellings of the question's names (names.py), read once per question."""
+        return tuple(dict.fromkeys(spelling for _, spelling in self._question_reading(text)))
+
+    def _written_names(self, text: str) -> list[str]:
+        """The question's names as it writes them (王毅, 布林肯): not to be read as words too."""
+        return [surface for surface, _ in self._question_reading(text)]
+
     def _english_vector(self, text: str) -> np.ndarray | None:
         """The question's word-by-word English (glosses.english), embedded as a question; None when the
         dictionary reads none of it."""
-        english = glosses.english(text, self._question_names(text), self.index.lexical.known_share)
+        english = glosses.english(text, self._question_names(text), self.index.lexical.known_share,
+                                  self._written_names(text))
         return self._question_vector(english) if english else None
 
     def _row_of(self, passage: Passage) -> int:
@@ -204,7 +213,8 @@ class Retriever:
 
     def _gloss_evidence(self, text: str, passages: list[Passage]) -> np.ndarray:
         """For each passage, the share of the question's words whose English glosses it holds (glosses.py)."""
-        weights = [self.index.lexical.term_weights(senses, known_only=True) for senses in glosses.groups(text)]
+        weights = [self.index.lexical.term_weights(senses, known_only=True)
+                   for senses in glosses.groups(text, self._written_names(text))]
         return group_overlap(weights, [passage.lexical_text for passage in passages])
 
     @functools.cached_property

@@ -194,7 +194,7 @@ def multilingual(corpus_copy: Path, tmp_path: Path, fake_latent_embedder) -> Ret
 
 def test_a_question_in_another_script_is_ranked_with_the_latent_terms(multilingual: Retriever, monkeypatch) -> None:
     question = "中方对福岛核污染水排海持什么立场？"  # shares no whole word with any passage: only latent terms see it
-    monkeypatch.setattr(glosses, "english", lambda question, names, known_share: "")  # the latent terms alone
+    monkeypatch.setattr(glosses, "english", lambda question, names, known_share, written: "")  # the latent terms alone
     hits = multilingual.search(question, 3, method="dense")
     assert "福岛核污染水排海" in hits[0].passage.text
     without = Retriever(dataclasses.replace(multilingual.index, latent=None), multilingual.embedder)
