@@ -42,8 +42,10 @@ SETS = [  # (name, corpus, question file)
     ("Chinese/Japanese held out 5", "seeds", QUESTIONS / "cjk_heldout5.jsonl"),  # measured before and after translation
     ("Japanese held out 6", "seeds", QUESTIONS / "cjk_heldout6.jsonl"),  # measured before a change that was dropped
     ("Japanese held out 7", "seeds", QUESTIONS / "cjk_heldout7.jsonl"),  # written before Japanese words were read by unidic
+    ("Chinese/Japanese held out 8", "seeds", QUESTIONS / "cjk_heldout8.jsonl"),  # written before names left the words
     ("Chinese/Japanese state-dept", "state-dept", QUESTIONS / "cjk_state_dept.jsonl"),
     ("Japanese state-dept held out", "state-dept", QUESTIONS / "cjk_state_dept2.jsonl"),  # likewise
+    ("Chinese/Japanese state-dept held out", "state-dept", QUESTIONS / "cjk_state_dept3.jsonl"),  # as held out 8
     ("off-topic (seeds)", "seeds", QUESTIONS / "off_topic.jsonl"),
     ("off-topic (state-dept)", "state-dept", QUESTIONS / "off_topic.jsonl"),
     ("off-topic Chinese/Japanese", "seeds", QUESTIONS / "cjk_off_topic.jsonl"),
