@@ -11,21 +11,29 @@ The same dictionary renders the question word by word in English (`english`), fo
 embed as a question of its own: beside the question's own cosine and latent terms it lifted hybrid
 hit@1 over 130 questions about the seeds from 0.723 to 0.754 (README, Embedders).
 
-Japanese questions are read through the same dictionary: Han runs with Japanese character forms
-mapped to traditional Chinese ones (CC-CEDICT's own "Japanese variant of" entries: 発 -> 發, 対 -> 對), and
-katakana loanwords through their English lemma in unidic (ハイレベル -> high level).
+Japanese questions are read through the same dictionary: for the groups, Han runs with Japanese
+character forms mapped to traditional Chinese ones (CC-CEDICT's own "Japanese variant of" entries:
+発 -> 發, 対 -> 對), and katakana loanwords through their English lemma in unidic (ハイレベル -> high
+level); for the English, the words as unidic cuts them, by their lemmas and traditional spellings
+(`_japanese_readings`: 防ぐ -> "to prevent", 両国関係 -> "bilateral relations"), which lifted the
+Japanese questions among the 146 from 57 to 58 of 85 at hit@1 and the 16 and 12 written before it
+from 13 to 14 and 8 to 9.
+
+A name the question writes (王毅, 布林肯) is not read as words (`written`): names.py counts it per
+document. Over the 146 that lifted hit@1 from 0.760 to 0.801, but not on 30 written before it.
+
+The dictionary also knows people and capitals that pinyin cannot spell (`names_in`: 拜登 -> Biden).
 """
 from __future__ import annotations
 
 import functools
-import itertools
 import gzip
+import itertools
 import re
-from dataclasses import dataclass
 from collections.abc import Callable, Sequence
-from typing import NamedTuple
+from dataclasses import dataclass
 from importlib import resources
-
+from typing import NamedTuple
 
 from .names import HAN_RUN, KANA, japanese_words
 
