@@ -4,8 +4,10 @@ readouts that name them.
 The multilingual model maps 孙卫东 or 上川 poorly onto "Sun Weidong" or "Kamikawa", and a
 question in Chinese shares no word with English readouts. Transliteration can bridge names:
 Han characters read as pinyin (pypinyin), Japanese proper nouns read as Hepburn romaji (cutlet,
-over the unidic-lite dictionary). A reading counts only when the readouts themselves hold it as a
-capitalised name, so "关系" (guanxi) or "和" (he) never turn into words of the English text.
+over the unidic-lite dictionary), people and capitals a dictionary names (拜登 -> Biden), and
+foreign names written by sound close to a readout's name (布林肯 -> bulinken -> Blinken). A
+reading counts only when the readouts themselves hold it as a capitalised name, so "关系" (guanxi)
+or "和" (he) never turn into words of the English text.
 
 A name tells which meeting or call a readout reports, not which of its paragraphs answers: those
 say "Wang" or "he" as often as "Wang Yi". So a name is evidence for every passage of a document
@@ -16,8 +18,8 @@ from __future__ import annotations
 import functools
 import math
 import re
-from difflib import SequenceMatcher
 from collections.abc import Callable, Iterable, Mapping
+from difflib import SequenceMatcher
 from typing import TYPE_CHECKING
 
 import numpy as np
