@@ -148,7 +148,7 @@ def groups(question: str, written: Sequence[str] = ()) -> list[str]:
     question = _without(question, written)
     found = [" ".join(dictionary().glosses(word)) for word in dictionary().words(question)]
     if KANA.search(question):
-        found.extend(_loanwords(question))
+        found.extend(word.loanword for word in _japanese_words(question) if word.loanword)
     return [text for text in found if text]
 
 
@@ -254,9 +254,3 @@ def _japanese_words(question: str) -> list[_Word]:
 
 def _readouts_sense(senses: list[str], known_share: Callable[[str], float]) -> str:
     return next((sense for sense in senses if known_share(sense) >= 0.5), senses[0] if senses else "")
-
-
-def _loanwords(text: str) -> list[str]:
-    from cutlet.cutlet import has_foreign_lemma
-
-    return [word.feature.lemma.split("-", 1)[1] for word in japanese_words(text) if has_foreign_lemma(word)]
