@@ -46,7 +46,8 @@ SETS = [  # (name, corpus, question file)
     ("Chinese/Japanese state-dept", "state-dept", QUESTIONS / "cjk_state_dept.jsonl"),
     ("Japanese state-dept held out", "state-dept", QUESTIONS / "cjk_state_dept2.jsonl"),  # likewise
     ("Chinese/Japanese state-dept held out", "state-dept", QUESTIONS / "cjk_state_dept3.jsonl"),  # as held out 8
-    ("Chinese/Japanese state-dept held out 2", "state-dept", QUESTIONS / "cjk_state_dept4.jsonl"),  # written last
+    ("Chinese/Japanese state-dept held out 2", "state-dept", QUESTIONS / "cjk_state_dept4.jsonl"),  # written after the last change
+    ("Chinese/Japanese state-dept held out 3", "state-dept", QUESTIONS / "cjk_state_dept5.jsonl"),  # written before session 14
     ("off-topic (seeds)", "seeds", QUESTIONS / "off_topic.jsonl"),
     ("off-topic (state-dept)", "state-dept", QUESTIONS / "off_topic.jsonl"),
     ("off-topic Chinese/Japanese", "seeds", QUESTIONS / "cjk_off_topic.jsonl"),
