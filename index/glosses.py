@@ -54,6 +54,17 @@ NOT_CONTENT = {"助動詞語幹", "数詞"}
 # Words that only join a phrase: における, に対し, について, にとって, によると, ために, する, なる, ある,
 # いる, ～ていく, ～てくる, ～ておく
 GRAMMATICAL_WORDS = {"於く", "対する", "就く", "取る", "因る", "為", "為る", "成る", "有る", "居る", "行く", "来る", "置く"}
+# One-character names of countries, as bilateral and group compounds write them (美越, 日米, 美英法德意,
+# 日米豪印): CC-CEDICT holds some pairs (中日 "China-Japan") but not most, and alone these characters
+# mean rice, beauty or law. Chinese and Japanese forms (美, 米; 俄, 露; 法, 仏 and its 佛) share the
+# table; 伊 (Iran in Chinese, Italy in Japanese) is left out.
+COUNTRIES = {
+    "中": "China", "美": "United States", "米": "United States", "日": "Japan", "韩": "South Korea",
+    "韓": "South Korea", "俄": "Russia", "露": "Russia", "英": "United Kingdom", "法": "France", "仏": "France",
+    "佛": "France", "德": "Germany", "独": "Germany", "獨": "Germany", "意": "Italy", "越": "Vietnam",
+    "印": "India", "澳": "Australia", "豪": "Australia", "欧": "Europe", "歐": "Europe", "加": "Canada",
+    "泰": "Thailand", "台": "Taiwan", "乌": "Ukraine", "菲": "Philippines", "蒙": "Mongolia", "土": "Turkey",
+}
 
 
 class Dictionary:
@@ -86,22 +97,30 @@ class Dictionary:
                         self._glosses.setdefault(headword, []).append(sense)
 
     def words(self, text: str) -> list[str]:
-        """Dictionary words of the Han runs of `text`, longest match first, Japanese forms read as Chinese."""
+        """Dictionary words of the Han runs of `text`, longest match first, Japanese forms read as Chinese;
+        of the single characters left between them, runs of countries' names (美越) count as words."""
         if KANA.search(text):
             text = "".join(self._japanese.get(character, character) for character in text)
         words = []
         for run in HAN_RUN.findall(text):
-            start = 0
+            start, singles = 0, ""
             while start < len(run):
                 end = next((end for end in range(min(len(run), start + MAX_WORD), start, -1)
                             if run[start:end] in self._glosses), start + 1)
-                if end - start >= MIN_WORD:
-                    words.append(run[start:end])
+                if end - start == 1 and run[start] in COUNTRIES:
+                    singles += run[start]
+                else:
+                    words.extend(filter(_countries, [singles]))
+                    singles = ""
+                    if end - start >= MIN_WORD:
+                        words.append(run[start:end])
                 start = end
+            words.extend(filter(_countries, [singles]))
         return words
 
     def glosses(self, word: str) -> list[str]:
-        return self._glosses.get(word, [])
+        """The word's senses; for a compound of countries' names that the dictionary lacks, the countries."""
+        return self._glosses.get(word) or list(filter(None, [_countries(word)]))
 
     def names(self, word: str) -> list[str]:
         return self._names.get(word, [])
@@ -122,6 +141,13 @@ class Dictionary:
                 if senses := self.glosses(headword):
                     return headword, senses
         return "", []
+
+
+def _countries(word: str) -> str:
+    """"Japan United States" for 日米: two or more different characters, each a country's (COUNTRIES)."""
+    if len(word) < 2 or len(set(word)) < len(word) or not all(character in COUNTRIES for character in word):
+        return ""
+    return " ".join(COUNTRIES[character] for character in word)
 
 
 @functools.cache
@@ -206,7 +232,7 @@ class _Reading(NamedTuple):
         """The first alternative the readouts mostly use ("to state", of "to state; to tell; ..."),
         among a verb's verb senses when it has any; else the first, or none for one character."""
         senses = [sense for sense in self.senses if sense.startswith("to ")] if self.verb else []
-        alternatives = [alternative for sense in senses or self.senses for alternative in sense.split("; ")]
+        alternatives = _alternatives(senses or self.senses)
         fallback = alternatives[0] if alternatives and not self.one_character else ""
         return next((alternative for alternative in alternatives if known_share(alternative) >= 0.5), fallback)
 
@@ -253,4 +279,13 @@ def _japanese_words(question: str) -> list[_Word]:
 
 
 def _readouts_sense(senses: list[str], known_share: Callable[[str], float]) -> str:
-    return next((sense for sense in senses if known_share(sense) >= 0.5), senses[0] if senses else "")
+    alternatives = _alternatives(senses)
+    return next((alternative for alternative in alternatives if known_share(alternative) >= 0.5),
+                alternatives[0] if alternatives else "")
+
+
+def _alternatives(senses: list[str]) -> list[str]:
+    """Each sense's alternatives ("to express; to state"), without what follows a comma, which
+    explains rather than translates ("Haiti, the western third of Caribbean island Hispaniola")."""
+    cut = (alternative.split(",")[0].strip() for sense in senses for alternative in sense.split(";"))
+    return [alternative for alternative in cut if alternative]

@@ -35,8 +35,16 @@ def test_traditional_and_simplified_share_their_senses(dictionary: glosses.Dicti
 
 
 def test_japanese_forms_are_read_as_traditional_chinese(dictionary: glosses.Dictionary) -> None:
-    assert dictionary.words("日中対話では何が話し合われましたか？") == ["對話"]
-    assert dictionary.words("日中対話") == []  # without kana it is not Japanese: 対 is not a Chinese headword
+    assert dictionary.words("日中対話では何が話し合われましたか？") == ["日中", "對話"]
+    assert dictionary.words("日中対話") == ["日中"]  # without kana it is not Japanese: 対 is not a Chinese headword
+
+
+def test_single_characters_that_name_countries_are_read_together_as_the_countries(
+        dictionary: glosses.Dictionary) -> None:
+    assert dictionary.words("美越外长和日米豪印的对话") == ["美越", "日米豪印", "对话"]
+    assert dictionary.glosses("日米豪印") == ["Japan United States Australia India"]
+    assert dictionary.words("中国和美国") == []  # 中 and 美 alone, each beside a character of no country
+    assert dictionary.glosses("中中") == [] and dictionary.glosses("中") == ["within", "among", "China"]
 
 
 def test_measure_words_surnames_and_variant_notes_are_not_glosses(dictionary: glosses.Dictionary) -> None:
@@ -52,10 +60,11 @@ def test_the_english_of_a_question_spells_its_names_and_picks_the_senses_the_rea
     readouts = Lexical.build(["Wang Yi spoke of peace and development.", "They regard it highly."])
     question = "王毅如何看待和平与发展？"
     assert glosses.english(question, ["Wang Yi"], readouts.known_share, ["王毅"]) == (
-        "Wang Yi to look upon; to regard peace development")  # 王毅, written as the name, is not read again
-    # A corpus that uses none of a word's senses gets its first; a name not found is glossed as a word.
+        "Wang Yi to regard peace development")  # 王毅, written as the name, is not read again
+    # A corpus that uses none of a word's senses gets its first alternative; a name not found is glossed
+    # as a word, without what its sense says after a comma.
     assert glosses.english(question, [], lambda sense: 0.0) == (
-        "Wang Yi  , PRC foreign minister to look upon; to regard Heping district of Shenyang development")
+        "Wang Yi to look upon Heping district of Shenyang development")
     assert glosses.english("한국과 일본", [], readouts.known_share) == ""
 
 
