@@ -18,6 +18,7 @@ from __future__ import annotations
 import functools
 import math
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from difflib import SequenceMatcher
 from typing import TYPE_CHECKING
@@ -46,6 +47,15 @@ SOUNDS_LIKE = 0.9
 SOUNDED_LENGTHS = (4, 3)  # Han characters in such a name
 MIN_SOUNDED_NAME = 5  # letters in the shortest name matched by sound
 MAX_LENGTH_GAP = 3  # letters between a reading and a name compared with it
+# A foreign name in katakana (ブリンケン, シャーマン, ファム・ミン・チン) is matched by its consonants
+# (`consonants`), which katakana keeps while it pads them with vowels and drops an English r after a
+# vowel (Sherman: shaaman). Three consonants at least: with two, Ghani or Wong, too many names agree.
+KATAKANA_RUN = re.compile(r"[\u30a1-\u30fa\u30fc][\u30a1-\u30fa\u30fc\u30fb]*")
+MIN_CONSONANTS = 3
+# English spellings of one sound, and the sounds katakana merges (l and r; b and v), as one letter each.
+SPELLINGS = (("sh", "S"), ("ch", "C"), ("ph", "f"), ("th", "s"), ("ck", "k"), ("qu", "k"), ("ng", "n"),
+             ("x", "ks"), ("c", "k"), ("q", "k"), ("l", "r"), ("v", "b"), ("z", "s"))
+VOWELS = re.compile(r"[aeiouyw]")
 
 
 class Names:
@@ -63,6 +73,7 @@ class Names:
         for text in documents:
             lowercase.update(LOWERCASE_WORD.findall(text))
             runs_of.append(set(CAPITALISED_RUN.findall(text)))
+        self._lowercase = lowercase  # the readouts' words: a loanword among them is no name
         self._spelling: dict[str, str] = {}
         self._documents: dict[str, set[int]] = {}
         for position, runs in enumerate(runs_of):
@@ -92,7 +103,7 @@ class Names:
         """Each name of the question as (how the question writes it, how the readouts spell it)."""
         named = self._dictionary(question) if self._dictionary else {}
         return [*self._pinyin_names(question, named), *self._japanese_names(question),
-                *self._dictionary_names(named), *self._sounded_names(question)]
+                *self._dictionary_names(named), *self._sounded_names(question), *self._katakana_names(question)]
 
     def document_weights(self, names: list[str]) -> np.ndarray:
         """For each document, the mean over `names` of the name's weight if the document holds it:
@@ -168,6 +179,50 @@ class Names:
                 by_initial.setdefault(key[0], []).append((key, spelling))
         return by_initial
 
+    def _katakana_names(self, question: str) -> Iterable[tuple[str, str]]:
+        """Foreign names in katakana, whole (ファム・ミン・チン -> "Pham Minh Chinh") or by the parts
+        between its dots, matched by consonants to the readouts' names; where several agree, the one
+        whose letters are closest. unidic cuts such names into loanwords (ブリン "bling" + ケン)."""
+        for run in KATAKANA_RUN.findall(question):
+            parts = [part for part in run.split("・") if part]
+            for surface in dict.fromkeys(["".join(parts), *parts]):
+                if not self._may_be_a_name(surface):
+                    continue
+                letters = re.sub(r"[^a-z]", "", _kana_romaniser().romaji(surface).lower())
+                found = self._by_consonants.get(consonants(letters), []) if letters else []
+                if found and len(consonants(letters)) >= MIN_CONSONANTS:
+                    key, spelling = max(found, key=lambda pair: SequenceMatcher(None, letters, pair[0]).ratio())
+                    yield run if surface == "".join(parts) else surface, spelling
+                    if surface == "".join(parts):
+                        break
+
+    def _may_be_a_name(self, katakana: str) -> bool:
+        """Whether unidic reads a katakana word as a person's name or holds a loanword the readouts
+        never use (ブリンケン: ブリン "bling" + ケン; シャーマン "shaman"), but no place (ギリシャ, which
+        sounds like Grisha) and no loanword the readouts do use (パートナー "partner")."""
+        from cutlet.cutlet import has_foreign_lemma
+
+        words = japanese_words(katakana)
+        if any(word.feature.pos3 == "地名" for word in words):
+            return False
+        return any(word.feature.pos2 == "固有名詞" or (has_foreign_lemma(word) and not self._uses(word.feature.lemma))
+                   for word in words)
+
+    def _uses(self, lemma: str) -> bool:
+        """Whether the readouts use the English of a loanword's lemma (ライバル-rival) in lower case,
+        as it is or plural."""
+        english = LOWERCASE_WORD.findall(lemma.split("-", 1)[1].lower())
+        return bool(english) and all(word in self._lowercase or word + "s" in self._lowercase for word in english)
+
+    @functools.cached_property
+    def _by_consonants(self) -> dict[str, list[tuple[str, str]]]:
+        """The readouts' names by their consonants, with and without each r after a vowel."""
+        found: dict[str, list[tuple[str, str]]] = {}
+        for key, spelling in self._spelling.items():
+            for skeleton in {consonants(key), consonants(key, rhotic=False)}:
+                found.setdefault(skeleton, []).append((key, spelling))
+        return found
+
     def _japanese_names(self, question: str) -> Iterable[tuple[str, str]]:
         """Words the dictionary tags as proper nouns, in Hepburn romaji, read in Chinese questions too
         (they write Japanese names in Han: 上川阳子); English spells long vowels short (コウノ: Kouno ->
@@ -187,6 +242,18 @@ class Names:
                 yield surface, name
 
 
+def consonants(letters: str, rhotic: bool = True) -> str:
+    """The consonants of a name as katakana keeps them: Blinken and burinken are both "brnkn",
+    Sherman (not rhotic) and shaaman "Smn". An h is kept only at the start (Harris, Hayashi)."""
+    text = unicodedata.normalize("NFKD", letters.lower()).encode("ascii", "ignore").decode()
+    if not rhotic:
+        text = re.sub(r"(?<=[aeiou])r(?![aeiou])", "", text)
+    for spelling, sound in SPELLINGS:
+        text = text.replace(spelling, sound)
+    text = text[:1] + text[1:].replace("h", "")
+    return re.sub(r"(.)\1+", r"\1", VOWELS.sub("", text))
+
+
 def _named_otherwise(word: str, letters: str, named: Mapping[str, list[str]]) -> bool:
     names = named.get(word, [])
     return bool(names) and not any(re.sub(r"[^a-z]", "", name.lower()) == letters for name in names)
@@ -198,6 +265,14 @@ def _romaniser() -> Cutlet:
     from cutlet import Cutlet
 
     return Cutlet()
+
+
+@functools.cache
+def _kana_romaniser() -> Cutlet:
+    """Romaji of katakana as it sounds (ブリンケン -> burinken), not the English word unidic guesses."""
+    from cutlet import Cutlet
+
+    return Cutlet(use_foreign_spelling=False)
 
 
 def japanese_words(text: str) -> list:
