@@ -4,8 +4,9 @@ readouts that name them.
 The multilingual model maps 孙卫东 or 上川 poorly onto "Sun Weidong" or "Kamikawa", and a
 question in Chinese shares no word with English readouts. Transliteration can bridge names:
 Han characters read as pinyin (pypinyin), Japanese proper nouns read as Hepburn romaji (cutlet,
-over the unidic-lite dictionary), people and capitals a dictionary names (拜登 -> Biden), and
-foreign names written by sound close to a readout's name (布林肯 -> bulinken -> Blinken). A
+over the unidic-lite dictionary), people and capitals a dictionary names (拜登 -> Biden),
+foreign names written by sound close to a readout's name (布林肯 -> bulinken -> Blinken), and
+foreign names in katakana with a readout's name's consonants (ブリンケン -> burinken -> Blinken). A
 reading counts only when the readouts themselves hold it as a capitalised name, so "关系" (guanxi)
 or "和" (he) never turn into words of the English text.
 
