@@ -32,7 +32,8 @@ if TYPE_CHECKING:
 
 HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
 KANA = re.compile(r"[\u3040-\u30ff]")
-CAPITALISED_RUN = re.compile(r"\b[A-Z][a-z]+(?:[ -][A-Z][a-z]+)*\b")
+CAPITALISED_WORD = r"[A-Z][a-z]+(?:[A-Z][a-z]+)?"  # Wang; McKeon
+CAPITALISED_RUN = re.compile(rf"\b{CAPITALISED_WORD}(?:[ -]{CAPITALISED_WORD})*\b")
 LOWERCASE_WORD = re.compile(r"\b[a-z]+\b")
 MAX_NAME_WORDS = 3  # "Xi Jinping", "Sun Weidong", "Taro Kono"
 MAX_SYLLABLES = 4  # a Chinese name is two to four characters
@@ -57,6 +58,7 @@ MIN_CONSONANTS = 3
 SPELLINGS = (("sh", "S"), ("ch", "C"), ("ph", "f"), ("th", "s"), ("ck", "k"), ("qu", "k"), ("ng", "n"),
              ("x", "ks"), ("c", "k"), ("q", "k"), ("l", "r"), ("v", "b"), ("z", "s"))
 VOWELS = re.compile(r"[aeiouyw]")
+SENTENCE_END = ".!?:\"“”\n"  # a word after one of these (and spaces) begins a sentence
 
 
 class Names:
@@ -70,15 +72,19 @@ class Names:
         name (glosses.names_in): 拜登 -> Biden, which pinyin cannot spell."""
         self._dictionary = dictionary
         lowercase: set[str] = set()
-        runs_of: list[set[str]] = []
+        runs_of: list[dict[str, bool]] = []  # each document's capitalised runs: found within a sentence?
         for text in documents:
             lowercase.update(LOWERCASE_WORD.findall(text))
-            runs_of.append(set(CAPITALISED_RUN.findall(text)))
+            runs: dict[str, bool] = {}
+            for match in CAPITALISED_RUN.finditer(text):
+                runs[match.group(0)] = runs.get(match.group(0), False) or not _begins_sentence(text, match.start())
+            runs_of.append(runs)
         self._lowercase = lowercase  # the readouts' words: a loanword among them is no name
         self._spelling: dict[str, str] = {}
         self._documents: dict[str, set[int]] = {}
+        self._within_sentences: set[str] = set()  # names not only capitalised as a sentence's first word
         for position, runs in enumerate(runs_of):
-            for run in runs:
+            for run, within in runs.items():
                 words = re.split(r"[ -]", run)
                 for start in range(len(words)):
                     for end in range(start + 1, min(len(words), start + MAX_NAME_WORDS) + 1):
@@ -88,6 +94,8 @@ class Names:
                         key = "".join(part).lower()
                         self._spelling.setdefault(key, " ".join(part))
                         self._documents.setdefault(key, set()).add(position)
+                        if within or start:
+                            self._within_sentences.add(key)
         self.document_count = len(runs_of)
 
     def __len__(self) -> int:
@@ -175,10 +183,15 @@ class Names:
     @functools.cached_property
     def _single_word_names(self) -> dict[str, list[tuple[str, str]]]:
         by_initial: dict[str, list[tuple[str, str]]] = {}
-        for key, spelling in self._spelling.items():
+        for key, spelling in self._sounded_spellings():
             if " " not in spelling and "-" not in spelling and len(key) >= MIN_SOUNDED_NAME:
                 by_initial.setdefault(key[0], []).append((key, spelling))
         return by_initial
+
+    def _sounded_spellings(self) -> Iterable[tuple[str, str]]:
+        """The names a reading by sound may find: one word only where it is capitalised within a
+        sentence, so no "Marking" or "Leveraging" that only begins one (マキオン is McKeon)."""
+        return ((key, spelling) for key, spelling in self._spelling.items() if key in self._within_sentences)
 
     def _katakana_names(self, question: str) -> Iterable[tuple[str, str]]:
         """Foreign names in katakana, whole (ファム・ミン・チン -> "Pham Minh Chinh") or by the parts
@@ -192,7 +205,8 @@ class Names:
                 letters = re.sub(r"[^a-z]", "", _kana_romaniser().romaji(surface).lower())
                 found = self._by_consonants.get(consonants(letters), []) if letters else []
                 if found and len(consonants(letters)) >= MIN_CONSONANTS:
-                    key, spelling = max(found, key=lambda pair: SequenceMatcher(None, letters, pair[0]).ratio())
+                    key, spelling = max(found, key=lambda pair: SequenceMatcher(
+                        None, sounds(letters), sounds(pair[0], rhotic=False)).ratio())
                     yield run if surface == "".join(parts) else surface, spelling
                     if surface == "".join(parts):
                         break
@@ -219,7 +233,7 @@ class Names:
     def _by_consonants(self) -> dict[str, list[tuple[str, str]]]:
         """The readouts' names by their consonants, with and without each r after a vowel."""
         found: dict[str, list[tuple[str, str]]] = {}
-        for key, spelling in self._spelling.items():
+        for key, spelling in self._sounded_spellings():
             for skeleton in {consonants(key), consonants(key, rhotic=False)}:
                 found.setdefault(skeleton, []).append((key, spelling))
         return found
@@ -243,16 +257,30 @@ class Names:
                 yield surface, name
 
 
+def _begins_sentence(text: str, start: int) -> bool:
+    before = text[max(0, start - 8):start].rstrip(" \t")
+    return not before or before[-1] in SENTENCE_END
+
+
 def consonants(letters: str, rhotic: bool = True) -> str:
     """The consonants of a name as katakana keeps them: Blinken and burinken are both "brnkn",
-    Sherman (not rhotic) and shaaman "Smn". An h is kept only at the start (Harris, Hayashi)."""
+    Sherman (not rhotic) and shaaman "Smn"; "V" marks a name that begins with a vowel (kooman is
+    Cormann, not Ekman)."""
+    text = sounds(letters, rhotic)
+    return ("V" if VOWELS.match(text) else "") + re.sub(r"(.)\1+", r"\1", VOWELS.sub("", text))
+
+
+def sounds(letters: str, rhotic: bool = True) -> str:
+    """A name's letters as its sounds, the same for its English spelling and its romaji: one letter
+    per sound (SPELLINGS), no doubled letters (kooman, Cormann: koman), an h only at the start
+    (Harris, Hayashi), and without rhotic, no r after a vowel that katakana would drop."""
     text = unicodedata.normalize("NFKD", letters.lower()).encode("ascii", "ignore").decode()
     if not rhotic:
         text = re.sub(r"(?<=[aeiou])r(?![aeiou])", "", text)
     for spelling, sound in SPELLINGS:
         text = text.replace(spelling, sound)
     text = text[:1] + text[1:].replace("h", "")
-    return re.sub(r"(.)\1+", r"\1", VOWELS.sub("", text))
+    return re.sub(r"(.)\1+", r"\1", text)
 
 
 def _named_otherwise(word: str, letters: str, named: Mapping[str, list[str]]) -> bool:
