@@ -54,17 +54,6 @@ NOT_CONTENT = {"助動詞語幹", "数詞"}
 # Words that only join a phrase: における, に対し, について, にとって, によると, ために, する, なる, ある,
 # いる, ～ていく, ～てくる, ～ておく
 GRAMMATICAL_WORDS = {"於く", "対する", "就く", "取る", "因る", "為", "為る", "成る", "有る", "居る", "行く", "来る", "置く"}
-# One-character names of countries, as bilateral and group compounds write them (美越, 日米, 美英法德意,
-# 日米豪印): CC-CEDICT holds some pairs (中日 "China-Japan") but not most, and alone these characters
-# mean rice, beauty or law. Chinese and Japanese forms (美, 米; 俄, 露; 法, 仏 and its 佛) share the
-# table; 伊 (Iran in Chinese, Italy in Japanese) is left out.
-COUNTRIES = {
-    "中": "China", "美": "United States", "米": "United States", "日": "Japan", "韩": "South Korea",
-    "韓": "South Korea", "俄": "Russia", "露": "Russia", "英": "United Kingdom", "法": "France", "仏": "France",
-    "佛": "France", "德": "Germany", "独": "Germany", "獨": "Germany", "意": "Italy", "越": "Vietnam",
-    "印": "India", "澳": "Australia", "豪": "Australia", "欧": "Europe", "歐": "Europe", "加": "Canada",
-    "泰": "Thailand", "台": "Taiwan", "乌": "Ukraine", "菲": "Philippines", "蒙": "Mongolia", "土": "Turkey",
-}
 
 
 class Dictionary:
@@ -97,30 +86,22 @@ class Dictionary:
                         self._glosses.setdefault(headword, []).append(sense)
 
     def words(self, text: str) -> list[str]:
-        """Dictionary words of the Han runs of `text`, longest match first, Japanese forms read as Chinese;
-        of the single characters left between them, runs of countries' names (美越) count as words."""
+        """Dictionary words of the Han runs of `text`, longest match first, Japanese forms read as Chinese."""
         if KANA.search(text):
             text = "".join(self._japanese.get(character, character) for character in text)
         words = []
         for run in HAN_RUN.findall(text):
-            start, singles = 0, ""
+            start = 0
             while start < len(run):
                 end = next((end for end in range(min(len(run), start + MAX_WORD), start, -1)
                             if run[start:end] in self._glosses), start + 1)
-                if end - start == 1 and run[start] in COUNTRIES:
-                    singles += run[start]
-                else:
-                    words.extend(filter(_countries, [singles]))
-                    singles = ""
-                    if end - start >= MIN_WORD:
-                        words.append(run[start:end])
+                if end - start >= MIN_WORD:
+                    words.append(run[start:end])
                 start = end
-            words.extend(filter(_countries, [singles]))
         return words
 
     def glosses(self, word: str) -> list[str]:
-        """The word's senses; for a compound of countries' names that the dictionary lacks, the countries."""
-        return self._glosses.get(word) or list(filter(None, [_countries(word)]))
+        return self._glosses.get(word, [])
 
     def names(self, word: str) -> list[str]:
         return self._names.get(word, [])
@@ -141,13 +122,6 @@ class Dictionary:
                 if senses := self.glosses(headword):
                     return headword, senses
         return "", []
-
-
-def _countries(word: str) -> str:
-    """"Japan United States" for 日米: two or more different characters, each a country's (COUNTRIES)."""
-    if len(word) < 2 or len(set(word)) < len(word) or not all(character in COUNTRIES for character in word):
-        return ""
-    return " ".join(COUNTRIES[character] for character in word)
 
 
 @functools.cache

@@ -4,9 +4,8 @@ readouts that name them.
 The multilingual model maps 孙卫东 or 上川 poorly onto "Sun Weidong" or "Kamikawa", and a
 question in Chinese shares no word with English readouts. Transliteration can bridge names:
 Han characters read as pinyin (pypinyin), Japanese proper nouns read as Hepburn romaji (cutlet,
-over the unidic-lite dictionary), people and capitals a dictionary names (拜登 -> Biden),
-foreign names written by sound close to a readout's name (布林肯 -> bulinken -> Blinken), and
-foreign names in katakana with a readout's name's consonants (ブリンケン -> burinken -> Blinken). A
+over the unidic-lite dictionary), people and capitals a dictionary names (拜登 -> Biden), and
+foreign names written by sound close to a readout's name (布林肯 -> bulinken -> Blinken). A
 reading counts only when the readouts themselves hold it as a capitalised name, so "关系" (guanxi)
 or "和" (he) never turn into words of the English text.
 
@@ -19,7 +18,6 @@ from __future__ import annotations
 import functools
 import math
 import re
-import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from difflib import SequenceMatcher
 from typing import TYPE_CHECKING
@@ -32,8 +30,7 @@ if TYPE_CHECKING:
 
 HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
 KANA = re.compile(r"[\u3040-\u30ff]")
-CAPITALISED_WORD = r"[A-Z][a-z]+(?:[A-Z][a-z]+)?"  # Wang; McKeon
-CAPITALISED_RUN = re.compile(rf"\b{CAPITALISED_WORD}(?:[ -]{CAPITALISED_WORD})*\b")
+CAPITALISED_RUN = re.compile(r"\b[A-Z][a-z]+(?:[ -][A-Z][a-z]+)*\b")
 LOWERCASE_WORD = re.compile(r"\b[a-z]+\b")
 MAX_NAME_WORDS = 3  # "Xi Jinping", "Sun Weidong", "Taro Kono"
 MAX_SYLLABLES = 4  # a Chinese name is two to four characters
@@ -49,16 +46,6 @@ SOUNDS_LIKE = 0.9
 SOUNDED_LENGTHS = (4, 3)  # Han characters in such a name
 MIN_SOUNDED_NAME = 5  # letters in the shortest name matched by sound
 MAX_LENGTH_GAP = 3  # letters between a reading and a name compared with it
-# A foreign name in katakana (ブリンケン, シャーマン, ファム・ミン・チン) is matched by its consonants
-# (`consonants`), which katakana keeps while it pads them with vowels and drops an English r after a
-# vowel (Sherman: shaaman). Three consonants at least: with two, Ghani or Wong, too many names agree.
-KATAKANA_RUN = re.compile(r"[\u30a1-\u30fa\u30fc][\u30a1-\u30fa\u30fc\u30fb]*")
-MIN_CONSONANTS = 3
-# English spellings of one sound, and the sounds katakana merges (l and r; b and v), as one letter each.
-SPELLINGS = (("sh", "S"), ("ch", "C"), ("ph", "f"), ("th", "s"), ("ck", "k"), ("qu", "k"), ("ng", "n"),
-             ("x", "ks"), ("c", "k"), ("q", "k"), ("l", "r"), ("v", "b"), ("z", "s"))
-VOWELS = re.compile(r"[aeiouyw]")
-SENTENCE_END = ".!?:\"“”\n"  # a word after one of these (and spaces) begins a sentence
 
 
 class Names:
@@ -72,19 +59,14 @@ class Names:
         name (glosses.names_in): 拜登 -> Biden, which pinyin cannot spell."""
         self._dictionary = dictionary
         lowercase: set[str] = set()
-        runs_of: list[dict[str, bool]] = []  # each document's capitalised runs: found within a sentence?
+        runs_of: list[set[str]] = []
         for text in documents:
             lowercase.update(LOWERCASE_WORD.findall(text))
-            runs: dict[str, bool] = {}
-            for match in CAPITALISED_RUN.finditer(text):
-                runs[match.group(0)] = runs.get(match.group(0), False) or not _begins_sentence(text, match.start())
-            runs_of.append(runs)
-        self._lowercase = lowercase  # the readouts' words: a loanword among them is no name
+            runs_of.append(set(CAPITALISED_RUN.findall(text)))
         self._spelling: dict[str, str] = {}
         self._documents: dict[str, set[int]] = {}
-        self._within_sentences: set[str] = set()  # names not only capitalised as a sentence's first word
         for position, runs in enumerate(runs_of):
-            for run, within in runs.items():
+            for run in runs:
                 words = re.split(r"[ -]", run)
                 for start in range(len(words)):
                     for end in range(start + 1, min(len(words), start + MAX_NAME_WORDS) + 1):
@@ -94,8 +76,6 @@ class Names:
                         key = "".join(part).lower()
                         self._spelling.setdefault(key, " ".join(part))
                         self._documents.setdefault(key, set()).add(position)
-                        if within or start:
-                            self._within_sentences.add(key)
         self.document_count = len(runs_of)
 
     def __len__(self) -> int:
@@ -112,7 +92,7 @@ class Names:
         """Each name of the question as (how the question writes it, how the readouts spell it)."""
         named = self._dictionary(question) if self._dictionary else {}
         return [*self._pinyin_names(question, named), *self._japanese_names(question),
-                *self._dictionary_names(named), *self._sounded_names(question), *self._katakana_names(question)]
+                *self._dictionary_names(named), *self._sounded_names(question)]
 
     def document_weights(self, names: list[str]) -> np.ndarray:
         """For each document, the mean over `names` of the name's weight if the document holds it:
@@ -183,60 +163,10 @@ class Names:
     @functools.cached_property
     def _single_word_names(self) -> dict[str, list[tuple[str, str]]]:
         by_initial: dict[str, list[tuple[str, str]]] = {}
-        for key, spelling in self._sounded_spellings():
+        for key, spelling in self._spelling.items():
             if " " not in spelling and "-" not in spelling and len(key) >= MIN_SOUNDED_NAME:
                 by_initial.setdefault(key[0], []).append((key, spelling))
         return by_initial
-
-    def _sounded_spellings(self) -> Iterable[tuple[str, str]]:
-        """The names a reading by sound may find: one word only where it is capitalised within a
-        sentence, so no "Marking" or "Leveraging" that only begins one (マキオン is McKeon)."""
-        return ((key, spelling) for key, spelling in self._spelling.items() if key in self._within_sentences)
-
-    def _katakana_names(self, question: str) -> Iterable[tuple[str, str]]:
-        """Foreign names in katakana, whole (ファム・ミン・チン -> "Pham Minh Chinh") or by the parts
-        between its dots, matched by consonants to the readouts' names; where several agree, the one
-        whose letters are closest. unidic cuts such names into loanwords (ブリン "bling" + ケン)."""
-        for run in KATAKANA_RUN.findall(question):
-            parts = [part for part in run.split("・") if part]
-            for surface in dict.fromkeys(["".join(parts), *parts]):
-                if not self._may_be_a_name(surface):
-                    continue
-                letters = re.sub(r"[^a-z]", "", _kana_romaniser().romaji(surface).lower())
-                found = self._by_consonants.get(consonants(letters), []) if letters else []
-                if found and len(consonants(letters)) >= MIN_CONSONANTS:
-                    key, spelling = max(found, key=lambda pair: SequenceMatcher(
-                        None, sounds(letters), sounds(pair[0], rhotic=False)).ratio())
-                    yield run if surface == "".join(parts) else surface, spelling
-                    if surface == "".join(parts):
-                        break
-
-    def _may_be_a_name(self, katakana: str) -> bool:
-        """Whether unidic reads a katakana word as a person's name or holds a loanword the readouts
-        never use (ブリンケン: ブリン "bling" + ケン; シャーマン "shaman"), but no place (ギリシャ, which
-        sounds like Grisha) and no loanword the readouts do use (パートナー "partner")."""
-        from cutlet.cutlet import has_foreign_lemma
-
-        words = japanese_words(katakana)
-        if any(word.feature.pos3 == "地名" for word in words):
-            return False
-        return any(word.feature.pos2 == "固有名詞" or (has_foreign_lemma(word) and not self._uses(word.feature.lemma))
-                   for word in words)
-
-    def _uses(self, lemma: str) -> bool:
-        """Whether the readouts use the English of a loanword's lemma (ライバル-rival) in lower case,
-        as it is or plural."""
-        english = LOWERCASE_WORD.findall(lemma.split("-", 1)[1].lower())
-        return bool(english) and all(word in self._lowercase or word + "s" in self._lowercase for word in english)
-
-    @functools.cached_property
-    def _by_consonants(self) -> dict[str, list[tuple[str, str]]]:
-        """The readouts' names by their consonants, with and without each r after a vowel."""
-        found: dict[str, list[tuple[str, str]]] = {}
-        for key, spelling in self._sounded_spellings():
-            for skeleton in {consonants(key), consonants(key, rhotic=False)}:
-                found.setdefault(skeleton, []).append((key, spelling))
-        return found
 
     def _japanese_names(self, question: str) -> Iterable[tuple[str, str]]:
         """Words the dictionary tags as proper nouns, in Hepburn romaji, read in Chinese questions too
@@ -257,32 +187,6 @@ class Names:
                 yield surface, name
 
 
-def _begins_sentence(text: str, start: int) -> bool:
-    before = text[max(0, start - 8):start].rstrip(" \t")
-    return not before or before[-1] in SENTENCE_END
-
-
-def consonants(letters: str, rhotic: bool = True) -> str:
-    """The consonants of a name as katakana keeps them: Blinken and burinken are both "brnkn",
-    Sherman (not rhotic) and shaaman "Smn"; "V" marks a name that begins with a vowel (kooman is
-    Cormann, not Ekman)."""
-    text = sounds(letters, rhotic)
-    return ("V" if VOWELS.match(text) else "") + re.sub(r"(.)\1+", r"\1", VOWELS.sub("", text))
-
-
-def sounds(letters: str, rhotic: bool = True) -> str:
-    """A name's letters as its sounds, the same for its English spelling and its romaji: one letter
-    per sound (SPELLINGS), no doubled letters (kooman, Cormann: koman), an h only at the start
-    (Harris, Hayashi), and without rhotic, no r after a vowel that katakana would drop."""
-    text = unicodedata.normalize("NFKD", letters.lower()).encode("ascii", "ignore").decode()
-    if not rhotic:
-        text = re.sub(r"(?<=[aeiou])r(?![aeiou])", "", text)
-    for spelling, sound in SPELLINGS:
-        text = text.replace(spelling, sound)
-    text = text[:1] + text[1:].replace("h", "")
-    return re.sub(r"(.)\1+", r"\1", text)
-
-
 def _named_otherwise(word: str, letters: str, named: Mapping[str, list[str]]) -> bool:
     names = named.get(word, [])
     return bool(names) and not any(re.sub(r"[^a-z]", "", name.lower()) == letters for name in names)
@@ -294,14 +198,6 @@ def _romaniser() -> Cutlet:
     from cutlet import Cutlet
 
     return Cutlet()
-
-
-@functools.cache
-def _kana_romaniser() -> Cutlet:
-    """Romaji of katakana as it sounds (ブリンケン -> burinken), not the English word unidic guesses."""
-    from cutlet import Cutlet
-
-    return Cutlet(use_foreign_spelling=False)
 
 
 def japanese_words(text: str) -> list:

@@ -35,16 +35,8 @@ def test_traditional_and_simplified_share_their_senses(dictionary: glosses.Dicti
 
 
 def test_japanese_forms_are_read_as_traditional_chinese(dictionary: glosses.Dictionary) -> None:
-    assert dictionary.words("日中対話では何が話し合われましたか？") == ["日中", "對話"]
-    assert dictionary.words("日中対話") == ["日中"]  # without kana it is not Japanese: 対 is not a Chinese headword
-
-
-def test_single_characters_that_name_countries_are_read_together_as_the_countries(
-        dictionary: glosses.Dictionary) -> None:
-    assert dictionary.words("美越外长和日米豪印的对话") == ["美越", "日米豪印", "对话"]
-    assert dictionary.glosses("日米豪印") == ["Japan United States Australia India"]
-    assert dictionary.words("中国和美国") == []  # 中 and 美 alone, each beside a character of no country
-    assert dictionary.glosses("中中") == [] and dictionary.glosses("中") == ["within", "among", "China"]
+    assert dictionary.words("日中対話では何が話し合われましたか？") == ["對話"]
+    assert dictionary.words("日中対話") == []  # without kana it is not Japanese: 対 is not a Chinese headword
 
 
 def test_measure_words_surnames_and_variant_notes_are_not_glosses(dictionary: glosses.Dictionary) -> None:
