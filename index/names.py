@@ -95,16 +95,21 @@ class Names:
                 *self._dictionary_names(named), *self._sounded_names(question)]
 
     def document_weights(self, names: list[str]) -> np.ndarray:
-        """For each document, the mean over `names` of the name's weight if the document holds it:
-        its inverse document frequency as a share of the largest possible, so a name found in one
-        readout weighs 1 and one found in all of them almost nothing."""
+        """For each document, the weights of the `names` it holds (each name's inverse document
+        frequency as a share of the largest possible: 1 for a name found in one readout, almost
+        nothing for one found in all) as a share of all the names' weight, times the largest: so a
+        document holding every name weighs what the rarest does alone, and a common name beside a
+        rare one (Blinken beside Kuleba) takes little from a document that holds only the rare one.
+        A mean over the names would halve it (README: one more question first over the 236)."""
         weights = np.zeros(self.document_count)
+        shares = []
         for name in names:
             holding = self._documents.get(re.sub(r"[ -]", "", name).lower(), set())
             if holding:
                 share = math.log((self.document_count + 1) / len(holding)) / math.log(self.document_count + 1)
                 weights[list(holding)] += share
-        return weights / len(names) if names else weights
+                shares.append(share)
+        return weights / sum(shares) * max(shares) if shares else weights
 
     def _pinyin_names(self, question: str, named: Mapping[str, list[str]]) -> Iterable[tuple[str, str]]:
         """Runs of two or more syllables that spell a name (王毅 -> wang yi -> "Wang Yi"), longest first;

@@ -59,7 +59,11 @@ def test_a_name_weighs_by_how_few_documents_hold_it() -> None:
     assert rare[0] == pytest.approx(1.0) and rare[1:].tolist() == [0, 0, 0]
     assert 0 < common[1] == common[2] < rare[0] and common[0] == common[3] == 0
     both = names.document_weights(["Sun Weidong", "Hayashi"])
-    assert both[0] > both[1] > both[2] == 0  # the mean over the question's names
+    assert both[0] > both[1] > both[2] == 0
+    assert both[0] == pytest.approx(rare[0])  # a document holding every name weighs as the rarest alone
+    # A commoner name beside a rare one leaves a document holding only the rare one most of its
+    # weight (a mean over the names would halve it).
+    assert names.document_weights(["Sun Weidong", "Wang Yi"])[0] > 0.5 * rare[0]
     assert names.document_weights([]).tolist() == [0, 0, 0, 0]
 
 
