@@ -161,9 +161,10 @@ def _without(question: str, written: Sequence[str]) -> str:
 def english(question: str, names: Sequence[str], known_share: Callable[[str], float],
             written: Sequence[str] = ()) -> str:
     """The question word by word in English, for the model to embed as a question of its own: its
-    names as the readouts spell them, then each other word by its first sense that the readouts
-    mostly use (`known_share`: the share of a text's terms the corpus holds), so 和平 is "peace", not
-    its first sense, a district of Shenyang. The names as the question writes them (`written`) are
+    names as the readouts spell them, then each other word by the first alternative of its senses
+    that the readouts mostly use (`known_share`: the share of a text's terms the corpus holds), so
+    和平 is "peace", not its first sense, a district of Shenyang, and 表示 is "to express", not
+    "to express; to state; to show". The names as the question writes them (`written`) are
     not read as words again: 王毅's entry, "Wang Yi (1953-), PRC foreign minister and state
     councilor", brings words the question does not ask about, and 布林肯 (Blinken) holds 布林,
     "Boolean"."""
