@@ -161,10 +161,9 @@ def _without(question: str, written: Sequence[str]) -> str:
 def english(question: str, names: Sequence[str], known_share: Callable[[str], float],
             written: Sequence[str] = ()) -> str:
     """The question word by word in English, for the model to embed as a question of its own: its
-    names as the readouts spell them, then each other word by the first alternative of its senses
-    that the readouts mostly use (`known_share`: the share of a text's terms the corpus holds), so
-    和平 is "peace", not its first sense, a district of Shenyang, and 表示 is "to express", not
-    "to express; to state; to show". The names as the question writes them (`written`) are
+    names as the readouts spell them, then each other word by its first sense that the readouts
+    mostly use (`known_share`: the share of a text's terms the corpus holds), so 和平 is "peace", not
+    its first sense, a district of Shenyang. The names as the question writes them (`written`) are
     not read as words again: 王毅's entry, "Wang Yi (1953-), PRC foreign minister and state
     councilor", brings words the question does not ask about, and 布林肯 (Blinken) holds 布林,
     "Boolean"."""
@@ -207,7 +206,7 @@ class _Reading(NamedTuple):
         """The first alternative the readouts mostly use ("to state", of "to state; to tell; ..."),
         among a verb's verb senses when it has any; else the first, or none for one character."""
         senses = [sense for sense in self.senses if sense.startswith("to ")] if self.verb else []
-        alternatives = _alternatives(senses or self.senses)
+        alternatives = [alternative for sense in senses or self.senses for alternative in sense.split("; ")]
         fallback = alternatives[0] if alternatives and not self.one_character else ""
         return next((alternative for alternative in alternatives if known_share(alternative) >= 0.5), fallback)
 
@@ -254,13 +253,4 @@ def _japanese_words(question: str) -> list[_Word]:
 
 
 def _readouts_sense(senses: list[str], known_share: Callable[[str], float]) -> str:
-    alternatives = _alternatives(senses)
-    return next((alternative for alternative in alternatives if known_share(alternative) >= 0.5),
-                alternatives[0] if alternatives else "")
-
-
-def _alternatives(senses: list[str]) -> list[str]:
-    """Each sense's alternatives ("to express; to state"), without what follows a comma, which
-    explains rather than translates ("Haiti, the western third of Caribbean island Hispaniola")."""
-    cut = (alternative.split(",")[0].strip() for sense in senses for alternative in sense.split(";"))
-    return [alternative for alternative in cut if alternative]
+    return next((sense for sense in senses if known_share(sense) >= 0.5), senses[0] if senses else "")

