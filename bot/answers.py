@@ -5,7 +5,7 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Protocol
 
-from index.errors import BadQuery
+from index.errors import BadQuery, NothingMatches
 from index.passage import Hit, Passage
 from index.search import answerable
 
@@ -20,7 +20,7 @@ class Retrieval(Protocol):
     min_similarity: float
     cross_lingual_min_similarity: float | None
 
-    def search(self, query: str, k: int = 5) -> list[Hit]: ...
+    def search(self, query: str, k: int = 5, *, word_dates: bool = True) -> list[Hit]: ...
 
     def emphasise(self, query: str, hits: list[Hit]) -> list[Hit]: ...
 
@@ -51,7 +51,9 @@ class Answerer:
 
     def answer(self, text: str) -> Answer:
         """Search for `text`; raises BadQuery when there is nothing to search for, NothingMatches when its
-        filters (dates, sources) exclude every readout."""
+        filters (dates, sources) exclude every readout. A date said in words that excludes them all
+        may date the event asked about, not the readout ("what will Sweden chair in 2023?"): then
+        every readout is searched, with a notice that says so."""
         question = "".join(ch for ch in text if ch.isprintable() or ch in "\n\t").strip()
         if not question:
             raise BadQuery("Send me a question in words, e.g. “What did China say about the Fukushima water release?”")
@@ -59,7 +61,13 @@ class Answerer:
         if len(question) > MAX_QUESTION_CHARS:
             question = question[:MAX_QUESTION_CHARS].rsplit(" ", 1)[0]
             notice = f"Your message is long, so I searched with its first {len(question):,} characters."
-        hits = self.retriever.search(question, self.max_results)
+        try:
+            hits = self.retriever.search(question, self.max_results)
+        except NothingMatches as error:
+            if not error.worded:
+                raise
+            hits = self.retriever.search(question, self.max_results, word_dates=False)
+            notice = " ".join(filter(None, [notice, f"{error} So I searched them all for your words."]))
         relevant = tuple(answerable(question, hits, self.min_score, self.cross_lingual_min_score))
         return self.emphasised(Answer(question, relevant, notice), range(min(self.first_page, len(relevant))))
 

@@ -32,4 +32,9 @@ class BadQuery(ReadoutsError):
 
 
 class NothingMatches(ReadoutsError):
-    """The question's filters (dates, sources) leave no readout to search."""
+    """The question's filters (dates, sources) leave no readout to search. `worded` when a date the
+    question says in words ("in 2023") took part, so that searching without it may still answer."""
+
+    def __init__(self, message: str, worded: bool = False) -> None:
+        super().__init__(message)
+        self.worded = worded

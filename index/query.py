@@ -2,6 +2,9 @@
 
 Natural phrases ("in 2017", "since 2022", "last year") stay in the question's text, since they
 help ranking too; operators (`after:2023-01-01`, `before:2024`, `source:Xinhua`) are removed.
+A phrase may date what the question asks about rather than the readout ("what will Sweden chair
+in 2023?"), so the caller may drop the phrases' dates (`word_dates=False`) where they exclude every
+readout; an operator is always kept.
 """
 from __future__ import annotations
 
@@ -33,6 +36,8 @@ class Query:
     end: date | None = None  # exclusive
     sources: tuple[str, ...] = ()
     latest: bool = False
+    worded: bool = False  # whether a date phrase narrowed start or end
+
 
     @property
     def has_filters(self) -> bool:
@@ -74,7 +79,7 @@ def _earlier(a: date | None, b: date | None) -> date | None:
     return min(x for x in (a, b) if x) if a or b else None
 
 
-def parse_query(question: str, today: date) -> Query:
+def parse_query(question: str, today: date, word_dates: bool = True) -> Query:
     start = end = None
     sources: list[str] = []
     for match in OPERATOR.finditer(question):
@@ -91,6 +96,10 @@ def parse_query(question: str, today: date) -> Query:
         else:
             end = _earlier(end, after_last if name == "until" else first)
     text = " ".join(OPERATOR.sub(" ", question).split())
+    sources_and_latest = {"sources": tuple(sources), "latest": bool(LATEST.search(text))}
+    if not word_dates:
+        return Query(text=text, start=start, end=end, **sources_and_latest)
+    by_operators = (start, end)
 
     if match := MONTH_YEAR.search(text):
         first = date(int(match.group(2)), MONTHS[match.group(1).lower()], 1)
@@ -111,7 +120,7 @@ def parse_query(question: str, today: date) -> Query:
         end = _earlier(end, after_last if word in ("until", "till", "up to", "through") else first)
     if match := RELATIVE.search(text):
         start, end = _relative(match, today, start, end)
-    return Query(text=text, start=start, end=end, sources=tuple(sources), latest=bool(LATEST.search(text)))
+    return Query(text=text, start=start, end=end, worded=(start, end) != by_operators, **sources_and_latest)
 
 
 def _relative(match: re.Match[str], today: date, start: date | None, end: date | None) -> tuple[date | None, date | None]:

@@ -115,9 +115,11 @@ class Retriever:
     def documents(self) -> list[DocumentRecord]:
         return list(self.index.manifest.documents)
 
-    def search(self, question: str, k: int = 5, *, method: Method = "hybrid", today: date | None = None) -> list[Hit]:
-        """The best `k` passages, one per fact; raises NothingMatches when the question's filters exclude all."""
-        query = parse_query(clean_query(question), today or date.today())
+    def search(self, question: str, k: int = 5, *, method: Method = "hybrid", today: date | None = None,
+               word_dates: bool = True) -> list[Hit]:
+        """The best `k` passages, one per fact; raises NothingMatches when the question's filters exclude all.
+        With `word_dates` False, dates the question says in words do not filter (query.py)."""
+        query = parse_query(clean_query(question), today or date.today(), word_dates)
         if not self.embedder.multilingual and _mostly_non_latin(query.text):
             raise BadQuery(
                 f"This index uses {self.model}, which reads English only. To ask in other languages, rebuild it "
@@ -235,7 +237,7 @@ class Retriever:
             chosen = [any(w in record.source.lower() for w in wanted) for record in self.index.manifest.documents]
             allowed &= np.repeat(np.array(chosen, dtype=bool), self._counts)
         if not allowed.any():
-            raise NothingMatches(f"No readouts are {query.describe()}. {self._coverage()}")
+            raise NothingMatches(f"No readouts are {query.describe()}. {self._coverage()}", worded=query.worded)
         return allowed
 
     def _coverage(self) -> str:

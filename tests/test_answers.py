@@ -1,7 +1,7 @@
 import pytest
 
 from bot.answers import MAX_QUESTION_CHARS, Answerer
-from index.errors import BadQuery
+from index.errors import BadQuery, NothingMatches
 
 
 @pytest.fixture(scope="module")
@@ -33,3 +33,16 @@ def test_long_message_is_cut_with_a_notice(answerer: Answerer) -> None:
 def test_nothing_to_search_is_a_bad_query(answerer: Answerer, text: str) -> None:
     with pytest.raises(BadQuery):
         answerer.answer(text)
+
+
+def test_a_date_in_words_that_excludes_every_readout_searches_them_all_and_says_so(answerer: Answerer) -> None:
+    """"in 2030" may date what is asked about, not the readout: every readout is searched instead."""
+    answer = answerer.answer("What was said about Fukushima's treated water in 2030?")
+    assert answer.found and any("Fukushima" in hit.passage.text for hit in answer.hits)
+    assert answer.notice.startswith("No readouts are dated 2030-01-01 to 2030-12-31.")
+    assert "searched them all" in answer.notice
+
+
+def test_an_operator_that_excludes_every_readout_is_kept(answerer: Answerer) -> None:
+    with pytest.raises(NothingMatches):
+        answerer.answer("Fukushima treated water before:2010")

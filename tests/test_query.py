@@ -57,3 +57,17 @@ def test_plain_question_has_no_filters() -> None:
 
 def test_bad_operator_value_is_ignored_not_fatal() -> None:
     assert parse_query("talks after:someday", TODAY).start is None
+
+
+@pytest.mark.parametrize("question", ["What will Sweden chair in 2023?", "瑞典将于2023年担任什么职务？"])
+def test_dates_in_words_can_be_dropped_and_say_they_were_there(question: str) -> None:
+    query = parse_query(question, TODAY)
+    assert query.worded and query.start == date(2023, 1, 1)
+    plain = parse_query(question, TODAY, word_dates=False)
+    assert not plain.worded and not plain.has_filters and plain.text == query.text
+
+
+def test_operators_stay_when_dates_in_words_are_dropped() -> None:
+    query = parse_query("Fukushima in 2023 before:2010", TODAY, word_dates=False)
+    assert (query.start, query.end, query.worded) == (None, date(2010, 1, 1), False)
+    assert not parse_query("Fukushima before:2010", TODAY).worded
