@@ -100,9 +100,9 @@ def measure(retriever: Retriever, questions: Path) -> dict[str, dict]:
     loaded = load_questions(questions)
     figures = {}
     for method in METHODS:
-        def search(question: str, k: int, method=method):  # noqa: ANN202
+        def search(question: str, k: int, method=method, **options):  # noqa: ANN202
             try:
-                return retriever.search(question, k, method=method)
+                return retriever.search(question, k, method=method, **options)
             except BadQuery:  # an English-only model refuses questions in other scripts
                 return []
         scores = evaluate(loaded, search, min_similarity=retriever.min_similarity,

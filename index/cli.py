@@ -138,7 +138,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     questions = load_questions(path)
     retriever = open_retriever(args.index)
     methods = METHODS if args.method == "all" else (args.method,)
-    results = {m: evaluate(questions, lambda q, k, m=m: retriever.search(q, k, method=m), args.k,
+    results = {m: evaluate(questions, lambda q, k, m=m, **options: retriever.search(q, k, method=m, **options), args.k,
                            min_similarity=retriever.min_similarity,
                            cross_lingual=retriever.cross_lingual_min_similarity) for m in methods}
     first = next(iter(results.values()))

@@ -23,7 +23,7 @@ pytestmark = pytest.mark.slow
 
 def scores_by_method(retriever: Retriever, questions: Path) -> dict[str, Scores]:
     loaded = load_questions(questions)
-    return {m: evaluate(loaded, lambda q, k, m=m: retriever.search(q, k, method=m),
+    return {m: evaluate(loaded, lambda q, k, m=m, **options: retriever.search(q, k, method=m, **options),
                         min_similarity=retriever.min_similarity,
                         cross_lingual=retriever.cross_lingual_min_similarity) for m in METHODS}
 
@@ -78,7 +78,7 @@ CJK_SETS = ["cjk_seeds.jsonl", "cjk_heldout.jsonl", "cjk_heldout2.jsonl", "cjk_h
 
 def pooled(retriever: Retriever, files: list[str]) -> dict[str, Scores]:
     loaded = [question for name in files for question in load_questions(QUESTIONS / name)]
-    return {m: evaluate(loaded, lambda q, k, m=m: retriever.search(q, k, method=m),
+    return {m: evaluate(loaded, lambda q, k, m=m, **options: retriever.search(q, k, method=m, **options),
                         min_similarity=retriever.min_similarity,
                         cross_lingual=retriever.cross_lingual_min_similarity) for m in METHODS}
 
