@@ -53,6 +53,9 @@ SETS = [  # (name, corpus, question file)
     ("off-topic (seeds)", "seeds", QUESTIONS / "off_topic.jsonl"),
     ("off-topic (state-dept)", "state-dept", QUESTIONS / "off_topic.jsonl"),
     ("off-topic Chinese/Japanese", "seeds", QUESTIONS / "cjk_off_topic.jsonl"),
+    ("off-topic Chinese/Japanese (state-dept)", "state-dept", QUESTIONS / "cjk_off_topic.jsonl"),
+    ("off-topic Chinese/Japanese 2", "seeds", QUESTIONS / "cjk_off_topic2.jsonl"),  # written in round 14
+    ("off-topic Chinese/Japanese 2 (state-dept)", "state-dept", QUESTIONS / "cjk_off_topic2.jsonl"),
 ]
 WORKDIR = ROOT / "bench-results" / "quality"
 
