@@ -52,7 +52,9 @@ class Passage:
 class Hit:
     """A passage returned for a question: its rank, its cosine similarity to the question, the span of
     its best-matching sentence, near-identical passages from other documents ("also"), and for a
-    question in another script than Latin, its cosine to the question's word-by-word English."""
+    question in another script than Latin, its cosine to the question's word-by-word English and its
+    support: 1 when its readout names someone or somewhere the question names, else the share of the
+    question's dictionary words it holds (search.py)."""
 
     passage: Passage
     score: float
@@ -60,6 +62,7 @@ class Hit:
     emphasis: tuple[int, int] | None = None
     also: tuple[Passage, ...] = field(default=())
     english_score: float | None = None
+    support: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         data = {"rank": self.rank, "score": round(self.score, 4), **self.passage.to_json()}

@@ -35,6 +35,12 @@ CANDIDATES = 50  # from each ranking, before fusion
 # (`_across_order`): its words are not the corpus's, so names and dictionary glosses stand in for BM25.
 RERANKED = 10
 PHRASE_WEIGHT = 0.1
+# A passage in another script than the question's that holds none of its names and under SUPPORTED of
+# its dictionary words (Hit.support) must clear bars raised by UNSUPPORTED_RAISE (on the cosine, on the
+# English's cosine): over state-dept, the 7 of 30 off-topic Chinese/Japanese questions it answered sat
+# at 0.776-0.812 and 0.785-0.835, with no name and at most 0.29 of their words (README).
+SUPPORTED = 0.3
+UNSUPPORTED_RAISE = (0.02, 0.01)
 QUESTIONS_CACHED = 256
 PASSAGES_CACHED = 4096  # sentence vectors of this many passages: 4096 x ~4 x 1.5 KB = 25 MB at most
 
@@ -42,7 +48,8 @@ PASSAGES_CACHED = 4096  # sentence vectors of this many passages: 4096 x ~4 x 1.
 def answerable(question: str, hits: list[Hit], min_similarity: float, cross_lingual: float | None = None) -> list[Hit]:
     """The hits worth quoting: similar enough to the question (`cross_lingual`, when given, is the bar
     for a passage in another script than the question, which the question's English may clear at the
-    same-language bar instead), or holding every word it asks about (a rare term such as "dual-track"
+    same-language bar instead; both a little higher for a passage without the question's names or
+    words, `UNSUPPORTED_RAISE`), or holding every word it asks about (a rare term such as "dual-track"
     that the small embedding model does not know)."""
     terms = parse_query(question, date.today()).text
     foreign = _mostly_non_latin(terms)
@@ -50,7 +57,10 @@ def answerable(question: str, hits: list[Hit], min_similarity: float, cross_ling
     def similar(hit: Hit) -> bool:
         if cross_lingual is None or _mostly_non_latin(hit.passage.text) == foreign:
             return hit.score >= min_similarity
-        return hit.score >= cross_lingual or (hit.english_score or 0.0) >= min_similarity
+        unsupported = hit.support is not None and hit.support < SUPPORTED  # known for non-Latin questions only
+        raise_cosine, raise_english = UNSUPPORTED_RAISE if unsupported else (0.0, 0.0)
+        return (hit.score >= cross_lingual + raise_cosine
+                or (hit.english_score or 0.0) >= min_similarity + raise_english)
 
     return [hit for hit in hits if similar(hit) or covers(terms, hit.passage.lexical_text)]
 
@@ -151,6 +161,8 @@ class Retriever:
         if english is not None:
             english_of = dict(zip(rows.tolist(), (candidates @ english).tolist()))
             hits = [dataclasses.replace(hit, english_score=english_of[self._row_of(hit.passage)]) for hit in hits]
+        if latent is not None:
+            hits = self._supported(query.text, hits)
         if query.latest:  # newest first among the passages relevant enough to quote
             relevant = answerable(question, hits, self.min_similarity, self.cross_lingual_min_similarity) or hits[:k]
             hits = sorted(relevant, key=lambda hit: hit.passage.date or "", reverse=True)[:k]
@@ -181,6 +193,15 @@ class Retriever:
             words = 0.5 * self._name_evidence(self._question_names(text), rows) + 0.5 * self._gloss_evidence(text, passages)
             score = self.embedder.dense_weight * score + (1 - self.embedder.dense_weight) * words
         return np.argsort(-score, kind="stable")
+
+    def _supported(self, text: str, hits: list[Hit]) -> list[Hit]:
+        """Each hit with its support (Hit): 1 if its readout holds a name of the question, else the
+        share of the question's dictionary words it holds."""
+        named = self._name_evidence(self._question_names(text), np.array([self._row_of(hit.passage) for hit in hits],
+                                                                         dtype=np.int64))
+        glossed = self._gloss_evidence(text, [hit.passage for hit in hits])
+        return [dataclasses.replace(hit, support=1.0 if name > 0 else float(gloss))
+                for hit, name, gloss in zip(hits, named, glossed)]
 
     def _question_names(self, text: str) -> tuple[str, ...]:
         """The readouts' spellings of the question's names (names.py), read once per question."""

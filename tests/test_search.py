@@ -119,11 +119,22 @@ def test_english_only_index_explains_how_to_ask_in_other_languages(retriever: Re
 def test_a_passage_in_another_script_than_the_question_has_its_own_bar() -> None:
     english = Passage("a-1", "a.txt", "Wang Yi met Yoko Kamikawa in New York.", "Talks", "Xinhua", "2024-09-23", None, 1)
     chinese = dataclasses.replace(english, id="b-1", doc="b.txt", text="王毅在纽约会见上川阳子。")
-    hits = [Hit(english, 0.80, 1), Hit(chinese, 0.80, 2)]
+    hits = [Hit(english, 0.80, 1, support=1.0), Hit(chinese, 0.80, 2)]  # the English one names Wang Yi
     question = "王毅在哪里会见了上川阳子？"
     assert answerable(question, hits, 0.83) == []
     assert answerable(question, hits, 0.83, cross_lingual=0.785) == [hits[0]]  # only the English one crosses
     assert answerable("Where did Wang Yi meet Kamikawa?", hits, 0.83, cross_lingual=0.785) == [hits[1]]
+
+
+def test_a_passage_across_scripts_without_the_questions_names_or_words_needs_more() -> None:
+    """Off-topic questions in Chinese or Japanese found passages just over the bars; one that names no
+    name of the question and holds few of its words must clear them by UNSUPPORTED_RAISE."""
+    english = Passage("a-1", "a.txt", "The press availability is open to the press.", "Remarks", "State", None, None, 1)
+    question = "次の日食はいつですか？"
+    assert answerable(question, [Hit(english, 0.81, 1, support=0.0)], 0.83, cross_lingual=0.80) == []
+    assert answerable(question, [Hit(english, 0.81, 1, support=0.3)], 0.83, cross_lingual=0.80) != []
+    assert answerable(question, [Hit(english, 0.75, 1, english_score=0.835, support=0.0)], 0.83, cross_lingual=0.80) == []
+    assert answerable(question, [Hit(english, 0.75, 1, english_score=0.845, support=0.0)], 0.83, cross_lingual=0.80) != []
 
 
 def test_a_passage_whose_cosine_to_the_questions_english_clears_the_bar_is_quoted() -> None:
