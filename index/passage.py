@@ -68,6 +68,8 @@ class Hit:
         data = {"rank": self.rank, "score": round(self.score, 4), **self.passage.to_json()}
         if self.english_score is not None:
             data["english_score"] = round(self.english_score, 4)
+        if self.support is not None:
+            data["support"] = round(self.support, 4)
         if self.also:
             data["also"] = [{"doc": p.doc, "source": p.source, "date": p.date, "url": p.url} for p in self.also]
         return data

@@ -150,6 +150,9 @@ def test_questions_in_another_script_carry_their_english_score(multilingual: Ret
     assert all(hit.english_score is not None for hit in chinese) and "english_score" in chinese[0].to_json()
     english = multilingual.search("Fukushima contaminated water discharge", 3)
     assert all(hit.english_score is None for hit in english) and "english_score" not in english[0].to_json()
+    # Support (the question's names or dictionary words that a hit holds): for questions across scripts only.
+    assert all(0.0 <= hit.support <= 1.0 for hit in chinese) and "support" in chinese[0].to_json()
+    assert all(hit.support is None for hit in english) and "support" not in english[0].to_json()
 
 
 @pytest.fixture
