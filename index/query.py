@@ -38,7 +38,6 @@ class Query:
     latest: bool = False
     worded: bool = False  # whether a date phrase narrowed start or end
 
-
     @property
     def has_filters(self) -> bool:
         return bool(self.start or self.end or self.sources)
