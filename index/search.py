@@ -105,6 +105,10 @@ class Retriever:
         # BM25's terms and the cross-lingual ranking both need a question's names (names.py): read once.
         self._question_reading = functools.lru_cache(maxsize=QUESTIONS_CACHED)(
             lambda text: tuple(self._names.read(text)))
+        # The ranking and the hits' support both weigh passages by the question's glosses: read once.
+        self._gloss_weights = functools.lru_cache(maxsize=QUESTIONS_CACHED)(
+            lambda text: tuple(self.index.lexical.term_weights(senses, known_only=True)
+                               for senses in glosses.groups(text, self._written_names(text))))
 
     @property
     def model(self) -> str:
@@ -197,8 +201,8 @@ class Retriever:
     def _supported(self, text: str, hits: list[Hit]) -> list[Hit]:
         """Each hit with its support (Hit): 1 if its readout holds a name of the question, else the
         share of the question's dictionary words it holds."""
-        named = self._name_evidence(self._question_names(text), np.array([self._row_of(hit.passage) for hit in hits],
-                                                                         dtype=np.int64))
+        rows = np.array([self._row_of(hit.passage) for hit in hits], dtype=np.int64)
+        named = self._name_evidence(self._question_names(text), rows)
         glossed = self._gloss_evidence(text, [hit.passage for hit in hits])
         return [dataclasses.replace(hit, support=1.0 if name > 0 else float(gloss))
                 for hit, name, gloss in zip(hits, named, glossed)]
@@ -236,9 +240,7 @@ class Retriever:
 
     def _gloss_evidence(self, text: str, passages: list[Passage]) -> np.ndarray:
         """For each passage, the share of the question's words whose English glosses it holds (glosses.py)."""
-        weights = [self.index.lexical.term_weights(senses, known_only=True)
-                   for senses in glosses.groups(text, self._written_names(text))]
-        return group_overlap(weights, [passage.lexical_text for passage in passages])
+        return group_overlap(list(self._gloss_weights(text)), [passage.lexical_text for passage in passages])
 
     @functools.cached_property
     def _names(self) -> Names:
