@@ -105,10 +105,6 @@ class Retriever:
         # BM25's terms and the cross-lingual ranking both need a question's names (names.py): read once.
         self._question_reading = functools.lru_cache(maxsize=QUESTIONS_CACHED)(
             lambda text: tuple(self._names.read(text)))
-        # The ranking and the hits' support both weigh passages by the question's glosses: read once.
-        self._gloss_weights = functools.lru_cache(maxsize=QUESTIONS_CACHED)(
-            lambda text: tuple(self.index.lexical.term_weights(senses, known_only=True)
-                               for senses in glosses.groups(text, self._written_names(text))))
 
     @property
     def model(self) -> str:
@@ -201,8 +197,8 @@ class Retriever:
     def _supported(self, text: str, hits: list[Hit]) -> list[Hit]:
         """Each hit with its support (Hit): 1 if its readout holds a name of the question, else the
         share of the question's dictionary words it holds."""
-        rows = np.array([self._row_of(hit.passage) for hit in hits], dtype=np.int64)
-        named = self._name_evidence(self._question_names(text), rows)
+        named = self._name_evidence(self._question_names(text), np.array([self._row_of(hit.passage) for hit in hits],
+                                                                         dtype=np.int64))
         glossed = self._gloss_evidence(text, [hit.passage for hit in hits])
         return [dataclasses.replace(hit, support=1.0 if name > 0 else float(gloss))
                 for hit, name, gloss in zip(hits, named, glossed)]
@@ -240,7 +236,9 @@ class Retriever:
 
     def _gloss_evidence(self, text: str, passages: list[Passage]) -> np.ndarray:
         """For each passage, the share of the question's words whose English glosses it holds (glosses.py)."""
-        return group_overlap(list(self._gloss_weights(text)), [passage.lexical_text for passage in passages])
+        weights = [self.index.lexical.term_weights(senses, known_only=True)
+                   for senses in glosses.groups(text, self._written_names(text))]
+        return group_overlap(weights, [passage.lexical_text for passage in passages])
 
     @functools.cached_property
     def _names(self) -> Names:
