@@ -197,8 +197,8 @@ class Retriever:
     def _supported(self, text: str, hits: list[Hit]) -> list[Hit]:
         """Each hit with its support (Hit): 1 if its readout holds a name of the question, else the
         share of the question's dictionary words it holds."""
-        named = self._name_evidence(self._question_names(text), np.array([self._row_of(hit.passage) for hit in hits],
-                                                                         dtype=np.int64))
+        rows = np.array([self._row_of(hit.passage) for hit in hits], dtype=np.int64)
+        named = self._name_evidence(self._question_names(text), rows)
         glossed = self._gloss_evidence(text, [hit.passage for hit in hits])
         return [dataclasses.replace(hit, support=1.0 if name > 0 else float(gloss))
                 for hit, name, gloss in zip(hits, named, glossed)]
