@@ -38,7 +38,7 @@ PHRASE_WEIGHT = 0.1
 # A passage in another script than the question's that holds none of its names and under SUPPORTED of
 # its dictionary words (Hit.support) must clear bars raised by UNSUPPORTED_RAISE (on the cosine, on the
 # English's cosine): over state-dept, the 7 of 30 off-topic Chinese/Japanese questions it answered sat
-# at 0.776-0.812 and 0.785-0.835, with no name and at most 0.29 of their words (README).
+# at 0.776-0.812 and 0.785-0.835, with no name and at most 0.29 of their words (docs/multilingual.md).
 SUPPORTED = 0.3
 UNSUPPORTED_RAISE = (0.02, 0.01)
 QUESTIONS_CACHED = 256
@@ -150,9 +150,10 @@ class Retriever:
         candidates = self._vectors(rows)
         similarities = candidates @ vector
         english = self._english_vector(query.text) if latent is not None else None
+        words = self._gloss_weights(query.text) if latent is not None else []
         order = None
         if latent is not None:
-            order = self._across_order(query.text, rows, candidates, similarities, latent, english, method)
+            order = self._across_order(query.text, rows, candidates, similarities, latent, english, words, method)
         elif method == "hybrid" and len(lexical):
             order = self._fused_order(query.text, rows, similarities, lexical, bm25)
         if order is not None:
@@ -162,7 +163,7 @@ class Retriever:
             english_of = dict(zip(rows.tolist(), (candidates @ english).tolist()))
             hits = [dataclasses.replace(hit, english_score=english_of[self._row_of(hit.passage)]) for hit in hits]
         if latent is not None:
-            hits = self._supported(query.text, hits)
+            hits = self._supported(query.text, hits, words)
         if query.latest:  # newest first among the passages relevant enough to quote
             relevant = answerable(question, hits, self.min_similarity, self.cross_lingual_min_similarity) or hits[:k]
             hits = sorted(relevant, key=lambda hit: hit.passage.date or "", reverse=True)[:k]
@@ -178,7 +179,8 @@ class Retriever:
         return np.argsort(-fused, kind="stable")
 
     def _across_order(self, text: str, rows: np.ndarray, candidates: np.ndarray, similarities: np.ndarray,
-                      latent: sparse.csr_matrix, english: np.ndarray | None, method: Method) -> np.ndarray:
+                      latent: sparse.csr_matrix, english: np.ndarray | None, words: list[dict[str, float]],
+                      method: Method) -> np.ndarray:
         """Order of the candidates for a question in another script: the model's own ranking (the cosines
         of the question, of its latent terms and of its word-by-word English, equally), and for hybrid
         its blend with names and dictionary glosses, equally. A passage in the question's own script
@@ -190,16 +192,17 @@ class Retriever:
             members.append(np.where(own_script, members[0], _scaled(candidates @ english)))
         score = np.mean(members, axis=0)
         if method == "hybrid":
-            words = 0.5 * self._name_evidence(self._question_names(text), rows) + 0.5 * self._gloss_evidence(text, passages)
-            score = self.embedder.dense_weight * score + (1 - self.embedder.dense_weight) * words
+            lexical = 0.5 * self._name_evidence(self._question_names(text), rows) + 0.5 * group_overlap(
+                words, [passage.lexical_text for passage in passages])
+            score = self.embedder.dense_weight * score + (1 - self.embedder.dense_weight) * lexical
         return np.argsort(-score, kind="stable")
 
-    def _supported(self, text: str, hits: list[Hit]) -> list[Hit]:
+    def _supported(self, text: str, hits: list[Hit], words: list[dict[str, float]]) -> list[Hit]:
         """Each hit with its support (Hit): 1 if its readout holds a name of the question, else the
-        share of the question's dictionary words it holds."""
+        share of the question's dictionary words (`words`, _gloss_weights) it holds."""
         rows = np.array([self._row_of(hit.passage) for hit in hits], dtype=np.int64)
         named = self._name_evidence(self._question_names(text), rows)
-        glossed = self._gloss_evidence(text, [hit.passage for hit in hits])
+        glossed = group_overlap(words, [hit.passage.lexical_text for hit in hits])
         return [dataclasses.replace(hit, support=1.0 if name > 0 else float(gloss))
                 for hit, name, gloss in zip(hits, named, glossed)]
 
@@ -234,11 +237,11 @@ class Retriever:
             return np.zeros(len(rows))
         return self._names.document_weights(list(names))[self._document_of_row[rows]]
 
-    def _gloss_evidence(self, text: str, passages: list[Passage]) -> np.ndarray:
-        """For each passage, the share of the question's words whose English glosses it holds (glosses.py)."""
-        weights = [self.index.lexical.term_weights(senses, known_only=True)
-                   for senses in glosses.groups(text, self._written_names(text))]
-        return group_overlap(weights, [passage.lexical_text for passage in passages])
+    def _gloss_weights(self, text: str) -> list[dict[str, float]]:
+        """The question's dictionary words (glosses.py), each a group of English alternatives weighted by
+        their idf in the corpus; read once per search, for the ranking and for the hits' support."""
+        return [self.index.lexical.term_weights(senses, known_only=True)
+                for senses in glosses.groups(text, self._written_names(text))]
 
     @functools.cached_property
     def _names(self) -> Names:
