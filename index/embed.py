@@ -116,12 +116,12 @@ class E5SmallEmbedder:
     dimension = 384
     multilingual = True
     # e5's cosines sit high and close together: 0.83 abstains on the 30 off-topic questions over
-    # state-dept; across languages cosines run lower still, hence a second threshold (README).
+    # state-dept; across languages cosines run lower still, hence a second threshold (docs/multilingual.md).
     min_similarity = 0.83
     # With the question's English as a second way across (search.answerable): all 146 Chinese/Japanese
     # questions about the seeds answered, 30/30 off-topic ones abstained over the seeds and 23/30 over
     # state-dept (30/30 with the raised bars of search.answerable); 0.785, chosen before that second
-    # way, abstained on 28/30 and 21/30 (README).
+    # way, abstained on 28/30 and 21/30 (docs/multilingual.md).
     cross_lingual_min_similarity = 0.80
     # e5 puts nearly every pair of readout paragraphs above 0.8, and 8,231 pairs of different ones
     # above 0.95, so MiniLM's levels folded distinct facts together (state-dept hit@3 0.887; 0.935

@@ -5,11 +5,11 @@ the right readout but not the right paragraph of it. A dictionary supplies the E
 paragraph that answers would use: 看待 -> "look upon, regard", 发展 -> "development". Each word of
 the question becomes one group of alternatives (`groups`), and a passage scores by the rarest term
 of each group it holds (lexical.group_overlap). Over the 68 Chinese and Japanese questions about the
-seeds it lifted hybrid hit@1 from 0.662 to 0.735, and on 20 written afterwards from 0.300 to 0.500 (README).
+seeds it lifted hybrid hit@1 from 0.662 to 0.735, and on 20 written afterwards from 0.300 to 0.500 (docs/multilingual.md).
 
 The same dictionary renders the question word by word in English (`english`), for the model to
 embed as a question of its own: beside the question's own cosine and latent terms it lifted hybrid
-hit@1 over 130 questions about the seeds from 0.723 to 0.754 (README, Embedders).
+hit@1 over 130 questions about the seeds from 0.723 to 0.754 (docs/multilingual.md).
 
 Japanese questions are read through the same dictionary: for the groups, Han runs with Japanese
 character forms mapped to traditional Chinese ones (CC-CEDICT's own "Japanese variant of" entries:

@@ -100,7 +100,7 @@ class Names:
         nothing for one found in all) as a share of all the names' weight, times the largest: so a
         document holding every name weighs what the rarest does alone, and a common name beside a
         rare one (Blinken beside Kuleba) takes little from a document that holds only the rare one.
-        A mean over the names would halve it (README: one more question first over the 236)."""
+        A mean over the names would halve it (docs/multilingual.md: one more question first over the 236)."""
         weights = np.zeros(self.document_count)
         shares = []
         for name in names:
