@@ -50,6 +50,7 @@ SETS = [  # (name, corpus, question file)
     ("Chinese/Japanese state-dept held out 3", "state-dept", QUESTIONS / "cjk_state_dept5.jsonl"),  # measured before and after this round
     ("Chinese/Japanese state-dept held out 4", "state-dept", QUESTIONS / "cjk_state_dept6.jsonl"),  # as held out 3
     ("Chinese/Japanese state-dept held out 5", "state-dept", QUESTIONS / "cjk_state_dept7.jsonl"),  # written after round 14
+    ("Chinese/Japanese state-dept held out 6", "state-dept", QUESTIONS / "cjk_state_dept8.jsonl"),  # written in round 15
     ("off-topic (seeds)", "seeds", QUESTIONS / "off_topic.jsonl"),
     ("off-topic (state-dept)", "state-dept", QUESTIONS / "off_topic.jsonl"),
     ("off-topic Chinese/Japanese", "seeds", QUESTIONS / "cjk_off_topic.jsonl"),
