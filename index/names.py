@@ -5,7 +5,8 @@ The multilingual model maps 孙卫东 or 上川 poorly onto "Sun Weidong" or "Ka
 question in Chinese shares no word with English readouts. Transliteration can bridge names:
 Han characters read as pinyin (pypinyin), Japanese proper nouns read as Hepburn romaji (cutlet,
 over the unidic-lite dictionary), people and capitals a dictionary names (拜登 -> Biden), and
-foreign names written by sound close to a readout's name (布林肯 -> bulinken -> Blinken). A
+foreign names written by sound close to a readout's name (布林肯 -> bulinken -> Blinken; in
+katakana, ラデフ -> radefu -> Radev). A
 reading counts only when the readouts themselves hold it as a capitalised name, so "关系" (guanxi)
 or "和" (he) never turn into words of the English text.
 
@@ -18,10 +19,12 @@ from __future__ import annotations
 import functools
 import math
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from difflib import SequenceMatcher
 from typing import TYPE_CHECKING
 
+import jaconv
 import numpy as np
 from pypinyin import lazy_pinyin
 
@@ -30,6 +33,7 @@ if TYPE_CHECKING:
 
 HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
 KANA = re.compile(r"[\u3040-\u30ff]")
+KATAKANA_WORD = re.compile(r"[\u30a1-\u30fa\u30fc]+(?:・[\u30a1-\u30fa\u30fc]+)*")  # ル・ドリアン
 CAPITALISED_RUN = re.compile(r"\b[A-Z][a-z]+(?:[ -][A-Z][a-z]+)*\b")
 LOWERCASE_WORD = re.compile(r"\b[a-z]+\b")
 MAX_NAME_WORDS = 3  # "Xi Jinping", "Sun Weidong", "Taro Kono"
@@ -46,6 +50,13 @@ SOUNDS_LIKE = 0.9
 SOUNDED_LENGTHS = (4, 3)  # Han characters in such a name
 MIN_SOUNDED_NAME = 5  # letters in the shortest name matched by sound
 MAX_LENGTH_GAP = 3  # letters between a reading and a name compared with it
+# A foreign name in katakana (ラデフ, ル・ドリアン) is compared with the readouts' names that share its
+# consonants as Japanese hears them (`_consonants`: r for l, b for v and f, no vowels); of those, the one
+# difflib rates closest to its romaji is taken when it rates KATAKANA_LIKE at least and KATAKANA_MARGIN
+# above the next (リンデ: Linde 1.0, Linda 0.8; コーマン: Ekman 0.8, Cormann 0.67, so neither).
+KATAKANA_LIKE = 0.6
+KATAKANA_MARGIN = 0.1
+MIN_CONSONANTS = 3
 
 
 class Names:
@@ -92,7 +103,7 @@ class Names:
         """Each name of the question as (how the question writes it, how the readouts spell it)."""
         named = self._dictionary(question) if self._dictionary else {}
         return [*self._pinyin_names(question, named), *self._japanese_names(question),
-                *self._dictionary_names(named), *self._sounded_names(question)]
+                *self._dictionary_names(named), *self._sounded_names(question), *self._katakana_names(question)]
 
     def document_weights(self, names: list[str]) -> np.ndarray:
         """For each document, the weights of the `names` it holds (each name's inverse document
@@ -173,6 +184,31 @@ class Names:
                 by_initial.setdefault(key[0], []).append((key, spelling))
         return by_initial
 
+    def _katakana_names(self, question: str) -> Iterable[tuple[str, str]]:
+        """Foreign names written in katakana, which unidic mostly does not know (it cuts ブリンケン into
+        ブリン "bling" + ケン): each katakana word that is not one loanword of the dictionary (リセット,
+        "reset") is read as kana romaji and matched by its consonants, then by difflib's ratio."""
+        for word in KATAKANA_WORD.findall(question):
+            if _is_loanword(word):
+                continue
+            romaji = jaconv.kana2alphabet(jaconv.kata2hira(word.replace("・", ""))).replace("-", "")
+            ranked = sorted(((SequenceMatcher(None, _heard(romaji), _heard(spelling)).ratio(), spelling)
+                             for spelling in self._by_consonants.get(_consonants(romaji), ())), reverse=True)
+            if ranked and ranked[0][0] >= KATAKANA_LIKE and (
+                    len(ranked) == 1 or ranked[0][0] - ranked[1][0] >= KATAKANA_MARGIN):
+                yield word, ranked[0][1]
+
+    @functools.cached_property
+    def _by_consonants(self) -> dict[str, set[str]]:
+        """The readouts' names by their consonants, with and without an r after a vowel (Sherman is
+        シャーマン, but Cortizo コルティソ)."""
+        by_consonants: dict[str, set[str]] = {}
+        for key, spelling in self._spelling.items():
+            for consonants in {_consonants(key), _consonants(key, non_rhotic=True)}:
+                if len(consonants) >= MIN_CONSONANTS:
+                    by_consonants.setdefault(consonants, set()).add(spelling)
+        return by_consonants
+
     def _japanese_names(self, question: str) -> Iterable[tuple[str, str]]:
         """Words the dictionary tags as proper nouns, in Hepburn romaji, read in Chinese questions too
         (they write Japanese names in Han: 上川阳子); English spells long vowels short (コウノ: Kouno ->
@@ -190,6 +226,33 @@ class Names:
             name = self.spelling(letters) or self.spelling(short)
             if name:
                 yield surface, name
+
+
+def _heard(letters: str) -> str:
+    """Letters as katakana renders them: no l, v or f (ラ, バ, フ), no accents."""
+    letters = re.sub(r"[^a-z]", "", unicodedata.normalize("NFKD", letters.lower()))
+    return letters.translate(str.maketrans("lvf", "rbb"))
+
+
+def _consonants(letters: str, non_rhotic: bool = False) -> str:
+    """The consonants of a name as Japanese hears them, each run of one letter once: Radev and radefu
+    are both "rdb", Kuleba and kureba "krb"."""
+    letters = _heard(letters)
+    if non_rhotic:
+        letters = re.sub(r"(?<=[aeiou])r(?=[^aeiou]|$)", "", letters)
+    for written, heard in (("ph", "b"), ("th", "s"), ("sh", "s"), ("ch", "c"), ("ck", "k"), ("ng", "n"), ("q", "k"),
+                           ("x", "ks"), ("z", "s"), ("w", ""), ("h", ""), ("y", "")):
+        letters = letters.replace(written, heard)
+    letters = re.sub(r"c(?=[aou]|[^aeiou]|$)", "k", letters)
+    return re.sub(r"(.)\1+", r"\1", re.sub(r"[aeiou]", "", letters))
+
+
+def _is_loanword(word: str) -> bool:
+    """Whether unidic reads the katakana word as one loanword with an English lemma (リセット-reset)."""
+    from cutlet.cutlet import has_foreign_lemma
+
+    words = japanese_words(word)
+    return len(words) == 1 and has_foreign_lemma(words[0])
 
 
 def _named_otherwise(word: str, letters: str, named: Mapping[str, list[str]]) -> bool:

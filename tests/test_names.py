@@ -94,3 +94,30 @@ def test_foreign_names_written_by_sound_are_found_when_close_to_a_readouts_name(
     names = Names(["Secretary Blinken spoke with Foreign Minister Kuleba.", "The Danish minister met Blinken."])
     assert names.in_question("布林肯和库列巴讨论了哪些援助需求？") == ["Blinken", "Kuleba"]
     assert names.in_question("简单解释一下光合作用") == []
+
+
+FOREIGN_READOUTS = [
+    "Secretary Blinken spoke with Bulgarian President Rumen Radev about energy.",
+    "Secretary Blinken met French Foreign Minister Jean-Yves Le Drian and Foreign Minister Linde.",
+    "Deputy Secretary Sherman met Linda Thomas and President Cortizo.",
+]
+
+
+@pytest.mark.parametrize(("question", "expected"), [
+    ("ブリンケン長官とラデフ大統領は何を話し合いましたか？", ["Blinken", "Radev"]),  # unidic cuts ブリンケン in two
+    ("ル・ドリアン外相は何と言いましたか？", ["Le Drian"]),  # two words, joined by ・
+    ("コルティソ大統領", ["Cortizo"]),  # コル keeps the r that the consonants of Cortizo hold
+])
+def test_foreign_names_in_katakana_are_matched_by_their_consonants(question: str, expected: list[str]) -> None:
+    assert Names(FOREIGN_READOUTS).in_question(question) == expected
+
+
+def test_a_katakana_name_close_to_two_readouts_names_is_read_only_when_one_is_clearly_closer() -> None:
+    names = Names(FOREIGN_READOUTS)
+    assert names.in_question("リンデ外相") == ["Linde"]  # Linde 1.0 against Linda 0.8
+    assert names.in_question("リンド外相") == []  # Linde 0.8 against Linda 0.8: neither
+
+
+def test_katakana_loanwords_are_not_read_as_names() -> None:
+    names = Names([*FOREIGN_READOUTS, "The initiative was launched by Ambassador Rist."])
+    assert names.in_question("関係のリセットについて") == []  # リセット (risetto) is "reset" in unidic, not Rist
