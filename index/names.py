@@ -53,7 +53,7 @@ MAX_LENGTH_GAP = 3  # letters between a reading and a name compared with it
 # A foreign name in katakana (ラデフ, ル・ドリアン) is compared with the readouts' names that share its
 # consonants as Japanese hears them (`_consonants`: r for l, b for v and f, no vowels); of those, the one
 # difflib rates closest to its romaji is taken when it rates KATAKANA_LIKE at least and KATAKANA_MARGIN
-# above the next (リンデ: Linde 1.0, Linda 0.8; コーマン: Ekman 0.8, Cormann 0.67, so neither).
+# above the next (リンデ: Linde 1.0, Linda 0.8; コーマン over state-dept: Ekman 0.8, Kamian 0.73, so none).
 KATAKANA_LIKE = 0.6
 KATAKANA_MARGIN = 0.1
 MIN_CONSONANTS = 3
