@@ -55,13 +55,16 @@ def webhook_options(settings) -> dict:  # noqa: ANN001
 
 def run_chat(args: argparse.Namespace) -> int:
     """A terminal REPL over the same answer-building code as the bot; 'more' pages on."""
-    from index.errors import BadQuery, NothingMatches
+    from index.errors import ReadoutsError
+
+    from index.terminal import safe
 
     from . import render
     from .config import load_settings
 
     settings = load_settings(require_token=False)
     answerer = _answerer(args.index, settings)
+    sys.stdin.reconfigure(errors="replace")  # a stray non-UTF-8 byte is a U+FFFD, not a crash
     interactive = sys.stdin.isatty()
     if interactive:
         print("Ask about the readouts ('more' for further results, Ctrl-D to quit).", file=sys.stderr)
@@ -83,11 +86,11 @@ def run_chat(args: argparse.Namespace) -> int:
         else:
             try:
                 answer = answerer.answer(line)
-            except (BadQuery, NothingMatches) as error:
-                print(error)
+            except ReadoutsError as error:
+                print(safe(str(error)))
                 continue
             pages, page = render.paginate(answer, settings.results_per_page), 0
-        print(render.plain_answer(answer, pages[page] if pages else None))
+        print(safe(render.plain_answer(answer, pages[page] if pages else None)))
         if page + 1 < len(pages):
             print(f"\n({len(answer.hits) - pages[page].stop} more: type 'more')")
         print()

@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -16,9 +17,10 @@ from .errors import BadQuery, InputNotFound, NothingMatches, ReadoutsError
 from .ingest import IngestReport, ingest
 from .passage import Hit, Passage
 from .search import METHODS, Retriever
+from .terminal import safe
 
 def format_passage(p: Passage, marker: str = ">") -> str:
-    return "\n".join(f"  {marker} {line}" for line in p.text.splitlines())
+    return "\n".join(f"  {marker} {safe(line)}" for line in p.text.splitlines())
 
 
 def format_hit(hit: Hit, context: list[Passage] | None = None) -> str:
@@ -26,7 +28,7 @@ def format_hit(hit: Hit, context: list[Passage] | None = None) -> str:
     p = hit.passage
     quote = "\n".join(format_passage(n, ">" if n == p else "|") for n in context) if context else format_passage(p)
     also = "".join(f"\n    also: {o.source}, {o.date or 'date unknown'} ({o.doc})" for o in hit.also)
-    return (
+    return safe(
         f"[{hit.rank}] score {hit.score:.2f}\n{quote}\n"
         f"  — {p.title} · {p.source} · {p.date or 'date unknown'} · {p.doc} ¶{p.paragraph}"
         + (f"\n    {p.url}" if p.url else "") + also
@@ -60,10 +62,14 @@ def open_retriever(flag: str | None) -> Retriever:
 
 
 def questions_from(arguments: Sequence[str]) -> list[str]:
+    """The question from argv, or one per line from stdin ('-'); bytes that are not UTF-8 become U+FFFD."""
     if list(arguments) == ["-"]:
-        questions = [line.strip() for line in sys.stdin if line.strip()]
+        stdin = getattr(sys.stdin, "buffer", None)
+        text = stdin.read().decode("utf-8", errors="replace") if stdin else sys.stdin.read()
+        questions = [line.strip() for line in text.splitlines() if line.strip()]
     else:
-        questions = [" ".join(arguments).strip()] if "".join(arguments).strip() else []
+        text = " ".join(arguments).encode("utf-8", "surrogateescape").decode("utf-8", errors="replace")
+        questions = [text.strip()] if text.strip() else []
     if not questions:
         raise BadQuery("no question given: readouts ask 'What did China say about the Fukushima water release?'")
     return questions
@@ -97,12 +103,13 @@ def cmd_ask(args: argparse.Namespace) -> int:
         except (BadQuery, NothingMatches) as error:
             if len(questions) == 1:
                 raise
-            print(json.dumps({"query": question, "error": str(error), "results": []}) if args.json else f"{question}: {error}")
+            print(json.dumps({"query": question, "error": str(error), "results": []}) if args.json
+                  else safe(f"{question}: {error}"))
             continue
         if args.json:
             print(json.dumps({"query": question, "results": [hit.to_json() for hit in hits]}, ensure_ascii=False))
         else:
-            print(f"Q: {question}\n")
+            print(f"Q: {safe(question)}\n")
             print("\n\n".join(format_hit(hit, retriever.context(hit.passage, args.context) if args.context else None)
                               for hit in hits) or "(the index is empty)")
             print()
@@ -126,6 +133,8 @@ def cmd_stats(args: argparse.Namespace) -> int:
           + (f", … {len(sources) - 10} more" if len(sources) > 10 else ""))
     print(f"size       {index.size_on_disk() / 1e6:.2f} MB on disk")
     print(f"built      {manifest.created}")
+    if not manifest.documents:
+        print("note       the index is empty: add readouts with `readouts ingest PATH...`")
     return 0
 
 
@@ -193,7 +202,8 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Iterable[str] | None = None) -> int:
-    logging.basicConfig(level=logging.WARNING, format="%(message)s", stream=sys.stderr)
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+                        stream=sys.stderr)
     args = parser().parse_args(list(argv) if argv is not None else None)
     if getattr(args, "k", 1) < 1:
         print("readouts: -k must be at least 1", file=sys.stderr)
@@ -201,8 +211,11 @@ def main(argv: Iterable[str] | None = None) -> int:
     try:
         return args.run(args)
     except ReadoutsError as error:
-        print(f"readouts: {error}", file=sys.stderr)
+        print(f"readouts: {safe(str(error))}", file=sys.stderr)
         return error.exit_code
+    except BrokenPipeError:  # `readouts ask ... | head -1`: the reader has all it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        return 141
     except KeyboardInterrupt:
         print("readouts: interrupted; the index is unchanged unless the run had finished", file=sys.stderr)
         return 130

@@ -2,15 +2,20 @@
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .documents import Document, Metadata, TokenCounter, approximate_tokens, parse_document, read_metadata, recurring_lines
+from .documents import Document, TokenCounter, approximate_tokens, parse_document, recurring_lines
 from .errors import InputNotFound
+from .metadata import Metadata, read_metadata
 
 SUFFIXES = {".txt", ".md"}
 METADATA_FILE = "metadata.jsonl"
+MAX_FILE_BYTES = 32 * 1024 * 1024  # far above any readout; a larger file is not read whole
+KINDS = {stat.S_IFIFO: "a named pipe", stat.S_IFCHR: "a character device", stat.S_IFBLK: "a block device",
+         stat.S_IFSOCK: "a socket", stat.S_IFDIR: "a folder"}
 
 
 class Unreadable(Exception):
@@ -28,40 +33,70 @@ def absolute(path: Path) -> Path:
     return Path(os.path.abspath(path))
 
 
+def not_regular(path: Path) -> str | None:
+    """Why `path` cannot be read as a file (a FIFO would block, /dev/zero never ends), or None."""
+    try:
+        mode = path.stat().st_mode
+    except OSError as error:
+        return f"unreadable ({error.strerror or error})"
+    if stat.S_ISREG(mode):
+        return None
+    return f"not a regular file ({KINDS.get(stat.S_IFMT(mode), 'a special file')})"
+
+
 def find_files(paths: Sequence[Path]) -> tuple[list[Path], list[tuple[str, str]]]:
     """Readout files under `paths` (recursively), and the problems met on the way."""
-    missing = [str(path) for path in paths if not path.exists()]
+    missing = [str(path) for path in paths if not path.exists() and not path.is_symlink()]
     if missing:
         raise InputNotFound(f"no such file or folder: {', '.join(missing)}")
     files: list[Path] = []
     skipped: list[tuple[str, str]] = []
+
+    def consider(file: Path) -> None:
+        if file.suffix.lower() not in SUFFIXES:
+            skipped.append((str(file), "not a .txt or .md file"))
+        elif reason := not_regular(file):
+            skipped.append((str(file), reason))
+        else:
+            files.append(file)
+
     for path in paths:
-        if path.is_file():
-            if path.suffix.lower() in SUFFIXES:
-                files.append(path)
-            else:
-                skipped.append((str(path), "not a .txt or .md file"))
+        if not path.is_dir():
+            consider(path)
             continue
         for folder, dirs, names in os.walk(path, onerror=lambda e: skipped.append((str(e.filename), "unreadable folder"))):
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
             for name in sorted(names):
-                file = Path(folder) / name
-                if name.startswith(".") or name == METADATA_FILE:
-                    continue
-                if file.suffix.lower() in SUFFIXES:
-                    files.append(file)
-                else:
-                    skipped.append((str(file), "not a .txt or .md file"))
+                if not (name.startswith(".") or name == METADATA_FILE):
+                    consider(Path(folder) / name)
     unique = list(dict.fromkeys(absolute(file) for file in files))
     return unique, skipped
 
 
-def read_text(path: Path) -> str:
-    """The file as UTF-8 text with universal newlines, or Unreadable with the reason."""
+def read_bytes(path: Path, limit: int | None = None) -> bytes:
+    """At most `limit` bytes of a regular file, checked on the open file itself (it may have been
+    swapped for a pipe since it was listed); Unreadable otherwise."""
     try:
-        data = path.read_bytes()
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except OSError as error:
         raise Unreadable(f"unreadable ({error.strerror or error})") from error
+    limit = MAX_FILE_BYTES if limit is None else limit
+    with os.fdopen(fd, "rb") as handle:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise Unreadable(f"not a regular file ({KINDS.get(stat.S_IFMT(mode), 'a special file')})")
+        try:
+            data = handle.read(limit + 1)
+        except OSError as error:
+            raise Unreadable(f"unreadable ({error.strerror or error})") from error
+    if len(data) > limit:
+        raise Unreadable(f"larger than {limit // 2**20} MB, not a readout")
+    return data
+
+
+def read_text(path: Path) -> str:
+    """The file as UTF-8 text with universal newlines, or Unreadable with the reason."""
+    data = read_bytes(path)
     if not data.strip():
         raise Unreadable("empty file")
     if b"\x00" in data:
@@ -74,17 +109,25 @@ def read_text(path: Path) -> str:
 
 
 def folder_metadata(files: Iterable[Path]) -> tuple[dict[Path, Metadata], list[tuple[str, str]]]:
-    """metadata.jsonl of every folder holding a file, keyed by the file path it describes."""
+    """metadata.jsonl of every folder holding a file, keyed by the file path it describes; a line
+    that is unusable, or names a file that is not there, is reported."""
     by_file: dict[Path, Metadata] = {}
     skipped: list[tuple[str, str]] = []
     for folder in sorted({file.parent for file in files}):
         metadata_path = folder / METADATA_FILE
         if not metadata_path.is_file():
             continue
-        entries, problems = read_metadata(metadata_path)
+        try:
+            entries, problems = read_metadata(metadata_path)
+        except OSError as error:
+            skipped.append((str(metadata_path), f"unreadable ({error.strerror or error})"))
+            continue
         skipped.extend((problem, "bad metadata") for problem in problems)
         for name, metadata in entries.items():
-            by_file[absolute(folder / name)] = metadata
+            file = absolute(folder / name)
+            if not (file.exists() or file.is_symlink()):
+                skipped.append((f"{metadata_path}: {name}", "metadata for a file that is not in the folder"))
+            by_file[file] = metadata
     return by_file, skipped
 
 

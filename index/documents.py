@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .dates import dateline_agency, extract_date, full_dates
+from .metadata import BadMetadata, Metadata, iso_date
 from .passage import Passage
 
 # Bump when cleaning or splitting changes, so every document is re-split on the next ingest.
@@ -55,22 +56,6 @@ TokenCounter = Callable[[str], int]
 def approximate_tokens(text: str) -> int:
     """Word-piece count estimate used when no tokenizer is at hand (English ≈ 1.3 pieces a word)."""
     return int(len(TOKEN.findall(text)) * 1.35) + 2
-
-
-@dataclass(frozen=True)
-class Metadata:
-    """What is known about a document from outside its text (metadata.jsonl or front matter)."""
-
-    title: str | None = None
-    date: str | None = None
-    source: str | None = None
-    url: str | None = None
-
-    def merged_over(self, other: "Metadata") -> "Metadata":
-        return Metadata(*(mine or theirs for mine, theirs in zip(self._values(), other._values())))
-
-    def _values(self) -> tuple[str | None, ...]:
-        return (self.title, self.date, self.source, self.url)
 
 
 @dataclass(frozen=True)
@@ -145,6 +130,11 @@ def front_matter(text: str) -> tuple[Metadata, int]:
         key, sep, value = line.partition(":")
         if sep and key.strip().lower() in ("title", "date", "source", "url"):
             fields[key.strip().lower()] = value.strip().strip("\"'") or None
+    if fields.get("date"):
+        try:
+            fields["date"] = iso_date(fields["date"])
+        except BadMetadata:  # "March 3, 2023" reads as a date; anything else is no date
+            fields["date"] = extract_date(fields["date"])
     return Metadata(**fields), match.end()
 
 
@@ -254,7 +244,7 @@ def parse_document(
     date = known.date or extract_date(body)
     content_hash = hashlib.sha256(text.encode()).hexdigest()
     fingerprint = hashlib.sha256(
-        json.dumps([PIPELINE_VERSION, max_tokens, content_hash, known._values(), sorted(
+        json.dumps([PIPELINE_VERSION, max_tokens, content_hash, known.values(), sorted(
             normalize_line(line.text) for line in removed)]).encode()
     ).hexdigest()
     passages = tuple(
@@ -291,23 +281,3 @@ def _stated_source(body: str, furniture: list[str]) -> str | None:
         if match and match.group(1).strip().lower() in {name.lower() for name in KNOWN_PUBLISHERS}:
             return next(name for name in KNOWN_PUBLISHERS if name.lower() == match.group(1).strip().lower())
     return None
-
-
-def read_metadata(path: Path) -> tuple[dict[str, Metadata], list[str]]:
-    """metadata.jsonl → {file name: Metadata}, and a message for every line that could not be used."""
-    entries: dict[str, Metadata] = {}
-    problems: list[str] = []
-    for number, line in enumerate(path.read_text(encoding="utf-8", errors="replace").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-            name = record["file"]
-            entries[name] = Metadata(**{k: _text_or_none(record.get(k)) for k in ("title", "date", "source", "url")})
-        except (ValueError, KeyError, TypeError) as error:
-            problems.append(f"{path}:{number}: unusable metadata line ({type(error).__name__})")
-    return entries, problems
-
-
-def _text_or_none(value: object) -> str | None:
-    return str(value).strip() or None if value is not None else None

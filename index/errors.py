@@ -1,4 +1,17 @@
-"""Errors raised by the index package; the CLI turns each into a one-line message."""
+"""Errors raised by the index package; the CLI turns each into a one-line message.
+
+    ReadoutsError
+    ├── IndexNotFound      no index where one was looked for
+    ├── IndexEmpty         an index that holds no readouts
+    ├── IndexCorrupt       a damaged generation
+    ├── IndexMismatch      built by another format or model
+    ├── IndexBusy          another ingest holds the lock
+    ├── IndexWriteFailed   the OS refused a write (disk full, permissions); the old index stands
+    ├── NothingToIngest    the paths hold no readout to index
+    ├── InputNotFound      a path that does not exist
+    ├── BadQuery           a question that cannot be searched (no words, an impossible filter)
+    └── NothingMatches     filters that leave no readout
+"""
 
 
 class ReadoutsError(Exception):
@@ -8,6 +21,18 @@ class ReadoutsError(Exception):
 
 
 class IndexNotFound(ReadoutsError):
+    pass
+
+
+class IndexEmpty(ReadoutsError):
+    pass
+
+
+class IndexWriteFailed(ReadoutsError):
+    pass
+
+
+class NothingToIngest(ReadoutsError):
     pass
 
 

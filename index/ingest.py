@@ -14,7 +14,7 @@ from . import store
 from .corpus import absolute, load_corpus
 from .documents import Document
 from .embed import Embedder
-from .errors import IndexCorrupt, IndexMismatch, IndexNotFound
+from .errors import IndexCorrupt, IndexMismatch, IndexNotFound, IndexWriteFailed, NothingToIngest
 from .onnx_model import word_pieces
 from .passage import EMBEDDING_RECIPE, Passage
 
@@ -44,9 +44,7 @@ def _under(path: str, roots: Sequence[Path]) -> bool:
     return any(candidate == root or root in candidate.parents for root in roots)
 
 
-def _previous(directory: Path, rebuild: bool, report: IngestReport) -> store.Index | None:
-    if rebuild:
-        return None
+def _previous(directory: Path, report: IngestReport) -> store.Index | None:
     try:
         return store.load(directory)
     except IndexNotFound:
@@ -54,6 +52,16 @@ def _previous(directory: Path, rebuild: bool, report: IngestReport) -> store.Ind
     except (IndexCorrupt, IndexMismatch) as error:
         report.notes.append(f"starting a new index: the old one could not be used ({error})")
         return None
+
+
+def _write_failed(directory: Path, error: OSError) -> IndexWriteFailed:
+    """The OS refused a write: one line that names the fix (the previous generation stays live)."""
+    reason = error.strerror or str(error)
+    fix = {28: "free some disk space", 13: "make it writable or choose another with --index",
+           30: "choose a writable folder with --index", 1: "make it writable or choose another with --index",
+           122: "free some space in your quota"}.get(error.errno or 0, "check the folder")
+    return IndexWriteFailed(f"could not write the index at {directory} ({reason}): {fix}, then ingest again; "
+                            "the index as it was is unchanged")
 
 
 def _record(document: Document) -> store.DocumentRecord:
@@ -76,58 +84,82 @@ def ingest(
     """Add new and changed documents under `paths`, drop those gone from them, keep the rest of the index."""
     started = time.perf_counter()
     report = IngestReport(model=embedder.name)
-    with store.write_lock(directory):
-        previous = _previous(directory, rebuild, report)
-        corpus = load_corpus(paths, word_pieces)
-        report.skipped = corpus.skipped
-        roots = [absolute(path) for path in paths]
-        found = {str(document.path) for document in corpus.documents}
-
-        records: list[store.DocumentRecord] = []
-        passages: list[Passage] = []
-        old_fingerprints: dict[str, str] = {}
-        reusable: dict[str, np.ndarray] = {}
-        reusable_latent: dict[str, sparse.csr_matrix] = {}
-        old_vectors = None
-        if previous is not None:
-            same_vectors = (previous.manifest.model, previous.manifest.embedding_recipe) == (embedder.name, EMBEDDING_RECIPE)
-            if previous.manifest.model != embedder.name:
-                report.notes.append(f"embedder changed from {previous.manifest.model} to {embedder.name}: "
-                                    "every passage is embedded again")
-            old_vectors = previous.all_vectors() if same_vectors else None
-            old_latent = previous.latent.matrix if same_vectors and previous.latent is not None else None
-            row = 0
-            for record, old_passages in previous.documents_with_passages():
-                old_fingerprints[record.path] = record.fingerprint
-                if old_vectors is not None:
-                    for offset, passage in enumerate(old_passages):
-                        reusable[text_key(passage.embedding_text)] = old_vectors[row + offset]
-                        if old_latent is not None:
-                            reusable_latent[text_key(passage.embedding_text)] = old_latent[row + offset]
-                row += len(old_passages)
-                if not _under(record.path, roots):
-                    records.append(record)
-                    passages.extend(old_passages)
-                elif record.path not in found:
-                    report.removed.append(record.doc)
-
-        kept_hashes = {record.content_hash: record.path for record in records}
-        for document in corpus.documents:
-            if document.content_hash in kept_hashes:
-                report.skipped.append((str(document.path), f"duplicate of {kept_hashes[document.content_hash]}"))
-                continue
-            fingerprint = old_fingerprints.get(str(document.path))
-            bucket = report.added if fingerprint is None else report.unchanged if fingerprint == document.fingerprint else report.updated
-            bucket.append(document.name)
-            records.append(_record(document))
-            passages.extend(document.passages)
-
-        if old_vectors is None or records != previous.manifest.documents:
-            vectors, latent = _embeddings_for(passages, reusable, reusable_latent, embedder, progress, report)
-            store.save(directory, embedder.name, records, passages, vectors, latent=latent)
-    report.documents, report.passages = len(records), len(passages)
+    try:
+        with store.write_lock(directory):
+            _ingest(paths, directory, embedder, rebuild, progress, report)
+    except OSError as error:
+        raise _write_failed(directory, error) from error
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _ingest(paths: Sequence[Path], directory: Path, embedder: Embedder, rebuild: bool, progress: bool,
+            report: IngestReport) -> None:
+    """The body of `ingest`, under the write lock."""
+    old = _previous(directory, report)
+    previous = None if rebuild else old
+    corpus = load_corpus(paths, word_pieces)
+    report.skipped = corpus.skipped
+    roots = [absolute(path) for path in paths]
+    found = {str(document.path) for document in corpus.documents}
+
+    records: list[store.DocumentRecord] = []
+    passages: list[Passage] = []
+    old_fingerprints: dict[str, str] = {}
+    reusable: dict[str, np.ndarray] = {}
+    reusable_latent: dict[str, sparse.csr_matrix] = {}
+    same_vectors = previous is not None and (
+        (previous.manifest.model, previous.manifest.embedding_recipe) == (embedder.name, EMBEDDING_RECIPE))
+    if previous is not None:
+        if previous.manifest.model != embedder.name:
+            report.notes.append(f"embedder changed from {previous.manifest.model} to {embedder.name}: "
+                                "every passage is embedded again")
+        old_vectors = previous.all_vectors() if same_vectors else None
+        old_latent = previous.latent.matrix if same_vectors and previous.latent is not None else None
+        row = 0
+        for record, old_passages in previous.documents_with_passages():
+            old_fingerprints[record.path] = record.fingerprint
+            if old_vectors is not None:
+                for offset, passage in enumerate(old_passages):
+                    reusable[text_key(passage.embedding_text)] = old_vectors[row + offset]
+                    if old_latent is not None:
+                        reusable_latent[text_key(passage.embedding_text)] = old_latent[row + offset]
+            row += len(old_passages)
+            if not _under(record.path, roots):
+                records.append(record)
+                passages.extend(old_passages)
+            elif record.path not in found:
+                report.removed.append(record.doc)
+
+    kept_hashes = {record.content_hash: record.path for record in records}
+    for document in corpus.documents:
+        if document.content_hash in kept_hashes:
+            report.skipped.append((str(document.path), f"duplicate of {kept_hashes[document.content_hash]}"))
+            continue
+        fingerprint = old_fingerprints.get(str(document.path))
+        bucket = report.added if fingerprint is None else report.unchanged if fingerprint == document.fingerprint else report.updated
+        bucket.append(document.name)
+        records.append(_record(document))
+        passages.extend(document.passages)
+
+    if not records and (old is None or not old.manifest.documents):
+        raise NothingToIngest(_nothing_found(paths, report))
+    if rebuild and old is not None:  # a rebuild drops whatever other paths brought in: say so
+        kept = {record.path for record in records}
+        report.removed = [record.doc for record in old.manifest.documents if record.path not in kept]
+    if previous is None or not same_vectors or records != previous.manifest.documents:
+        vectors, latent = _embeddings_for(passages, reusable, reusable_latent, embedder, progress, report)
+        store.save(directory, embedder.name, records, passages, vectors, latent=latent)
+    report.documents, report.passages = len(records), len(passages)
+
+
+def _nothing_found(paths: Sequence[Path], report: IngestReport) -> str:
+    """Why an ingest that found no readout wrote nothing, with the first reasons files were skipped."""
+    shown = "; ".join(f"{Path(path).name}: {reason}" for path, reason in report.skipped[:5])
+    more = f" and {len(report.skipped) - 5} more" if len(report.skipped) > 5 else ""
+    where = ", ".join(str(path) for path in paths)
+    return (f"nothing to index in {where}" + (f" ({shown}{more})" if shown else " (no .txt or .md files)")
+            + "; no index was written")
 
 
 def _embeddings_for(

@@ -86,11 +86,16 @@ class Lexical:
         model = bm25s.BM25.load(str(directory), mmap=True, show_progress=False, verbosity=0) if size else bm25s.BM25()
         return cls(model, size)
 
+    @property
+    def vocabulary(self) -> dict[str, int]:
+        """Term → row; empty for an index without passages (bm25s then has no vocabulary at all)."""
+        return (getattr(self.model, "vocab_dict", None) or {}) if self.size else {}
+
     def term_weights(self, question: str, *, known_only: bool = False) -> dict[str, float]:
         """The question's terms (stemmed, stopwords aside) with their inverse document frequency in
         the corpus (BM25's idf; a term the corpus lacks weighs as if it were in no passage, or with
         `known_only` is left out)."""
-        vocabulary, indptr = self.model.vocab_dict or {}, self.model.scores.get("indptr") if self.size else None
+        vocabulary, indptr = self.vocabulary, self.model.scores.get("indptr") if self.size else None
         weights = {}
         for term in set(_words(question)):
             row = vocabulary.get(term)
@@ -102,7 +107,7 @@ class Lexical:
 
     def known_share(self, text: str) -> float:
         """Share of the text's terms (stemmed, stopwords aside) that some passage holds; 0 for none."""
-        terms, vocabulary = _words(text), (self.model.vocab_dict or {}) if self.size else {}
+        terms, vocabulary = _words(text), self.vocabulary
         return sum(term in vocabulary for term in terms) / len(terms) if terms else 0.0
 
     def _scores(self, token_ids: list[int]) -> np.ndarray:
@@ -120,7 +125,7 @@ class Lexical:
     def search(self, query: str, k: int, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Rows and BM25 scores of the best `k` passages (only rows where `allowed` is true); none when no
         word of the question is in the corpus."""
-        vocabulary = self.model.vocab_dict or {}
+        vocabulary = self.vocabulary
         tokens = [token for token in _words(query) if token in vocabulary]
         if not tokens or not self.size:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)

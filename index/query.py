@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from .dates import MONTHS
+from .errors import BadQuery
 
 _MONTH_NAMES = "|".join(sorted((m for m in MONTHS if len(m) > 3 or m == "may"), key=len, reverse=True))
 OPERATOR = re.compile(r"\b(after|before|since|until|source|from):(\"[^\"]+\"|'[^']+'|\S+)", re.I)
@@ -57,6 +58,8 @@ class Query:
 
 def _period(value: str) -> tuple[date, date]:
     """'2023' / '2023-04' / '2023-04-02' → [first day, day after the last)."""
+    if not re.fullmatch(r"\d{4}(-\d{1,2}(-\d{1,2})?)?", value):
+        raise ValueError(value)
     parts = [int(p) for p in value.split("-")]
     if len(parts) == 1:
         return date(parts[0], 1, 1), date(parts[0] + 1, 1, 1)
@@ -89,7 +92,8 @@ def parse_query(question: str, today: date, word_dates: bool = True) -> Query:
         try:
             first, after_last = _period(value)
         except ValueError:
-            continue
+            raise BadQuery(f"{match.group(0)} is not a date: write {name}:2023, {name}:2023-04 or "
+                           f"{name}:2023-04-02") from None
         if name in ("after", "since", "from"):
             start = _later(start, first if name != "after" or len(value) == 10 else after_last)
         else:

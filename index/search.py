@@ -15,7 +15,7 @@ from . import glosses
 from . import vectors as vector_index
 from .documents import sentence_spans
 from .embed import Embedder, embedder_for
-from .errors import BadQuery, IndexMismatch, NothingMatches
+from .errors import BadQuery, IndexEmpty, IndexMismatch, NothingMatches
 from .lexical import covers, group_overlap, phrase_overlap, weighted_overlap
 from .names import Names
 from .passage import Hit, Passage
@@ -76,8 +76,15 @@ def embedder_of(index: Index) -> Embedder:
         ) from None
 
 
+def readable(text: str) -> str:
+    """Text with undecodable bytes (surrogates left by argv's decoding) replaced, and control
+    characters dropped: what the tokenizer and the terminal can take."""
+    return "".join("\ufffd" if 0xD800 <= ord(ch) <= 0xDFFF else ch for ch in text
+                   if ch.isprintable() or ch.isspace())
+
+
 def clean_query(query: str) -> str:
-    text = " ".join(query.split())
+    text = " ".join(readable(query).split())
     if not re.search(r"\w", text):
         raise BadQuery("ask a question in words, e.g. What did China say about the Fukushima water release?")
     return text[:MAX_QUERY_CHARS]
@@ -129,6 +136,9 @@ class Retriever:
                word_dates: bool = True) -> list[Hit]:
         """The best `k` passages, one per fact; raises NothingMatches when the question's filters exclude all.
         With `word_dates` False, dates the question says in words do not filter (query.py)."""
+        if not self.passage_count:
+            raise IndexEmpty(f"the index at {self.index.directory} holds no readouts: add some with "
+                             "`readouts ingest PATH...`")
         query = parse_query(clean_query(question), today or date.today(), word_dates)
         if not self.embedder.multilingual and _mostly_non_latin(query.text):
             raise BadQuery(

@@ -111,3 +111,68 @@ def test_console_script_keeps_stdout_for_answers(seeds_index: Path) -> None:
                             capture_output=True, text=True, env=env, timeout=120)
     assert result.returncode == 0, result.stderr
     assert [json.loads(line)["query"] for line in result.stdout.splitlines()] == ["Fukushima"]
+
+
+def _console(*argv: str | bytes, stdin: bytes | None = None, index: Path | None = None,
+             shell: str | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, **({"READOUTS_INDEX": str(index)} if index else {})}
+    if shell:
+        return subprocess.run(shell, shell=True, capture_output=True, env=env, timeout=120)
+    return subprocess.run([sys.executable, "-m", "index.cli", *argv], input=stdin, capture_output=True, env=env, timeout=120)
+
+
+@pytest.mark.slow
+def test_invalid_utf8_in_a_question_is_replaced_not_a_traceback(seeds_index: Path) -> None:
+    result = _console("ask", "--json", "-k", "1", b"Fukushima \xff\xfe water", index=seeds_index)
+    assert result.returncode == 0 and b"Traceback" not in result.stderr, result.stderr
+    assert json.loads(result.stdout)["query"] == "Fukushima \ufffd\ufffd water"
+    result = _console("ask", "--json", "-k", "1", "-", stdin=b"Fukushima \xc3\x28 water\nBeijing-Tokyo Forum\n",
+                      index=seeds_index)
+    assert result.returncode == 0 and len(result.stdout.splitlines()) == 2, result.stderr
+
+
+@pytest.mark.slow
+def test_a_closed_pipe_ends_ask_quietly(seeds_index: Path) -> None:
+    questions = "\\n".join(["Fukushima water", "Beijing-Tokyo Forum", "Korean Peninsula"] * 20)
+    result = _console(index=seeds_index, shell=f"printf '{questions}' | {sys.executable} -m index.cli ask -k 5 - | head -1")
+    assert b"Traceback" not in result.stderr and b"BrokenPipe" not in result.stderr, result.stderr
+    assert result.stdout.startswith(b"Q: ")
+
+
+def test_control_characters_in_a_readout_are_shown_escaped(run, corpus_copy: Path, tmp_path: Path, fake_embedder,
+                                                           monkeypatch) -> None:
+    from index.ingest import ingest
+    (corpus_copy / "evil.txt").write_text("Evil readout\n\nThe ministers met in Vienna \x1b[31mand\x1b]0;pwned\x07 agreed "
+                                          "on the text of a ceasefire for the region.\n")
+    ingest([corpus_copy], tmp_path / "i", fake_embedder)
+    monkeypatch.setattr(cli, "open_retriever", lambda flag: __import__("index.search").search.Retriever(
+        store.load(tmp_path / "i"), fake_embedder))
+    code, out, _ = run("ask", "-k", "3", "ceasefire Vienna")
+    assert code == 0 and "\x1b" not in out and "\x07" not in out and "\\x1b[31mand" in out
+
+
+def test_an_empty_index_is_reported_by_every_command(run, corpus_copy: Path, tmp_path: Path, fake_embedder,
+                                                     monkeypatch) -> None:
+    from index.ingest import ingest
+    ingest([corpus_copy], tmp_path / "i", fake_embedder)
+    for file in corpus_copy.glob("*.txt"):
+        file.unlink()
+    ingest([corpus_copy], tmp_path / "i", fake_embedder)
+    code, out, _ = run("stats", "--index", str(tmp_path / "i"))
+    assert code == 0 and "documents  0" in out and "the index is empty" in out
+    monkeypatch.setattr(cli, "open_retriever", lambda flag: __import__("index.search").search.Retriever(
+        store.load(tmp_path / "i"), fake_embedder))
+    code, out, err = run("ask", "anything")
+    assert code == 1 and out == "" and "holds no readouts" in err and len(err.splitlines()) == 1
+
+
+def test_ingesting_nothing_is_an_error_that_writes_nothing(run, tmp_path: Path) -> None:
+    (tmp_path / "junk").mkdir()
+    (tmp_path / "junk" / "x.doc").write_bytes(b"\x00\x01")
+    code, out, err = run("ingest", "--index", str(tmp_path / "i"), str(tmp_path / "junk"))
+    assert code == 1 and "nothing to index" in err and not store.has_index(tmp_path / "i")
+
+
+def test_an_impossible_filter_is_a_usage_error(run, seeds_index: Path) -> None:
+    code, out, err = run("ask", "--index", str(seeds_index), "Fukushima after:2023-13-45")
+    assert code == 2 and out == "" and "after:2023-13-45 is not a date" in err

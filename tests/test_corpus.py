@@ -73,3 +73,44 @@ def test_state_dept_corpus_ingests_with_its_metadata(state_dept_dir: Path) -> No
             assert "Office of the Spokesperson" != passage.text
     texts = [p.text for d in corpus.documents for p in d.passages]
     assert not any(t.startswith("The below is attributable to Spokesperson") and len(t) < 80 for t in texts)
+
+
+def test_only_regular_files_are_opened(corpus_copy: Path) -> None:
+    import os
+    os.mkfifo(corpus_copy / "pipe.txt")  # reading it would block forever
+    (corpus_copy / "zero.txt").symlink_to("/dev/zero")  # reading it would never end
+    corpus = load_corpus([corpus_copy])
+    reasons = {Path(path).name: reason for path, reason in corpus.skipped}
+    assert reasons["pipe.txt"] == "not a regular file (a named pipe)"
+    assert reasons["zero.txt"] == "not a regular file (a character device)"
+    assert len(corpus.documents) == 5
+
+
+def test_a_huge_file_is_skipped_not_read_whole(corpus_copy: Path, monkeypatch) -> None:
+    from index import corpus as corpus_module
+    monkeypatch.setattr(corpus_module, "MAX_FILE_BYTES", 1000)
+    corpus = load_corpus([corpus_copy])
+    sizes = {p.name: p.stat().st_size for p in corpus_copy.iterdir()}
+    reasons = {Path(path).name: reason for path, reason in corpus.skipped}
+    assert {name for name, size in sizes.items() if size > 1000} == set(reasons)
+    assert all(reason.startswith("larger than") for reason in reasons.values())
+
+
+def test_bad_metadata_lines_are_reported_and_the_folder_still_ingested(corpus_copy: Path) -> None:
+    lines = ['{"file": "000_6c010af11ceaee2d.txt", "date": "not-a-date"}',
+             '{"file": "001_12e88075bd230fa7.txt", "date": "2023-13-45"}',
+             '{"file": 42}',
+             '{"file": "002_97bc6a86a9d677fe.txt", "title": 123}',
+             '{"file": "003_17c4431262099e76.txt", "source": ["a", "b"]}',
+             '{"file": "gone.txt", "title": "Missing"}',
+             '{"file": "004_928d3c2fc4727297.txt", "date": "2024-05-01", "source": "MFA"}']
+    (corpus_copy / "metadata.jsonl").write_text("\n".join(lines) + "\n")
+    corpus = load_corpus([corpus_copy])
+    problems = [f"{path} {reason}" for path, reason in corpus.skipped]
+    assert len(problems) == 6, problems
+    assert sum("not a date" in p for p in problems) == 2 and any("title must be text" in p for p in problems)
+    assert any("gone.txt" in p and "not in the folder" in p for p in problems)
+    by_name = {d.name: d for d in corpus.documents}
+    assert len(by_name) == 5
+    assert (by_name["004_928d3c2fc4727297.txt"].date, by_name["004_928d3c2fc4727297.txt"].source) == ("2024-05-01", "MFA")
+    assert by_name["003_17c4431262099e76.txt"].source != "['a', 'b']"

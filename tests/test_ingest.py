@@ -105,3 +105,60 @@ def test_latent_terms_of_unchanged_passages_are_reused(corpus_copy: Path, tmp_pa
     for row, passage in enumerate(after.passages):
         if passage.text in rows:
             assert np.array_equal(after.latent.matrix[row].toarray(), rows[passage.text])
+
+
+def test_nothing_ingestible_writes_no_index_and_says_why(tmp_path: Path, fake_embedder) -> None:
+    from index.errors import NothingToIngest
+    folder = tmp_path / "junk"
+    folder.mkdir()
+    (folder / "a.pdf").write_bytes(b"%PDF-1.4")
+    (folder / "b.txt").write_text("  \n")
+    with pytest.raises(NothingToIngest, match="nothing to index.*b.txt: empty file"):
+        ingest([folder], tmp_path / "index", fake_embedder)
+    assert not store.has_index(tmp_path / "index")
+
+
+def test_an_index_emptied_by_its_paths_is_a_clear_state(corpus_copy: Path, tmp_path: Path, fake_embedder) -> None:
+    from index.errors import IndexEmpty
+    from index.search import Retriever
+    directory = tmp_path / "index"
+    ingest([corpus_copy], directory, fake_embedder)
+    for file in corpus_copy.glob("*.txt"):
+        file.unlink()
+    (corpus_copy / "note.txt").write_text("hi\n")
+    report = ingest([corpus_copy], directory, fake_embedder)
+    assert len(report.removed) == 5 and report.documents == 0
+    with pytest.raises(IndexEmpty, match="holds no readouts"):
+        Retriever(store.load(directory), fake_embedder).search("Fukushima")
+
+
+def test_rebuild_reports_what_other_paths_had_brought(corpus_copy: Path, tmp_path: Path, fake_embedder) -> None:
+    directory = tmp_path / "index"
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "extra.txt").write_text("Extra readout\n\nThe foreign ministers of both countries met in Hanoi on May 3, 2023.\n")
+    ingest([corpus_copy], directory, fake_embedder)
+    ingest([other], directory, fake_embedder)
+    report = ingest([corpus_copy], directory, fake_embedder, rebuild=True)
+    assert report.removed == ["extra.txt"] and report.documents == 5
+
+
+@pytest.mark.parametrize("errno, fix", [(28, "free some disk space"), (13, "make it writable"), (30, "writable folder")])
+def test_an_os_failure_while_writing_is_one_line_and_the_old_index_stands(
+        corpus_copy: Path, tmp_path: Path, fake_embedder, monkeypatch, errno: int, fix: str) -> None:
+    import os
+    from index.errors import IndexWriteFailed
+    directory = tmp_path / "index"
+    ingest([corpus_copy], directory, fake_embedder)
+    before = store.load(directory).manifest
+    (corpus_copy / "new.txt").write_text("New readout\n\nThe two ministers agreed to meet again in Jakarta next spring.\n")
+
+    def refuse(*args, **kwargs):
+        raise OSError(errno, os.strerror(errno))
+    monkeypatch.setattr(store, "_write_passages", refuse)
+    with pytest.raises(IndexWriteFailed, match=fix) as error:
+        ingest([corpus_copy], directory, fake_embedder)
+    assert "\n" not in str(error.value) and "unchanged" in str(error.value)
+    assert store.load(directory).manifest == before
+    assert sorted(p.name for p in directory.iterdir() if p.name.startswith("gen-")) == [
+        (directory / store.CURRENT).read_text().strip()]

@@ -55,8 +55,10 @@ def test_plain_question_has_no_filters() -> None:
     assert not query.has_filters and not query.latest and query.describe() == ""
 
 
-def test_bad_operator_value_is_ignored_not_fatal() -> None:
-    assert parse_query("talks after:someday", TODAY).start is None
+def test_an_operator_naming_no_date_is_an_error_not_ignored() -> None:
+    from index.errors import BadQuery
+    with pytest.raises(BadQuery, match="after:someday is not a date"):
+        parse_query("talks after:someday", TODAY)
 
 
 @pytest.mark.parametrize("question", ["What will Sweden chair in 2023?", "瑞典将于2023年担任什么职务？"])
@@ -71,3 +73,29 @@ def test_operators_stay_when_dates_in_words_are_dropped() -> None:
     query = parse_query("Fukushima in 2023 before:2010", TODAY, word_dates=False)
     assert (query.start, query.end, query.worded) == (None, date(2010, 1, 1), False)
     assert not parse_query("Fukushima before:2010", TODAY).worded
+
+
+@pytest.mark.parametrize("question", ["Fukushima after:2023-13-45", "talks before:0000", "since:2023-02-30 calls",
+                                      "from:yesterday Taiwan", "until:2024-1-99 sanctions"])
+def test_a_filter_that_is_no_date_is_a_clear_error(question: str) -> None:
+    from index.errors import BadQuery
+    with pytest.raises(BadQuery, match="is not a date: write"):
+        parse_query(question, TODAY)
+
+
+from hypothesis import given, settings as hypothesis_settings, strategies as st  # noqa: E402
+
+_PIECES = st.sampled_from(["after:", "before:", "since:", "until:", "from:", "source:", "in ", "since ", "before ",
+                           "last ", "2023", "2023-04", "2023-04-31", "13", "-", "年", "月", "latest", " ", "May"])
+
+
+@hypothesis_settings(max_examples=400, deadline=None)
+@given(st.lists(_PIECES | st.text(max_size=5), max_size=12).map("".join))
+def test_any_question_parses_or_gets_a_clear_reason(question: str) -> None:
+    from index.errors import BadQuery
+    try:
+        query = parse_query(question, TODAY)
+    except BadQuery as error:
+        assert "is not a date" in str(error)
+        return
+    assert query.start is None or query.end is None or query.start <= query.end or query.describe()
