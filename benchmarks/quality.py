@@ -1,10 +1,12 @@
 """Every question set x embedder x ranking method, with each embedder's ingest and question speed.
 
-Usage: python benchmarks/quality.py [--embedders minilm-int8 minilm e5-small]
+Usage: python benchmarks/quality.py [--embedders minilm-int8 minilm e5-small] [--snapshot FILE] [--compare FILE]
 
 Builds (or reuses, when unchanged) an index of the seeds and one of the state-dept corpus per
 embedder under bench-results/quality/, then prints a Markdown table and writes
-bench-results/quality.json. The state-dept ingest with e5-small (vectors and latent terms) takes
+bench-results/quality.json. --snapshot writes every question's top five (doc, paragraph, score)
+per embedder and method; --compare lists the rankings that differ from such a file (a refactor
+must change none). The state-dept ingest with e5-small (vectors and latent terms) takes
 about 13 minutes here.
 """
 from __future__ import annotations
@@ -51,6 +53,10 @@ SETS = [  # (name, corpus, question file)
     ("Chinese/Japanese state-dept held out 4", "state-dept", QUESTIONS / "cjk_state_dept6.jsonl"),  # as held out 3
     ("Chinese/Japanese state-dept held out 5", "state-dept", QUESTIONS / "cjk_state_dept7.jsonl"),  # written after round 14
     ("Chinese/Japanese state-dept held out 6", "state-dept", QUESTIONS / "cjk_state_dept8.jsonl"),  # written in round 15
+    ("fresh seeds", "seeds", QUESTIONS / "fresh" / "seeds_fresh.jsonl"),  # written by people who never saw the code
+    ("fresh state-dept", "state-dept", QUESTIONS / "fresh" / "state_fresh.jsonl"),
+    ("fresh unanswerable (seeds)", "seeds", QUESTIONS / "fresh" / "unanswerable_fresh.jsonl"),
+    ("fresh unanswerable (state-dept)", "state-dept", QUESTIONS / "fresh" / "unanswerable_fresh.jsonl"),
     ("off-topic (seeds)", "seeds", QUESTIONS / "off_topic.jsonl"),
     ("off-topic (state-dept)", "state-dept", QUESTIONS / "off_topic.jsonl"),
     ("off-topic Chinese/Japanese", "seeds", QUESTIONS / "cjk_off_topic.jsonl"),
@@ -100,15 +106,21 @@ def question_times(retriever: Retriever, questions: Path, label: str) -> dict[st
     return {f"{label}_first_ms": round(times[0], 1), f"{label}_ms_p50": round(statistics.median(times[1:]), 1)}
 
 
-def measure(retriever: Retriever, questions: Path) -> dict[str, dict]:
+RANKINGS: dict[str, list] = {}  # "embedder|set|method|question" -> top five, for --snapshot
+
+
+def measure(retriever: Retriever, questions: Path, label: str = "") -> dict[str, dict]:
     loaded = load_questions(questions)
     figures = {}
     for method in METHODS:
         def search(question: str, k: int, method=method, **options):  # noqa: ANN202
             try:
-                return retriever.search(question, k, method=method, **options)
+                hits = retriever.search(question, k, method=method, **options)
             except BadQuery:  # an English-only model refuses questions in other scripts
-                return []
+                hits = []
+            RANKINGS[f"{label}|{method}|{question}|{options}"] = [
+                [hit.passage.doc, hit.passage.paragraph, round(hit.score, 4)] for hit in hits[:5]]
+            return hits
         scores = evaluate(loaded, search, min_similarity=retriever.min_similarity,
                           cross_lingual=retriever.cross_lingual_min_similarity)
         figures[method] = {"hit@1": scores.hit_rate(1), "hit@3": scores.hit_rate(3), "hit@5": scores.hit_rate(5),
@@ -120,15 +132,26 @@ def measure(retriever: Retriever, questions: Path) -> dict[str, dict]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--embedders", nargs="+", choices=EMBEDDERS, default=list(EMBEDDERS))
+    parser.add_argument("--snapshot", type=Path)
+    parser.add_argument("--compare", type=Path)
     args = parser.parse_args()
     WORKDIR.mkdir(parents=True, exist_ok=True)
     results = {"date": time.strftime("%Y-%m-%d"), "embedders": {}}
     for choice in args.embedders:
         retrievers, speed = build(choice)
-        sets = {name: measure(retrievers[corpus], path) for name, corpus, path in SETS}
+        sets = {name: measure(retrievers[corpus], path, f"{choice}|{name}") for name, corpus, path in SETS}
         results["embedders"][choice] = {**speed, "sets": sets}
         print(choice, json.dumps(speed), flush=True)
     (ROOT / "bench-results" / "quality.json").write_text(json.dumps(results, indent=1))
+    if args.snapshot:
+        args.snapshot.write_text(json.dumps(RANKINGS, ensure_ascii=False, indent=0))
+    if args.compare:
+        before = json.loads(args.compare.read_text())
+        changed = [key for key, ranking in RANKINGS.items() if key in before and before[key] != ranking]
+        print(f"{len(changed)} of {len(RANKINGS)} rankings differ from {args.compare} "
+              f"({sum(key in before for key in RANKINGS)} compared)")
+        for key in changed[:30]:
+            print(f"  {key}: {before[key]} -> {RANKINGS[key]}")
     print("| set | embedder | method | hit@1 | hit@3 | hit@5 | MRR | answered / abstained |")
     print("|---|---|---|---|---|---|---|---|")
     for name, _, _ in SETS:
