@@ -26,10 +26,12 @@ sys.path.insert(0, str(ROOT))
 from index import settings, store  # noqa: E402
 from index.embed import EMBEDDERS, embedder_named  # noqa: E402
 from index.errors import BadQuery, NothingMatches  # noqa: E402
+from index.answer import Answerer  # noqa: E402
 from index.evaluate import evaluate, load_questions  # noqa: E402
 from index.ingest import ingest  # noqa: E402
 from index.search import METHODS, Retriever  # noqa: E402
 
+RANKINGS: dict[str, list] = {}  # "embedder|set|method|question|options" -> top five, for --snapshot
 SHARED = Path(os.environ.get("READOUTS_SHARED", ROOT.parent / "shared"))
 QUESTIONS = ROOT / "tests" / "questions"
 SETS = [  # (name, corpus, question file)
@@ -106,23 +108,30 @@ def question_times(retriever: Retriever, questions: Path, label: str) -> dict[st
     return {f"{label}_first_ms": round(times[0], 1), f"{label}_ms_p50": round(statistics.median(times[1:]), 1)}
 
 
-RANKINGS: dict[str, list] = {}  # "embedder|set|method|question" -> top five, for --snapshot
+class Recording:
+    """The retriever, with every ranking it returns kept for --snapshot."""
+
+    def __init__(self, retriever: Retriever, label: str) -> None:
+        self.retriever, self.label = retriever, label
+        self.embedder = retriever.embedder
+
+    def search(self, question: str, k: int = 5, *, method: str = "hybrid", word_dates: bool = True) -> list:
+        try:
+            hits = self.retriever.search(question, k, method=method, word_dates=word_dates)
+        except BadQuery:  # an English-only model refuses questions in other scripts
+            hits = []
+        options = {} if word_dates else {"word_dates": False}
+        RANKINGS[f"{self.label}|{method}|{question}|{options}"] = [
+            [hit.passage.doc, hit.passage.paragraph, round(hit.score, 4)] for hit in hits[:5]]
+        return hits
 
 
 def measure(retriever: Retriever, questions: Path, label: str = "") -> dict[str, dict]:
     loaded = load_questions(questions)
     figures = {}
+    answerer = Answerer(Recording(retriever, label))
     for method in METHODS:
-        def search(question: str, k: int, method=method, **options):  # noqa: ANN202
-            try:
-                hits = retriever.search(question, k, method=method, **options)
-            except BadQuery:  # an English-only model refuses questions in other scripts
-                hits = []
-            RANKINGS[f"{label}|{method}|{question}|{options}"] = [
-                [hit.passage.doc, hit.passage.paragraph, round(hit.score, 4)] for hit in hits[:5]]
-            return hits
-        scores = evaluate(loaded, search, min_similarity=retriever.min_similarity,
-                          cross_lingual=retriever.cross_lingual_min_similarity)
+        scores = evaluate(loaded, answerer, method=method)
         figures[method] = {"hit@1": scores.hit_rate(1), "hit@3": scores.hit_rate(3), "hit@5": scores.hit_rate(5),
                            "mrr": scores.mrr, "answered": scores.answered_rate, "abstained": scores.abstained_rate,
                            "off_topic": scores.off_topic}

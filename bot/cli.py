@@ -19,9 +19,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def _answerer(index_flag: str | None, settings):  # noqa: ANN001, ANN202
-    from index.cli import open_retriever
-
-    from .answers import Answerer
+    from index import Answerer, open_retriever
 
     return Answerer(open_retriever(index_flag or settings.index), max_results=settings.max_results,
                     min_score=settings.min_score, first_page=settings.results_per_page)
@@ -57,7 +55,7 @@ def run_chat(args: argparse.Namespace) -> int:
     """A terminal REPL over the same answer-building code as the bot; 'more' pages on."""
     from index.errors import ReadoutsError
 
-    from index.terminal import safe
+    from index import answer_text, safe
 
     from . import render
     from .config import load_settings
@@ -90,7 +88,7 @@ def run_chat(args: argparse.Namespace) -> int:
                 print(safe(str(error)))
                 continue
             pages, page = render.paginate(answer, settings.results_per_page), 0
-        print(safe(render.plain_answer(answer, pages[page] if pages else None)))
+        print(answer_text(answer, pages[page] if pages else None))
         if page + 1 < len(pages):
             print(f"\n({len(answer.hits) - pages[page].stop} more: type 'more')")
         print()

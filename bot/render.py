@@ -3,9 +3,7 @@ from __future__ import annotations
 
 from html import escape
 
-from index.passage import Hit, Passage
-
-from .answers import Answer
+from index import Answer, Hit, Passage
 
 TELEGRAM_LIMIT = 4096
 NOTHING_FOUND = (
@@ -94,21 +92,6 @@ def page_html(answer: Answer, hits: range, page: int = 0, pages: int = 1) -> str
 def nothing_found_html(answer: Answer) -> str:
     notice = f"\n<i>{_esc(answer.notice)}</i>" if answer.notice else ""
     return f"<b>Q:</b> {_esc(_short(answer.question, 300))}{notice}\n\n{NOTHING_FOUND}"
-
-
-def plain_answer(answer: Answer, hits: range | None = None) -> str:
-    if not answer.found:
-        return NOTHING_FOUND
-    lines = [answer.notice] if answer.notice else []
-    for i in hits if hits is not None else range(len(answer.hits)):
-        hit = answer.hits[i]
-        p = hit.passage
-        quote = "\n".join(f"  > {line}" for line in p.text.splitlines())
-        also = "".join(f"\n    also: {o.source}, {o.date or 'date unknown'}" + (f" · {o.url}" if o.url else "")
-                       for o in hit.also)
-        lines.append(f"[{i + 1}]\n{quote}\n  — {p.title}\n    {p.source}, {p.date or 'date unknown'}"
-                     + (f" · {p.url}" if p.url else "") + also)
-    return "\n\n".join(lines)
 
 
 def _short(text: str, limit: int) -> str:

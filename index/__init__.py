@@ -1,8 +1,34 @@
-"""Readout retrieval: ingest readouts into a FAISS index and find the passages that answer a question."""
-from .errors import BadQuery, IndexBusy, IndexCorrupt, IndexMismatch, IndexNotFound, InputNotFound, ReadoutsError
+"""Readout retrieval: ingest readouts into a FAISS index beside BM25, and answer questions with the
+passages that answer them, quoted verbatim. This is the package's public surface (`__all__`); the
+front ends (the CLI, the bot) use nothing else. Names that need the model stack load on first use."""
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from .errors import (
+    BadQuery, IndexBusy, IndexCorrupt, IndexEmpty, IndexMismatch, IndexNotFound, IndexWriteFailed, InputNotFound,
+    NothingMatches, NothingToIngest, ReadoutsError,
+)
 from .passage import Hit, Passage
 
+if TYPE_CHECKING:
+    from .answer import Answer, Answerer
+    from .plain import answer_text, missing_note
+    from .search import Retriever
+    from .store import DocumentRecord
+    from .terminal import safe
+
 __all__ = [
-    "BadQuery", "Hit", "IndexBusy", "IndexCorrupt", "IndexMismatch", "IndexNotFound", "InputNotFound",
-    "Passage", "ReadoutsError",
+    "Answer", "Answerer", "BadQuery", "DocumentRecord", "Hit", "IndexBusy", "IndexCorrupt", "IndexEmpty",
+    "IndexMismatch", "IndexNotFound", "IndexWriteFailed", "InputNotFound", "NothingMatches", "NothingToIngest",
+    "Passage", "ReadoutsError", "Retriever", "answer_text", "missing_note", "open_retriever", "safe",
 ]
+_LAZY = {"Answer": "answer", "Answerer": "answer", "Retriever": "search", "DocumentRecord": "store",
+         "answer_text": "plain", "missing_note": "plain", "safe": "terminal", "open_retriever": "cli"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

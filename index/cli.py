@@ -6,33 +6,22 @@ import json
 import logging
 import os
 import sys
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from importlib.metadata import entry_points
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from . import settings, store, vectors
-from .embed import DEFAULT_EMBEDDER, EMBEDDERS, Embedder, embedder_for, embedder_named
+from . import settings
 from .errors import BadQuery, InputNotFound, NothingMatches, ReadoutsError
-from .ingest import IngestReport, ingest
-from .passage import Hit, Passage
-from .search import METHODS, Retriever
+from .settings import DEFAULT_EMBEDDER, EMBEDDERS, METHODS
 from .terminal import safe
 
-def format_passage(p: Passage, marker: str = ">") -> str:
-    return "\n".join(f"  {marker} {safe(line)}" for line in p.text.splitlines())
+if TYPE_CHECKING:
+    from .embed import Embedder
+    from .ingest import IngestReport
+    from .search import Retriever
 
-
-def format_hit(hit: Hit, context: list[Passage] | None = None) -> str:
-    """Plain text: the passage quoted in full (with its neighbours if asked), then where it comes from."""
-    p = hit.passage
-    quote = "\n".join(format_passage(n, ">" if n == p else "|") for n in context) if context else format_passage(p)
-    also = "".join(f"\n    also: {o.source}, {o.date or 'date unknown'} ({o.doc})" for o in hit.also)
-    return safe(
-        f"[{hit.rank}] score {hit.score:.2f}\n{quote}\n"
-        f"  — {p.title} · {p.source} · {p.date or 'date unknown'} · {p.doc} ¶{p.paragraph}"
-        + (f"\n    {p.url}" if p.url else "") + also
-    )
+# The subcommands import what they need when they run: `readouts --help` loads no model stack.
 
 
 def format_report(report: IngestReport, directory: Path) -> str:
@@ -52,6 +41,11 @@ def format_report(report: IngestReport, directory: Path) -> str:
 
 def open_retriever(flag: str | None) -> Retriever:
     """The retriever over the chosen index; the default index is built from seeds/ on first use."""
+    from . import store
+    from .embed import embedder_named
+    from .ingest import ingest
+    from .search import Retriever
+
     directory = settings.index_dir(flag)
     if not store.has_index(directory) and directory == settings.DEFAULT_INDEX and settings.SEEDS.is_dir():
         print(f"no index yet: building {directory} from {settings.SEEDS}", file=sys.stderr)
@@ -78,6 +72,9 @@ def questions_from(arguments: Sequence[str]) -> list[str]:
 def embedder_to_ingest(choice: str | None, directory: Path) -> Embedder:
     """The embedder asked for, else the index's own: adding one readout to an e5-small index must not
     quietly re-embed it all as English-only. A new index, or one this version cannot read, gets the default."""
+    from . import store
+    from .embed import embedder_for, embedder_named
+
     if choice:
         return embedder_named(choice)
     try:
@@ -87,37 +84,47 @@ def embedder_to_ingest(choice: str | None, directory: Path) -> Embedder:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
+    from .ingest import ingest
+
     directory = settings.index_dir(args.index)
     report = ingest([Path(p) for p in args.paths], directory, embedder_to_ingest(args.embedder, directory),
                     rebuild=args.rebuild, progress=True)
-    print(format_report(report, directory))
+    print(safe(format_report(report, directory)))
     return 0
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
+    """Each question answered by the answer policy the bot uses: quoted passages, or what is missing."""
+    from .answer import Answerer
+    from .plain import answer_text
+
     questions = questions_from(args.question)
     retriever = open_retriever(args.index)
+    answerer = Answerer(retriever, first_page=args.k)
     for question in questions:
         try:
-            hits = retriever.search(question, args.k, method=args.method)
+            answer = answerer.answer(question, args.k, method=args.method, emphasis=False)
         except (BadQuery, NothingMatches) as error:
             if len(questions) == 1:
                 raise
-            print(json.dumps({"query": question, "error": str(error), "results": []}) if args.json
-                  else safe(f"{question}: {error}"))
+            print(json.dumps({"query": question, "answered": False, "error": str(error), "results": []},
+                             ensure_ascii=False) if args.json else safe(f"{question}: {error}"))
             continue
         if args.json:
-            print(json.dumps({"query": question, "results": [hit.to_json() for hit in hits]}, ensure_ascii=False))
+            print(json.dumps(answer.to_json(), ensure_ascii=False))
         else:
-            print(f"Q: {safe(question)}\n")
-            print("\n\n".join(format_hit(hit, retriever.context(hit.passage, args.context) if args.context else None)
-                              for hit in hits) or "(the index is empty)")
-            print()
+            context = ({i: retriever.context(hit.passage, args.context) for i, hit in enumerate(answer.hits)}
+                       if args.context else None)
+            print(f"Q: {safe(answer.question)}\n\n{answer_text(answer, detail=True, context=context)}\n")
         sys.stdout.flush()
     return 0
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
+    from collections import Counter
+
+    from . import store, vectors
+
     index = store.load(settings.index_dir(args.index))
     manifest = index.manifest
     dates = sorted(record.date for record in manifest.documents if record.date)
@@ -139,17 +146,16 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
+    from .answer import Answerer
     from .evaluate import evaluate, load_questions
 
     path = Path(args.questions)
     if not path.is_file():
         raise InputNotFound(f"no such question file: {path}")
     questions = load_questions(path)
-    retriever = open_retriever(args.index)
+    answerer = Answerer(open_retriever(args.index))
     methods = METHODS if args.method == "all" else (args.method,)
-    results = {m: evaluate(questions, lambda q, k, m=m, **options: retriever.search(q, k, method=m, **options), args.k,
-                           min_similarity=retriever.min_similarity,
-                           cross_lingual=retriever.cross_lingual_min_similarity) for m in methods}
+    results = {m: evaluate(questions, answerer, args.k, method=m) for m in methods}
     first = next(iter(results.values()))
     print(f"{path.name}: {first.questions} questions with answers, {first.off_topic} off-topic")
     print(f"  {'method':8} {'hit@1':>6} {'hit@3':>6} {'hit@5':>6} {'MRR':>6} {'answered':>9} {'abstained':>9}")
@@ -159,7 +165,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
               + (f"{scores.abstained_rate:9.3f}" if scores.off_topic else f"{'-':>9}"))
     for question, first_hit in first.misses:
         expected = "; ".join(f"{doc}: {snippet!r}" for doc, snippet in question.gold)
-        print(f"  miss ({methods[0]}) {question.id}: {question.q}\n    expected {expected}\n    first    {first_hit}")
+        print(safe(f"  miss ({methods[0]}) {question.id}: {question.q}\n    expected {expected}\n    first    {first_hit}"))
     return 0
 
 
@@ -168,11 +174,11 @@ def parser() -> argparse.ArgumentParser:
     commands = main.add_subparsers(dest="command", required=True)
     index_help = f"index directory (default: $READOUTS_INDEX or {settings.DEFAULT_INDEX})"
 
-    p = commands.add_parser("ingest", help="add readouts (.txt/.md files or folders) to the index")
+    p = commands.add_parser("ingest", help="add readouts (files or folders) to the index")
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--index", help=index_help)
     p.add_argument("--rebuild", action="store_true", help="start a new index instead of updating the old one")
-    p.add_argument("--embedder", choices=EMBEDDERS,
+    p.add_argument("--embedder", choices=tuple(EMBEDDERS),
                    help=f"model that embeds passages and questions (default: the index's own, {DEFAULT_EMBEDDER} for a "
                         "new index); changing it re-embeds every passage")
     p.set_defaults(run=cmd_ingest)

@@ -4,12 +4,14 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 from functools import cached_property
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
-import scipy.sparse as sparse
 
-from .latent import normalized
+from . import settings
+
+if TYPE_CHECKING:
+    import scipy.sparse as sparse
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 
@@ -167,13 +169,17 @@ class E5SmallEmbedder:
             from tqdm import tqdm
 
             batches = tqdm(batches, desc="Latent terms", unit="batch")
+        import scipy.sparse as sparse
+
+        from .crosslingual.latent import normalized
+
         width = self.model.sparse_dim
         parts = [self.model.sparse(list(texts[i : i + self.batch_size]), top_k=width, fmt="scipy") for i in batches]
         return normalized(sparse.vstack(parts, format="csr") if parts else sparse.csr_matrix((0, width)))
 
 
-EMBEDDERS: dict[str, type] = {"minilm": MiniLMEmbedder, "minilm-int8": MiniLMInt8Embedder, "e5-small": E5SmallEmbedder}
-DEFAULT_EMBEDDER = "minilm-int8"  # as good as fp32 on the question sets, twice as fast (README)
+EMBEDDERS: dict[str, type] = dict(zip(settings.EMBEDDERS, (MiniLMEmbedder, MiniLMInt8Embedder, E5SmallEmbedder)))
+DEFAULT_EMBEDDER = settings.DEFAULT_EMBEDDER
 
 
 def embedder_named(choice: str) -> Embedder:

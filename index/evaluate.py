@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .answer import Answerer
 from .errors import NothingMatches
-from .passage import Hit, Passage
-from .search import answerable
+from .passage import Passage
+from .ranking import Method
 
 
 @dataclass(frozen=True)
@@ -77,22 +78,22 @@ def is_gold(passage: Passage, question: Question) -> bool:
     return any(passage.doc.startswith(doc) and _squash(snippet) in _squash(passage.text) for doc, snippet in question.gold)
 
 
-def evaluate(questions: Sequence[Question], search: Callable[..., list[Hit]], k: int = 5,
-             cutoffs: Sequence[int] = (1, 3, 5), *, min_similarity: float, cross_lingual: float | None = None) -> Scores:
-    """Rank metrics over questions with gold answers; abstention over those without (off-topic).
-    `search(question, k)` is retried with `word_dates=False` where a date said in words excluded every
-    readout, as the bot's answerer does."""
+def evaluate(questions: Sequence[Question], answerer: Answerer, k: int = 5, cutoffs: Sequence[int] = (1, 3, 5),
+             *, method: Method = "hybrid") -> Scores:
+    """Rank metrics over questions with gold answers, and abstention over those without (off-topic),
+    through the answer policy that ask, chat and the bot use."""
     scores = Scores(hits_at={cutoff: 0 for cutoff in cutoffs})
     for question in questions:
         try:
-            hits = search(question.q, max(k, *cutoffs))
-        except NothingMatches as error:
-            hits = search(question.q, max(k, *cutoffs), word_dates=False) if error.worded else []
+            answer = answerer.answer(question.q, max(k, *cutoffs), method=method, emphasis=False)
+            hits, answered = list(answer.ranked), answer.answered
+        except NothingMatches:
+            hits, answered = [], False
         if not question.gold:
             scores.off_topic += 1
-            scores.abstained += not answerable(question.q, hits, min_similarity, cross_lingual)
+            scores.abstained += not answered
             continue
-        scores.answered += bool(answerable(question.q, hits, min_similarity, cross_lingual))
+        scores.answered += answered
         rank = next((hit.rank for hit in hits if is_gold(hit.passage, question)), None)
         scores.questions += 1
         for cutoff in cutoffs:

@@ -6,9 +6,9 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-import scipy.sparse as sparse
 
 from . import store
 from .corpus import absolute, load_corpus
@@ -17,6 +17,9 @@ from .embed import Embedder
 from .errors import IndexCorrupt, IndexMismatch, IndexNotFound, IndexWriteFailed, NothingToIngest
 from .onnx_model import word_pieces
 from .passage import EMBEDDING_RECIPE, Passage
+
+if TYPE_CHECKING:
+    import scipy.sparse as sparse
 
 
 @dataclass
@@ -185,5 +188,8 @@ def _embeddings_for(
     if not passages:
         return np.zeros((0, embedder.dimension), dtype=np.float32), None
     vectors = np.stack([reusable[key] for key in keys]).astype(np.float32, copy=False)
-    has_latent = all(key in reusable_latent for key in keys)
-    return vectors, sparse.vstack([reusable_latent[key] for key in keys], format="csr") if has_latent else None
+    if not all(key in reusable_latent for key in keys):
+        return vectors, None
+    import scipy.sparse as sparse
+
+    return vectors, sparse.vstack([reusable_latent[key] for key in keys], format="csr")

@@ -1,23 +1,39 @@
 """BM25 ranking (bm25s, with English stemming): names, acronyms and set phrases that embeddings blur."""
 from __future__ import annotations
 
+import ast
 import functools
+import importlib.util
+import json
 import logging
 import math
 import re
 from collections.abc import Sequence
 from pathlib import Path
 
-import bm25s
 import numpy as np
 import Stemmer
-from bm25s.stopwords import STOPWORDS_EN_PLUS
 
 logging.getLogger("bm25s").setLevel(logging.WARNING)
 _stemmer = Stemmer.Stemmer("english")
+
+
+def _bm25s_stopwords() -> tuple[str, ...]:
+    """bm25s' longer English list, read from its source: importing bm25s imports scipy, which a
+    question does not need (bm25s builds the index; searching it is done here)."""
+    spec = importlib.util.find_spec("bm25s")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("bm25s is not installed")
+    source = Path(next(iter(spec.submodule_search_locations))) / "stopwords.py"
+    for node in ast.parse(source.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "STOPWORDS_EN_PLUS" for t in node.targets):
+            return tuple(ast.literal_eval(node.value))
+    raise ImportError("bm25s has no STOPWORDS_EN_PLUS")
+
+
 # The longer English list (it drops question words such as "what", "about", "did") plus the verbs
 # of reported speech that every readout and most questions use.
-STOPWORDS = sorted(set(STOPWORDS_EN_PLUS) | {"say", "said", "says", "tell", "told", "according"})
+STOPWORDS = sorted(set(_bm25s_stopwords()) | {"say", "said", "says", "tell", "told", "according"})
 _STOPWORD_SET = frozenset(STOPWORDS)
 WORD = re.compile(r"(?u)\b\w\w+\b")  # bm25s' default token pattern
 
@@ -65,71 +81,82 @@ def group_overlap(groups: Sequence[dict[str, float]], texts: Sequence[str]) -> n
 
 
 class Lexical:
-    def __init__(self, model: bm25s.BM25, size: int) -> None:
-        self.model = model
+    """BM25 over the passages' lexical text: built by bm25s, searched here from its saved arrays
+    (per-term score lists in CSC form: `indptr`, `indices` = rows, `data` = scores)."""
+
+    def __init__(self, vocabulary: dict[str, int], data: np.ndarray, indices: np.ndarray, indptr: np.ndarray,
+                 size: int, model: object | None = None) -> None:
+        self.vocabulary = vocabulary
+        self.data, self.indices, self.indptr = data, indices, indptr
         self.size = size
+        self._model = model  # the bm25s index, only when just built (to save it)
 
     @classmethod
     def build(cls, texts: Sequence[str]) -> "Lexical":
+        if not texts:
+            return cls.empty()
+        import bm25s
+
         model = bm25s.BM25()
-        if texts:
-            model.index(bm25s.tokenize(list(texts), stopwords=STOPWORDS, stemmer=_stemmer, show_progress=False),
-                        show_progress=False)
-        return cls(model, len(texts))
+        model.index(bm25s.tokenize(list(texts), stopwords=STOPWORDS, stemmer=_stemmer, show_progress=False),
+                    show_progress=False)
+        scores = model.scores
+        return cls(dict(model.vocab_dict), scores["data"], scores["indices"], scores["indptr"], len(texts), model)
+
+    @classmethod
+    def empty(cls) -> "Lexical":
+        nothing = np.zeros(0, dtype=np.float32)
+        return cls({}, nothing, nothing.astype(np.int32), np.zeros(1, dtype=np.int64), 0)
 
     def save(self, directory: Path) -> None:
-        if self.size:
-            self.model.save(str(directory), show_progress=False)
+        if self.size and self._model is not None:
+            self._model.save(str(directory), show_progress=False)
 
     @classmethod
     def load(cls, directory: Path, size: int) -> "Lexical":
-        model = bm25s.BM25.load(str(directory), mmap=True, show_progress=False, verbosity=0) if size else bm25s.BM25()
-        return cls(model, size)
-
-    @property
-    def vocabulary(self) -> dict[str, int]:
-        """Term → row; empty for an index without passages (bm25s then has no vocabulary at all)."""
-        return (getattr(self.model, "vocab_dict", None) or {}) if self.size else {}
+        """The arrays bm25s saved, memory-mapped; ValueError when they are not BM25 of the plain kind."""
+        if not size:
+            return cls.empty()
+        params = json.loads((directory / "params.index.json").read_text(encoding="utf-8"))
+        if params.get("method", "lucene") not in ("lucene", "robertson", "atire"):
+            raise ValueError(f"BM25 variant {params.get('method')} scores absent terms too")
+        vocabulary = json.loads((directory / "vocab.index.json").read_text(encoding="utf-8"))
+        arrays = [np.load(directory / f"{name}.csc.index.npy", mmap_mode="r") for name in ("data", "indices", "indptr")]
+        return cls(vocabulary, *arrays, size)
 
     def term_weights(self, question: str, *, known_only: bool = False) -> dict[str, float]:
         """The question's terms (stemmed, stopwords aside) with their inverse document frequency in
         the corpus (BM25's idf; a term the corpus lacks weighs as if it were in no passage, or with
         `known_only` is left out)."""
-        vocabulary, indptr = self.vocabulary, self.model.scores.get("indptr") if self.size else None
         weights = {}
         for term in set(_words(question)):
-            row = vocabulary.get(term)
-            if known_only and (row is None or indptr is None):
+            row = self.vocabulary.get(term)
+            if known_only and row is None:
                 continue
-            frequency = 0 if row is None or indptr is None else int(indptr[row + 1] - indptr[row])
+            frequency = 0 if row is None else int(self.indptr[row + 1] - self.indptr[row])
             weights[term] = math.log(1 + (self.size - frequency + 0.5) / (frequency + 0.5))
         return weights
 
     def known_share(self, text: str) -> float:
         """Share of the text's terms (stemmed, stopwords aside) that some passage holds; 0 for none."""
-        terms, vocabulary = _words(text), self.vocabulary
-        return sum(term in vocabulary for term in terms) / len(terms) if terms else 0.0
+        terms = _words(text)
+        return sum(term in self.vocabulary for term in terms) / len(terms) if terms else 0.0
 
     def _scores(self, token_ids: list[int]) -> np.ndarray:
         """BM25 score of every passage: the precomputed per-token scores of the question's tokens,
-        summed with one bincount (bm25s' own get_scores sums with np.add.at, 13 ms at 1M passages;
-        retrieve() adds threads and progress bars)."""
-        if self.model.nonoccurrence_array is not None:  # BM25 variants that score absent tokens too
-            return self.model.get_scores(token_ids)
-        index = self.model.scores
-        spans = [(index["indptr"][t], index["indptr"][t + 1]) for t in token_ids]
-        rows = np.concatenate([index["indices"][a:b] for a, b in spans])
-        weights = np.concatenate([index["data"][a:b] for a, b in spans])
-        return np.bincount(rows, weights=weights, minlength=index["num_docs"])
+        summed with one bincount."""
+        spans = [(self.indptr[t], self.indptr[t + 1]) for t in token_ids]
+        rows = np.concatenate([self.indices[a:b] for a, b in spans])
+        weights = np.concatenate([self.data[a:b] for a, b in spans])
+        return np.bincount(rows, weights=weights, minlength=self.size)
 
     def search(self, query: str, k: int, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Rows and BM25 scores of the best `k` passages (only rows where `allowed` is true); none when no
         word of the question is in the corpus."""
-        vocabulary = self.vocabulary
-        tokens = [token for token in _words(query) if token in vocabulary]
+        tokens = [token for token in _words(query) if token in self.vocabulary]
         if not tokens or not self.size:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-        scores = self._scores([vocabulary[token] for token in tokens])
+        scores = self._scores([self.vocabulary[token] for token in tokens])
         if allowed is not None:
             scores = np.where(allowed, scores, 0.0)
         matching = np.flatnonzero(scores)  # usually a small share of the corpus

@@ -51,25 +51,20 @@ class Passage:
 @dataclass(frozen=True)
 class Hit:
     """A passage returned for a question: its rank, its cosine similarity to the question, the span of
-    its best-matching sentence, near-identical passages from other documents ("also"), and for a
-    question in another script than Latin, its cosine to the question's word-by-word English and its
-    support: 1 when its readout names someone or somewhere the question names, else the share of the
-    question's dictionary words it holds (search.py)."""
+    its best-matching sentence, near-identical passages from other documents ("also"), and its
+    relevance: how far its strongest evidence clears the bar of the strategy that ranked it (at least
+    0: close enough to quote; ranking.py)."""
 
     passage: Passage
     score: float
     rank: int
     emphasis: tuple[int, int] | None = None
     also: tuple[Passage, ...] = field(default=())
-    english_score: float | None = None
-    support: float | None = None
+    relevance: float = 0.0
 
     def to_json(self) -> dict[str, Any]:
-        data = {"rank": self.rank, "score": round(self.score, 4), **self.passage.to_json()}
-        if self.english_score is not None:
-            data["english_score"] = round(self.english_score, 4)
-        if self.support is not None:
-            data["support"] = round(self.support, 4)
+        data = {"rank": self.rank, "score": round(self.score, 4), "relevance": round(self.relevance, 4),
+                **self.passage.to_json()}
         if self.also:
             data["also"] = [{"doc": p.doc, "source": p.source, "date": p.date, "url": p.url} for p in self.also]
         return data

@@ -1,4 +1,5 @@
-"""Where things live by default; the environment (or a flag) overrides."""
+"""Where things live by default, and the names of the choices a user makes; the environment (or a
+flag) overrides. Nothing here imports a model stack: `readouts --help` reads it."""
 from __future__ import annotations
 
 import os
@@ -12,3 +13,8 @@ DEFAULT_INDEX = PROJECT_ROOT / ".readouts" / "index"
 def index_dir(flag: str | None = None) -> Path:
     """--index, else READOUTS_INDEX, else the git-ignored folder in the project."""
     return Path(flag or os.environ.get("READOUTS_INDEX") or DEFAULT_INDEX).expanduser()
+
+
+EMBEDDERS = ("minilm", "minilm-int8", "e5-small")  # the models `--embedder` chooses (embed.EMBEDDERS)
+DEFAULT_EMBEDDER = "minilm-int8"  # as good as fp32 on the question sets, twice as fast (docs/quality.md)
+METHODS = ("hybrid", "dense", "lexical")  # rankings a question can be searched by (ranking.py)

@@ -17,17 +17,20 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import overload
+from typing import TYPE_CHECKING, Any, overload
 
 import faiss
 import numpy as np
-import scipy.sparse as sparse
 
 from . import vectors as vector_index
 from .errors import IndexBusy, IndexCorrupt, IndexMismatch, IndexNotFound
-from .latent import LatentTerms
 from .lexical import Lexical
 from .passage import EMBEDDING_RECIPE, Passage
+
+if TYPE_CHECKING:
+    import scipy.sparse as sparse
+
+    from .crosslingual.latent import LatentTerms
 
 # 2: BM25 index beside the vectors; 3: embedding recipe recorded; 4: BM25 stopwords;
 # 5: passage offsets, IVF above vectors.EXACT_LIMIT; 6: latent terms beside the vectors (e5-small)
@@ -184,6 +187,8 @@ def save(
         (generation / LEXICAL).mkdir()
         lexical.save(generation / LEXICAL)
         if latent is not None:
+            from .crosslingual.latent import LatentTerms
+
             LatentTerms(latent).save(generation / LATENT)
         files = sorted(path for path in generation.rglob("*") if path.is_file())
         manifest = Manifest(
@@ -244,7 +249,7 @@ def load(directory: Path) -> Index:
         vectors = faiss.read_index(str(generation / VECTORS))
         passages = PassageFile(generation / PASSAGES, np.load(generation / OFFSETS))
         lexical = Lexical.load(generation / LEXICAL, len(passages))
-        latent = LatentTerms.load(generation / LATENT) if LATENT in manifest.file_sizes else None
+        latent = _latent(generation / LATENT) if LATENT in manifest.file_sizes else None
     except (OSError, RuntimeError, ValueError, KeyError, TypeError) as error:
         raise IndexCorrupt(f"index at {directory} is damaged ({_reason(error)}); {REBUILD_HINT}") from error
     if (not (vectors.ntotal == len(passages) == manifest.passage_count) or vectors.d != manifest.dimension
@@ -254,6 +259,13 @@ def load(directory: Path) -> Index:
             f"manifest says {manifest.passage_count}); {REBUILD_HINT}"
         )
     return Index(directory, manifest, passages, vectors, lexical, latent)
+
+
+def _latent(path: Path) -> LatentTerms:
+    """Latent terms load scipy: only an index that has them pays for it."""
+    from .crosslingual.latent import LatentTerms
+
+    return LatentTerms.load(path)
 
 
 def recorded_model(directory: Path) -> str | None:

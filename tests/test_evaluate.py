@@ -1,5 +1,6 @@
+from index.answer import Answerer
 from index.errors import NothingMatches
-from index.evaluate import Question, evaluate
+from index.evaluate import Question, evaluate, half
 from index.passage import Hit, Passage
 
 SWEDEN = Passage(id="sweden-1", doc="state_2022-05-04_linde.txt", text="Sweden prepares to assume the presidency in 2023.",
@@ -8,22 +9,40 @@ SWEDEN = Passage(id="sweden-1", doc="state_2022-05-04_linde.txt", text="Sweden p
 QUESTION = Question(id="t15", q="What will Sweden chair in 2023?", gold=(("state_2022-05-04", "assume the presidency"),))
 
 
+class Stub:
+    """A retriever whose search is the test's function."""
+
+    def __init__(self, search) -> None:
+        self.search = search
+
+
 def test_a_date_in_words_that_excludes_every_readout_is_dropped_as_the_bot_does() -> None:
     asked = []
 
-    def search(question: str, k: int, word_dates: bool = True) -> list[Hit]:
+    def search(question: str, k: int, method: str = "hybrid", word_dates: bool = True) -> list[Hit]:
         asked.append(word_dates)
         if word_dates:
             raise NothingMatches("No readouts are dated 2023-01-01 to 2023-12-31.", worded=True)
-        return [Hit(SWEDEN, 0.9, 1)]
+        return [Hit(SWEDEN, 0.9, 1, relevance=0.1)]
 
-    scores = evaluate([QUESTION], search, min_similarity=0.5)
-    assert asked == [True, False] and scores.hits_at[1] == 1
+    scores = evaluate([QUESTION], Answerer(Stub(search)))
+    assert asked == [True, False] and scores.hits_at[1] == 1 and scores.answered == 1
 
 
 def test_an_operator_that_excludes_every_readout_counts_as_a_miss() -> None:
-    def search(question: str, k: int, word_dates: bool = True) -> list[Hit]:
+    def search(question: str, k: int, method: str = "hybrid", word_dates: bool = True) -> list[Hit]:
         raise NothingMatches("No readouts are dated before 2010-01-01.")
 
-    scores = evaluate([QUESTION], search, min_similarity=0.5)
+    scores = evaluate([QUESTION], Answerer(Stub(search)))
     assert scores.questions == 1 and scores.hits_at[1] == 0 and scores.answered == 0
+
+
+def test_a_gold_passage_below_the_bar_still_counts_for_rank_but_not_as_answered() -> None:
+    scores = evaluate([QUESTION], Answerer(Stub(lambda q, k, **options: [Hit(SWEDEN, 0.1, 1, relevance=-0.3)])))
+    assert scores.hits_at[1] == 1 and scores.answered == 0
+
+
+def test_the_split_into_halves_is_fixed_and_near_even() -> None:
+    ids = [f"q{n:03d}" for n in range(400)]
+    assert [half(i) for i in ids] == [half(i) for i in ids]
+    assert 160 < sum(half(i) == "tuning" for i in ids) < 240

@@ -12,7 +12,9 @@ from pathlib import Path
 import pytest
 
 from conftest import QUESTIONS
-from index import glosses, store
+from index import store
+from index.answer import Answerer
+from index.crosslingual import glosses
 from index.embed import embedder_named
 from index.evaluate import Scores, evaluate, load_questions
 from index.ingest import ingest
@@ -23,9 +25,7 @@ pytestmark = pytest.mark.slow
 
 def scores_by_method(retriever: Retriever, questions: Path) -> dict[str, Scores]:
     loaded = load_questions(questions)
-    return {m: evaluate(loaded, lambda q, k, m=m, **options: retriever.search(q, k, method=m, **options),
-                        min_similarity=retriever.min_similarity,
-                        cross_lingual=retriever.cross_lingual_min_similarity) for m in METHODS}
+    return {m: evaluate(loaded, Answerer(retriever), method=m) for m in METHODS}
 
 
 def table(results: dict[str, Scores]) -> str:
@@ -78,9 +78,7 @@ CJK_SETS = ["cjk_seeds.jsonl", "cjk_heldout.jsonl", "cjk_heldout2.jsonl", "cjk_h
 
 def pooled(retriever: Retriever, files: list[str]) -> dict[str, Scores]:
     loaded = [question for name in files for question in load_questions(QUESTIONS / name)]
-    return {m: evaluate(loaded, lambda q, k, m=m, **options: retriever.search(q, k, method=m, **options),
-                        min_similarity=retriever.min_similarity,
-                        cross_lingual=retriever.cross_lingual_min_similarity) for m in METHODS}
+    return {m: evaluate(loaded, Answerer(retriever), method=m) for m in METHODS}
 
 
 def test_the_multilingual_index_answers_chinese_and_japanese_questions(seeds_e5: Retriever) -> None:

@@ -52,13 +52,6 @@ def test_long_question_is_shortened_in_the_header() -> None:
     assert html.split("\n")[0].endswith("…") and len(html.split("\n")[0]) < 330
 
 
-def test_plain_text_quotes_and_cites() -> None:
-    text = render.plain_answer(Answer("q", (hit("Line one.\nLine two."),), notice="Cut."))
-    assert text.splitlines()[:4] == ["Cut.", "", "[1]", "  > Line one."]
-    assert "Xinhua, 2024-09-24" in text
-    assert render.plain_answer(Answer("q", ())) == render.NOTHING_FOUND
-
-
 @pytest.mark.parametrize("emphasis", [None, (0, 9)])
 def test_page_header_escapes_the_question(emphasis) -> None:
     html = render.page_html(Answer("<i>tags</i> & more", (hit("Some text. More.", emphasis=emphasis),)), range(1))

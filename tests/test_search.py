@@ -4,12 +4,16 @@ from pathlib import Path
 
 import pytest
 
-from index import glosses, store
+from index import store
+from index.answer import Answerer
+from index.crosslingual import glosses
+from index.crosslingual.ranker import relevance
 from index.errors import BadQuery, NothingMatches
 from index.evaluate import evaluate, load_questions
 from index.ingest import ingest
 from index.passage import Hit, Passage
-from index.search import Retriever, answerable
+from index.ranking import bar, relevant
+from index.search import Retriever
 
 # The bar reached with this retriever on ../shared/eval/dev_questions.jsonl; raise it when retrieval improves.
 DEV_HIT_AT_1 = 0.90
@@ -22,7 +26,7 @@ def retriever(seeds_index: Path, embedder) -> Retriever:
 
 
 def test_dev_set_quality_does_not_regress(retriever: Retriever, dev_questions_path: Path) -> None:
-    scores = evaluate(load_questions(dev_questions_path), retriever.search, min_similarity=retriever.min_similarity)
+    scores = evaluate(load_questions(dev_questions_path), Answerer(retriever))
     measured = f"hit@1 {scores.hit_rate(1):.2f}, hit@3 {scores.hit_rate(3):.2f}, MRR {scores.mrr:.2f}"
     assert scores.hit_rate(1) >= DEV_HIT_AT_1, measured
     assert scores.hit_rate(3) >= DEV_HIT_AT_3, measured
@@ -75,7 +79,7 @@ def test_latest_ranks_relevant_passages_newest_first(retriever: Retriever) -> No
     hits = retriever.search("latest on China-Japan relations", 5)
     dates = [hit.passage.date or "" for hit in hits]
     assert dates == sorted(dates, reverse=True) and dates[0] == "2024-12-04"
-    assert all(hit.score >= retriever.min_similarity for hit in hits)  # newest among the relevant only
+    assert all(hit.relevance >= 0 for hit in hits)  # newest among the relevant only
 
 
 def test_context_gives_neighbours_from_the_same_document(retriever: Retriever) -> None:
@@ -87,11 +91,11 @@ def test_context_gives_neighbours_from_the_same_document(retriever: Retriever) -
 
 def test_off_topic_is_not_answerable_but_rare_terms_are(retriever: Retriever) -> None:
     question = "How do I bake sourdough bread?"
-    assert answerable(question, retriever.search(question, 5), retriever.min_similarity) == []
+    assert not any(relevant(hit, question) for hit in retriever.search(question, 5))
     question = "What is the dual-track approach about?"  # the embeddings score it low; every word is there
     hits = retriever.search(question, 5)
-    assert hits[0].score < retriever.min_similarity
-    assert answerable(question, hits, retriever.min_similarity)[0] == hits[0]
+    assert hits[0].relevance < 0 and hits[0].score < retriever.embedder.min_similarity
+    assert relevant(hits[0], question)
 
 
 def test_a_republished_readout_is_one_hit_naming_the_other_source(tmp_path: Path, embedder, seeds_dir: Path) -> None:
@@ -116,43 +120,41 @@ def test_english_only_index_explains_how_to_ask_in_other_languages(retriever: Re
         retriever.search(question)
 
 
+class _E5Like:
+    min_similarity, cross_lingual_min_similarity = 0.83, 0.80
+
+
 def test_a_passage_in_another_script_than_the_question_has_its_own_bar() -> None:
     english = Passage("a-1", "a.txt", "Wang Yi met Yoko Kamikawa in New York.", "Talks", "Xinhua", "2024-09-23", None, 1)
     chinese = dataclasses.replace(english, id="b-1", doc="b.txt", text="王毅在纽约会见上川阳子。")
-    hits = [Hit(english, 0.80, 1, support=1.0), Hit(chinese, 0.80, 2)]  # the English one names Wang Yi
     question = "王毅在哪里会见了上川阳子？"
-    assert answerable(question, hits, 0.83) == []
-    assert answerable(question, hits, 0.83, cross_lingual=0.785) == [hits[0]]  # only the English one crosses
-    assert answerable("Where did Wang Yi meet Kamikawa?", hits, 0.83, cross_lingual=0.785) == [hits[1]]
+    assert bar(_E5Like(), question, english) == 0.80 and bar(_E5Like(), question, chinese) == 0.83
+    assert bar(_E5Like(), "Where did Wang Yi meet Kamikawa?", chinese) == 0.80
+    english_only = type("MiniLMLike", (), {"min_similarity": 0.4, "cross_lingual_min_similarity": None})()
+    assert bar(english_only, question, english) == 0.4
 
 
 def test_a_passage_across_scripts_without_the_questions_names_or_words_needs_more() -> None:
     """Off-topic questions in Chinese or Japanese found passages just over the bars; one that names no
     name of the question and holds few of its words must clear them by UNSUPPORTED_RAISE."""
-    english = Passage("a-1", "a.txt", "The press availability is open to the press.", "Remarks", "State", None, None, 1)
-    question = "次の日食はいつですか？"
-    assert answerable(question, [Hit(english, 0.81, 1, support=0.0)], 0.83, cross_lingual=0.80) == []
-    assert answerable(question, [Hit(english, 0.81, 1, support=0.3)], 0.83, cross_lingual=0.80) != []
-    assert answerable(question, [Hit(english, 0.75, 1, english_score=0.835, support=0.0)], 0.83, cross_lingual=0.80) == []
-    assert answerable(question, [Hit(english, 0.75, 1, english_score=0.845, support=0.0)], 0.83, cross_lingual=0.80) != []
+    e5 = _E5Like()
+    assert relevance(e5, 0.81, False, None, support=0.0) < 0 <= relevance(e5, 0.81, False, None, support=0.3)
+    assert relevance(e5, 0.75, False, 0.835, support=0.0) < 0 <= relevance(e5, 0.75, False, 0.845, support=0.0)
+    assert relevance(e5, 0.84, True, None, support=0.0) >= 0 > relevance(e5, 0.82, True, 0.99, support=1.0)
 
 
 def test_a_passage_whose_cosine_to_the_questions_english_clears_the_bar_is_quoted() -> None:
-    english = Passage("a-1", "a.txt", "Wang Yi met Yoko Kamikawa in New York.", "Talks", "Xinhua", "2024-09-23", None, 1)
-    question = "王毅在哪里会见了上川阳子？"
-    below = [Hit(english, 0.70, 1), Hit(english, 0.70, 2, english_score=0.82), Hit(english, 0.70, 3, english_score=0.84)]
-    assert answerable(question, below, 0.83, cross_lingual=0.785) == [below[2]]  # its English at the same-language bar
-    assert answerable(question, below, 0.83) == []  # an English-only model: no bar across scripts at all
+    e5 = _E5Like()
+    assert relevance(e5, 0.70, False, 0.82, support=1.0) < 0 <= relevance(e5, 0.70, False, 0.84, support=1.0)
 
 
-def test_questions_in_another_script_carry_their_english_score(multilingual: Retriever) -> None:
+def test_hits_carry_a_relevance_whatever_the_script(multilingual: Retriever) -> None:
     chinese = multilingual.search("中方对福岛核污染水排海持什么立场？", 3)
-    assert all(hit.english_score is not None for hit in chinese) and "english_score" in chinese[0].to_json()
     english = multilingual.search("Fukushima contaminated water discharge", 3)
-    assert all(hit.english_score is None for hit in english) and "english_score" not in english[0].to_json()
-    # Support (the question's names or dictionary words that a hit holds): for questions across scripts only.
-    assert all(0.0 <= hit.support <= 1.0 for hit in chinese) and "support" in chinese[0].to_json()
-    assert all(hit.support is None for hit in english) and "support" not in english[0].to_json()
+    for hits in (chinese, english):
+        assert "relevance" in hits[0].to_json() and "english_score" not in hits[0].to_json()
+    assert [hit.relevance for hit in english] == [
+        pytest.approx(hit.score - multilingual.embedder.min_similarity) for hit in english]
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from index import store, vectors
-from index.errors import IndexBusy, IndexCorrupt, IndexMismatch, IndexNotFound
+from index.errors import IndexBusy, IndexCorrupt, IndexMismatch, IndexNotFound, IndexWriteFailed
 from index.ingest import ingest
 from index.search import Retriever
 
@@ -97,7 +97,7 @@ def test_failure_mid_write_leaves_the_old_index_whole(built: Path, corpus_copy: 
         monkeypatch.setattr(store.json, "dumps", explode)
     else:
         monkeypatch.setattr(store.os, "replace", explode)
-    with pytest.raises((OSError, KeyboardInterrupt)):
+    with pytest.raises((IndexWriteFailed, KeyboardInterrupt)):
         ingest([corpus_copy], built, fake_embedder)
     monkeypatch.undo()
     after = store.load(built)

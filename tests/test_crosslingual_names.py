@@ -1,6 +1,6 @@
 import pytest
 
-from index.names import Names
+from index.crosslingual.names import Names
 
 READOUTS = [
     "Chinese Vice Foreign Minister Sun Weidong met Japanese Foreign Minister Yoshimasa Hayashi.",

@@ -22,17 +22,12 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from difflib import SequenceMatcher
-from typing import TYPE_CHECKING
-
 import jaconv
 import numpy as np
 from pypinyin import lazy_pinyin
 
-if TYPE_CHECKING:
-    from cutlet import Cutlet
+from .script import HAN_RUN, KANA, japanese_words, romaniser
 
-HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
-KANA = re.compile(r"[\u3040-\u30ff]")
 KATAKANA_WORD = re.compile(r"[\u30a1-\u30fa\u30fc]+(?:・[\u30a1-\u30fa\u30fc]+)*")  # ル・ドリアン
 CAPITALISED_RUN = re.compile(r"\b[A-Z][a-z]+(?:[ -][A-Z][a-z]+)*\b")
 LOWERCASE_WORD = re.compile(r"\b[a-z]+\b")
@@ -260,24 +255,8 @@ def _named_otherwise(word: str, letters: str, named: Mapping[str, list[str]]) ->
     return bool(names) and not any(re.sub(r"[^a-z]", "", name.lower()) == letters for name in names)
 
 
-@functools.cache
-def _romaniser() -> Cutlet:
-    """Made on the first question in Chinese or Japanese: cutlet loads its dictionary then."""
-    from cutlet import Cutlet
-
-    return Cutlet()
-
-
-def japanese_words(text: str) -> list:
-    """The words of `text` as unidic cuts them: fugashi nodes, valid only until the next text is cut
-    (MeCab reuses their memory), so never keep them."""
-    from cutlet.cutlet import normalize_text
-
-    return list(_romaniser().tagger(normalize_text(text)))
-
-
 def _proper_nouns(text: str) -> list[tuple[str, str]]:
     """(surface, romaji) of each word of `text` that the dictionary tags as a proper noun."""
     words = japanese_words(text)
-    tokens = _romaniser().romaji_tokens(words, capitalize=False)
+    tokens = romaniser().romaji_tokens(words, capitalize=False)
     return [(word.surface, token.surface) for word, token in zip(words, tokens) if word.feature.pos2 == "固有名詞"]

@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import NamedTuple
 
-from .names import HAN_RUN, KANA, japanese_words
+from .script import HAN_RUN, KANA, japanese_words
 
 ENTRY = re.compile(r"(\S+) (\S+) \[[^\]]*\] /(.*)/")
 JAPANESE_VARIANT = re.compile(r"Japanese variant of ([^|/\[]+)")  # the traditional form, as Japanese mostly writes

@@ -1,0 +1,111 @@
+"""The one answer policy, for ask, chat, the bot and eval alike: what a question is searched as
+(cut once, a date said in words retried without it), which passages are quoted, and the best
+sentence of each marked."""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Protocol
+
+from .errors import BadQuery, NothingMatches
+from .passage import Hit, Passage
+from .query import parse_query
+from .ranking import Method, relevant
+from .search import MAX_QUERY_CHARS, readable
+from .store import DocumentRecord
+
+
+class Retrieval(Protocol):
+    """What the answer policy needs of a retriever (search.Retriever, or a test's stand-in)."""
+
+    model: str
+    passage_count: int
+
+    def search(self, question: str, k: int = 5, *, method: Method = "hybrid", word_dates: bool = True) -> list[Hit]: ...
+
+    def emphasise(self, question: str, hits: list[Hit]) -> list[Hit]: ...
+
+    def documents(self) -> list[DocumentRecord]: ...
+
+    def context(self, passage: Passage, around: int = 1) -> list[Passage]: ...
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A question as searched, the passages the policy quotes (`hits`), and what the user should know:
+    a `notice` on how the question was read. `ranked` is everything the search returned, best first."""
+
+    question: str
+    hits: tuple[Hit, ...]
+    notice: str | None = None
+    ranked: tuple[Hit, ...] = field(default=(), repr=False)
+    related: tuple[Hit, ...] = ()  # nearest passages, shown as related, not as the answer
+    missing: tuple[str, ...] = ()  # the question's names or terms that no readout holds
+
+    @property
+    def answered(self) -> bool:
+        return bool(self.hits)
+
+    found = answered
+
+    def to_json(self) -> dict:
+        """`results`: what the policy quotes, then the related passages marked `"related": true`."""
+        return {"query": self.question, "answered": self.answered, "missing": list(self.missing),
+                "note": self.notice, "results": [hit.to_json() for hit in self.hits]
+                + [{**hit.to_json(), "related": True} for hit in self.related]}
+
+
+class Answerer:
+    """The policy over one retriever. `min_score`, when given, is the cosine a same-language passage
+    must reach instead of the embedder's own bar (bars across scripts move with it)."""
+
+    def __init__(self, retriever: Retrieval, *, max_results: int = 15, min_score: float | None = None,
+                 first_page: int = 3) -> None:
+        self.retriever = retriever
+        self.max_results = max_results
+        embedder = getattr(retriever, "embedder", None)
+        self.shift = 0.0 if min_score is None or embedder is None else min_score - embedder.min_similarity
+        self.first_page = first_page
+
+    def answer(self, text: str, k: int | None = None, *, method: Method = "hybrid", emphasis: bool = True) -> Answer:
+        """Search for `text` and keep what is worth quoting. Raises BadQuery when there is nothing to
+        search for, NothingMatches when its filters (dates, sources) exclude every readout. A date said
+        in words that excludes them all may date the event asked about, not the readout ("what will
+        Sweden chair in 2023?"): then every readout is searched, with a notice that says so."""
+        question, notice = self.cut(text)
+        try:
+            hits = self.retriever.search(question, k or self.max_results, method=method)
+        except NothingMatches as error:
+            if not error.worded:
+                raise
+            hits = self.retriever.search(question, k or self.max_results, method=method, word_dates=False)
+            notice = " ".join(filter(None, [notice, f"{error} So I searched them all for your words."]))
+        terms = parse_query(question, date.today(), word_dates=False).text
+        quoted = tuple(hit for hit in hits if relevant(hit, terms, self.shift))
+        answer = Answer(question, quoted, notice, tuple(hits))
+        return self.emphasised(answer, range(min(self.first_page, len(quoted)))) if emphasis else answer
+
+    @staticmethod
+    def cut(text: str) -> tuple[str, str | None]:
+        """The question as searched: readable, and no longer than MAX_QUERY_CHARS (cut between words,
+        with a notice)."""
+        question = readable(text).strip()
+        if not question:
+            raise BadQuery("Send me a question in words, e.g. “What did China say about the Fukushima water release?”")
+        if len(question) <= MAX_QUERY_CHARS:
+            return question, None
+        question = question[:MAX_QUERY_CHARS].rsplit(" ", 1)[0]
+        return question, f"Your message is long, so I searched with its first {len(question):,} characters."
+
+    def emphasised(self, answer: Answer, shown: range) -> Answer:
+        """Mark the best sentence in the hits about to be shown (it costs an embedding per sentence,
+        so later pages pay for it only when asked for)."""
+        todo = [i for i in shown if answer.hits[i].emphasis is None]
+        if not todo:
+            return answer
+        marked = self.retriever.emphasise(answer.question, [answer.hits[i] for i in todo])
+        hits = list(answer.hits)
+        for i, hit in zip(todo, marked):
+            hits[i] = hit
+        return dataclasses.replace(answer, hits=tuple(hits))

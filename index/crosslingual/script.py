@@ -1,0 +1,36 @@
+"""Which script a text is written in, and Japanese text cut into words: the one place that tells
+a question in Chinese or Japanese from one in English."""
+from __future__ import annotations
+
+import functools
+import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from cutlet import Cutlet
+
+HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
+KANA = re.compile(r"[\u3040-\u30ff]")
+LATIN_END = 0x24F  # the last letter of Latin Extended-B
+
+
+def non_latin(text: str) -> bool:
+    """Whether most of the text's letters lie beyond the Latin alphabets (Han, kana, hangul...)."""
+    letters = [ch for ch in text if ch.isalpha()]
+    return bool(letters) and sum(ord(ch) > LATIN_END for ch in letters) > len(letters) / 2
+
+
+@functools.cache
+def romaniser() -> Cutlet:
+    """Made on the first question in Chinese or Japanese: cutlet loads its dictionary then."""
+    from cutlet import Cutlet
+
+    return Cutlet()
+
+
+def japanese_words(text: str) -> list:
+    """The words of `text` as unidic cuts them: fugashi nodes, valid only until the next text is cut
+    (MeCab reuses their memory), so never keep them."""
+    from cutlet.cutlet import normalize_text
+
+    return list(romaniser().tagger(normalize_text(text)))

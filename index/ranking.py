@@ -1,0 +1,117 @@
+"""Ranking strategies: how the candidates of one question are ordered and judged. A strategy is
+chosen once per question (`Retriever.ranker_for`); this module holds the interface and the
+same-language strategy, which fuses the dense and BM25 rankings."""
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+import numpy as np
+
+from .crosslingual.script import non_latin
+from .embed import Embedder
+from .lexical import covers, phrase_overlap
+from .passage import Hit, Passage
+
+Method = Literal["hybrid", "dense", "lexical"]
+METHODS: tuple[Method, ...] = ("hybrid", "dense", "lexical")  # as settings.METHODS, which the CLI offers
+RERANKED = 10  # the head of the fused ranking that word pairs re-rank
+PHRASE_WEIGHT = 0.1
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """The passages a question is ranked among: rows gathered from every index, their stored vectors
+    and cosines to the question, and BM25's own rows with their scores."""
+
+    rows: np.ndarray
+    vectors: np.ndarray
+    similarities: np.ndarray
+    lexical_rows: np.ndarray
+    bm25: np.ndarray
+
+
+Take = Callable[[np.ndarray, np.ndarray, np.ndarray], list[Hit]]  # ranked rows, cosines, vectors -> hits
+
+
+class Ranker(Protocol):
+    """One way of ranking a question's candidates (same-language fusion, or across scripts)."""
+
+    def lexical_query(self, text: str) -> str:
+        """What BM25 looks for."""
+
+    def extra_rows(self, text: str, pool: int, allowed: np.ndarray | None, method: Method) -> np.ndarray:
+        """Candidates beyond the dense and BM25 ones (none, for most strategies)."""
+
+    def rank(self, text: str, candidates: Candidates, method: Method, take: Take) -> list[Hit]:
+        """Order the candidates, `take` the hits from that order (one per fact), and give each its
+        relevance (Hit.relevance: at least 0 when close enough to quote)."""
+
+
+def reorder(candidates: Candidates, order: np.ndarray | None, take: Take) -> list[Hit]:
+    """`take` applied to the candidates in `order` (None: as gathered)."""
+    if order is None:
+        return take(candidates.rows, candidates.similarities, candidates.vectors)
+    return take(candidates.rows[order], candidates.similarities[order], candidates.vectors[order])
+
+
+def relevant(hit: Hit, terms: str, shift: float = 0.0) -> bool:
+    """Worth quoting: relevance at least `shift` (0 at the embedder's own bars), or the passage holds
+    every word the question asks about (a rare term such as "dual-track" that a small model blurs)."""
+    return hit.relevance >= shift or covers(terms, hit.passage.lexical_text)
+
+
+def bar(embedder: Embedder, question: str, passage: Passage) -> float:
+    """The cosine a passage must reach to answer: the embedder's bar, or its cross-lingual one for a
+    passage in another script than the question (cosines across languages run lower)."""
+    across = embedder.cross_lingual_min_similarity
+    if across is None or non_latin(passage.text) == non_latin(question):
+        return embedder.min_similarity
+    return across
+
+
+class SameLanguage:
+    """Hybrid: cosine and BM25 blended (each min-max scaled over the candidates, the cosine weighing
+    the embedder's `dense_weight`), then the head re-ranked by the question's word pairs found in
+    order. A question sharing no word with the corpus has no BM25 side: the dense order stands."""
+
+    def __init__(self, embedder: Embedder, passages: Sequence[Passage]) -> None:
+        self.embedder = embedder
+        self.passages = passages
+
+    def lexical_query(self, text: str) -> str:
+        return text
+
+    def extra_rows(self, text: str, pool: int, allowed: np.ndarray | None, method: Method) -> np.ndarray:
+        return np.zeros(0, dtype=np.int64)
+
+    def rank(self, text: str, candidates: Candidates, method: Method, take: Take) -> list[Hit]:
+        return self.judge(text, reorder(candidates, self.order(text, candidates, method), take))
+
+    def order(self, text: str, candidates: Candidates, method: Method) -> np.ndarray | None:
+        """Hybrid order of the candidates (None: the gathered order, for dense or lexical alone)."""
+        if method != "hybrid" or not len(candidates.lexical_rows):
+            return None
+        rows = candidates.rows
+        bm25_of = dict(zip(map(int, candidates.lexical_rows), candidates.bm25))
+        fused = blend(candidates.similarities, np.array([bm25_of.get(int(r), 0.0) for r in rows]),
+                      self.embedder.dense_weight)
+        head = np.argsort(-fused, kind="stable")[:RERANKED]
+        fused[head] += PHRASE_WEIGHT * phrase_overlap(text, [self.passages[int(r)].lexical_text for r in rows[head]])
+        return np.argsort(-fused, kind="stable")
+
+    def judge(self, text: str, hits: list[Hit]) -> list[Hit]:
+        return [dataclasses.replace(hit, relevance=hit.score - bar(self.embedder, text, hit.passage)) for hit in hits]
+
+
+def scaled(values: np.ndarray) -> np.ndarray:
+    """Min-max scaled to [0, 1] over the candidates (all zero when they tie)."""
+    spread = float(np.ptp(values)) if len(values) else 0.0
+    return (values - values.min()) / spread if spread else np.zeros_like(values, dtype=np.float64)
+
+
+def blend(similarities: np.ndarray, bm25: np.ndarray, dense_weight: float) -> np.ndarray:
+    """Convex blend of min-max scaled cosine and BM25 scores of the same candidates."""
+    return dense_weight * scaled(similarities) + (1 - dense_weight) * scaled(bm25.astype(np.float64))

@@ -1,0 +1,53 @@
+"""The rows of an index: which document each passage row belongs to, and the filters a question's
+dates and sources make of them. Filters are per document, spread to its rows."""
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+
+from .errors import NothingMatches
+from .passage import Passage
+from .query import Query
+from .store import Manifest
+
+
+class Rows:
+    def __init__(self, manifest: Manifest) -> None:
+        self.documents = manifest.documents
+        self.counts = np.array([record.passages for record in self.documents], dtype=np.int64)
+        self.dates = np.repeat(np.array([date.fromisoformat(record.date).toordinal() if record.date else 0
+                                         for record in self.documents], dtype=np.int64), self.counts)
+        first_rows = np.cumsum(self.counts) - self.counts
+        self._first_row = {record.content_hash[:12]: int(row) for record, row in zip(self.documents, first_rows)}
+        self.document_of_row = np.repeat(np.arange(len(self.documents)), self.counts)
+
+    def of(self, passage: Passage) -> int:
+        """The row of a passage: its document's first row plus its place in the document."""
+        return self._first_row[passage.id.rpartition("-")[0]] + passage.paragraph - 1
+
+    def allowed(self, query: Query) -> np.ndarray | None:
+        """The rows the question's filters leave (None: all of them); NothingMatches when none."""
+        if not query.has_filters:
+            return None
+        allowed = np.ones(len(self.dates), dtype=bool)
+        if query.start:
+            allowed &= self.dates >= query.start.toordinal()
+        if query.end:
+            allowed &= (self.dates > 0) & (self.dates < query.end.toordinal())
+        if query.sources:
+            wanted = [source.lower() for source in query.sources]
+            chosen = [any(w in record.source.lower() for w in wanted) for record in self.documents]
+            allowed &= np.repeat(np.array(chosen, dtype=bool), self.counts)
+        if not allowed.any():
+            raise NothingMatches(f"No readouts are {query.describe()}. {self.coverage()}", worded=query.worded)
+        return allowed
+
+    def coverage(self) -> str:
+        """The span of dates and the sources the readouts have, for a filter that excludes them all."""
+        dated = self.dates[self.dates > 0]
+        sources = sorted({record.source for record in self.documents})
+        span = (f"dated {date.fromordinal(int(dated.min()))} to {date.fromordinal(int(dated.max()))}"
+                if dated.size else "undated")
+        shown = ", ".join(sources[:5]) + (f" and {len(sources) - 5} more" if len(sources) > 5 else "")
+        return f"The readouts are {span}, from {shown}."

@@ -1,0 +1,27 @@
+from index.answer import Answer
+from index.passage import Hit, Passage
+from index.plain import NOTHING_FOUND, answer_text, missing_note
+
+
+def hit(text: str) -> Hit:
+    return Hit(Passage("p-1", "003.txt", text, "Wang Yi meets Kamikawa", "Xinhua", "2024-09-24", None, 1), 0.7, 1)
+
+
+def test_plain_text_quotes_and_cites() -> None:
+    text = answer_text(Answer("q", (hit("Line one.\nLine two."),), notice="Cut."))
+    assert text.splitlines()[:4] == ["Cut.", "", "[1]", "  > Line one."]
+    assert "Xinhua, 2024-09-24" in text
+    assert answer_text(Answer("q", ())) == NOTHING_FOUND
+
+
+def test_control_characters_are_shown_not_obeyed() -> None:
+    text = answer_text(Answer("q", (hit("Red \x1b[31malert\x07 text."),)))
+    assert "\x1b" not in text and "\x07" not in text and "\\x1b[31malert\\x07" in text
+
+
+def test_what_no_readout_mentions_comes_first_and_the_rest_is_related() -> None:
+    answer = Answer("q", (), missing=("Ruritania",), related=(hit("Near it."),))
+    text = answer_text(answer)
+    assert text.startswith("No readout mentions Ruritania.") and "Related passages, not an answer:" in text
+    assert NOTHING_FOUND not in text
+    assert missing_note(("A", "B", "C")) == "No readout mentions A, B or C."
