@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 MAX_BYTES = 64  # Telegram's limit for callback_data
 _KEY = re.compile(r"[0-9a-f]{1,16}")
-_NUMBER = re.compile(r"[0-9]{1,6}")  # ASCII digits only: int() would also take "١"
+_NUMBER = re.compile(r"0|[1-9][0-9]{0,5}")  # as str(int) writes it, in ASCII digits: int() would also take "١"
 
 
 @dataclass(frozen=True)

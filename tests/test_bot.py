@@ -471,3 +471,44 @@ async def test_an_answer_survives_a_run_of_transient_failures_and_arrives_once(
     failed = [c for c in fake_api.calls if c.method == "sendMessage" and c.status == status]
     assert len(failed) == times and "Beijing-Tokyo Forum" in reply["text"]
     assert len(fake_api.sent("sendMessage", chat_id=USER)) == 1
+
+
+# --- chat state across restarts ------------------------------------------------------------------
+async def test_more_results_still_work_after_a_restart(process_bot, fake_api: FakeBotApi, tmp_path: Path) -> None:
+    state = tmp_path / "restart.pickle"
+    async with process_bot(state_file=state, results_per_page=2) as bot:
+        await bot.process(fake_api.message_update(USER, "China Japan relations"))
+    [first] = fake_api.sent("sendMessage", chat_id=USER)
+    more = first["reply_markup"]["inline_keyboard"][0][-1]["callback_data"]
+    async with process_bot(state_file=state, results_per_page=2) as bot:
+        calls = await bot.process(fake_api.callback_update(USER, more, message_id=555))
+    [edit] = [c.params for c in calls if c.method == "editMessageText"]
+    assert "Results 3–4 of" in edit["text"] and not bot.errors
+
+
+# --- the log of `readouts bot` -------------------------------------------------------------------
+def test_the_bot_logs_time_level_and_logger_at_info_without_the_token(fake_api: FakeBotApi, seeds_index: Path,
+                                                                       tmp_path: Path) -> None:
+    """The real entry point (`readouts bot`, whose CLI configures logging first), in a subprocess."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    env = {**os.environ, "TELEGRAM_BOT_TOKEN": TEST_TOKEN, "TELEGRAM_API_BASE_URL": fake_api.url,
+           "READOUTS_INDEX": str(seeds_index), "READOUTS_BOT_STATE": str(tmp_path / "state.pickle"),
+           "ALLOWED_USER_IDS": str(USER), "PYTHONPATH": os.pathsep.join(sys.path)}
+    bot = subprocess.Popen([sys.executable, "-m", "bot"], cwd=tmp_path, env=env, stderr=subprocess.PIPE, text=True)
+    try:
+        fake_api.message(STRANGER, "hello")
+        fake_api.wait_for("sendMessage", chat_id=STRANGER, timeout=120)
+    finally:
+        bot.send_signal(signal.SIGINT)
+        _, stderr = bot.communicate(timeout=60)
+    def logged(level: str, logger: str, message: str) -> bool:
+        return bool(re.search(rf"^\d{{4}}-\d\d-\d\d \d\d:\d\d:\d\d,\d{{3}} {level} {re.escape(logger)}: {message}",
+                              stderr, re.MULTILINE))
+
+    assert logged("INFO", "bot.handlers", "refused update"), stderr
+    assert logged("INFO", "telegram.ext.Application", "Application started"), stderr
+    assert "httpx" not in stderr and TEST_TOKEN not in stderr
