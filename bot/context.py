@@ -9,12 +9,14 @@ import asyncio
 from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from telegram.ext import CallbackContext, ContextTypes, ExtBot
 
-from .answers import Answer, Answerer
-from .config import Settings
-from .throttle import QuestionLimiter
+if TYPE_CHECKING:
+    from .answers import Answer, Answerer
+    from .config import Settings
+    from .throttle import QuestionLimiter
 
 SEARCH_THREADS = 2
 
