@@ -12,12 +12,18 @@ from telegram.ext import (
     MessageHandler, PersistenceInput, PicklePersistence, TypeHandler, filters,
 )
 
-from . import handlers
+from . import buttons, handlers
 from .answers import Answerer
 from .config import Settings
+from .context import CONTEXT_TYPES, ChatData, Services
 from .throttle import QuestionLimiter
 
 log = logging.getLogger(__name__)
+# A request the Bot API refuses for a while is retried long enough to carry an answer through:
+FLOOD_RETRIES = 8  # HTTP 429 with retry_after: PTB's AIORateLimiter waits what Telegram asks, each time
+SERVER_ERROR_RETRIES = 6  # HTTP 5xx (and 429 without retry_after): waits that double...
+SERVER_ERROR_FIRST_WAIT = 0.25  # seconds...
+SERVER_ERROR_MAX_WAIT = 4.0  # ...up to this
 COMMANDS = [
     BotCommand("ask", "Ask a question about the readouts"),
     BotCommand("sources", "The readouts I know"),
@@ -34,9 +40,16 @@ class RetryingRateLimiter(AIORateLimiter):
     not, so a request that may already have been delivered is never sent twice.
     """
 
-    def __init__(self, server_error_retries: int = 2, **kwargs) -> None:
-        super().__init__(**kwargs)
+    def __init__(self, max_retries: int = FLOOD_RETRIES, server_error_retries: int = SERVER_ERROR_RETRIES,
+                 first_wait: float = SERVER_ERROR_FIRST_WAIT, max_wait: float = SERVER_ERROR_MAX_WAIT,
+                 **kwargs) -> None:
+        super().__init__(max_retries=max_retries, **kwargs)
         self.server_error_retries = server_error_retries
+        self.first_wait, self.max_wait = first_wait, max_wait
+
+    def wait_before(self, retry: int) -> float:
+        """Seconds to wait before server-error retry `retry` (0 first)."""
+        return min(self.first_wait * 2**retry, self.max_wait)
 
     async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args):  # noqa: ANN001, ANN201
         for attempt in range(self.server_error_retries + 1):
@@ -45,8 +58,10 @@ class RetryingRateLimiter(AIORateLimiter):
             except NetworkError as error:
                 if type(error) is not NetworkError or attempt == self.server_error_retries:
                     raise
-                log.warning("%s failed (%s); retrying", endpoint, error)
-                await asyncio.sleep(0.2 * 2**attempt)
+                wait = self.wait_before(attempt)
+                log.warning("%s failed (%s); retry %d of %d in %.2f s", endpoint, error, attempt + 1,
+                            self.server_error_retries, wait)
+                await asyncio.sleep(wait)
 
 
 class BatchedPicklePersistence(PicklePersistence):
@@ -60,7 +75,11 @@ class BatchedPicklePersistence(PicklePersistence):
         super().__init__(filepath, on_flush=True, **kwargs)  # updates change memory only...
         self._write: asyncio.Task | None = None
 
-    async def update_chat_data(self, chat_id: int, data: dict) -> None:
+    async def get_chat_data(self) -> dict[int, ChatData]:
+        """The chats' data, as ChatData even where an older version wrote a dict."""
+        return {chat: ChatData.loaded(data) for chat, data in (await super().get_chat_data()).items()}
+
+    async def update_chat_data(self, chat_id: int, data: ChatData) -> None:
         await super().update_chat_data(chat_id, data)
         if self._write is None or self._write.done():  # ...and one write follows the round
             self._write = asyncio.create_task(self._write_after_round())
@@ -75,7 +94,7 @@ async def _post_init(application: Application) -> None:
 
 
 async def _post_shutdown(application: Application) -> None:
-    application.bot_data["services"].executor.shutdown(wait=False, cancel_futures=True)
+    application.bot_data.services.executor.shutdown(wait=False, cancel_futures=True)
 
 
 def build_application(settings: Settings, answerer: Answerer, state_file: Path) -> Application:
@@ -89,16 +108,15 @@ def build_application(settings: Settings, answerer: Answerer, state_file: Path) 
         .token(settings.token)
         .base_url(settings.bot_api_url)
         .base_file_url(settings.file_api_url)
-        .rate_limiter(RetryingRateLimiter(max_retries=3, overall_max_rate=settings.outgoing_per_second))
+        .rate_limiter(RetryingRateLimiter(overall_max_rate=settings.outgoing_per_second))
+        .context_types(CONTEXT_TYPES)
         .concurrent_updates(64)
         .persistence(persistence)
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
         .build()
     )
-    application.bot_data["services"] = handlers.Services(
-        settings, answerer, QuestionLimiter(settings.questions_per_minute)
-    )
+    application.bot_data.services = Services(settings, answerer, QuestionLimiter(settings.questions_per_minute))
     private = filters.ChatType.PRIVATE
     application.add_handler(TypeHandler(Update, handlers.gate), group=-1)
     application.add_handlers([
@@ -107,14 +125,17 @@ def build_application(settings: Settings, answerer: Answerer, state_file: Path) 
         CommandHandler("about", handlers.about),
         CommandHandler("sources", handlers.sources),
         CommandHandler("ask", handlers.ask_command),
-        CallbackQueryHandler(handlers.more_results, pattern=r"^more:[0-9a-f]+:-?\d+$"),
-        CallbackQueryHandler(handlers.sources_more, pattern=r"^src:-?\d+$"),
-        CallbackQueryHandler(handlers.more_context, pattern=r"^ctx:[0-9a-f]+:\d+$"),
+        # PTB hands a query with empty data to the first handler with a pattern: make it this one.
+        CallbackQueryHandler(handlers.expired_button, pattern=buttons.unreadable),
+        CallbackQueryHandler(handlers.more_results, pattern=buttons.of_kind(buttons.More)),
+        CallbackQueryHandler(handlers.sources_more, pattern=buttons.of_kind(buttons.Sources)),
+        CallbackQueryHandler(handlers.more_context, pattern=buttons.of_kind(buttons.Context)),
         InlineQueryHandler(handlers.inline_query),
         MessageHandler(private & filters.TEXT & ~filters.COMMAND, handlers.private_text),
         MessageHandler(filters.ChatType.GROUPS & filters.TEXT & filters.Entity("mention"), handlers.mention),
         MessageHandler(private & filters.COMMAND, handlers.unknown_command),
         MessageHandler(private & ~filters.TEXT & ~filters.StatusUpdate.ALL, handlers.not_text),
+        CallbackQueryHandler(handlers.expired_button),  # every other query (a game's, say) is answered too
     ])
     application.add_error_handler(handlers.error_handler)
     return application

@@ -2,30 +2,31 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import secrets
-from collections import OrderedDict
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
 from html import escape
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InlineQueryResultArticle, InputTextMessageContent, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InlineQueryResultArticle, InputTextMessageContent, Update, User
 from telegram.constants import ChatAction, ParseMode
-from telegram.error import BadRequest
-from telegram.ext import ApplicationHandlerStop, ContextTypes
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import ApplicationHandlerStop
 
 from index.errors import BadQuery, NothingMatches
 
-from . import render
-from .answers import Answer, Answerer
+from . import buttons, render
+from .answers import Answer
 from .config import Settings
-from .throttle import QuestionLimiter
+from .context import Context
 
 log = logging.getLogger(__name__)
 
 SEARCHES_KEPT_PER_CHAT = 20
 TYPING_AFTER = 0.5  # seconds
 SOURCES_PER_PAGE = 10
+PRIVATE = "Sorry, this bot is private."
+SORRY = "Sorry, something went wrong on my side. Please try again."
+EXPIRED = "That button has expired. Please ask again."
 EXAMPLES = (
     "What did China say about the Fukushima water release?",
     "What is the Beijing-Tokyo Forum?",
@@ -45,50 +46,47 @@ HELP = (
 )
 
 
-@dataclass
-class Services:
-    """What the handlers share; kept in bot_data (which is never persisted)."""
+def allowed(update: Update, settings: Settings) -> bool:
+    """Whether both allow lists let `update` in, whatever kind of update it is.
 
-    settings: Settings
-    answerer: Answerer
-    limiter: QuestionLimiter
-    executor: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(max_workers=2, thread_name_prefix="search"))
-
-    async def answer(self, question: str) -> Answer:
-        return await asyncio.get_running_loop().run_in_executor(self.executor, self.answerer.answer, question)
-
-    async def emphasised(self, answer: Answer, shown: range) -> Answer:
-        return await asyncio.get_running_loop().run_in_executor(self.executor, self.answerer.emphasised, answer, shown)
+    A sender that is a chat (a channel, an anonymous group admin) is no user, so it passes the user
+    list only when that is empty; an update without a chat (an inline query, a button on an inline
+    message) comes from the user's private chat, whose id is the user's.
+    """
+    sender = update.effective_sender
+    user_id = sender.id if isinstance(sender, User) else None
+    chat_id = update.effective_chat.id if update.effective_chat else user_id
+    users, chats = settings.allowed_user_ids, settings.allowed_chat_ids
+    return (not users or user_id in users) and (not chats or chat_id in chats)
 
 
-def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
-    return context.bot_data["services"]
+def asker(update: Update) -> int:
+    """Whom the question limit counts: the user, else the chat that sent the update, else the chat it is in."""
+    return (update.effective_sender or update.effective_chat).id
 
 
-async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def gate(update: Update, context: Context) -> None:
     """Refuse anyone outside the allow lists before any other handler runs."""
-    settings = services(context).settings
-    user, chat = update.effective_user, update.effective_chat
-    user_ok = not settings.allowed_user_ids or (user is not None and user.id in settings.allowed_user_ids)
-    chat_ok = not settings.allowed_chat_ids or chat is None or chat.id in settings.allowed_chat_ids
-    if user_ok and chat_ok:
+    if allowed(update, context.services.settings):
         return
-    log.info("refused update %s from user %s in chat %s", update.update_id, user and user.id, chat and chat.id)
+    chat = update.effective_chat
+    log.info("refused update %s from %s in chat %s", update.update_id,
+             update.effective_sender and update.effective_sender.id, chat and chat.id)
     if update.callback_query:
-        await update.callback_query.answer("Sorry, this bot is private.")
+        await update.callback_query.answer(PRIVATE)
     elif update.inline_query:
-        await update.inline_query.answer([], cache_time=0)
+        await update.inline_query.answer([], cache_time=0, is_personal=True)
     elif update.effective_message and (chat is None or chat.type == "private" or _addressed_to_bot(update, context)):
-        await update.effective_message.reply_text("Sorry, this bot is private.")
+        await update.effective_message.reply_text(PRIVATE)
     raise ApplicationHandlerStop
 
 
-def _addressed_to_bot(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+def _addressed_to_bot(update: Update, context: Context) -> bool:
     text = (update.effective_message.text or "").lower()
     return text.startswith("/") or f"@{(context.bot.username or '').lower()}" in text
 
 
-async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def start(update: Update, context: Context) -> None:
     """Say what the bot does, with example questions."""
     examples = "\n".join(f"• <i>{escape(q)}</i>" for q in EXAMPLES)
     await update.effective_message.reply_html(
@@ -97,14 +95,14 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
 
 
-async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def help_command(update: Update, context: Context) -> None:
     """How to ask, and the commands."""
     await update.effective_message.reply_html(HELP.format(bot=escape(context.bot.username or "bot")))
 
 
-async def about(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def about(update: Update, context: Context) -> None:
     """Corpus size, date range and model."""
-    retriever = services(context).answerer.retriever
+    retriever = context.services.answerer.retriever
     documents = retriever.documents()
     dates = sorted(d.date for d in documents if d.date)
     span = f"{dates[0]} to {dates[-1]}" if dates else "no dated documents"
@@ -114,34 +112,38 @@ async def about(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     )
 
 
-def sources_page(context: ContextTypes.DEFAULT_TYPE, page: int) -> tuple[str, InlineKeyboardMarkup | None]:
-    documents = sorted(services(context).answerer.retriever.documents(), key=lambda d: d.date or "", reverse=True)
+def sources_page(context: Context, page: int) -> tuple[str, InlineKeyboardMarkup | None]:
+    documents = sorted(context.services.answerer.retriever.documents(), key=lambda d: d.date or "", reverse=True)
     pages = max(1, -(-len(documents) // SOURCES_PER_PAGE))
     page = min(max(page, 0), pages - 1)
     lines = [f"<b>Readouts indexed</b> ({len(documents)}), page {page + 1} of {pages}:"]
     for d in documents[page * SOURCES_PER_PAGE : (page + 1) * SOURCES_PER_PAGE]:
         lines.append(f"• <i>{escape(d.title[:200])}</i>\n  {escape(d.source[:100])}, {d.date or 'date unknown'} "
                      f"({d.passages} passages)")
-    buttons = [InlineKeyboardButton("◀ Previous", callback_data=f"src:{page - 1}")] if page > 0 else []
-    buttons += [InlineKeyboardButton("Next ▶", callback_data=f"src:{page + 1}")] if page + 1 < pages else []
-    return "\n".join(lines), InlineKeyboardMarkup([buttons]) if buttons else None
+    row = [_button("◀ Previous", buttons.Sources(page - 1))] if page > 0 else []
+    row += [_button("Next ▶", buttons.Sources(page + 1))] if page + 1 < pages else []
+    return "\n".join(lines), InlineKeyboardMarkup([row]) if row else None
 
 
-async def sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+def _button(text: str, button: buttons.Button) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text, callback_data=buttons.encode(button))
+
+
+async def sources(update: Update, context: Context) -> None:
     """The indexed documents, paged."""
     text, keyboard = sources_page(context, 0)
     await update.effective_message.reply_html(text, reply_markup=keyboard)
 
 
-async def sources_more(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def sources_more(update: Update, context: Context) -> None:
     """Turn a page of /sources."""
     query = update.callback_query
-    text, keyboard = sources_page(context, int(query.data.split(":")[1]))
+    text, keyboard = sources_page(context, buttons.decode(query.data).page)
     await query.answer()
     await _edit(query, text, keyboard)
 
 
-async def ask_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def ask_command(update: Update, context: Context) -> None:
     """/ask <question>, anywhere."""
     question = " ".join(context.args or [])
     if not question.strip():
@@ -150,12 +152,12 @@ async def ask_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     await answer_question(update, context, question)
 
 
-async def private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def private_text(update: Update, context: Context) -> None:
     """A plain message in a private chat is a question."""
     await answer_question(update, context, update.effective_message.text)
 
 
-async def mention(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def mention(update: Update, context: Context) -> None:
     """In a group, a message that mentions the bot is a question."""
     message = update.effective_message
     handle = f"@{context.bot.username}".lower()
@@ -167,19 +169,21 @@ async def mention(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await answer_question(update, context, question)
 
 
-async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def not_text(update: Update, context: Context) -> None:
     """Stickers, photos, files: ask for words instead."""
     await update.effective_message.reply_text("I can only read questions sent as text. " + "Try: " + EXAMPLES[0])
 
 
-async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def unknown_command(update: Update, context: Context) -> None:
+    """A command the bot does not have: point to /help."""
     await update.effective_message.reply_text("I don't know that command. See /help.")
 
 
-async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, question: str) -> None:
-    service = services(context)
+async def answer_question(update: Update, context: Context, question: str) -> None:
+    """Answer `question` in the chat of the update, within the sender's question limit."""
+    service = context.services
     message = update.effective_message
-    wait = service.limiter.wait_time(update.effective_user.id)
+    wait = service.limiter.wait_time(asker(update))
     if wait:
         await message.reply_text(f"Slow down, please: at most {service.settings.questions_per_minute} questions a "
                                  f"minute. Try again in {max(1, round(wait))} s.")
@@ -203,9 +207,9 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE, qu
     await message.reply_html(text, reply_markup=keyboard, disable_web_page_preview=True)
 
 
-def remember(context: ContextTypes.DEFAULT_TYPE, answer: Answer) -> str:
+def remember(context: Context, answer: Answer) -> str:
     """Keep an answer for its "More results" button; the oldest searches of a chat expire."""
-    searches: OrderedDict[str, Answer] = context.chat_data.setdefault("searches", OrderedDict())
+    searches = context.chat_data.searches
     key = secrets.token_hex(4)
     searches[key] = answer
     while len(searches) > SEARCHES_KEPT_PER_CHAT:
@@ -217,42 +221,45 @@ def answer_page(answer: Answer, key: str, page: int, per_page: int) -> tuple[str
     """One page of hits with its buttons: context for each hit shown, then paging."""
     pages = render.paginate(answer, per_page)
     shown = pages[page]
-    context = [InlineKeyboardButton(f"Context {i + 1}", callback_data=f"ctx:{key}:{i}") for i in shown]
-    paging = [InlineKeyboardButton("◀ Previous", callback_data=f"more:{key}:{page - 1}")] if page > 0 else []
-    paging += [InlineKeyboardButton("More results ▶", callback_data=f"more:{key}:{page + 1}")] if page + 1 < len(pages) else []
+    context = [_button(f"Context {i + 1}", buttons.Context(key, i)) for i in shown]
+    paging = [_button("◀ Previous", buttons.More(key, page - 1))] if page > 0 else []
+    paging += [_button("More results ▶", buttons.More(key, page + 1))] if page + 1 < len(pages) else []
     return render.page_html(answer, shown, page, len(pages)), InlineKeyboardMarkup([row for row in (paging, context) if row])
 
 
-async def more_results(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def more_results(update: Update, context: Context) -> None:
     """Show another page of an earlier answer, in place."""
-    query = update.callback_query
-    _, key, page = query.data.split(":")
-    answer = (context.chat_data or {}).get("searches", {}).get(key)
+    query, button = update.callback_query, buttons.decode(update.callback_query.data)
+    answer = context.searches.get(button.key)
     if answer is None:
-        await query.answer("That search has expired. Please ask again.")
+        await query.answer(EXPIRED)
         return
     await query.answer()
-    service = services(context)
+    service = context.services
     pages = render.paginate(answer, service.settings.results_per_page)
-    page = min(max(int(page), 0), len(pages) - 1)
+    page = min(button.page, len(pages) - 1)
     answer = await service.emphasised(answer, pages[page])
-    context.chat_data["searches"][key] = answer
-    text, keyboard = answer_page(answer, key, page, service.settings.results_per_page)
+    context.searches[button.key] = answer
+    text, keyboard = answer_page(answer, button.key, page, service.settings.results_per_page)
     await _edit(query, text, keyboard)
 
 
-async def more_context(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def more_context(update: Update, context: Context) -> None:
     """Send a quoted passage again with the paragraphs around it."""
-    query = update.callback_query
-    _, key, index = query.data.split(":")
-    answer = (context.chat_data or {}).get("searches", {}).get(key)
-    if answer is None or int(index) >= len(answer.hits):
-        await query.answer("That search has expired. Please ask again.")
+    query, button = update.callback_query, buttons.decode(update.callback_query.data)
+    answer = context.searches.get(button.key)
+    if answer is None or button.index >= len(answer.hits) or not (query.message and query.message.is_accessible):
+        await query.answer(EXPIRED)
         return
     await query.answer()
-    hit = answer.hits[int(index)]
-    neighbours = services(context).answerer.retriever.context(hit.passage, around=1)
+    hit = answer.hits[button.index]
+    neighbours = context.services.answerer.retriever.context(hit.passage, around=1)
     await query.message.reply_html(render.context_html(hit, neighbours), disable_web_page_preview=True)
+
+
+async def expired_button(update: Update, context: Context) -> None:
+    """A button the bot did not make, or no longer knows: say so, and stop the spinner."""
+    await update.callback_query.answer(EXPIRED)
 
 
 async def _edit(query, text: str, keyboard: InlineKeyboardMarkup | None) -> None:
@@ -264,11 +271,11 @@ async def _edit(query, text: str, keyboard: InlineKeyboardMarkup | None) -> None
             raise
 
 
-async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def inline_query(update: Update, context: Context) -> None:
     """@bot question in any chat: offer the top passages, each sending its quote and citation."""
     query = update.inline_query
-    service = services(context)
-    if not query.query.strip() or service.limiter.wait_time(query.from_user.id):
+    service = context.services
+    if not query.query.strip() or service.limiter.wait_time(asker(update)):
         await query.answer([], cache_time=0, is_personal=True)
         return
     try:
@@ -288,11 +295,16 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     await query.answer(results, cache_time=60)
 
 
-async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def error_handler(update: object, context: Context) -> None:
     """Log the traceback, then tell the user something went wrong, without internals."""
     log.error("error while handling an update", exc_info=context.error)
-    if isinstance(update, Update) and update.effective_message:
+    if not isinstance(update, Update):
+        return
+    if update.callback_query:  # no spinner left; fails harmlessly when the handler had answered it
+        with contextlib.suppress(TelegramError):
+            await update.callback_query.answer(SORRY)
+    if update.effective_message:
         try:
-            await update.effective_message.reply_text("Sorry, something went wrong on my side. Please try again.")
+            await update.effective_message.reply_text(SORRY)
         except Exception:  # noqa: BLE001 - the network may be what failed; the log above has the cause
             log.warning("could not tell the user about the error")

@@ -38,7 +38,15 @@ def redact_in_logs(secret: str) -> None:
     _secrets.add(secret)
 
 
+FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
 def configure_logging(token: str, level: int = logging.INFO) -> None:
-    logging.basicConfig(format="%(asctime)s %(levelname)s %(name)s: %(message)s", level=level)
+    """The bot's log: time, level and logger of every record, from `level` on (httpx's from WARNING).
+
+    `force`: the `readouts` command has set up the root logger for its terse CLI messages already,
+    and without it this call would change nothing.
+    """
+    logging.basicConfig(format=FORMAT, level=level, force=True)
     logging.getLogger("httpx").setLevel(logging.WARNING)
     redact_in_logs(token)

@@ -81,16 +81,25 @@ class FakeBotApi:
 
     def message(self, user_id: int, text: str, chat_id: int | None = None, chat_type: str = "private",
                 entities: list[dict] | None = None) -> int:
+        return self.push(**self.message_update(user_id, text, chat_id, chat_type, entities))
+
+    def message_update(self, user_id: int | None, text: str, chat_id: int | None = None, chat_type: str = "private",
+                       entities: list[dict] | None = None, sender_chat: dict | None = None) -> dict:
+        """A message update (not queued): `user_id` None sends it without `from`; `sender_chat`
+        sends it on behalf of a chat (a channel, or the group itself for an anonymous admin)."""
         chat = {"id": chat_id or user_id, "type": chat_type}
         if chat_type != "private":
             chat["title"] = "A group"
-        message = {"message_id": next(self._message_ids), "date": int(time.time()), "chat": chat,
-                   "from": self.user(user_id), "text": text}
+        message = {"message_id": next(self._message_ids), "date": int(time.time()), "chat": chat, "text": text}
+        if user_id is not None:
+            message["from"] = self.user(user_id)
+        if sender_chat is not None:
+            message["sender_chat"] = sender_chat
         if entities is None and text.startswith("/"):
             entities = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
         if entities:
             message["entities"] = entities
-        return self.push(message=message)
+        return {"message": message}
 
     def sticker(self, user_id: int) -> int:
         return self.push(message={"message_id": next(self._message_ids), "date": int(time.time()),
@@ -100,14 +109,34 @@ class FakeBotApi:
                                               "is_video": False}})
 
     def callback(self, user_id: int, data: str, message_id: int, chat_id: int | None = None) -> int:
-        message = {"message_id": message_id, "date": int(time.time()), "text": "…",
-                   "chat": {"id": chat_id or user_id, "type": "private"}, "from": BOT_USER}
-        return self.push(callback_query={"id": str(next(self._ids)), "from": self.user(user_id),
-                                         "chat_instance": "ci", "data": data, "message": message})
+        return self.push(**self.callback_update(user_id, data, message_id, chat_id))
+
+    def callback_update(self, user_id: int, data: str | None, message_id: int | None = None,
+                        chat_id: int | None = None, chat_type: str | None = None) -> dict:
+        """A callback query (not queued): on a message of the bot's in `chat_id`, or, with no
+        `message_id`, on an inline message (no message, no chat)."""
+        query = {"id": str(next(self._ids)), "from": self.user(user_id), "chat_instance": "ci"}
+        if data is not None:
+            query["data"] = data
+        if message_id is None:
+            query["inline_message_id"] = f"inline-{query['id']}"
+        else:
+            chat_id = chat_id or user_id
+            chat = {"id": chat_id, "type": chat_type or ("private" if chat_id > 0 else "supergroup")}
+            query["message"] = {"message_id": message_id, "date": int(time.time()), "text": "…",
+                                "chat": chat, "from": BOT_USER}
+        return {"callback_query": query}
 
     def inline(self, user_id: int, query: str) -> int:
-        return self.push(inline_query={"id": str(next(self._ids)), "from": self.user(user_id), "query": query,
-                                       "offset": ""})
+        return self.push(**self.inline_update(user_id, query))
+
+    def inline_update(self, user_id: int, query: str) -> dict:
+        return {"inline_query": {"id": str(next(self._ids)), "from": self.user(user_id), "query": query,
+                                 "offset": ""}}
+
+    def update(self, content: dict) -> dict:
+        """`content` (from one of the *_update builders) with an update id, for Application.process_update."""
+        return {"update_id": next(self._ids), **content}
 
     def fail(self, method: str, status: int, times: int = 1, retry_after: int | None = None) -> None:
         """The next `times` calls of `method` get `status` (429 with retry_after) instead of success."""

@@ -7,11 +7,13 @@ import re
 import socket
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
 import pytest
-from telegram.ext import Application
+from telegram import Update
+from telegram.ext import Application, ContextTypes
 
 from bot import handlers
 from bot.answers import Answerer
@@ -20,12 +22,16 @@ from bot.cli import webhook_options
 from bot.config import Settings
 from bot.logs import redact_in_logs
 from conftest import TEST_TOKEN
-from fakebotapi import FakeBotApi
+from fakebotapi import Call, FakeBotApi
 from index import store
 from index.search import Retriever
 
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")]
 USER = 1001
+STRANGER = 666
+GROUP, OTHER_GROUP = -100200, -100999
+GROUP_ANONYMOUS_BOT = 1087968824  # Telegram's `from` of a message an anonymous group admin sends
+QUESTION = "What is the Beijing-Tokyo Forum?"
 
 
 @pytest.fixture
@@ -46,6 +52,44 @@ def start_bot(fake_api: FakeBotApi, seeds_retriever, tmp_path: Path) -> Callable
             finally:
                 await application.updater.stop()
                 await application.stop()
+                await application.post_shutdown(application)
+    return start
+
+
+@dataclass
+class Processing:
+    """An initialised Application fed updates one at a time, straight to process_update (no polling)."""
+
+    application: Application
+    api: FakeBotApi
+    errors: list[BaseException] = field(default_factory=list)
+
+    async def process(self, content: dict) -> list[Call]:
+        """Handle one update; the Bot API calls it caused (every handler has returned by then)."""
+        before = len(self.api.calls)
+        await self.application.process_update(Update.de_json(self.api.update(content), self.application.bot))
+        return self.api.calls[before:]
+
+
+@pytest.fixture
+def process_bot(fake_api: FakeBotApi, seeds_retriever, tmp_path: Path) -> Callable:
+    @asynccontextmanager
+    async def start(retriever=seeds_retriever, state_file: Path = tmp_path / "state.pickle",
+                    **overrides) -> AsyncIterator[Processing]:
+        settings = Settings(token=TEST_TOKEN, api_base_url=fake_api.url, **overrides)
+        answerer = Answerer(retriever, max_results=settings.max_results, min_score=settings.min_score,
+                            first_page=settings.results_per_page)
+        application = build_application(settings, answerer, state_file)
+        processing = Processing(application, fake_api)
+
+        async def record(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+            processing.errors.append(context.error)
+
+        application.add_error_handler(record)
+        async with application:
+            try:
+                yield processing
+            finally:
                 await application.post_shutdown(application)
     return start
 
@@ -306,3 +350,165 @@ async def test_webhook_mode_takes_updates_only_with_the_secret(fake_api: FakeBot
     assert registered["url"] == settings.webhook_url and registered["secret_token"] == "s3cret-value"
     assert (refused.status_code, accepted.status_code) == (403, 200)
     assert "Beijing-Tokyo Forum" in reply["text"] and len(fake_api.sent("sendMessage")) == 1
+
+
+# --- the allow lists gate every kind of update ----------------------------------------------------
+ALLOW_LISTS = {
+    "none": {},
+    "users only": {"allowed_user_ids": frozenset({USER})},
+    "chats only": {"allowed_chat_ids": frozenset({USER, GROUP})},  # USER's private chat, and a group
+    "both": {"allowed_user_ids": frozenset({USER}), "allowed_chat_ids": frozenset({USER, GROUP})},
+}
+UPDATE_KINDS = ("private message", "group message", "inline query", "callback on a message",
+                "callback on an inline message")
+
+
+def updates_of_kind(api: FakeBotApi, kind: str, user: int) -> list[dict]:
+    """Updates of `kind` from `user` that would each bring passages or /sources content to someone allowed."""
+    group = GROUP if user == USER else OTHER_GROUP
+    return {
+        "private message": [api.message_update(user, QUESTION), api.message_update(user, "/sources")],
+        "group message": [api.message_update(user, "/ask@readouts_test_bot Beijing-Tokyo Forum", group, "supergroup"),
+                          api.message_update(user, "/sources@readouts_test_bot", group, "supergroup")],
+        "inline query": [api.inline_update(user, "Beijing-Tokyo Forum")],
+        "callback on a message": [api.callback_update(user, "src:0", message_id=50)],
+        "callback on an inline message": [api.callback_update(user, "src:0")],
+    }[kind]
+
+
+def content(calls: list[Call]) -> list[str]:
+    """Passages and /sources pages among `calls`: quotes, inline results, pages of the readouts."""
+    found = []
+    for call in calls:
+        text = str(call.params.get("text", ""))
+        if call.method in ("sendMessage", "editMessageText") and ("<blockquote>" in text or "Readouts indexed" in text):
+            found.append(text)
+        if call.method == "answerInlineQuery" and call.params.get("results"):
+            found.append(str(call.params["results"]))
+    return found
+
+
+def unanswered_callbacks(updates: list[dict], calls: list[Call]) -> list[str]:
+    answered = {str(c.params.get("callback_query_id")) for c in calls if c.method == "answerCallbackQuery"}
+    return [u["callback_query"]["id"] for u in updates if "callback_query" in u and u["callback_query"]["id"] not in answered]
+
+
+@pytest.mark.parametrize("kind", UPDATE_KINDS)
+@pytest.mark.parametrize("lists", ALLOW_LISTS)
+async def test_a_stranger_gets_no_content_from_any_kind_of_update(process_bot, fake_api: FakeBotApi, lists: str,
+                                                                  kind: str) -> None:
+    async with process_bot(**ALLOW_LISTS[lists]) as bot:
+        stranger_updates, member_updates = updates_of_kind(fake_api, kind, STRANGER), updates_of_kind(fake_api, kind, USER)
+        stranger = [call for u in stranger_updates for call in await bot.process(u)]
+        member = [call for u in member_updates for call in await bot.process(u)]
+    assert not bot.errors
+    assert content(member)  # what is looked for is there when the sender is allowed...
+    assert not unanswered_callbacks(stranger_updates + member_updates, stranger + member)
+    if lists == "none":
+        assert content(stranger)  # ...and for everyone when nobody is listed
+        return
+    assert not content(stranger)
+    assert not [c for c in stranger if c.method == "sendChatAction"]
+    for call in stranger:
+        if call.method == "answerCallbackQuery":
+            assert call.params["text"] == "Sorry, this bot is private."
+        if call.method == "answerInlineQuery":
+            assert call.params["results"] == []
+
+
+# --- every callback is answered ------------------------------------------------------------------
+@pytest.mark.parametrize("data", ["more:abc", "ctx:", "", None, "junk \x00 <b>", "more:deadbeef:x", "src:",
+                                  "src:\u0661", "ctx:deadbeef:99999999999999999999", "more:deadbeef:1:2",
+                                  "more:deadbeef:1", "ctx:deadbeef:0", "x" * 64])
+@pytest.mark.parametrize("inline", [False, True], ids=["on a message", "on an inline message"])
+async def test_a_button_the_bot_does_not_know_says_it_has_expired(process_bot, fake_api: FakeBotApi, data: str | None,
+                                                                 inline: bool) -> None:
+    async with process_bot() as bot:
+        calls = await bot.process(fake_api.callback_update(USER, data, message_id=None if inline else 70))
+    assert not bot.errors
+    [answered] = [c for c in calls if c.method == "answerCallbackQuery"]
+    assert answered.params["text"].startswith("That button has expired")
+    assert not [c for c in calls if c.method == "sendMessage"]
+
+
+# --- messages sent on behalf of a chat -----------------------------------------------------------
+async def test_messages_sent_on_behalf_of_a_chat_are_answered_and_limited_per_chat(process_bot,
+                                                                                   fake_api: FakeBotApi) -> None:
+    ask = "/ask@readouts_test_bot Beijing-Tokyo Forum"
+    groups = (-100300, -100301)
+    async with process_bot(questions_per_minute=1) as bot:
+        for group in groups:  # anonymous admins: `from` is GroupAnonymousBot, sender_chat the group itself
+            await bot.process(fake_api.message_update(GROUP_ANONYMOUS_BOT, ask, group, "supergroup",
+                                                      sender_chat={"id": group, "type": "supergroup", "title": "G"}))
+        channel = {"id": -100500, "type": "channel", "title": "A channel"}  # a member posting as a channel, no `from`
+        await bot.process(fake_api.message_update(None, ask, -100400, "supergroup", sender_chat=channel))
+        await bot.process(fake_api.message_update(None, ask, -100401, "supergroup", sender_chat=channel))
+    assert not bot.errors
+    for group in (*groups, -100400):
+        [answer] = fake_api.sent("sendMessage", chat_id=group)
+        assert "<blockquote>" in answer["text"]
+    [slow_down] = fake_api.sent("sendMessage", chat_id=-100401)  # the same channel asked again
+    assert slow_down["text"].startswith("Slow down, please")
+
+
+async def test_anonymous_senders_are_refused_when_users_are_listed(process_bot, fake_api: FakeBotApi) -> None:
+    ask = "/ask@readouts_test_bot Beijing-Tokyo Forum"
+    async with process_bot(allowed_user_ids=frozenset({USER, GROUP_ANONYMOUS_BOT})) as bot:
+        calls = await bot.process(fake_api.message_update(GROUP_ANONYMOUS_BOT, ask, GROUP, "supergroup",
+                                                          sender_chat={"id": GROUP, "type": "supergroup", "title": "G"}))
+    assert not bot.errors and not content(calls)
+
+
+# --- transient Bot API failures ------------------------------------------------------------------
+@pytest.mark.parametrize("status, retry_after, times", [(429, 0, 4), (429, 1, 4), (500, None, 3)])
+async def test_an_answer_survives_a_run_of_transient_failures_and_arrives_once(
+        start_bot, fake_api: FakeBotApi, status: int, retry_after: int | None, times: int) -> None:
+    async with start_bot():
+        fake_api.fail("sendMessage", status, times=times, retry_after=retry_after)
+        fake_api.message(USER, QUESTION)
+        [reply] = await in_thread(replies, fake_api)
+        await asyncio.sleep(0.3)  # time for a second copy, or an apology, to follow
+    failed = [c for c in fake_api.calls if c.method == "sendMessage" and c.status == status]
+    assert len(failed) == times and "Beijing-Tokyo Forum" in reply["text"]
+    assert len(fake_api.sent("sendMessage", chat_id=USER)) == 1
+
+
+# --- chat state across restarts ------------------------------------------------------------------
+async def test_more_results_still_work_after_a_restart(process_bot, fake_api: FakeBotApi, tmp_path: Path) -> None:
+    state = tmp_path / "restart.pickle"
+    async with process_bot(state_file=state, results_per_page=2) as bot:
+        await bot.process(fake_api.message_update(USER, "China Japan relations"))
+    [first] = fake_api.sent("sendMessage", chat_id=USER)
+    more = first["reply_markup"]["inline_keyboard"][0][-1]["callback_data"]
+    async with process_bot(state_file=state, results_per_page=2) as bot:
+        calls = await bot.process(fake_api.callback_update(USER, more, message_id=555))
+    [edit] = [c.params for c in calls if c.method == "editMessageText"]
+    assert "Results 3–4 of" in edit["text"] and not bot.errors
+
+
+# --- the log of `readouts bot` -------------------------------------------------------------------
+def test_the_bot_logs_time_level_and_logger_at_info_without_the_token(fake_api: FakeBotApi, seeds_index: Path,
+                                                                       tmp_path: Path) -> None:
+    """The real entry point (`readouts bot`, whose CLI configures logging first), in a subprocess."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    env = {**os.environ, "TELEGRAM_BOT_TOKEN": TEST_TOKEN, "TELEGRAM_API_BASE_URL": fake_api.url,
+           "READOUTS_INDEX": str(seeds_index), "READOUTS_BOT_STATE": str(tmp_path / "state.pickle"),
+           "ALLOWED_USER_IDS": str(USER), "PYTHONPATH": os.pathsep.join(sys.path)}
+    bot = subprocess.Popen([sys.executable, "-m", "bot"], cwd=tmp_path, env=env, stderr=subprocess.PIPE, text=True)
+    try:
+        fake_api.message(STRANGER, "hello")
+        fake_api.wait_for("sendMessage", chat_id=STRANGER, timeout=120)
+    finally:
+        bot.send_signal(signal.SIGINT)
+        _, stderr = bot.communicate(timeout=60)
+    def logged(level: str, logger: str, message: str) -> bool:
+        return bool(re.search(rf"^\d{{4}}-\d\d-\d\d \d\d:\d\d:\d\d,\d{{3}} {level} {re.escape(logger)}: {message}",
+                              stderr, re.MULTILINE))
+
+    assert logged("INFO", "bot.handlers", "refused update"), stderr
+    assert logged("INFO", "telegram.ext.Application", "Application started"), stderr
+    assert "httpx" not in stderr and TEST_TOKEN not in stderr

@@ -1,0 +1,30 @@
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot import buttons
+
+keys = st.text("0123456789abcdef", min_size=1, max_size=16)
+numbers = st.integers(0, 999_999)
+any_button = st.one_of(st.builds(buttons.More, keys, numbers), st.builds(buttons.Context, keys, numbers),
+                       st.builds(buttons.Sources, numbers))
+
+
+@given(any_button)
+def test_every_button_reads_back_as_itself_within_telegrams_64_bytes(button: buttons.Button) -> None:
+    data = buttons.encode(button)
+    assert buttons.decode(data) == button and len(data.encode()) <= buttons.MAX_BYTES
+
+
+@settings(max_examples=300)
+@given(st.one_of(st.text(), st.binary().map(lambda b: b.decode("latin-1")), st.none(), st.integers()))
+def test_any_other_data_reads_as_a_button_or_none_never_an_error(data: object) -> None:
+    button = buttons.decode(data)
+    assert button is None or buttons.encode(button) == data
+
+
+def test_data_the_bot_did_not_write_reads_as_none() -> None:
+    for data in ("", "more:abc", "ctx:", "src:", "src:\u0661", "more:DEADBEEF:1", "more:deadbeef:-1",
+                 "more:deadbeef:1:2", "ctx:deadbeef:99999999999999999999", "src:1 ", "junk", None, b"src:1"):
+        assert buttons.decode(data) is None, data
+    assert buttons.decode("more:deadbeef:2") == buttons.More("deadbeef", 2)
+    assert buttons.decode("src:07") is None  # one spelling per button
