@@ -8,6 +8,7 @@ from pathlib import Path
 
 from .documents import Document, Metadata, TokenCounter, approximate_tokens, parse_document, read_metadata, recurring_lines
 from .errors import InputNotFound
+from .sources import SourceUnreadable, load_file, sniff_file
 
 SUFFIXES = {".txt", ".md"}
 METADATA_FILE = "metadata.jsonl"
@@ -37,10 +38,10 @@ def find_files(paths: Sequence[Path]) -> tuple[list[Path], list[tuple[str, str]]
     skipped: list[tuple[str, str]] = []
     for path in paths:
         if path.is_file():
-            if path.suffix.lower() in SUFFIXES:
+            if _readable_kind(path):
                 files.append(path)
             else:
-                skipped.append((str(path), "not a .txt or .md file"))
+                skipped.append((str(path), "not a .txt, .md, HTML or PDF file"))
             continue
         for folder, dirs, names in os.walk(path, onerror=lambda e: skipped.append((str(e.filename), "unreadable folder"))):
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
@@ -48,12 +49,17 @@ def find_files(paths: Sequence[Path]) -> tuple[list[Path], list[tuple[str, str]]
                 file = Path(folder) / name
                 if name.startswith(".") or name == METADATA_FILE:
                     continue
-                if file.suffix.lower() in SUFFIXES:
+                if _readable_kind(file):
                     files.append(file)
                 else:
-                    skipped.append((str(file), "not a .txt or .md file"))
+                    skipped.append((str(file), "not a .txt, .md, HTML or PDF file"))
     unique = list(dict.fromkeys(absolute(file) for file in files))
     return unique, skipped
+
+
+def _readable_kind(path: Path) -> bool:
+    """A .txt/.md file, or any file whose content is HTML or PDF (pages are saved as .shtml, .htm, or nameless)."""
+    return path.suffix.lower() in SUFFIXES or sniff_file(path) != "text"
 
 
 def read_text(path: Path) -> str:
@@ -93,15 +99,25 @@ def load_corpus(paths: Sequence[Path], count_tokens: TokenCounter = approximate_
     metadata, metadata_problems = folder_metadata(files)
     corpus = Corpus(skipped=skipped + metadata_problems)
     texts: dict[Path, str] = {}
+    converted: dict[Path, Document] = {}  # pages and PDFs, read by index/sources
     for file in files:
         try:
-            texts[file] = read_text(file)
-        except Unreadable as reason:
+            kind = sniff_file(file)
+            if kind == "text":
+                texts[file] = read_text(file)
+            else:
+                converted[file] = load_file(file, kind, metadata.get(file, Metadata()), count_tokens)
+        except (Unreadable, SourceUnreadable) as reason:
             corpus.skipped.append((str(file), str(reason)))
     boilerplate = recurring_lines(texts.values())
     first_of: dict[str, Path] = {}
-    for file, text in texts.items():
-        document = parse_document(file, text, metadata.get(file, Metadata()), boilerplate, count_tokens)
+    for file in files:
+        if file in converted:
+            document = converted[file]
+        elif file in texts:
+            document = parse_document(file, texts[file], metadata.get(file, Metadata()), boilerplate, count_tokens)
+        else:
+            continue
         if document.content_hash in first_of:
             corpus.skipped.append((str(file), f"duplicate of {first_of[document.content_hash]}"))
         elif not document.passages:

@@ -58,7 +58,7 @@ def _previous(directory: Path, rebuild: bool, report: IngestReport) -> store.Ind
 
 def _record(document: Document) -> store.DocumentRecord:
     return store.DocumentRecord(
-        path=str(document.path),
+        path=document.identity,
         doc=document.name,
         title=document.title,
         source=document.source,
@@ -81,7 +81,7 @@ def ingest(
         corpus = load_corpus(paths, word_pieces)
         report.skipped = corpus.skipped
         roots = [absolute(path) for path in paths]
-        found = {str(document.path) for document in corpus.documents}
+        found = {document.identity for document in corpus.documents}
 
         records: list[store.DocumentRecord] = []
         passages: list[Passage] = []
@@ -116,7 +116,7 @@ def ingest(
             if document.content_hash in kept_hashes:
                 report.skipped.append((str(document.path), f"duplicate of {kept_hashes[document.content_hash]}"))
                 continue
-            fingerprint = old_fingerprints.get(str(document.path))
+            fingerprint = old_fingerprints.get(document.identity)
             bucket = report.added if fingerprint is None else report.unchanged if fingerprint == document.fingerprint else report.updated
             bucket.append(document.name)
             records.append(_record(document))
