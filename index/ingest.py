@@ -6,6 +6,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import scipy.sparse as sparse
@@ -17,6 +18,9 @@ from .embed import Embedder
 from .errors import IndexCorrupt, IndexMismatch, IndexNotFound
 from .onnx_model import word_pieces
 from .passage import EMBEDDING_RECIPE, Passage
+
+if TYPE_CHECKING:
+    from .sources.web import Fetcher, WebResult
 
 
 @dataclass
@@ -56,6 +60,14 @@ def _previous(directory: Path, rebuild: bool, report: IngestReport) -> store.Ind
         return None
 
 
+def _fetch(urls: Sequence[str], directory: Path, previous: store.Index | None, fetcher: "Fetcher | None") -> "WebResult":
+    """Fetch the pages (and what their feeds and listings link to), conditionally for those indexed already."""
+    from .sources.web import fetch_documents, load_state
+
+    known = {record.path for record in previous.manifest.documents} if previous is not None else set()
+    return fetch_documents(urls, load_state(directory), known, word_pieces, fetcher)
+
+
 def _record(document: Document) -> store.DocumentRecord:
     return store.DocumentRecord(
         path=document.identity,
@@ -71,15 +83,23 @@ def _record(document: Document) -> store.DocumentRecord:
 
 
 def ingest(
-    paths: Sequence[Path], directory: Path, embedder: Embedder, *, rebuild: bool = False, progress: bool = False
+    paths: Sequence[Path], directory: Path, embedder: Embedder, *, rebuild: bool = False, progress: bool = False,
+    urls: Sequence[str] = (), fetcher: "Fetcher | None" = None,
 ) -> IngestReport:
-    """Add new and changed documents under `paths`, drop those gone from them, keep the rest of the index."""
+    """Add new and changed documents under `paths` and at `urls`, drop those gone from the paths, keep the
+    rest of the index (documents of URLs not given this time included)."""
     started = time.perf_counter()
     report = IngestReport(model=embedder.name)
     with store.write_lock(directory):
         previous = _previous(directory, rebuild, report)
         corpus = load_corpus(paths, word_pieces)
         report.skipped = corpus.skipped
+        web = _fetch(urls, directory, previous, fetcher) if urls else None
+        if web is not None:
+            corpus.documents.extend(web.documents)
+            report.skipped.extend(web.skipped)
+        fetched = {document.identity for document in web.documents} if web else set()
+        not_modified = set(web.unchanged) if web else set()
         roots = [absolute(path) for path in paths]
         found = {document.identity for document in corpus.documents}
 
@@ -105,7 +125,13 @@ def ingest(
                         if old_latent is not None:
                             reusable_latent[text_key(passage.embedding_text)] = old_latent[row + offset]
                 row += len(old_passages)
-                if not _under(record.path, roots):
+                if record.path in fetched:
+                    continue  # replaced by the page fetched again
+                if record.path in not_modified:
+                    report.unchanged.append(record.doc)
+                    records.append(record)
+                    passages.extend(old_passages)
+                elif not _under(record.path, roots):
                     records.append(record)
                     passages.extend(old_passages)
                 elif record.path not in found:
@@ -121,10 +147,15 @@ def ingest(
             bucket.append(document.name)
             records.append(_record(document))
             passages.extend(document.passages)
+            kept_hashes[document.content_hash] = document.identity
 
         if old_vectors is None or records != previous.manifest.documents:
             vectors, latent = _embeddings_for(passages, reusable, reusable_latent, embedder, progress, report)
             store.save(directory, embedder.name, records, passages, vectors, latent=latent)
+        if web is not None:
+            from .sources.web import save_state
+
+            save_state(directory, web.state)
     report.documents, report.passages = len(records), len(passages)
     report.seconds = time.perf_counter() - started
     return report

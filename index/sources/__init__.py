@@ -4,15 +4,20 @@ The extractors are imported only when a page or PDF is read, so `readouts --help
 """
 from __future__ import annotations
 
+import dataclasses
 import functools
 import hashlib
 import json
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..documents import (MAX_TOKENS, MODEL_MAX_TOKENS, PIPELINE_VERSION, Document, Metadata, TokenCounter,
                          approximate_tokens, is_fragment, parse_document, split_long)
 from ..passage import Passage
+
+if TYPE_CHECKING:
+    from .html import Page
 
 SNIFF_BYTES = 4096
 MAX_BYTES = 64 * 1024 * 1024  # a page or PDF larger than this is not a readout
@@ -61,13 +66,14 @@ def load_file(path: Path, kind: str, metadata: Metadata = Metadata(),
 
 def html_document(path: Path, data: bytes, metadata: Metadata = Metadata(),
                   count_tokens: TokenCounter = approximate_tokens, max_tokens: int = MAX_TOKENS,
-                  url: str | None = None, fallback_url: str | None = None, origin: str | None = None) -> Document:
+                  url: str | None = None, fallback_url: str | None = None, origin: str | None = None,
+                  page: "Page | None" = None) -> Document:
     """A page as a Document: its text is the extracted article (title, then one paragraph a line), and each
     passage a paragraph, or in a transcript a question with its answer, cut to what the model reads."""
     from .html import extract
     from .transcript import units
 
-    page = extract(data, url)
+    page = page or extract(data, url)
     paragraphs = list(page.paragraphs)
     if not paragraphs:
         raise SourceUnreadable("no article text found in the page")
@@ -129,7 +135,7 @@ def pdf_document(path: Path, data: bytes, metadata: Metadata = Metadata(),
         raise SourceUnreadable("PDF without extractable text (scanned?)")
     document = parse_document(path, text, metadata.merged_over(Metadata(title=title)), count_tokens=count_tokens)
     if origin:
-        document = Document(**{**document.__dict__, "origin": origin})
+        document = dataclasses.replace(document, origin=origin)
     return document
 
 

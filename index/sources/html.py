@@ -69,7 +69,8 @@ class Page:
     url: str | None
     paragraphs: tuple[Paragraph, ...]
     language: str  # "zh" when the article is mostly Chinese/Japanese/Korean script, else "en"
-    links: tuple[tuple[str, str], ...] = field(default=())  # (absolute URL, anchor text) of every link read
+    links: tuple[tuple[str, str], ...] = field(default=())  # (absolute URL, anchor text) of every visible link
+    own_text: int = 0  # weighted length of the article's text outside links: little on a listing page
 
 
 def clean(text: str) -> str:
@@ -156,7 +157,7 @@ def blocks(element: lxml.html.HtmlElement) -> list[Paragraph]:
     return paragraphs
 
 
-def _text_length(text: str) -> int:
+def text_weight(text: str) -> int:
     """Characters that count as reading: a CJK character weighs as much as a short word."""
     return len(CJK.findall(text)) * 3 + len(re.findall(r"[A-Za-z0-9]", text))
 
@@ -168,10 +169,10 @@ def content_element(root: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
         if paragraph.tag == "div" and any(isinstance(c.tag, str) and c.tag.lower() in BLOCKS for c in paragraph):
             continue  # a div of blocks is a container, not a paragraph
         text = paragraph.text_content()
-        length = _text_length(text)
+        length = text_weight(text)
         if length < 40:
             continue
-        link = sum(_text_length(a.text_content()) for a in paragraph.iter("a"))
+        link = sum(text_weight(a.text_content()) for a in paragraph.iter("a"))
         value = length * (1 - min(1.0, link / length)) ** 2
         parent = paragraph.getparent()
         for weight in (1.0, 0.5, 0.25):
@@ -240,8 +241,11 @@ def page_date(root: lxml.html.HtmlElement, title: str | None, paragraphs: list[P
             text = clean(element.text_content())
             if text and len(text) <= 60 and is_date_line(text):
                 return iso_date(text)
-    if title and iso_date(title):
-        return iso_date(title)
+    if title:
+        # "on June11, 2018": a month run into its day is still the date a reader sees
+        spaced = re.sub(r"\b([A-Z][a-z]{2,8}\.?)(\d{1,2})\b", r"\1 \2", title)
+        if iso_date(spaced):
+            return iso_date(spaced)
     for paragraph in paragraphs[:3] + paragraphs[-2:]:
         if len(paragraph.text) <= 40 and is_date_line(paragraph.text):
             return iso_date(paragraph.text)
@@ -307,10 +311,11 @@ def extract(data: bytes | str, url: str | None = None) -> Page:
     if page_url and url:
         page_url = urljoin(url, page_url)
     site = _meta(root, "og:site_name", "application-name")
-    links = page_links(root, url or page_url)
     title, suffix = page_title(root, site)
     prune(root)
+    links = page_links(root, url or page_url)
     container = content_element(root)
+    own_text = text_weight(container.text_content()) - sum(text_weight(a.text_content()) for a in container.iter("a"))
     paragraphs = [p for p in blocks(container) if re.search(r"\w", p.text) and not is_furniture(p.text)]
     if title:
         paragraphs = [p for p in paragraphs if _normal(p.text) != _normal(title)]
@@ -318,7 +323,7 @@ def extract(data: bytes | str, url: str | None = None) -> Page:
     language = "zh" if len(CJK.findall(text)) > 0.2 * max(1, len(text)) else "en"
     date = page_date(root, title, paragraphs)
     source = site or suffix or known_publisher(page_url, language) or _dominant_publisher(links, language)
-    return Page(title, date, source, page_url, tuple(paragraphs), language, links)
+    return Page(title, date, source, page_url, tuple(paragraphs), language, links, own_text)
 
 
 def _dominant_publisher(links: tuple[tuple[str, str], ...], language: str) -> str | None:
