@@ -150,7 +150,8 @@ class Fetcher:
 def kind_of(response: Response) -> str:
     """'feed', 'pdf', 'html' or 'other', from the content type and the body's first bytes."""
     head = response.body[:4096]
-    if FEED_ROOT.match(head.lstrip(b"\xef\xbb\xbf")) or (FEED_TYPES.search(response.content_type) and b"<html" not in head.lower()):
+    xml = head.lstrip(b"\xef\xbb\xbf").lstrip()
+    if FEED_ROOT.match(xml) or (FEED_TYPES.search(response.content_type) and xml[:1] == b"<" and b"<html" not in head.lower()):
         return "feed"
     sniffed = sniff(head)
     if sniffed != "text":
@@ -246,6 +247,8 @@ def _take(url: str, answer: Response | FetchFailed, result: WebResult, count_tok
     try:
         if kind == "feed":
             links = feed_links(answer.body)
+            if not links:
+                raise SourceUnreadable("a feed without entries")
             if not entry:
                 raise SourceUnreadable("a feed linked from a feed or listing (not followed)")
             result.state[url] = {**record, "kind": "feed", "links": links}
