@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..documents import (MAX_TOKENS, MODEL_MAX_TOKENS, PIPELINE_VERSION, Document, Metadata, TokenCounter,
-                         approximate_tokens, is_fragment, parse_document, split_long)
+                         approximate_tokens, is_fragment, parse_document, sentence_spans, split_long)
 from ..passage import Passage
 
 if TYPE_CHECKING:
@@ -102,16 +102,29 @@ def html_document(path: Path, data: bytes, metadata: Metadata = Metadata(),
 
 
 def pack(text: str, spans: list[tuple[int, int]], count_tokens: TokenCounter, budget: int) -> list[tuple[int, int]]:
-    """Consecutive paragraphs (a question and its answer) as few passages as fit the budget, a paragraph
-    too long alone cut between sentences."""
+    """Consecutive paragraphs (a question and its answer) as few passages as fit the budget: whole paragraphs
+    where they fit, a paragraph too long cut between sentences, and a question kept with as many of its
+    answer's first sentences as fit beside it."""
     if count_tokens(text[spans[0][0]:spans[-1][1]]) <= budget:
         return [(spans[0][0], spans[-1][1])]
     chunks: list[tuple[int, int]] = []
     start = end = None
-    for s, e in spans:
+    for number, (s, e) in enumerate(spans):
         if start is not None and count_tokens(text[start:e]) <= budget:
             end = e
             continue
+        if number == 1 and start == spans[0][0] and end == spans[0][1]:
+            for _, sentence_end in sentence_spans(text, s, e):
+                if count_tokens(text[start:sentence_end]) > budget:
+                    break
+                end = sentence_end
+            if end > spans[0][1]:
+                chunks.append((start, end))
+                start = None
+                s = next((m.start() for m in re.finditer(r"\S", text[end:e])), None)
+                if s is None:
+                    continue
+                s += end
         if start is not None:
             chunks.append((start, end))
             start = None

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from urllib.parse import urljoin, urlsplit
 
 import lxml.etree
@@ -222,12 +223,19 @@ def iso_date(text: str | None) -> str | None:
     """The first full date a string states, as YYYY-MM-DD (ISO timestamps included)."""
     if not text:
         return None
+    stamp = re.match(r"\s*(\d{4})-(\d{2})-(\d{2})(?:[T ]|$)", text)
+    if stamp:
+        try:
+            return date(int(stamp[1]), int(stamp[2]), int(stamp[3])).isoformat()
+        except ValueError:
+            return None
     dates = full_dates(text)
     return dates[0][1].isoformat() if dates else None
 
 
-def page_date(root: lxml.html.HtmlElement, title: str | None, paragraphs: list[Paragraph]) -> str | None:
-    """The date the page states: meta tags, JSON-LD, <time>, a date line, the title; never the fetch date."""
+def page_date(root: lxml.html.HtmlElement, title: str | None) -> str | None:
+    """The date the page states: meta tags, JSON-LD, <time>, a date line, the title; never the fetch date.
+    Read before pruning, since meta tags live in <head>; `paragraph_date` is the last resort."""
     found = iso_date(_meta(root, *DATE_META))
     for item in _json_ld(root):
         found = found or iso_date(str(item.get("datePublished") or item.get("dateCreated") or ""))
@@ -237,7 +245,7 @@ def page_date(root: lxml.html.HtmlElement, title: str | None, paragraphs: list[P
         return found
     for element in root.xpath("//*[@id or @class]"):
         name = f"{element.get('id') or ''} {element.get('class') or ''}".lower()
-        if re.search(r"date|time|pub", name) and not _furniture_named(element):
+        if re.search(r"date|time|pub", name) and not _furniture_named(element) and not _hidden(element):
             text = clean(element.text_content())
             if text and len(text) <= 60 and is_date_line(text):
                 return iso_date(text)
@@ -246,6 +254,11 @@ def page_date(root: lxml.html.HtmlElement, title: str | None, paragraphs: list[P
         spaced = re.sub(r"\b([A-Z][a-z]{2,8}\.?)(\d{1,2})\b", r"\1 \2", title)
         if iso_date(spaced):
             return iso_date(spaced)
+    return None
+
+
+def paragraph_date(paragraphs: list[Paragraph]) -> str | None:
+    """A paragraph that is only a date, near the start or the end of the article ("2020年7月3日")."""
     for paragraph in paragraphs[:3] + paragraphs[-2:]:
         if len(paragraph.text) <= 40 and is_date_line(paragraph.text):
             return iso_date(paragraph.text)
@@ -312,6 +325,7 @@ def extract(data: bytes | str, url: str | None = None) -> Page:
         page_url = urljoin(url, page_url)
     site = _meta(root, "og:site_name", "application-name")
     title, suffix = page_title(root, site)
+    stated = page_date(root, title)
     prune(root)
     links = page_links(root, url or page_url)
     container = content_element(root)
@@ -321,7 +335,7 @@ def extract(data: bytes | str, url: str | None = None) -> Page:
         paragraphs = [p for p in paragraphs if _normal(p.text) != _normal(title)]
     text = " ".join(p.text for p in paragraphs) or (title or "")
     language = "zh" if len(CJK.findall(text)) > 0.2 * max(1, len(text)) else "en"
-    date = page_date(root, title, paragraphs)
+    date = stated or paragraph_date(paragraphs)
     source = site or suffix or known_publisher(page_url, language) or _dominant_publisher(links, language)
     return Page(title, date, source, page_url, tuple(paragraphs), language, links, own_text)
 
