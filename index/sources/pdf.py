@@ -23,4 +23,8 @@ def pdf_text(data: bytes) -> tuple[str, str | None]:
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, OSError) as error:
         raise SourceUnreadable(f"unreadable PDF ({type(error).__name__})") from error
     text = "\n\n".join(re.sub(r"[ \t\u00a0]+\n", "\n", page).strip() for page in pages)
-    return text.replace("\r\n", "\n").replace("\r", "\n") + "\n", (title.strip() or None) if title else None
+    title = (title or "").strip()
+    # Producers' placeholders are not titles: "untitled", "Microsoft Word - notes.docx"
+    if re.fullmatch(r"(?i)untitled|document\d*|microsoft (word|powerpoint) - .*|.*\.(docx?|pdf|odt)", title):
+        title = ""
+    return text.replace("\r\n", "\n").replace("\r", "\n") + "\n", title or None
