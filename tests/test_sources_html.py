@@ -241,3 +241,18 @@ def test_kind_is_told_by_content() -> None:
     assert sniff(b"  <html><head><title>x</title>") == "html"
     assert sniff(b"Wang Yi met <b>Kono</b> in Tokyo.") == "text"
     assert sniff(b"# Talks\n\n<div>inline html in markdown</div>") == "text"
+
+
+def test_inspect_shows_what_ingest_would_index(capsys: pytest.CaptureFixture[str]) -> None:
+    from index.cli import main
+
+    assert main(["inspect", "--json", str(FMPRC / "zh" / "t1418362.html")]) == 0
+    [line] = capsys.readouterr().out.splitlines()
+    record = json.loads(line)
+    assert set(record) == {"file", "title", "date", "source", "url", "passages"}
+    assert (record["title"], record["date"], record["source"]) == ("2016年11月24日外交部发言人耿爽主持例行记者会", "2016-11-24",
+                                                                  "中华人民共和国外交部")
+    assert record["passages"][0].startswith("问：据报道，菲律宾总统杜特尔特23日称")
+    assert main(["inspect", str(FMPRC / "en" / "t1559310.html")]) == 0
+    text = capsys.readouterr().out
+    assert "  date    2018-05-14" in text and "  > Q: It is reported that a high-level DPRK official" in text
