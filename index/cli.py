@@ -5,6 +5,7 @@ import argparse
 import json
 import logging
 import os
+import re
 import sys
 from collections.abc import Iterable, Sequence
 from importlib.metadata import entry_points
@@ -17,6 +18,7 @@ from .settings import DEFAULT_EMBEDDER, EMBEDDERS, METHODS
 from .terminal import safe
 
 if TYPE_CHECKING:
+    from .documents import Document
     from .embed import Embedder
     from .ingest import IngestReport
     from .search import Retriever
@@ -83,13 +85,58 @@ def embedder_to_ingest(choice: str | None, directory: Path) -> Embedder:
         return embedder_named(DEFAULT_EMBEDDER)
 
 
+def split_arguments(arguments: Sequence[str]) -> tuple[list[Path], list[str]]:
+    """Paths and URLs (http:// or https://) among the command's arguments."""
+    urls = [a for a in arguments if re.match(r"https?://", a, re.I)]
+    return [Path(a) for a in arguments if a not in urls], urls
+
+
 def cmd_ingest(args: argparse.Namespace) -> int:
     from .ingest import ingest
 
     directory = settings.index_dir(args.index)
-    report = ingest([Path(p) for p in args.paths], directory, embedder_to_ingest(args.embedder, directory),
-                    rebuild=args.rebuild, progress=True)
+    paths, urls = split_arguments(args.paths)
+    report = ingest(paths, directory, embedder_to_ingest(args.embedder, directory),
+                    rebuild=args.rebuild, progress=True, urls=urls)
     print(safe(format_report(report, directory)))
+    return 0
+
+
+def inspect_documents(arguments: Sequence[str]) -> tuple[list[Document], list[tuple[str, str]]]:
+    """What `ingest` would index from these paths and URLs, read as it reads them, without an index."""
+    from .corpus import load_corpus
+    from .onnx_model import word_pieces
+
+    paths, urls = split_arguments(arguments)
+    corpus = load_corpus(paths, word_pieces) if paths else None
+    documents = list(corpus.documents) if corpus else []
+    skipped = list(corpus.skipped) if corpus else []
+    if urls:
+        from .sources.web import fetch_documents
+
+        web = fetch_documents(urls, {}, set(), word_pieces)
+        documents += web.documents
+        skipped += web.skipped
+    return documents, skipped
+
+
+def cmd_inspect(args: argparse.Namespace) -> int:
+    from .plain import quote
+
+    documents, skipped = inspect_documents(args.paths)
+    for document in documents:
+        if args.json:
+            print(json.dumps({"file": document.identity, "title": document.title, "date": document.date,
+                              "source": document.source, "url": document.url,
+                              "passages": [p.text for p in document.passages]}, ensure_ascii=False))
+        else:
+            print(safe(f"{document.identity}\n  title   {document.title}\n  date    {document.date or 'none stated'}\n"
+                       f"  source  {document.source}\n  url     {document.url or '-'}\n  passages {len(document.passages)}"))
+            for passage in document.passages:
+                print(safe(f"  [{passage.paragraph}]\n{quote(passage)}"))
+            print()
+    for path, reason in skipped:
+        print(safe(f"skipped: {path}: {reason}"), file=sys.stderr)
     return 0
 
 
@@ -174,14 +221,20 @@ def parser() -> argparse.ArgumentParser:
     commands = main.add_subparsers(dest="command", required=True)
     index_help = f"index directory (default: $READOUTS_INDEX or {settings.DEFAULT_INDEX})"
 
-    p = commands.add_parser("ingest", help="add readouts (files or folders) to the index")
-    p.add_argument("paths", nargs="+", metavar="PATH")
+    p = commands.add_parser("ingest", help="add readouts (.txt/.md, HTML or PDF files, folders, or URLs of pages, "
+                                           "feeds and listing pages) to the index")
+    p.add_argument("paths", nargs="+", metavar="PATH_OR_URL")
     p.add_argument("--index", help=index_help)
     p.add_argument("--rebuild", action="store_true", help="start a new index instead of updating the old one")
     p.add_argument("--embedder", choices=tuple(EMBEDDERS),
                    help=f"model that embeds passages and questions (default: the index's own, {DEFAULT_EMBEDDER} for a "
                         "new index); changing it re-embeds every passage")
     p.set_defaults(run=cmd_ingest)
+
+    p = commands.add_parser("inspect", help="show what ingest would index from files, folders or URLs, without indexing")
+    p.add_argument("paths", nargs="+", metavar="PATH_OR_URL")
+    p.add_argument("--json", action="store_true", help="one JSON object per document per line")
+    p.set_defaults(run=cmd_inspect)
 
     p = commands.add_parser("ask", help="answer questions with quoted passages ('-' reads one per line from stdin)")
     p.add_argument("question", nargs="*", metavar="QUESTION")

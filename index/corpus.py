@@ -10,6 +10,7 @@ from pathlib import Path
 from .documents import Document, TokenCounter, approximate_tokens, parse_document, recurring_lines
 from .errors import InputNotFound
 from .metadata import Metadata, read_metadata
+from .sources import SourceUnreadable, load_data, sniff, sniff_file
 
 SUFFIXES = {".txt", ".md"}
 METADATA_FILE = "metadata.jsonl"
@@ -53,12 +54,12 @@ def find_files(paths: Sequence[Path]) -> tuple[list[Path], list[tuple[str, str]]
     skipped: list[tuple[str, str]] = []
 
     def consider(file: Path) -> None:
-        if file.suffix.lower() not in SUFFIXES:
-            skipped.append((str(file), "not a .txt or .md file"))
-        elif reason := not_regular(file):
+        if reason := not_regular(file):  # before any read: a named pipe would block it
             skipped.append((str(file), reason))
-        else:
+        elif file.suffix.lower() in SUFFIXES or sniff_file(file) != "text":
             files.append(file)
+        else:
+            skipped.append((str(file), "not a .txt, .md, HTML or PDF file"))
 
     for path in paths:
         if not path.is_dir():
@@ -96,7 +97,11 @@ def read_bytes(path: Path, limit: int | None = None) -> bytes:
 
 def read_text(path: Path) -> str:
     """The file as UTF-8 text with universal newlines, or Unreadable with the reason."""
-    data = read_bytes(path)
+    return decode(read_bytes(path))
+
+
+def decode(data: bytes) -> str:
+    """A text file's bytes as UTF-8 text with universal newlines, or Unreadable with the reason."""
     if not data.strip():
         raise Unreadable("empty file")
     if b"\x00" in data:
@@ -136,15 +141,26 @@ def load_corpus(paths: Sequence[Path], count_tokens: TokenCounter = approximate_
     metadata, metadata_problems = folder_metadata(files)
     corpus = Corpus(skipped=skipped + metadata_problems)
     texts: dict[Path, str] = {}
+    converted: dict[Path, Document] = {}  # pages and PDFs, read by index/sources
     for file in files:
         try:
-            texts[file] = read_text(file)
-        except Unreadable as reason:
+            data = read_bytes(file)
+            kind = sniff(data[:4096])
+            if kind == "text":
+                texts[file] = decode(data)
+            else:
+                converted[file] = load_data(file, data, kind, metadata.get(file, Metadata()), count_tokens)
+        except (Unreadable, SourceUnreadable) as reason:
             corpus.skipped.append((str(file), str(reason)))
     boilerplate = recurring_lines(texts.values())
     first_of: dict[str, Path] = {}
-    for file, text in texts.items():
-        document = parse_document(file, text, metadata.get(file, Metadata()), boilerplate, count_tokens)
+    for file in files:
+        if file in converted:
+            document = converted[file]
+        elif file in texts:
+            document = parse_document(file, texts[file], metadata.get(file, Metadata()), boilerplate, count_tokens)
+        else:
+            continue
         if document.content_hash in first_of:
             corpus.skipped.append((str(file), f"duplicate of {first_of[document.content_hash]}"))
         elif not document.passages:

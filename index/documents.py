@@ -69,10 +69,16 @@ class Document:
     passages: tuple[Passage, ...]
     content_hash: str  # of the text alone: finds duplicate documents
     fingerprint: str  # of everything that shaped the passages: decides re-embedding
+    origin: str | None = None  # the URL a fetched page came from: its identity in the index instead of `path`
 
     @property
     def name(self) -> str:
         return self.path.name
+
+    @property
+    def identity(self) -> str:
+        """What the index knows the document by across ingests: its file's path, or the URL it was fetched from."""
+        return self.origin or str(self.path)
 
 
 @dataclass(frozen=True)

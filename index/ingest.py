@@ -21,6 +21,8 @@ from .passage import EMBEDDING_RECIPE, Passage
 if TYPE_CHECKING:
     import scipy.sparse as sparse
 
+    from .sources.web import Fetcher, WebResult
+
 
 @dataclass
 class IngestReport:
@@ -67,9 +69,18 @@ def _write_failed(directory: Path, error: OSError) -> IndexWriteFailed:
                             "the index as it was is unchanged")
 
 
+def _fetch(urls: Sequence[str], directory: Path, previous: store.Index | None, fetcher: "Fetcher | None") -> "WebResult":
+    """Fetch the pages (and what their feeds and listings link to), conditionally for those indexed already."""
+    from .sources.web import fetch_documents, load_state
+
+    known = {record.path for record in previous.manifest.documents} if previous is not None else set()
+    return fetch_documents(urls, load_state(directory), known, word_pieces, fetcher)
+
+
+
 def _record(document: Document) -> store.DocumentRecord:
     return store.DocumentRecord(
-        path=str(document.path),
+        path=document.identity,
         doc=document.name,
         title=document.title,
         source=document.source,
@@ -82,29 +93,37 @@ def _record(document: Document) -> store.DocumentRecord:
 
 
 def ingest(
-    paths: Sequence[Path], directory: Path, embedder: Embedder, *, rebuild: bool = False, progress: bool = False
+    paths: Sequence[Path], directory: Path, embedder: Embedder, *, rebuild: bool = False, progress: bool = False,
+    urls: Sequence[str] = (), fetcher: "Fetcher | None" = None,
 ) -> IngestReport:
-    """Add new and changed documents under `paths`, drop those gone from them, keep the rest of the index."""
+    """Add new and changed documents under `paths` and at `urls`, drop those gone from the paths, keep the
+    rest of the index (documents of URLs not given this time included)."""
     started = time.perf_counter()
     report = IngestReport(model=embedder.name)
     try:
         with store.write_lock(directory):
-            _ingest(paths, directory, embedder, rebuild, progress, report)
+            _ingest(paths, urls, directory, embedder, rebuild, progress, report, fetcher)
     except OSError as error:
         raise _write_failed(directory, error) from error
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _ingest(paths: Sequence[Path], directory: Path, embedder: Embedder, rebuild: bool, progress: bool,
-            report: IngestReport) -> None:
+def _ingest(paths: Sequence[Path], urls: Sequence[str], directory: Path, embedder: Embedder, rebuild: bool,
+            progress: bool, report: IngestReport, fetcher: Fetcher | None) -> None:
     """The body of `ingest`, under the write lock."""
     old = _previous(directory, report)
     previous = None if rebuild else old
     corpus = load_corpus(paths, word_pieces)
     report.skipped = corpus.skipped
+    web = _fetch(urls, directory, previous, fetcher) if urls else None
+    if web is not None:
+        corpus.documents.extend(web.documents)
+        report.skipped.extend(web.skipped)
+    fetched = {document.identity for document in web.documents} if web else set()
+    not_modified = set(web.unchanged) if web else set()
     roots = [absolute(path) for path in paths]
-    found = {str(document.path) for document in corpus.documents}
+    found = {document.identity for document in corpus.documents}
 
     records: list[store.DocumentRecord] = []
     passages: list[Passage] = []
@@ -128,7 +147,13 @@ def _ingest(paths: Sequence[Path], directory: Path, embedder: Embedder, rebuild:
                     if old_latent is not None:
                         reusable_latent[text_key(passage.embedding_text)] = old_latent[row + offset]
             row += len(old_passages)
-            if not _under(record.path, roots):
+            if record.path in fetched:
+                continue  # replaced by the page fetched again
+            if record.path in not_modified:
+                report.unchanged.append(record.doc)
+                records.append(record)
+                passages.extend(old_passages)
+            elif not _under(record.path, roots):
                 records.append(record)
                 passages.extend(old_passages)
             elif record.path not in found:
@@ -139,11 +164,12 @@ def _ingest(paths: Sequence[Path], directory: Path, embedder: Embedder, rebuild:
         if document.content_hash in kept_hashes:
             report.skipped.append((str(document.path), f"duplicate of {kept_hashes[document.content_hash]}"))
             continue
-        fingerprint = old_fingerprints.get(str(document.path))
+        fingerprint = old_fingerprints.get(document.identity)
         bucket = report.added if fingerprint is None else report.unchanged if fingerprint == document.fingerprint else report.updated
         bucket.append(document.name)
         records.append(_record(document))
         passages.extend(document.passages)
+        kept_hashes[document.content_hash] = document.identity
 
     if not records and (old is None or not old.manifest.documents):
         raise NothingToIngest(_nothing_found(paths, report))
@@ -153,6 +179,10 @@ def _ingest(paths: Sequence[Path], directory: Path, embedder: Embedder, rebuild:
     if previous is None or not same_vectors or records != previous.manifest.documents:
         vectors, latent = _embeddings_for(passages, reusable, reusable_latent, embedder, progress, report)
         store.save(directory, embedder.name, records, passages, vectors, latent=latent)
+    if web is not None:
+        from .sources.web import save_state
+
+        save_state(directory, web.state)
     report.documents, report.passages = len(records), len(passages)
 
 
