@@ -1,6 +1,6 @@
 """`python -m bot`: the same as `readouts bot`."""
 import sys
 
-from index.cli import main
+from index import main
 
 sys.exit(main(["bot", *sys.argv[1:]]))

@@ -1,4 +1,5 @@
-"""The answer policy lives in `index` (index/answer.py); the bot uses it as is."""
+"""The answer policy lives in `index` (index/answer.py). This name stays because state files
+saved by earlier versions pickled answers as bot.answers.Answer."""
 from index import Answer, Answerer
 
 __all__ = ["Answer", "Answerer"]

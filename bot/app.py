@@ -13,7 +13,7 @@ from telegram.ext import (
 )
 
 from . import buttons, handlers
-from .answers import Answerer
+from index import Answerer
 from .config import Settings
 from .context import CONTEXT_TYPES, ChatData, Services
 from .throttle import QuestionLimiter

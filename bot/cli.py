@@ -53,7 +53,7 @@ def webhook_options(settings) -> dict:  # noqa: ANN001
 
 def run_chat(args: argparse.Namespace) -> int:
     """A terminal REPL over the same answer-building code as the bot; 'more' pages on."""
-    from index.errors import ReadoutsError
+    from index import ReadoutsError
 
     from index import answer_text, safe
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from dotenv import dotenv_values
 
-from index.errors import ReadoutsError
+from index import ReadoutsError
 
 NO_TOKEN = (
     "TELEGRAM_BOT_TOKEN is not set. Get a token from @BotFather in Telegram (/newbot), then put "

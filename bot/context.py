@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from telegram.ext import CallbackContext, ContextTypes, ExtBot
 
 if TYPE_CHECKING:
-    from .answers import Answer, Answerer
+    from index import Answer, Answerer
     from .config import Settings
     from .throttle import QuestionLimiter
 

@@ -12,10 +12,10 @@ from telegram.constants import ChatAction, ParseMode
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ApplicationHandlerStop
 
-from index.errors import BadQuery, NothingMatches
+from index import ReadoutsError
 
 from . import buttons, render
-from .answers import Answer
+from index import Answer
 from .config import Settings
 from .context import Context
 
@@ -196,7 +196,7 @@ async def answer_question(update: Update, context: Context, question: str) -> No
         if not done:
             await context.bot.send_chat_action(message.chat_id, ChatAction.TYPING)
         answer = await search
-    except (BadQuery, NothingMatches) as error:
+    except ReadoutsError as error:  # a question that cannot be searched, filters that exclude all, an empty index
         await message.reply_text(str(error))
         return
     if not answer.found:
@@ -280,7 +280,7 @@ async def inline_query(update: Update, context: Context) -> None:
         return
     try:
         answer = await service.answer(query.query)
-    except (BadQuery, NothingMatches):
+    except ReadoutsError:
         await query.answer([], cache_time=0)
         return
     results = [

@@ -14,6 +14,7 @@ from .passage import Hit, Passage
 
 if TYPE_CHECKING:
     from .answer import Answer, Answerer
+    from .cli import main, open_retriever
     from .plain import answer_text, missing_note
     from .search import Retriever
     from .store import DocumentRecord
@@ -22,10 +23,11 @@ if TYPE_CHECKING:
 __all__ = [
     "Answer", "Answerer", "BadQuery", "DocumentRecord", "Hit", "IndexBusy", "IndexCorrupt", "IndexEmpty",
     "IndexMismatch", "IndexNotFound", "IndexWriteFailed", "InputNotFound", "NothingMatches", "NothingToIngest",
-    "Passage", "ReadoutsError", "Retriever", "answer_text", "missing_note", "open_retriever", "safe",
+    "Passage", "ReadoutsError", "Retriever", "answer_text", "main", "missing_note", "open_retriever", "safe",
 ]
 _LAZY = {"Answer": "answer", "Answerer": "answer", "Retriever": "search", "DocumentRecord": "store",
-         "answer_text": "plain", "missing_note": "plain", "safe": "terminal", "open_retriever": "cli"}
+         "answer_text": "plain", "missing_note": "plain", "safe": "terminal", "open_retriever": "cli",
+         "main": "cli"}
 
 
 def __getattr__(name: str) -> Any:

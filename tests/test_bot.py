@@ -16,7 +16,7 @@ from telegram import Update
 from telegram.ext import Application, ContextTypes
 
 from bot import handlers
-from bot.answers import Answerer
+from index import Answerer
 from bot.app import COMMANDS, build_application
 from bot.cli import webhook_options
 from bot.config import Settings

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from telegram.ext import ContextTypes
 
-from bot.answers import Answerer
+from index import Answerer
 from bot.app import build_application
 from bot.config import Settings
 from conftest import TEST_TOKEN

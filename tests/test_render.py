@@ -3,7 +3,7 @@ import re
 import pytest
 
 from bot import render
-from bot.answers import Answer
+from index import Answer
 from index.passage import Hit, Passage
 
 
