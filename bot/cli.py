@@ -52,43 +52,9 @@ def webhook_options(settings) -> dict:  # noqa: ANN001
 
 
 def run_chat(args: argparse.Namespace) -> int:
-    """A terminal REPL over the same answer-building code as the bot; 'more' pages on."""
-    from index import ReadoutsError
-
-    from index import answer_text, safe
-
-    from . import render
+    """A terminal REPL over the same answer policy as the bot (chat.py)."""
+    from . import chat
     from .config import load_settings
 
     settings = load_settings(require_token=False)
-    answerer = _answerer(args.index, settings)
-    sys.stdin.reconfigure(errors="replace")  # a stray non-UTF-8 byte is a U+FFFD, not a crash
-    interactive = sys.stdin.isatty()
-    if interactive:
-        print("Ask about the readouts ('more' for further results, Ctrl-D to quit).", file=sys.stderr)
-    answer, pages, page = None, [], 0
-    while True:
-        try:
-            line = input("question> " if interactive else "")
-        except (EOFError, KeyboardInterrupt):
-            print(file=sys.stderr)
-            return 0
-        if not line.strip():
-            continue
-        if line.strip().lower() == "more":
-            if answer is None or page + 1 >= len(pages):
-                print("No more results for that question.")
-                continue
-            page += 1
-            answer = answerer.emphasised(answer, pages[page])
-        else:
-            try:
-                answer = answerer.answer(line)
-            except ReadoutsError as error:
-                print(safe(str(error)))
-                continue
-            pages, page = render.paginate(answer, settings.results_per_page), 0
-        print(answer_text(answer, pages[page] if pages else None))
-        if page + 1 < len(pages):
-            print(f"\n({len(answer.hits) - pages[page].stop} more: type 'more')")
-        print()
+    return chat.run(_answerer(args.index, settings), settings.results_per_page)

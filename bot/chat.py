@@ -1,0 +1,116 @@
+"""`readouts chat`: the bot's answers in a terminal, with line editing, history and the bot's
+commands (/sources, /about, /help; 'more' pages on)."""
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from index import Answer, Answerer, ReadoutsError, answer_text, safe
+
+from . import render
+
+HELP = ("Type a question and press Enter. 'more' shows further results; /sources lists the readouts "
+        "(/sources 2 for the next page), /about tells what the index holds, Ctrl-D quits.")
+SOURCES_PER_PAGE = 10
+HISTORY = Path(os.environ.get("READOUTS_CHAT_HISTORY", "~/.readouts_history")).expanduser()
+
+
+def line_editing(history: Path = HISTORY) -> Callable[[], None]:
+    """Arrow keys, editing and a history kept between sessions (readline); returns what saves it."""
+    try:
+        import readline
+    except ImportError:  # not on every platform; input() still works without it
+        return lambda: None
+    try:
+        readline.read_history_file(history)
+    except OSError:
+        pass
+    readline.set_history_length(1000)
+
+    def save() -> None:
+        try:
+            readline.write_history_file(history)
+        except OSError:
+            pass
+    return save
+
+
+def sources_text(answerer: Answerer, page: int) -> str:
+    """One page of the indexed readouts, newest first, as /sources shows them in the bot."""
+    documents = sorted(answerer.retriever.documents(), key=lambda d: d.date or "", reverse=True)
+    pages = max(1, -(-len(documents) // SOURCES_PER_PAGE))
+    page = min(max(page, 1), pages)
+    lines = [f"Readouts indexed ({len(documents)}), page {page} of {pages}:"]
+    for d in documents[(page - 1) * SOURCES_PER_PAGE : page * SOURCES_PER_PAGE]:
+        lines.append(f"  • {d.title}\n    {d.source}, {d.date or 'date unknown'} ({d.passages} passages)")
+    if page < pages:
+        lines.append(f"(/sources {page + 1} for more)")
+    return safe("\n".join(lines))
+
+
+def about_text(answerer: Answerer) -> str:
+    documents = answerer.retriever.documents()
+    dates = sorted(d.date for d in documents if d.date)
+    span = f"{dates[0]} to {dates[-1]}" if dates else "no dated documents"
+    return (f"{len(documents)} readouts in {answerer.retriever.passage_count} passages, dated {span}; "
+            f"search model {answerer.retriever.model}.")
+
+
+class Chat:
+    """The loop's state: the last answer and which page of it is shown."""
+
+    def __init__(self, answerer: Answerer, per_page: int) -> None:
+        self.answerer, self.per_page = answerer, per_page
+        self.answer: Answer | None = None
+        self.pages: list[range] = []
+        self.page = 0
+
+    def reply(self, line: str) -> str:
+        """What to print for one line typed."""
+        command, _, rest = line.strip().partition(" ")
+        if command.lower() in ("/help", "help", "/start"):
+            return HELP
+        if command.lower() == "/sources":
+            return sources_text(self.answerer, int(rest) if rest.strip().isdigit() else 1)
+        if command.lower() == "/about":
+            return about_text(self.answerer)
+        if command.startswith("/"):
+            return f"I don't know {safe(command)}. {HELP}"
+        if line.strip().lower() == "more":
+            if self.answer is None or self.page + 1 >= len(self.pages):
+                return "No more results for that question."
+            self.page += 1
+            self.answer = self.answerer.emphasised(self.answer, self.pages[self.page])
+        else:
+            try:
+                self.answer = self.answerer.answer(line)
+            except ReadoutsError as error:
+                return safe(str(error))
+            self.pages, self.page = render.paginate(self.answer, self.per_page), 0
+        text = answer_text(self.answer, self.pages[self.page] if self.pages else None)
+        if self.page + 1 < len(self.pages):
+            text += f"\n\n({len(self.answer.hits) - self.pages[self.page].stop} more: type 'more')"
+        return text
+
+
+def run(answerer: Answerer, per_page: int) -> int:
+    """Read questions until end of input; interactive terminals get a prompt and line editing."""
+    sys.stdin.reconfigure(errors="replace")  # a stray non-UTF-8 byte is a U+FFFD, not a crash
+    interactive = sys.stdin.isatty()
+    save_history = line_editing() if interactive else (lambda: None)
+    if interactive:
+        print(f"Ask about the readouts. {HELP}", file=sys.stderr)
+    chat = Chat(answerer, per_page)
+    try:
+        while True:
+            try:
+                line = input("question> " if interactive else "")
+            except (EOFError, KeyboardInterrupt):
+                print(file=sys.stderr)
+                return 0
+            if line.strip():
+                print(chat.reply(line) + "\n")
+    finally:
+        save_history()
