@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from html import escape
 
-from index import Answer, Hit, Passage
+from index import Answer, Hit, Passage, missing_note
 
 TELEGRAM_LIMIT = 4096
 NOTHING_FOUND = (
@@ -90,8 +90,20 @@ def page_html(answer: Answer, hits: range, page: int = 0, pages: int = 1) -> str
 
 
 def nothing_found_html(answer: Answer) -> str:
+    """No answer: what no readout mentions, or that nothing is close; then the related passages,
+    labelled as such, as many as fit one message."""
     notice = f"\n<i>{_esc(answer.notice)}</i>" if answer.notice else ""
-    return f"<b>Q:</b> {_esc(_short(answer.question, 300))}{notice}\n\n{NOTHING_FOUND}"
+    head = f"<b>Q:</b> {_esc(_short(answer.question, 300))}{notice}\n\n"
+    head += f"<b>{_esc(missing_note(answer.missing))}</b>" if answer.missing else NOTHING_FOUND
+    if not answer.related:
+        return head
+    html = head + "\n\n<i>Related passages, not an answer:</i>"
+    for hit in answer.related:
+        block = "\n\n" + hit_html(hit, max_chars=1200)
+        if len(html) + len(block) > TELEGRAM_LIMIT:
+            break
+        html += block
+    return html
 
 
 def _short(text: str, limit: int) -> str:

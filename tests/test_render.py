@@ -56,3 +56,12 @@ def test_long_question_is_shortened_in_the_header() -> None:
 def test_page_header_escapes_the_question(emphasis) -> None:
     html = render.page_html(Answer("<i>tags</i> & more", (hit("Some text. More.", emphasis=emphasis),)), range(1))
     assert html.startswith("<b>Q:</b> &lt;i&gt;tags&lt;/i&gt; &amp; more")
+
+
+def test_what_no_readout_mentions_is_said_first_and_related_passages_are_labelled() -> None:
+    answer = Answer("Who is <Ruritania>'s envoy?", (), missing=("Ruritania",), related=(hit("Near & far."),))
+    html = render.nothing_found_html(answer)
+    assert "<b>No readout mentions Ruritania.</b>" in html and render.NOTHING_FOUND not in html
+    assert html.index("Related passages, not an answer") < html.index("Near &amp; far.")
+    assert "&lt;Ruritania&gt;" in html and len(html) <= render.TELEGRAM_LIMIT
+    assert render.nothing_found_html(Answer("q", ())).endswith(render.NOTHING_FOUND)
