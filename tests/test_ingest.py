@@ -162,3 +162,40 @@ def test_an_os_failure_while_writing_is_one_line_and_the_old_index_stands(
     assert store.load(directory).manifest == before
     assert sorted(p.name for p in directory.iterdir() if p.name.startswith("gen-")) == [
         (directory / store.CURRENT).read_text().strip()]
+
+
+from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st  # noqa: E402
+
+_NAMES = st.sampled_from(["a.txt", "b.md", "c.html", "d", "e.pdf", "f.shtml", "metadata.jsonl", "g.TXT", ".hidden.txt"])
+_CONTENT = st.one_of(
+    st.binary(max_size=300),
+    st.text(max_size=400).map(str.encode),
+    st.sampled_from([b"%PDF-1.4 broken", b"<html><body><p>Only a page</p></body></html>", b"\xef\xbb\xbf",
+                     b'{"file": "a.txt", "date": "2023-13-45"}\n{"file": 7}\n[1]\n',
+                     b"Title line\n\nThe ministers met in Geneva on March 3, 2023 and agreed to talk again soon.\n"]),
+)
+
+
+@hypothesis_settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.dictionaries(_NAMES, _CONTENT, min_size=1, max_size=5))
+def test_any_folder_ingests_or_says_why_and_loses_nothing(tmp_path_factory, corpus_copy: Path, fake_embedder,
+                                                          files: dict[str, bytes]) -> None:
+    """Generated files (any bytes, any name, bad metadata) thrown at an index that already holds the
+    seeds: the ingest succeeds or fails with a ReadoutsError, and the seeds are all still there."""
+    from index.errors import ReadoutsError
+    root = tmp_path_factory.mktemp("ingest")
+    directory, folder = root / "index", root / "new"
+    folder.mkdir()
+    ingest([corpus_copy], directory, fake_embedder)
+    before = {record.path for record in store.load(directory).manifest.documents}
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
+    try:
+        report = ingest([folder], directory, fake_embedder)
+    except ReadoutsError as error:
+        assert str(error) and "\n" not in str(error)
+    else:
+        assert all(reason for _, reason in report.skipped)
+    after = store.load(directory)
+    assert before <= {record.path for record in after.manifest.documents}
+    assert after.manifest.passage_count == len(after.passages) == after.vectors.ntotal

@@ -236,3 +236,24 @@ def test_dictionary_glosses_bring_the_paragraph_that_uses_their_words(multilingu
     assert english[0].startswith("Wang stressed that China is justified to oppose the discharge of contaminated")
     dense = [hit.passage.text for hit in multilingual.search(question, 5, method="dense")]
     assert not any("Fukushima" in text for text in dense)  # what the fake's latent terms alone cannot find
+
+
+from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st  # noqa: E402
+
+
+@hypothesis_settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.one_of(st.text(max_size=80), st.text(alphabet=st.characters(codec="utf-8"), max_size=40).map(
+    lambda t: t + " after:2023-13-45"), st.binary(max_size=40).map(lambda b: b.decode("utf-8", "surrogateescape"))))
+def test_any_question_gets_an_answer_or_a_clear_reason(one_readout: Retriever, question: str) -> None:
+    from index.errors import ReadoutsError
+    try:
+        answer = Answerer(one_readout).answer(question)
+    except ReadoutsError as error:
+        assert str(error)
+        return
+    from datetime import date
+
+    from index.query import parse_query
+    terms = parse_query(answer.question, date.today(), word_dates=False).text
+    assert all(relevant(hit, terms) for hit in answer.hits)  # quoted only when the policy says so
+    assert answer.to_json()["answered"] == bool(answer.hits) and "\udcff" not in answer.question
