@@ -58,7 +58,7 @@ def decode(data: object) -> Button | None:
     if kind not in _FIELDS or len(values) != len(_FIELDS[kind][1]):
         return None
     cls, names = _FIELDS[kind]
-    fields = {}
+    fields: dict[str, str | int] = {}
     for name, value in zip(names, values):
         if name == "key":
             if not _KEY.fullmatch(value):

@@ -2,6 +2,7 @@
 commands (/sources, /about, /help; 'more' pages on)."""
 from __future__ import annotations
 
+import io
 import os
 import sys
 from collections.abc import Callable
@@ -97,7 +98,8 @@ class Chat:
 
 def run(answerer: Answerer, per_page: int) -> int:
     """Read questions until end of input; interactive terminals get a prompt and line editing."""
-    sys.stdin.reconfigure(errors="replace")  # a stray non-UTF-8 byte is a U+FFFD, not a crash
+    if isinstance(sys.stdin, io.TextIOWrapper):  # a stray non-UTF-8 byte is a U+FFFD, not a crash
+        sys.stdin.reconfigure(errors="replace")
     interactive = sys.stdin.isatty()
     save_history = line_editing() if interactive else (lambda: None)
     if interactive:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,7 +65,7 @@ def _ids(name: str, raw: str) -> frozenset[int]:
         raise ConfigError(f"{name} must be comma-separated numeric ids, e.g. 12345,67890") from None
 
 
-def _number(env: Mapping[str, str], name: str, default: float, kind: type = int, low: float = 0):
+def _number(env: Mapping[str, str], name: str, default: Any, kind: type = int, low: float = 0) -> Any:
     raw = env.get(name, "").strip()
     if not raw:
         return default

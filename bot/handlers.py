@@ -154,7 +154,7 @@ async def ask_command(update: Update, context: Context) -> None:
 
 async def private_text(update: Update, context: Context) -> None:
     """A plain message in a private chat is a question."""
-    await answer_question(update, context, update.effective_message.text)
+    await answer_question(update, context, update.effective_message.text or "")
 
 
 async def mention(update: Update, context: Context) -> None:
@@ -163,7 +163,7 @@ async def mention(update: Update, context: Context) -> None:
     handle = f"@{context.bot.username}".lower()
     mentions = [text for entity, text in message.parse_entities(["mention"]).items() if text.lower() == handle]
     if mentions:
-        question = message.text
+        question = message.text or ""
         for text in mentions:
             question = question.replace(text, " ")
         await answer_question(update, context, question)

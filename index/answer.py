@@ -19,8 +19,11 @@ from .store import DocumentRecord
 class Retrieval(Protocol):
     """What the answer policy needs of a retriever (search.Retriever, or a test's stand-in)."""
 
-    model: str
-    passage_count: int
+    @property
+    def model(self) -> str: ...
+
+    @property
+    def passage_count(self) -> int: ...
 
     def search(self, question: str, k: int = 5, *, method: Method = "hybrid", word_dates: bool = True) -> list[Hit]: ...
 

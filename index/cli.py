@@ -201,7 +201,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         raise InputNotFound(f"no such question file: {path}")
     questions = load_questions(path)
     answerer = Answerer(open_retriever(args.index))
-    methods = METHODS if args.method == "all" else (args.method,)
+    methods = METHODS if args.method == "all" else tuple(m for m in METHODS if m == args.method)
     results = {m: evaluate(questions, answerer, args.k, method=m) for m in methods}
     first = next(iter(results.values()))
     print(f"{path.name}: {first.questions} questions with answers, {first.off_topic} off-topic")

@@ -131,16 +131,16 @@ def front_matter(text: str) -> tuple[Metadata, int]:
     match = re.match(r"---\n(.*?)\n---\n", text, re.S)
     if not match:
         return Metadata(), 0
-    fields = {}
+    fields: dict[str, str | None] = {}
     for line in match.group(1).splitlines():
         key, sep, value = line.partition(":")
         if sep and key.strip().lower() in ("title", "date", "source", "url"):
             fields[key.strip().lower()] = value.strip().strip("\"'") or None
-    if fields.get("date"):
+    if stated := fields.get("date"):
         try:
-            fields["date"] = iso_date(fields["date"])
+            fields["date"] = iso_date(stated)
         except BadMetadata:  # "March 3, 2023" reads as a date; anything else is no date
-            fields["date"] = extract_date(fields["date"])
+            fields["date"] = extract_date(stated)
     return Metadata(**fields), match.end()
 
 
@@ -194,16 +194,11 @@ def split_long(text: str, start: int, end: int, count_tokens: TokenCounter, max_
               for piece in (word_spans(text, s_start, s_end, count_tokens, max_tokens)
                             if count_tokens(text[s_start:s_end]) > max_tokens else [(s_start, s_end)])]
     chunks: list[tuple[int, int]] = []
-    chunk_start = chunk_end = None
     for s_start, s_end in pieces:
-        if chunk_start is not None and count_tokens(text[chunk_start:s_end]) > max_tokens:
-            chunks.append((chunk_start, chunk_end))
-            chunk_start = None
-        if chunk_start is None:
-            chunk_start = s_start
-        chunk_end = s_end
-    if chunk_start is not None:
-        chunks.append((chunk_start, chunk_end))
+        if chunks and count_tokens(text[chunks[-1][0]:s_end]) <= max_tokens:
+            chunks[-1] = (chunks[-1][0], s_end)
+        else:
+            chunks.append((s_start, s_end))
     return chunks
 
 

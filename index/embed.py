@@ -49,7 +49,7 @@ class MiniLMEmbedder:
     dimension = 384
     multilingual = False
     min_similarity = 0.40  # calibrated on the project's on-topic and off-topic question sets (README)
-    cross_lingual_min_similarity = None  # English only
+    cross_lingual_min_similarity: float | None = None  # English only
     # The same paragraph under two titles: cosine 0.818 at least over state-dept; 110 of its 7.3M
     # pairs of different paragraphs reach 0.95.
     duplicate_similarity = 0.95
@@ -124,7 +124,7 @@ class E5SmallEmbedder:
     # questions about the seeds answered, 30/30 off-topic ones abstained over the seeds and 23/30 over
     # state-dept (30/30 with the raised bars of search.answerable); 0.785, chosen before that second
     # way, abstained on 28/30 and 21/30 (docs/multilingual.md).
-    cross_lingual_min_similarity = 0.80
+    cross_lingual_min_similarity: float | None = 0.80
     # e5 puts nearly every pair of readout paragraphs above 0.8, and 8,231 pairs of different ones
     # above 0.95, so MiniLM's levels folded distinct facts together (state-dept hit@3 0.887; 0.935
     # with these). The same paragraph under two titles: 0.872 at least; as few pairs of different
@@ -178,7 +178,7 @@ class E5SmallEmbedder:
         return normalized(sparse.vstack(parts, format="csr") if parts else sparse.csr_matrix((0, width)))
 
 
-EMBEDDERS: dict[str, type] = dict(zip(settings.EMBEDDERS, (MiniLMEmbedder, MiniLMInt8Embedder, E5SmallEmbedder)))
+EMBEDDERS: dict[str, type[MiniLMEmbedder] | type[E5SmallEmbedder]] = dict(zip(settings.EMBEDDERS, (MiniLMEmbedder, MiniLMInt8Embedder, E5SmallEmbedder)))
 DEFAULT_EMBEDDER = settings.DEFAULT_EMBEDDER
 
 

@@ -10,6 +10,7 @@ import math
 import re
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import Stemmer
@@ -85,7 +86,7 @@ class Lexical:
     (per-term score lists in CSC form: `indptr`, `indices` = rows, `data` = scores)."""
 
     def __init__(self, vocabulary: dict[str, int], data: np.ndarray, indices: np.ndarray, indptr: np.ndarray,
-                 size: int, model: object | None = None) -> None:
+                 size: int, model: Any = None) -> None:
         self.vocabulary = vocabulary
         self.data, self.indices, self.indptr = data, indices, indptr
         self.size = size
@@ -121,8 +122,9 @@ class Lexical:
         if params.get("method", "lucene") not in ("lucene", "robertson", "atire"):
             raise ValueError(f"BM25 variant {params.get('method')} scores absent terms too")
         vocabulary = json.loads((directory / "vocab.index.json").read_text(encoding="utf-8"))
-        arrays = [np.load(directory / f"{name}.csc.index.npy", mmap_mode="r") for name in ("data", "indices", "indptr")]
-        return cls(vocabulary, *arrays, size)
+        data, indices, indptr = (np.load(directory / f"{name}.csc.index.npy", mmap_mode="r")
+                                 for name in ("data", "indices", "indptr"))
+        return cls(vocabulary, data, indices, indptr, size)
 
     def term_weights(self, question: str, *, known_only: bool = False) -> dict[str, float]:
         """The question's terms (stemmed, stopwords aside) with their inverse document frequency in

@@ -84,26 +84,27 @@ def _earlier(a: date | None, b: date | None) -> date | None:
 def parse_query(question: str, today: date, word_dates: bool = True) -> Query:
     start = end = None
     sources: list[str] = []
-    for match in OPERATOR.finditer(question):
-        name, value = match.group(1).lower(), match.group(2).strip("\"'")
+    for operator in OPERATOR.finditer(question):
+        name, value = operator.group(1).lower(), operator.group(2).strip("\"'")
         if name == "source":
             sources.append(value)
             continue
         try:
             first, after_last = _period(value)
         except ValueError:
-            raise BadQuery(f"{match.group(0)} is not a date: write {name}:2023, {name}:2023-04 or "
+            raise BadQuery(f"{operator.group(0)} is not a date: write {name}:2023, {name}:2023-04 or "
                            f"{name}:2023-04-02") from None
         if name in ("after", "since", "from"):
             start = _later(start, first if name != "after" or len(value) == 10 else after_last)
         else:
             end = _earlier(end, after_last if name == "until" else first)
     text = " ".join(OPERATOR.sub(" ", question).split())
-    sources_and_latest = {"sources": tuple(sources), "latest": bool(LATEST.search(text))}
+    found, latest = tuple(sources), bool(LATEST.search(text))
     if not word_dates:
-        return Query(text=text, start=start, end=end, **sources_and_latest)
+        return Query(text=text, start=start, end=end, sources=found, latest=latest)
     by_operators = (start, end)
 
+    match: re.Match[str] | None
     if match := MONTH_YEAR.search(text):
         first = date(int(match.group(2)), MONTHS[match.group(1).lower()], 1)
         start, end = _later(start, first), _earlier(end, _next_month(first))
@@ -123,7 +124,7 @@ def parse_query(question: str, today: date, word_dates: bool = True) -> Query:
         end = _earlier(end, after_last if word in ("until", "till", "up to", "through") else first)
     if match := RELATIVE.search(text):
         start, end = _relative(match, today, start, end)
-    return Query(text=text, start=start, end=end, worded=(start, end) != by_operators, **sources_and_latest)
+    return Query(text=text, start=start, end=end, sources=found, latest=latest, worded=(start, end) != by_operators)
 
 
 def _relative(match: re.Match[str], today: date, start: date | None, end: date | None) -> tuple[date | None, date | None]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Protocol
 
 import numpy as np
 
@@ -14,9 +14,10 @@ from .crosslingual.script import non_latin
 from .embed import Embedder
 from .lexical import covers, phrase_overlap
 from .passage import Hit, Passage
+from .settings import METHODS, Method
 
-Method = Literal["hybrid", "dense", "lexical"]
-METHODS: tuple[Method, ...] = ("hybrid", "dense", "lexical")  # as settings.METHODS, which the CLI offers
+__all__ = ["METHODS", "Candidates", "Method", "Ranker", "SameLanguage", "Take", "bar", "blend", "relevant",
+           "reorder", "scaled"]
 RERANKED = 10  # the head of the fused ranking that word pairs re-rank
 PHRASE_WEIGHT = 0.1
 

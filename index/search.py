@@ -91,7 +91,7 @@ class Retriever:
         names = NameReader(self.index)
         if self.index.latent is None:
             return NamedFusion(self.same_language, names)
-        return CrossLingual(self.index, self.embedder, self.question_vector, self.rows, names)
+        return CrossLingual(self.index, self.index.latent, self.embedder, self.question_vector, self.rows, names)
 
     def search(self, question: str, k: int = 5, *, method: Method = "hybrid", today: date | None = None,
                word_dates: bool = True) -> list[Hit]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SEEDS = PROJECT_ROOT / "seeds"
@@ -17,4 +18,5 @@ def index_dir(flag: str | None = None) -> Path:
 
 EMBEDDERS = ("minilm", "minilm-int8", "e5-small")  # the models `--embedder` chooses (embed.EMBEDDERS)
 DEFAULT_EMBEDDER = "minilm-int8"  # as good as fp32 on the question sets, twice as fast (docs/quality.md)
-METHODS = ("hybrid", "dense", "lexical")  # rankings a question can be searched by (ranking.py)
+Method = Literal["hybrid", "dense", "lexical"]
+METHODS: tuple[Method, ...] = ("hybrid", "dense", "lexical")  # rankings a question can be searched by (ranking.py)

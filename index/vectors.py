@@ -13,6 +13,7 @@ import math
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import faiss
 import numpy as np
@@ -52,7 +53,7 @@ def build(vectors: np.ndarray, *, seed: int = 0) -> faiss.Index:
 def _approximate(vectors: np.ndarray, seed: int) -> faiss.IndexIVF:
     count, dimension = vectors.shape
     lists = lists_for(count)
-    index = faiss.index_factory(dimension, f"IVF{lists},SQfp16", faiss.METRIC_INNER_PRODUCT)
+    index: Any = faiss.index_factory(dimension, f"IVF{lists},SQfp16", faiss.METRIC_INNER_PRODUCT)
     rng = np.random.default_rng(seed)
     index.train(vectors[np.sort(rng.choice(count, min(count, 40 * lists), replace=False))])
     index.add(vectors)
@@ -100,7 +101,7 @@ def describe(index: faiss.Index) -> str:
     return "exact (flat)"
 
 
-def search(index: faiss.Index, vector: np.ndarray, k: int, allowed: np.ndarray | None = None) -> np.ndarray:
+def search(index: Any, vector: np.ndarray, k: int, allowed: np.ndarray | None = None) -> np.ndarray:
     """Rows of the `k` nearest vectors, restricted to rows where `allowed` is true."""
     query = vector.reshape(1, -1).astype(np.float32)
     if allowed is None:
@@ -118,11 +119,12 @@ def search(index: faiss.Index, vector: np.ndarray, k: int, allowed: np.ndarray |
         return rows[best].astype(np.int64)
     bitmap = np.packbits(allowed, bitorder="little")
     selector = faiss.IDSelectorBitmap(len(allowed), faiss.swig_ptr(bitmap))
+    params: Any
     if ivf:  # probe more lists in proportion to the rows the filter removes
         probes = min(index.nlist, math.ceil(index.nprobe * len(allowed) / count))
-        params = faiss.SearchParametersIVF(sel=selector, nprobe=probes)
+        params = faiss.SearchParametersIVF(sel=selector, nprobe=probes)  # type: ignore[call-arg]
     else:
-        params = faiss.SearchParameters(sel=selector)
+        params = faiss.SearchParameters(sel=selector)  # type: ignore[call-arg]
     return _rows(index.search(query, k, params=params)[1])
 
 

@@ -20,6 +20,7 @@ from .script import non_latin
 if TYPE_CHECKING:
     from ..embed import Embedder
     from ..rows import Rows
+    from .latent import LatentTerms
     from ..store import Index
 
 QUESTIONS_CACHED = 256
@@ -39,7 +40,8 @@ def relevance(embedder: Embedder, score: float, own_script: bool, english_score:
     if own_script:
         return score - embedder.min_similarity
     raise_cosine, raise_english = UNSUPPORTED_RAISE if support < SUPPORTED else (0.0, 0.0)
-    margin = score - (embedder.cross_lingual_min_similarity + raise_cosine)
+    across = embedder.cross_lingual_min_similarity
+    margin = score - ((embedder.min_similarity if across is None else across) + raise_cosine)
     if english_score is None:
         return margin
     return max(margin, english_score - (embedder.min_similarity + raise_english))
@@ -85,9 +87,10 @@ class CrossLingual:
     """Hybrid: the mean of three scaled cosines (the question's, its latent terms', its word-by-word
     English's), blended with the evidence of names and glosses; dense: the three cosines alone."""
 
-    def __init__(self, index: Index, embedder: Embedder, question_vector: Callable[[str], np.ndarray],
-                 rows: Rows, names: NameReader) -> None:
+    def __init__(self, index: Index, latent: LatentTerms, embedder: Embedder,
+                 question_vector: Callable[[str], np.ndarray], rows: Rows, names: NameReader) -> None:
         self.index = index
+        self.latent = latent
         self.embedder = embedder
         self.question_vector = question_vector
         self.rows = rows
@@ -101,7 +104,7 @@ class CrossLingual:
     def extra_rows(self, text: str, pool: int, allowed: np.ndarray | None, method: Method) -> np.ndarray:
         if method == "lexical":
             return np.zeros(0, dtype=np.int64)
-        return self.index.latent.search(self._latent_query(text), pool, allowed)
+        return self.latent.search(self._latent_query(text), pool, allowed)
 
     def rank(self, text: str, candidates: Candidates, method: Method, take: Take) -> list[Hit]:
         """BM25 alone reads neither the English nor the glosses: its hits keep their order and the
@@ -119,7 +122,7 @@ class CrossLingual:
         """The three cosines' mean, and for hybrid its blend with names and glosses."""
         rows, passages = candidates.rows, [self.index.passages[int(row)] for row in candidates.rows]
         members = [scaled(candidates.similarities),
-                   scaled(self.index.latent.similarities(self._latent_query(text), rows))]
+                   scaled(self.latent.similarities(self._latent_query(text), rows))]
         if english is not None:  # a passage in the question's own script needs no English
             own_script = np.array([non_latin(passage.text) for passage in passages], dtype=bool)
             members.append(np.where(own_script, members[0], scaled(candidates.vectors @ english)))

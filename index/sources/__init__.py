@@ -102,7 +102,8 @@ def pack(text: str, spans: list[tuple[int, int]], count_tokens: TokenCounter, bu
     if count_tokens(text[spans[0][0]:spans[-1][1]]) <= budget:
         return [(spans[0][0], spans[-1][1])]
     chunks: list[tuple[int, int]] = []
-    start = end = None
+    start: int | None = None
+    end = 0
     for number, (s, e) in enumerate(spans):
         if start is not None and count_tokens(text[start:e]) <= budget:
             end = e
@@ -115,10 +116,10 @@ def pack(text: str, spans: list[tuple[int, int]], count_tokens: TokenCounter, bu
             if end > spans[0][1]:
                 chunks.append((start, end))
                 start = None
-                s = next((m.start() for m in re.finditer(r"\S", text[end:e])), None)
-                if s is None:
+                rest = next((m.start() for m in re.finditer(r"\S", text[end:e])), None)
+                if rest is None:
                     continue
-                s += end
+                s = end + rest
         if start is not None:
             chunks.append((start, end))
             start = None

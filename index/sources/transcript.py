@@ -29,7 +29,7 @@ def questions(paragraphs: Sequence[Paragraph]) -> list[bool]:
     """Which paragraphs open a question."""
     labels = [label(p.text) for p in paragraphs]
     marked = [
-        bool(name) and (bool(QUESTION.fullmatch(name)) or (not ANSWER.fullmatch(name) and p.emphasis >= 0.6))
+        name is not None and (bool(QUESTION.fullmatch(name)) or (not ANSWER.fullmatch(name) and p.emphasis >= 0.6))
         for p, name in zip(paragraphs, labels)
     ]
     respondents = {labels[i + 1] for i in range(len(paragraphs) - 1) if marked[i] and labels[i + 1]
