@@ -7,6 +7,7 @@ off-topic: the right answer is none at all.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -60,6 +61,12 @@ def load_questions(path: Path) -> list[Question]:
             except (ValueError, KeyError, TypeError) as error:
                 raise ValueError(f"{path}:{number}: not a question line ({type(error).__name__})") from error
     return questions
+
+
+def half(question_id: str) -> str:
+    """The fixed split of a question set: "tuning" (weights and thresholds are chosen on it) or
+    "frozen" (only reported), by the first byte of the id's SHA-256, so no one chooses it."""
+    return "tuning" if hashlib.sha256(question_id.encode()).digest()[0] % 2 == 0 else "frozen"
 
 
 def _squash(text: str) -> str:
