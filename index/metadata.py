@@ -49,7 +49,7 @@ def _text(record: dict, name: str) -> str | None:
         return None
     if not isinstance(value, str):
         raise BadMetadata(f"{name} must be text, not {type(value).__name__} {json.dumps(value)[:40]}")
-    return " ".join(value.split()) or None
+    return value.strip() or None  # as given: a title is cited as its publisher wrote it
 
 
 def parse_record(record: object) -> tuple[str, Metadata]:

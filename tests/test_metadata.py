@@ -26,10 +26,10 @@ def test_a_bad_line_gives_its_reason(line: object, reason: str) -> None:
 
 
 def test_good_values_are_typed_and_tidied() -> None:
-    name, metadata = parse_record({"file": "sub/a.txt", "title": "  Wang  Yi\nmeets Kono ", "date": "2017-09-21T10:00:00Z",
+    name, metadata = parse_record({"file": "sub/a.txt", "title": "  Wang Yi meets\u00a0Kono ", "date": "2017-09-21T10:00:00Z",
                                    "source": "MFA", "url": "https://example.org/a", "author": "ignored"})
     assert name == "sub/a.txt"
-    assert metadata == Metadata("Wang Yi meets Kono", "2017-09-21", "MFA", "https://example.org/a")
+    assert metadata == Metadata("Wang Yi meets\u00a0Kono", "2017-09-21", "MFA", "https://example.org/a")
 
 
 def test_every_bad_line_is_reported_and_the_rest_kept(tmp_path: Path) -> None:
