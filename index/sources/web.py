@@ -204,7 +204,7 @@ def fetch_documents(urls: Iterable[str], state: dict, known: set[str], count_tok
     `known` are URLs the index holds: only those are asked for conditionally, so a 304 leaves an
     indexed document as it is; a feed's or listing's links are remembered for its 304s. `kinds` may
     say what a given URL must be (KINDS); one found to be another kind is skipped, with the reason."""
-    kinds = kinds or {}
+    kinds = {urldefrag(url)[0]: kind for url, kind in (kinds or {}).items()}
     own = fetcher is None
     fetcher = fetcher or Fetcher()
     result = WebResult(state=dict(state))
@@ -247,6 +247,11 @@ def _take(url: str, answer: Response | FetchFailed, result: WebResult, count_tok
         return []
     saved = result.state.get(url, {})
     if answer.status == 304:
+        try:
+            _expect(expected, {"article": "page"}.get(saved.get("kind"), saved.get("kind")))
+        except SourceUnreadable as reason:
+            result.skipped.append((url, str(reason)))
+            return []
         if saved.get("kind") in ("feed", "listing"):
             return list(saved.get("links", []))
         result.unchanged.append(url)
