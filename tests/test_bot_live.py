@@ -199,3 +199,36 @@ def test_the_menu_and_help_have_the_alert_commands() -> None:
 
     assert {"alert", "alerts"} <= {command.command for command in COMMANDS}
     assert "/alert &lt;question&gt;" in HELP and "/alerts" in HELP
+
+
+def test_readouts_chat_answers_from_a_readout_ingested_between_two_questions(
+        library: Library, corpus_copy: Path, directory: Path, fake_embedder, monkeypatch, capsys) -> None:
+    import index
+    from bot.cli import run_chat
+
+    class Typed:
+        """stdin as a pipe: the ingest happens after the first question is read."""
+
+        def __init__(self) -> None:
+            self.lines = iter([ALERT + "\n", None, ALERT + "\n"])
+
+        def readline(self) -> str:
+            line = next(self.lines, "")
+            if line is None:
+                add(corpus_copy, "zembla.txt", NEW_READOUT, directory, fake_embedder)
+                time.sleep(0.6)
+                return "\n"
+            return line
+
+        def isatty(self) -> bool:
+            return False
+
+        def reconfigure(self, **options: object) -> None:
+            pass
+
+    monkeypatch.setenv("READOUTS_RELOAD_SECONDS", "0.5")
+    monkeypatch.setattr(index, "open_library", lambda flag: library)
+    monkeypatch.setattr("sys.stdin", Typed())
+    assert run_chat(type("Args", (), {"index": None})()) == 0
+    out = capsys.readouterr().out
+    assert out.index("I found nothing") < out.index("three tidal observatories")
