@@ -138,3 +138,39 @@ def test_changed_documents_are_the_new_and_the_changed(directory: Path, corpus_c
         assert set(changed_documents(before.manifest, after.manifest)) == {
             str(changed.resolve()), str((corpus_copy / "zembla.txt").resolve())}
     before.close()
+
+
+def test_questions_asked_while_generations_come_and_go_never_fail(directory: Path, corpus_copy: Path,
+                                                                  fake_embedder) -> None:
+    import threading
+
+    library = Library(directory, fake_embedder, check_every=0)
+    answerer = Answerer(library)
+    errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def ask() -> None:
+        while not stop.is_set():
+            try:
+                answer = answerer.answer("Korean Peninsula nuclear issue")
+                assert answer.found
+                library.context(answer.hits[0].passage)
+            except BaseException as error:  # noqa: BLE001 - collected for the assertion below
+                errors.append(error)
+                return
+
+    askers = [threading.Thread(target=ask) for _ in range(3)]
+    for thread in askers:
+        thread.start()
+    try:
+        for number in range(4):
+            add(corpus_copy, f"extra-{number}.txt", NEW_READOUT.replace("three", f"{number + 4}"), directory,
+                fake_embedder)
+            assert library.refresh() is not None
+    finally:
+        stop.set()
+        for thread in askers:
+            thread.join()
+    assert not errors
+    assert len(library.documents()) == 9
+    assert len(generations(directory)) <= 2  # the live one, and at most the one a question still held
