@@ -21,6 +21,8 @@ def schedule(application: Application, services: Services) -> None:
     """Add the reload job (when the answerer follows a Library) and one job per watched source."""
     jobs = application.job_queue
     if services.library is None:
+        if services.settings.sources:
+            log.warning("READOUTS_SOURCES is set but the answerer does not follow its index: no source is watched")
         return
     if jobs is None:
         raise RuntimeError('the JobQueue is missing: install "python-telegram-bot[job-queue]"')

@@ -179,7 +179,7 @@ def _ingest(paths: Sequence[Path], urls: Sequence[str], directory: Path, embedde
         kept_hashes[document.content_hash] = document.identity
 
     if not records and (old is None or not old.manifest.documents):
-        raise NothingToIngest(_nothing_found(paths, report))
+        raise NothingToIngest(_nothing_found(paths, urls, report))
     if rebuild and old is not None:  # a rebuild drops whatever other paths brought in: say so
         kept = {record.path for record in records}
         report.removed = [record.doc for record in old.manifest.documents if record.path not in kept]
@@ -195,11 +195,11 @@ def _ingest(paths: Sequence[Path], urls: Sequence[str], directory: Path, embedde
     report.documents, report.passages = len(records), len(passages)
 
 
-def _nothing_found(paths: Sequence[Path], report: IngestReport) -> str:
+def _nothing_found(paths: Sequence[Path], urls: Sequence[str], report: IngestReport) -> str:
     """Why an ingest that found no readout wrote nothing, with the first reasons files were skipped."""
     shown = "; ".join(f"{Path(path).name}: {reason}" for path, reason in report.skipped[:5])
     more = f" and {len(report.skipped) - 5} more" if len(report.skipped) > 5 else ""
-    where = ", ".join(str(path) for path in paths)
+    where = ", ".join([*map(str, paths), *urls])
     return (f"nothing to index in {where}" + (f" ({shown}{more})" if shown else " (no .txt or .md files)")
             + "; no index was written")
 

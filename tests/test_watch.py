@@ -127,7 +127,7 @@ kind = "feed"
 def test_an_empty_index_and_a_source_that_fails_is_a_failed_line_not_a_crash(site: Site, tmp_path: Path,
                                                                               fake_embedder) -> None:
     outcome = Watcher(tmp_path / "index", fake_embedder).refresh(Source("gone", f"{site.base}/nowhere", "auto", 60))
-    assert outcome.error and "nothing to index" in outcome.line() and ": failed (" in outcome.line()
+    assert outcome.error and f"gone: failed (nothing to index in {site.base}/nowhere (nowhere: HTTP 404)" in outcome.line()
 
 
 def test_the_schedule_refreshes_each_source_on_its_interval() -> None:
