@@ -1,4 +1,5 @@
-"""Wire the Application: handlers, access gate, error handler, rate limiter, persistence, command menu."""
+"""Wire the Application: handlers, access gate, error handler, rate limiter, persistence, command menu, and
+the jobs that follow the index (bot/live.py)."""
 from __future__ import annotations
 
 import asyncio
@@ -12,8 +13,8 @@ from telegram.ext import (
     MessageHandler, PersistenceInput, PicklePersistence, TypeHandler, filters,
 )
 
-from . import buttons, handlers
-from index import Answerer
+from . import alerts, buttons, handlers, live
+from index import Answerer, Library
 from .config import Settings
 from .context import CONTEXT_TYPES, ChatData, Services
 from .throttle import QuestionLimiter
@@ -27,6 +28,8 @@ SERVER_ERROR_MAX_WAIT = 4.0  # ...up to this
 COMMANDS = [
     BotCommand("ask", "Ask a question about the readouts"),
     BotCommand("sources", "The readouts I know"),
+    BotCommand("alert", "Send me new readouts that answer a question"),
+    BotCommand("alerts", "This chat's alerts, to remove them"),
     BotCommand("about", "Corpus size, dates and search model"),
     BotCommand("help", "How to ask"),
     BotCommand("start", "What this bot does"),
@@ -116,7 +119,9 @@ def build_application(settings: Settings, answerer: Answerer, state_file: Path) 
         .post_shutdown(_post_shutdown)
         .build()
     )
-    application.bot_data.services = Services(settings, answerer, QuestionLimiter(settings.questions_per_minute))
+    library = answerer.retriever if isinstance(answerer.retriever, Library) else None
+    services = Services(settings, answerer, QuestionLimiter(settings.questions_per_minute), library=library)
+    application.bot_data.services = services
     private = filters.ChatType.PRIVATE
     application.add_handler(TypeHandler(Update, handlers.gate), group=-1)
     application.add_handlers([
@@ -125,11 +130,14 @@ def build_application(settings: Settings, answerer: Answerer, state_file: Path) 
         CommandHandler("about", handlers.about),
         CommandHandler("sources", handlers.sources),
         CommandHandler("ask", handlers.ask_command),
+        CommandHandler("alert", alerts.alert_command),
+        CommandHandler("alerts", alerts.alerts_command),
         # PTB hands a query with empty data to the first handler with a pattern: make it this one.
         CallbackQueryHandler(handlers.expired_button, pattern=buttons.unreadable),
         CallbackQueryHandler(handlers.more_results, pattern=buttons.of_kind(buttons.More)),
         CallbackQueryHandler(handlers.sources_more, pattern=buttons.of_kind(buttons.Sources)),
         CallbackQueryHandler(handlers.more_context, pattern=buttons.of_kind(buttons.Context)),
+        CallbackQueryHandler(alerts.remove_alert, pattern=buttons.of_kind(buttons.Unalert)),
         InlineQueryHandler(handlers.inline_query),
         MessageHandler(private & filters.TEXT & ~filters.COMMAND, handlers.private_text),
         MessageHandler(filters.ChatType.GROUPS & filters.TEXT & filters.Entity("mention"), handlers.mention),
@@ -138,4 +146,5 @@ def build_application(settings: Settings, answerer: Answerer, state_file: Path) 
         CallbackQueryHandler(handlers.expired_button),  # every other query (a game's, say) is answered too
     ])
     application.add_error_handler(handlers.error_handler)
+    live.schedule(application, services)
     return application

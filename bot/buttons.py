@@ -37,9 +37,17 @@ class Sources:
     page: int
 
 
-Button = More | Context | Sources
-_PREFIX = {More: "more", Context: "ctx", Sources: "src"}
-_FIELDS = {"more": (More, ("key", "page")), "ctx": (Context, ("key", "index")), "src": (Sources, ("page",))}
+@dataclass(frozen=True)
+class Unalert:
+    """Remove the chat's alert kept under `key`."""
+
+    key: str
+
+
+Button = More | Context | Sources | Unalert
+_PREFIX = {More: "more", Context: "ctx", Sources: "src", Unalert: "unalert"}
+_FIELDS = {"more": (More, ("key", "page")), "ctx": (Context, ("key", "index")), "src": (Sources, ("page",)),
+           "unalert": (Unalert, ("key",))}
 
 
 def encode(button: Button) -> str:

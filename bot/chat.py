@@ -69,7 +69,10 @@ class Chat:
         self.page = 0
 
     def reply(self, line: str) -> str:
-        """What to print for one line typed."""
+        """What to print for one line typed; a readout ingested meanwhile is answered from."""
+        refresh = getattr(self.answerer.retriever, "refresh_if_due", None)  # an index.Library follows its index
+        if refresh is not None:
+            refresh()
         command, _, rest = line.strip().partition(" ")
         if command.lower() in ("/help", "help", "/start"):
             return HELP

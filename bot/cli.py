@@ -19,10 +19,13 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def _answerer(index_flag: str | None, settings):  # noqa: ANN001, ANN202
-    from index import Answerer, open_retriever
+    """The answer policy over the index, following its new generations (index.Library)."""
+    from index import Answerer, open_library
 
-    return Answerer(open_retriever(index_flag or settings.index), max_results=settings.max_results,
-                    min_score=settings.min_score, first_page=settings.results_per_page)
+    library = open_library(index_flag or settings.index)
+    library.check_every = settings.reload_seconds
+    return Answerer(library, max_results=settings.max_results, min_score=settings.min_score,
+                    first_page=settings.results_per_page)
 
 
 def run_bot(args: argparse.Namespace) -> int:

@@ -38,6 +38,9 @@ class Settings:
     webhook_port: int = 8443
     webhook_secret: str | None = None
     state_file: str | None = None
+    sources: str | None = None  # a sources file (TOML) the bot refreshes into its index (index/watch.py)
+    reload_seconds: float = 5.0  # how often the bot looks for a new index generation
+    alerts_per_chat: int = 10
 
     def __repr__(self) -> str:  # the token never appears in logs or tracebacks
         return f"Settings(api_base_url={self.api_base_url!r}, index={self.index!r}, token=<hidden>)"
@@ -102,4 +105,7 @@ def load_settings(env: Mapping[str, str] | None = None, *, require_token: bool =
         webhook_port=_number(env, "WEBHOOK_PORT", 8443, low=1),
         webhook_secret=env.get("WEBHOOK_SECRET") or None,
         state_file=env.get("READOUTS_BOT_STATE") or None,
+        sources=env.get("READOUTS_SOURCES") or None,
+        reload_seconds=_number(env, "READOUTS_RELOAD_SECONDS", 5.0, float, low=0.5),
+        alerts_per_chat=_number(env, "READOUTS_ALERTS_PER_CHAT", 10, low=0),
     )

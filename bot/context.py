@@ -6,7 +6,9 @@ state files stop loading.
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections import OrderedDict
+from collections.abc import Collection
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -14,16 +16,18 @@ from typing import TYPE_CHECKING
 from telegram.ext import CallbackContext, ContextTypes, ExtBot
 
 if TYPE_CHECKING:
-    from index import Answer, Answerer
+    from index import Answer, Answerer, Library, Watcher
     from .config import Settings
     from .throttle import QuestionLimiter
 
 SEARCH_THREADS = 2
+SENT_KEPT = 5000  # passages an alert remembers having sent
 
 
 @dataclass
 class Services:
-    """What the handlers share: settings, the answerer and its worker threads, the question limit."""
+    """What the handlers share: settings, the answerer and its worker threads, the question limit, and
+    what follows the index (the library, the watched sources)."""
 
     settings: Settings
     answerer: Answerer
@@ -31,8 +35,13 @@ class Services:
     executor: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(max_workers=SEARCH_THREADS, thread_name_prefix="search"))
 
-    async def answer(self, question: str) -> Answer:
-        return await asyncio.get_running_loop().run_in_executor(self.executor, self.answerer.answer, question)
+    library: Library | None = None  # set when the answerer follows the index's new generations
+    watcher: Watcher | None = None  # set when READOUTS_SOURCES names sources to refresh
+
+    async def answer(self, question: str, within: Collection[str] | None = None) -> Answer:
+        """The answer policy's answer, in a search thread; `within` limits it to those documents."""
+        search = functools.partial(self.answerer.answer, question, within=within)
+        return await asyncio.get_running_loop().run_in_executor(self.executor, search)
 
     async def emphasised(self, answer: Answer, shown: range) -> Answer:
         return await asyncio.get_running_loop().run_in_executor(self.executor, self.answerer.emphasised, answer, shown)
@@ -46,15 +55,34 @@ class BotData:
 
 
 @dataclass
+class Alert:
+    """A saved search: new readouts that answer `question` are sent to the chat, each passage once."""
+
+    key: str  # what its Remove button carries
+    question: str
+    user_id: int | None  # who saved it (None: a chat speaking as itself); the allow lists check it
+    sent: dict[str, None] = field(default_factory=dict)  # keys of the passages sent (alerts.sent_key), oldest first
+
+    def remember(self, key: str) -> None:
+        self.sent[key] = None
+        while len(self.sent) > SENT_KEPT:
+            del self.sent[next(iter(self.sent))]
+
+
+@dataclass
 class ChatData:
-    """context.chat_data (persisted): the chat's latest answers, by the key their buttons carry."""
+    """context.chat_data (persisted): the chat's latest answers, by the key their buttons carry, and its alerts."""
 
     searches: OrderedDict[str, Answer] = field(default_factory=OrderedDict)
+    alerts: list[Alert] = field(default_factory=list)
 
     @classmethod
     def loaded(cls, data: object) -> ChatData:
-        """Chat data as a state file holds it: a ChatData, or the dict that earlier versions kept."""
+        """Chat data as a state file holds it: a ChatData (perhaps from before alerts), or the dict that
+        earlier versions kept."""
         if isinstance(data, cls):
+            if not hasattr(data, "alerts"):
+                data.alerts = []
             return data
         searches = data.get("searches") if isinstance(data, dict) else None
         return cls(OrderedDict(searches or {}))

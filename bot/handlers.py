@@ -42,6 +42,8 @@ HELP = (
     "• Dates in your question filter the readouts: <i>in 2017</i>, <i>September 2024</i>, <i>since 2022</i>, "
     "<i>before 2023</i>, <i>last year</i>; <i>latest</i> puts the newest first.\n"
     "• Or use filters: <code>after:2023-01-01</code> <code>before:2024</code> <code>source:Xinhua</code>.\n\n"
+    "/alert &lt;question&gt; – send this chat new readouts that answer it, as they arrive\n"
+    "/alerts – this chat's alerts, to remove them\n"
     "/sources – the readouts I know\n/about – corpus size, dates and model\n/help – this message"
 )
 

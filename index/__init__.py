@@ -14,20 +14,24 @@ from .passage import Hit, Passage
 
 if TYPE_CHECKING:
     from .answer import Answer, Answerer
-    from .cli import main, open_retriever
+    from .cli import main, open_library, open_retriever
+    from .live import Change, Library
     from .plain import answer_text, missing_note
     from .search import Retriever
     from .store import DocumentRecord
     from .terminal import safe
+    from .watch import Outcome, Source, SourcesInvalid, Watcher, load_sources
 
 __all__ = [
-    "Answer", "Answerer", "BadQuery", "DocumentRecord", "Hit", "IndexBusy", "IndexCorrupt", "IndexEmpty",
-    "IndexMismatch", "IndexNotFound", "IndexWriteFailed", "InputNotFound", "NothingMatches", "NothingToIngest",
-    "Passage", "ReadoutsError", "Retriever", "answer_text", "main", "missing_note", "open_retriever", "safe",
+    "Answer", "Answerer", "BadQuery", "Change", "DocumentRecord", "Hit", "IndexBusy", "IndexCorrupt", "IndexEmpty",
+    "IndexMismatch", "IndexNotFound", "IndexWriteFailed", "InputNotFound", "Library", "NothingMatches",
+    "NothingToIngest", "Outcome", "Passage", "ReadoutsError", "Retriever", "Source", "SourcesInvalid", "Watcher",
+    "answer_text", "load_sources", "main", "missing_note", "open_library", "open_retriever", "safe",
 ]
 _LAZY = {"Answer": "answer", "Answerer": "answer", "Retriever": "search", "DocumentRecord": "store",
          "answer_text": "plain", "missing_note": "plain", "safe": "terminal", "open_retriever": "cli",
-         "main": "cli"}
+         "main": "cli", "open_library": "cli", "Change": "live", "Library": "live", "Outcome": "watch",
+         "Source": "watch", "SourcesInvalid": "watch", "Watcher": "watch", "load_sources": "watch"}
 
 
 def __getattr__(name: str) -> Any:

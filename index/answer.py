@@ -4,6 +4,7 @@ sentence of each marked."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Protocol
@@ -25,7 +26,8 @@ class Retrieval(Protocol):
     @property
     def passage_count(self) -> int: ...
 
-    def search(self, question: str, k: int = 5, *, method: Method = "hybrid", word_dates: bool = True) -> list[Hit]: ...
+    def search(self, question: str, k: int = 5, *, method: Method = "hybrid", word_dates: bool = True,
+               within: Collection[str] | None = None) -> list[Hit]: ...
 
     def emphasise(self, question: str, hits: list[Hit]) -> list[Hit]: ...
 
@@ -71,18 +73,21 @@ class Answerer:
         self.shift = 0.0 if min_score is None or embedder is None else min_score - embedder.min_similarity
         self.first_page = first_page
 
-    def answer(self, text: str, k: int | None = None, *, method: Method = "hybrid", emphasis: bool = True) -> Answer:
+    def answer(self, text: str, k: int | None = None, *, method: Method = "hybrid", emphasis: bool = True,
+               within: Collection[str] | None = None) -> Answer:
         """Search for `text` and keep what is worth quoting. Raises BadQuery when there is nothing to
         search for, NothingMatches when its filters (dates, sources) exclude every readout. A date said
         in words that excludes them all may date the event asked about, not the readout ("what will
-        Sweden chair in 2023?"): then every readout is searched, with a notice that says so."""
+        Sweden chair in 2023?"): then every readout is searched, with a notice that says so. `within`
+        limits the search to those documents (paths): an alert's look at what has just arrived."""
         question, notice = self.cut(text)
+        options = {"method": method} if within is None else {"method": method, "within": within}
         try:
-            hits = self.retriever.search(question, k or self.max_results, method=method)
+            hits = self.retriever.search(question, k or self.max_results, **options)
         except NothingMatches as error:
             if not error.worded:
                 raise
-            hits = self.retriever.search(question, k or self.max_results, method=method, word_dates=False)
+            hits = self.retriever.search(question, k or self.max_results, word_dates=False, **options)
             notice = " ".join(filter(None, [notice, f"{error} So I searched them all for your words."]))
         terms = parse_query(question, date.today(), word_dates=False).text
         quoted = tuple(hit for hit in hits if relevant(hit, terms, self.shift))

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from .documents import Document
     from .embed import Embedder
     from .ingest import IngestReport
+    from .live import Library
     from .search import Retriever
 
 # The subcommands import what they need when they run: `readouts --help` loads no model stack.
@@ -41,20 +42,36 @@ def format_report(report: IngestReport, directory: Path) -> str:
 
 
 
-def open_retriever(flag: str | None) -> Retriever:
-    """The retriever over the chosen index; the default index is built from seeds/ on first use."""
+def _default_index(directory: Path) -> Embedder | None:
+    """Build the default index from seeds/ when it is asked for and missing; the embedder used, if so."""
     from . import store
     from .embed import embedder_named
     from .ingest import ingest
-    from .search import Retriever
 
-    directory = settings.index_dir(flag)
     if not store.has_index(directory) and directory == settings.DEFAULT_INDEX and settings.SEEDS.is_dir():
         print(f"no index yet: building {directory} from {settings.SEEDS}", file=sys.stderr)
         embedder = embedder_named(DEFAULT_EMBEDDER)
         print(format_report(ingest([settings.SEEDS], directory, embedder), directory), file=sys.stderr)
-        return Retriever(store.load(directory), embedder)
-    return Retriever(store.load(directory))
+        return embedder
+    return None
+
+
+def open_retriever(flag: str | None) -> Retriever:
+    """The retriever over the chosen index; the default index is built from seeds/ on first use."""
+    from . import store
+    from .search import Retriever
+
+    directory = settings.index_dir(flag)
+    embedder = _default_index(directory)
+    return Retriever(store.load(directory), embedder)
+
+
+def open_library(flag: str | None) -> Library:
+    """The chosen index, following its new generations (live.Library); built from seeds/ as above."""
+    from .live import Library
+
+    directory = settings.index_dir(flag)
+    return Library(directory, _default_index(directory))
 
 
 def questions_from(arguments: Sequence[str]) -> list[str]:
@@ -99,6 +116,24 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     report = ingest(paths, directory, embedder_to_ingest(args.embedder, directory),
                     rebuild=args.rebuild, progress=True, urls=urls)
     print(safe(format_report(report, directory)))
+    return 0
+
+
+def cmd_watch(args: argparse.Namespace) -> int:
+    """Refresh the sources file's pages, feeds and listings into the index on their schedules."""
+    from .watch import Watcher, load_sources
+
+    sources = load_sources(Path(args.sources))
+    directory = settings.index_dir(args.index)
+    watcher = Watcher(directory, embedder_to_ingest(None, directory))
+    if not args.once:
+        print(f"watching {len(sources)} source{'s' if len(sources) != 1 else ''} into {directory} (Ctrl-C stops)",
+              file=sys.stderr)
+    try:
+        watcher.run(sources, once=args.once, report=lambda outcome: print(safe(outcome.line()), flush=True))
+    except KeyboardInterrupt:
+        print("readouts: stopped; every refresh that had finished is in the index", file=sys.stderr)
+        return 130 if args.once else 0
     return 0
 
 
@@ -230,6 +265,13 @@ def parser() -> argparse.ArgumentParser:
                    help=f"model that embeds passages and questions (default: the index's own, {DEFAULT_EMBEDDER} for a "
                         "new index); changing it re-embeds every passage")
     p.set_defaults(run=cmd_ingest)
+
+    p = commands.add_parser("watch", help="refresh the pages, feeds and listings of a sources file into the index, "
+                                          "each on its schedule")
+    p.add_argument("sources", metavar="SOURCES.toml", help="[[source]] tables with name, url, kind and interval")
+    p.add_argument("--index", help=index_help)
+    p.add_argument("--once", action="store_true", help="refresh every source once, then exit (for cron)")
+    p.set_defaults(run=cmd_watch)
 
     p = commands.add_parser("inspect", help="show what ingest would index from files, folders or URLs, without indexing")
     p.add_argument("paths", nargs="+", metavar="PATH_OR_URL")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -69,13 +69,13 @@ def _write_failed(directory: Path, error: OSError) -> IndexWriteFailed:
                             "the index as it was is unchanged")
 
 
-def _fetch(urls: Sequence[str], directory: Path, previous: store.Index | None, fetcher: "Fetcher | None") -> "WebResult":
+def _fetch(urls: Sequence[str], directory: Path, previous: store.Index | None, fetcher: "Fetcher | None",
+           kinds: Mapping[str, str] | None) -> "WebResult":
     """Fetch the pages (and what their feeds and listings link to), conditionally for those indexed already."""
     from .sources.web import fetch_documents, load_state
 
     known = {record.path for record in previous.manifest.documents} if previous is not None else set()
-    return fetch_documents(urls, load_state(directory), known, word_pieces, fetcher)
-
+    return fetch_documents(urls, load_state(directory), known, word_pieces, fetcher, kinds)
 
 
 def _record(document: Document) -> store.DocumentRecord:
@@ -94,15 +94,21 @@ def _record(document: Document) -> store.DocumentRecord:
 
 def ingest(
     paths: Sequence[Path], directory: Path, embedder: Embedder, *, rebuild: bool = False, progress: bool = False,
-    urls: Sequence[str] = (), fetcher: "Fetcher | None" = None,
+    urls: Sequence[str] = (), fetcher: "Fetcher | None" = None, kinds: Mapping[str, str] | None = None,
 ) -> IngestReport:
     """Add new and changed documents under `paths` and at `urls`, drop those gone from the paths, keep the
-    rest of the index (documents of URLs not given this time included)."""
+    rest of the index (documents of URLs not given this time included). `kinds` may say what a URL must
+    be ("page", "feed" or "listing"); one that is something else is skipped with the reason."""
     started = time.perf_counter()
     report = IngestReport(model=embedder.name)
     try:
         with store.write_lock(directory):
-            _ingest(paths, urls, directory, embedder, rebuild, progress, report, fetcher)
+            old = _previous(directory, report)
+            try:
+                _ingest(paths, urls, directory, embedder, rebuild, progress, report, fetcher, old, kinds)
+            finally:
+                if old is not None:
+                    old.close()
     except OSError as error:
         raise _write_failed(directory, error) from error
     report.seconds = time.perf_counter() - started
@@ -110,13 +116,14 @@ def ingest(
 
 
 def _ingest(paths: Sequence[Path], urls: Sequence[str], directory: Path, embedder: Embedder, rebuild: bool,
-            progress: bool, report: IngestReport, fetcher: Fetcher | None) -> None:
-    """The body of `ingest`, under the write lock."""
-    old = _previous(directory, report)
+            progress: bool, report: IngestReport, fetcher: Fetcher | None, old: store.Index | None,
+            kinds: Mapping[str, str] | None) -> None:
+    """The body of `ingest`, under the write lock, over the `old` generation (closed before the save, so
+    that the save may delete it)."""
     previous = None if rebuild else old
     corpus = load_corpus(paths, word_pieces)
     report.skipped = corpus.skipped
-    web = _fetch(urls, directory, previous, fetcher) if urls else None
+    web = _fetch(urls, directory, previous, fetcher, kinds) if urls else None
     if web is not None:
         corpus.documents.extend(web.documents)
         report.skipped.extend(web.skipped)
@@ -172,12 +179,14 @@ def _ingest(paths: Sequence[Path], urls: Sequence[str], directory: Path, embedde
         kept_hashes[document.content_hash] = document.identity
 
     if not records and (old is None or not old.manifest.documents):
-        raise NothingToIngest(_nothing_found(paths, report))
+        raise NothingToIngest(_nothing_found(paths, urls, report))
     if rebuild and old is not None:  # a rebuild drops whatever other paths brought in: say so
         kept = {record.path for record in records}
         report.removed = [record.doc for record in old.manifest.documents if record.path not in kept]
     if previous is None or not same_vectors or records != previous.manifest.documents:
         vectors, latent = _embeddings_for(passages, reusable, reusable_latent, embedder, progress, report)
+        if old is not None:
+            old.close()
         store.save(directory, embedder.name, records, passages, vectors, latent=latent)
     if web is not None:
         from .sources.web import save_state
@@ -186,11 +195,11 @@ def _ingest(paths: Sequence[Path], urls: Sequence[str], directory: Path, embedde
     report.documents, report.passages = len(records), len(passages)
 
 
-def _nothing_found(paths: Sequence[Path], report: IngestReport) -> str:
+def _nothing_found(paths: Sequence[Path], urls: Sequence[str], report: IngestReport) -> str:
     """Why an ingest that found no readout wrote nothing, with the first reasons files were skipped."""
     shown = "; ".join(f"{Path(path).name}: {reason}" for path, reason in report.skipped[:5])
     more = f" and {len(report.skipped) - 5} more" if len(report.skipped) > 5 else ""
-    where = ", ".join(str(path) for path in paths)
+    where = ", ".join([*map(str, paths), *urls])
     return (f"nothing to index in {where}" + (f" ({shown}{more})" if shown else " (no .txt or .md files)")
             + "; no index was written")
 

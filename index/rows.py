@@ -2,6 +2,7 @@
 dates and sources make of them. Filters are per document, spread to its rows."""
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
 
 import numpy as np
@@ -25,6 +26,11 @@ class Rows:
     def of(self, passage: Passage) -> int:
         """The row of a passage: its document's first row plus its place in the document."""
         return self._first_row[passage.id.rpartition("-")[0]] + passage.paragraph - 1
+
+    def of_documents(self, paths: Collection[str]) -> np.ndarray:
+        """The rows of the documents whose paths (identities) are given."""
+        wanted = set(paths)
+        return np.repeat(np.array([record.path in wanted for record in self.documents], dtype=bool), self.counts)
 
     def allowed(self, query: Query) -> np.ndarray | None:
         """The rows the question's filters leave (None: all of them); NothingMatches when none."""

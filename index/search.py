@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import re
+from collections.abc import Collection
 from datetime import date
 
 import numpy as np
@@ -94,9 +95,10 @@ class Retriever:
         return CrossLingual(self.index, self.index.latent, self.embedder, self.question_vector, self.rows, names)
 
     def search(self, question: str, k: int = 5, *, method: Method = "hybrid", today: date | None = None,
-               word_dates: bool = True) -> list[Hit]:
+               word_dates: bool = True, within: Collection[str] | None = None) -> list[Hit]:
         """The best `k` passages, one per fact, each with its relevance; raises NothingMatches when the
-        question's filters exclude all. With `word_dates` False, dates said in words do not filter."""
+        question's filters exclude all. With `word_dates` False, dates said in words do not filter; with
+        `within`, only the passages of those documents (paths) are searched."""
         if not self.passage_count:
             raise IndexEmpty(f"the index at {self.index.directory} holds no readouts: add some with "
                              "`readouts ingest PATH...`")
@@ -105,6 +107,11 @@ class Retriever:
             raise BadQuery("ask a question in words as well as filters, e.g. Fukushima water source:Xinhua")
         ranker = self.ranker_for(query.text)
         allowed = self.rows.allowed(query)
+        if within is not None:
+            among = self.rows.of_documents(within)
+            allowed = among if allowed is None else allowed & among
+            if not allowed.any():
+                return []
         pool = max(CANDIDATES, 4 * k)
         candidates = self._candidates(ranker, query.text, pool, allowed, method)
         wanted = k if not query.latest else pool

@@ -3,6 +3,10 @@
 Layout: DIR/CURRENT names the live generation, DIR/gen-*/ holds its files. A save writes a
 new generation, syncs it, then swaps CURRENT with one atomic rename, so a crash at any
 point leaves the previous generation live and whole.
+
+Readers hold a shared flock on their generation's `.readers` file while it is loaded (until
+`Index.close`); a save deletes only the old generations it can lock exclusively, so a generation
+in use stays whole under its readers and is removed by a later save once they have let it go.
 """
 from __future__ import annotations
 
@@ -17,7 +21,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, overload
+from typing import IO, TYPE_CHECKING, Any, overload
 
 import faiss
 import numpy as np
@@ -42,6 +46,8 @@ OFFSETS = "passages.offsets.npy"
 VECTORS = "index.faiss"
 LEXICAL = "bm25"
 LATENT = "latent.npz"  # only for an embedder with latent terms
+READERS = ".readers"  # readers hold a shared flock on it; not in the manifest
+LOAD_ATTEMPTS = 5  # CURRENT read again when the generation it named was removed meanwhile
 REBUILD_HINT = "rebuild it with `readouts ingest --rebuild PATH...`"
 
 
@@ -114,6 +120,10 @@ class PassageFile(Sequence[Passage]):
         row %= len(self)
         return Passage.from_json(json.loads(self._data[self._offsets[row] : self._offsets[row + 1]]))
 
+    def close(self) -> None:
+        if isinstance(self._data, mmap.mmap):
+            self._data.close()
+
 
 @dataclass
 class Index:
@@ -123,6 +133,21 @@ class Index:
     vectors: faiss.Index
     lexical: Lexical
     latent: LatentTerms | None = None
+    generation: str = ""  # the gen-* folder it was loaded from
+    reader_lock: IO[bytes] | None = None  # the shared flock that keeps the generation on disk
+
+    def close(self) -> None:
+        """Let the generation go: its passages file is unmapped and a later save may delete it."""
+        self.passages.close()
+        if self.reader_lock is not None:
+            self.reader_lock.close()
+            self.reader_lock = None
+
+    def __enter__(self) -> "Index":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def documents_with_passages(self) -> Iterator[tuple[DocumentRecord, list[Passage]]]:
         offset = 0
@@ -202,6 +227,7 @@ def save(
             file_sizes={str(path.relative_to(generation)): path.stat().st_size for path in files},
         )
         _write_synced(generation / MANIFEST, json.dumps(manifest.to_json(), ensure_ascii=False, indent=1))
+        (generation / READERS).touch()
         for path in files:
             _fsync(path)
         _fsync(generation / LEXICAL)
@@ -227,10 +253,69 @@ def _write_passages(generation: Path, passages: Sequence[Passage]) -> None:
     np.save(generation / OFFSETS, offsets)
 
 
+class _Moved(Exception):
+    """The generation CURRENT named was removed before it could be locked: CURRENT has moved on."""
+
+
 def load(directory: Path) -> Index:
-    """The live generation, checked against its manifest; errors name the fix."""
+    """The live generation, checked against its manifest and locked for reading until `Index.close`;
+    errors name the fix."""
     if not has_index(directory):
         raise IndexNotFound(f"no index at {directory}: build one with `readouts ingest PATH...` (e.g. seeds/)")
+    for attempt in range(LOAD_ATTEMPTS):
+        generation = live_generation(directory)
+        try:
+            lock = _lock_for_reading(directory / generation) if generation else None
+        except _Moved:
+            continue
+        try:
+            index = _load(directory, lock)
+        except BaseException:
+            if lock is not None:
+                lock.close()
+            raise
+        if index.generation == generation or lock is None:
+            return index
+        index.close()  # CURRENT moved between reading it and the manifest: lock the new one
+    return _load(directory, None)
+
+
+def live_generation(directory: Path) -> str | None:
+    """The name of the live generation (a read of CURRENT), or None when it cannot be read."""
+    try:
+        return (directory / CURRENT).read_text().strip() or None
+    except (OSError, ValueError):
+        return None
+
+
+def _lock_for_reading(generation: Path) -> IO[bytes] | None:
+    """A shared flock on the generation's `.readers` (made for a generation saved before there were
+    any); None where the folder is read-only. _Moved when the generation is gone or being deleted."""
+    path = generation / READERS
+    handle: IO[bytes]
+    try:
+        handle = open(path, "rb")
+    except FileNotFoundError:
+        if not generation.is_dir():
+            raise _Moved from None
+        try:
+            handle = open(path, "ab")
+        except OSError:
+            return None
+    except OSError:
+        return None
+    try:
+        fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        if os.fstat(handle.fileno()).st_ino != os.stat(path).st_ino:
+            raise _Moved
+    except (BlockingIOError, FileNotFoundError, _Moved):  # a writer holds it to delete it, or has
+        handle.close()
+        raise _Moved from None
+    return handle
+
+
+def _load(directory: Path, lock: IO[bytes] | None) -> Index:
+    """The generation CURRENT names now, checked; `lock` is handed to the Index."""
     try:
         generation, data = _live_manifest(directory)
         if data.get("format_version") != FORMAT_VERSION:
@@ -258,7 +343,7 @@ def load(directory: Path) -> Index:
             f"index at {directory} is damaged ({vectors.ntotal} vectors, {len(passages)} passages, "
             f"manifest says {manifest.passage_count}); {REBUILD_HINT}"
         )
-    return Index(directory, manifest, passages, vectors, lexical, latent)
+    return Index(directory, manifest, passages, vectors, lexical, latent, generation.name, lock)
 
 
 def _latent(path: Path) -> LatentTerms:
@@ -302,6 +387,18 @@ def _fsync(path: Path) -> None:
 
 
 def _remove_stale_generations(directory: Path, keep: str) -> None:
+    """Delete the other generations that no reader holds (an exclusive flock taken without waiting);
+    those in use are left for a later save."""
     for entry in directory.glob("gen-*"):
-        if entry.name != keep:
+        if entry.name == keep or not entry.is_dir():
+            continue
+        try:
+            handle = open(entry / READERS, "ab")
+        except OSError:
+            continue
+        with handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                continue
             shutil.rmtree(entry, ignore_errors=True)

@@ -6,7 +6,7 @@ from bot import buttons
 keys = st.text("0123456789abcdef", min_size=1, max_size=16)
 numbers = st.integers(0, 999_999)
 any_button = st.one_of(st.builds(buttons.More, keys, numbers), st.builds(buttons.Context, keys, numbers),
-                       st.builds(buttons.Sources, numbers))
+                       st.builds(buttons.Sources, numbers), st.builds(buttons.Unalert, keys))
 
 
 @given(any_button)
@@ -28,3 +28,4 @@ def test_data_the_bot_did_not_write_reads_as_none() -> None:
         assert buttons.decode(data) is None, data
     assert buttons.decode("more:deadbeef:2") == buttons.More("deadbeef", 2)
     assert buttons.decode("src:07") is None  # one spelling per button
+    assert buttons.decode("unalert:0a1b") == buttons.Unalert("0a1b") and buttons.decode("unalert:") is None

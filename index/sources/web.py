@@ -12,7 +12,7 @@ import os
 import re
 import tempfile
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +25,7 @@ from . import HTML_VERSION, SourceUnreadable, html_document, pdf_document, sniff
 
 USER_AGENT = "readouts/0.1 (+https://github.com/readouts/readouts; diplomatic readouts search)"
 STATE_FILE = "fetch-state.json"
+KINDS = ("page", "feed", "listing", "auto")  # what a watched source may be said to be; auto: told by content
 CONCURRENCY = 4
 TIMEOUT = httpx.Timeout(20.0, connect=10.0)
 RETRIES = 2  # after the first try, for 5xx, 429 and timeouts
@@ -197,11 +198,13 @@ def _name(url: str) -> Path:
 
 
 def fetch_documents(urls: Iterable[str], state: dict, known: set[str], count_tokens: TokenCounter = approximate_tokens,
-                    fetcher: Fetcher | None = None) -> WebResult:
+                    fetcher: Fetcher | None = None, kinds: Mapping[str, str] | None = None) -> WebResult:
     """Documents of the given pages, and of the articles their feeds and listings link to (one level).
 
     `known` are URLs the index holds: only those are asked for conditionally, so a 304 leaves an
-    indexed document as it is; a feed's or listing's links are remembered for its 304s."""
+    indexed document as it is; a feed's or listing's links are remembered for its 304s. `kinds` may
+    say what a given URL must be (KINDS); one found to be another kind is skipped, with the reason."""
+    kinds = {urldefrag(url)[0]: kind for url, kind in (kinds or {}).items()}
     own = fetcher is None
     fetcher = fetcher or Fetcher()
     result = WebResult(state=dict(state))
@@ -209,7 +212,7 @@ def fetch_documents(urls: Iterable[str], state: dict, known: set[str], count_tok
     try:
         articles: list[str] = []
         for url, answer in zip(given, fetcher.get_all(given, _validators(given, state, known, entry=True))):
-            articles.extend(_take(url, answer, result, count_tokens, entry=True))
+            articles.extend(_take(url, answer, result, count_tokens, entry=True, expected=kinds.get(url)))
         articles = [url for url in dict.fromkeys(articles) if url not in given]
         for url, answer in zip(articles, fetcher.get_all(articles, _validators(articles, state, known, entry=False))):
             _take(url, answer, result, count_tokens, entry=False)
@@ -230,14 +233,25 @@ def _validators(urls: list[str], state: dict, known: set[str], entry: bool) -> d
     return chosen
 
 
+def _expect(expected: str | None, found: str) -> None:
+    """SourceUnreadable when a URL said to be of one kind turned out another."""
+    if expected not in (None, "auto", found):
+        raise SourceUnreadable(f"a {found}, not a {expected} as the sources file says")
+
+
 def _take(url: str, answer: Response | FetchFailed, result: WebResult, count_tokens: TokenCounter,
-          entry: bool) -> list[str]:
+          entry: bool, expected: str | None = None) -> list[str]:
     """File one answer: a document, an unchanged page, a skip with its reason; a feed's or listing's links returned."""
     if isinstance(answer, FetchFailed):
         result.skipped.append((url, str(answer)))
         return []
     saved = result.state.get(url, {})
     if answer.status == 304:
+        try:
+            _expect(expected, {"article": "page"}.get(saved.get("kind"), saved.get("kind")))
+        except SourceUnreadable as reason:
+            result.skipped.append((url, str(reason)))
+            return []
         if saved.get("kind") in ("feed", "listing"):
             return list(saved.get("links", []))
         result.unchanged.append(url)
@@ -251,9 +265,11 @@ def _take(url: str, answer: Response | FetchFailed, result: WebResult, count_tok
                 raise SourceUnreadable("a feed without entries")
             if not entry:
                 raise SourceUnreadable("a feed linked from a feed or listing (not followed)")
+            _expect(expected, "feed")
             result.state[url] = {**record, "kind": "feed", "links": links}
             return links
         if kind == "pdf":
+            _expect(expected, "page")
             result.documents.append(pdf_document(_name(url), answer.body, count_tokens=count_tokens, origin=url))
         elif kind == "html":
             from .html import extract
@@ -263,8 +279,10 @@ def _take(url: str, answer: Response | FetchFailed, result: WebResult, count_tok
             if is_listing(page, links):
                 if not entry:
                     raise SourceUnreadable("a listing page linked from a listing (not followed)")
+                _expect(expected, "listing")
                 result.state[url] = {**record, "kind": "listing", "links": links}
                 return links
+            _expect(expected, "page")
             result.documents.append(html_document(_name(url), answer.body, count_tokens=count_tokens,
                                                   url=answer.url, origin=url, page=page))
         else:

@@ -1,0 +1,139 @@
+"""Alerts: /alert saves a search for the chat, /alerts lists them with Remove buttons, and `deliver`
+sends each chat the new passages its alerts' questions find, once each."""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import logging
+import secrets
+from html import escape
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update, User
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import Application
+
+from index import Answerer, BadQuery, Change, Hit, ReadoutsError
+
+from . import buttons, render
+from .config import Settings
+from .context import Alert, ChatData, Context, Services
+
+log = logging.getLogger(__name__)
+HEADER = "🔔 <b>New readouts for your alert</b>\n"
+PAGES_PER_ALERT = 3  # messages an alert may send for one batch of new readouts
+USAGE = ("Usage: /alert <question>, e.g. /alert Fukushima water release. When new readouts arrive that answer it, "
+         "I send them here.")
+
+
+def sent_key(hit: Hit) -> str:
+    """What an alert remembers of a passage it sent: its text, so that the same paragraph in a
+    document edited elsewhere is not sent again."""
+    return hashlib.sha1(hit.passage.text.encode()).hexdigest()[:16]
+
+
+def may_receive(settings: Settings, chat_id: int, user_id: int | None) -> bool:
+    """Whether the allow lists, as they are now, still let this chat (and who saved the alert) in."""
+    users, chats = settings.allowed_user_ids, settings.allowed_chat_ids
+    return (not users or user_id in users) and (not chats or chat_id in chats)
+
+
+async def alert_command(update: Update, context: Context) -> None:
+    """/alert <question>: save it for this chat, within the chat's limit."""
+    message, settings = update.effective_message, context.services.settings
+    try:
+        question, _ = Answerer.cut(" ".join(context.args or []))
+    except BadQuery:
+        await message.reply_text(USAGE)
+        return
+    alerts = context.chat_data.alerts
+    if any(alert.question.casefold() == question.casefold() for alert in alerts):
+        await message.reply_text("This chat has that alert already. /alerts lists them.")
+        return
+    if len(alerts) >= settings.alerts_per_chat:
+        await message.reply_text(f"This chat has {len(alerts)} alerts, the most it may have. "
+                                 "Remove one with /alerts first.")
+        return
+    sender = update.effective_sender
+    alerts.append(Alert(secrets.token_hex(4), question, sender.id if isinstance(sender, User) else None))
+    await message.reply_html(f"Saved. When new readouts answer <i>{escape(question)}</i>, I'll send them here. "
+                             "/alerts lists this chat's alerts.")
+
+
+def alerts_page(chat: ChatData) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The chat's alerts, numbered, with a Remove button for each."""
+    if not chat.alerts:
+        return "This chat has no alerts. Save one with /alert <question>.", None
+    lines = [f"<b>Alerts</b> ({len(chat.alerts)}): new readouts that answer these are sent here."]
+    lines += [f"{n}. <i>{escape(alert.question[:300])}</i>" for n, alert in enumerate(chat.alerts, start=1)]
+    rows = [[InlineKeyboardButton(f"✖ Remove {n}", callback_data=buttons.encode(buttons.Unalert(alert.key)))]
+            for n, alert in enumerate(chat.alerts, start=1)]
+    return "\n".join(lines), InlineKeyboardMarkup(rows)
+
+
+async def alerts_command(update: Update, context: Context) -> None:
+    """/alerts: the chat's alerts, each with a Remove button."""
+    text, keyboard = alerts_page(context.chat_data or ChatData())
+    await update.effective_message.reply_html(text, reply_markup=keyboard)
+
+
+async def remove_alert(update: Update, context: Context) -> None:
+    """A Remove button: drop that alert and show the list as it is now."""
+    query = update.callback_query
+    key = buttons.decode(query.data).key
+    chat = context.chat_data
+    if chat is None or not any(alert.key == key for alert in chat.alerts):
+        await query.answer("That alert was removed already.")
+        return
+    chat.alerts[:] = [alert for alert in chat.alerts if alert.key != key]
+    await query.answer("Alert removed.")
+    text, keyboard = alerts_page(chat)
+    try:
+        await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
+    except BadRequest as error:
+        if "not modified" not in str(error).lower():
+            raise
+
+
+async def deliver(application: Application, change: Change) -> int:
+    """Run every chat's alerts over the documents `change` brought and send what the answer policy
+    quotes that the alert has not sent before; the number of messages sent."""
+    services: Services = application.bot_data.services
+    sent = 0
+    for chat_id, chat in list(application.chat_data.items()):
+        for alert in list(getattr(chat, "alerts", ())):
+            if not may_receive(services.settings, chat_id, alert.user_id):
+                continue
+            sent += await _deliver_one(application, services, chat_id, alert, change)
+    await application.update_persistence()
+    return sent
+
+
+async def _deliver_one(application: Application, services: Services, chat_id: int, alert: Alert,
+                       change: Change) -> int:
+    """One alert's new passages, as answer pages, marked sent before they go (never twice)."""
+    try:
+        answer = await services.answer(alert.question, within=change.documents)
+    except ReadoutsError:
+        return 0
+    fresh = tuple(hit for hit in answer.hits if sent_key(hit) not in alert.sent)
+    if not fresh:
+        return 0
+    answer = dataclasses.replace(answer, hits=fresh, notice=None)
+    limit = render.TELEGRAM_LIMIT - len(HEADER)
+    pages = render.paginate(answer, services.settings.results_per_page, limit)[:PAGES_PER_ALERT]
+    answer = dataclasses.replace(answer, hits=fresh[: pages[-1].stop])
+    for hit in answer.hits:
+        alert.remember(sent_key(hit))
+    application.mark_data_for_update_persistence(chat_ids=chat_id)
+    count = 0
+    for number, page in enumerate(pages):
+        answer = await services.emphasised(answer, page)
+        text = HEADER + render.page_html(answer, page, number, len(pages))
+        try:
+            await application.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, disable_web_page_preview=True)
+            count += 1
+        except TelegramError as error:
+            log.warning("could not send an alert to chat %s (%s)", chat_id, error)
+            break
+    return count

@@ -1,0 +1,234 @@
+"""The bot follows its index: a readout ingested by another process is answered without a restart,
+alerts fire once for it, and watched sources are refreshed through the JobQueue."""
+from __future__ import annotations
+
+import asyncio
+import re
+import threading
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import pytest
+from telegram.ext import Application, ContextTypes
+
+from bot import alerts
+from bot.app import COMMANDS, build_application
+from bot.config import Settings
+from conftest import TEST_TOKEN
+from fakebotapi import FakeBotApi
+from index import Answerer
+from index import store
+from index.ingest import ingest
+from index.live import Library
+from test_bot import STRANGER, USER, Processing, in_thread, replies
+from test_live import NEW_READOUT, NEWER_READOUT, add
+from test_sources_web import EN, Site
+
+pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")]
+ALERT = "tidal observatories on the Zembla coast"
+
+
+@pytest.fixture
+def directory(tmp_path: Path, corpus_copy: Path, fake_embedder) -> Path:
+    directory = tmp_path / "index"
+    ingest([corpus_copy], directory, fake_embedder)
+    return directory
+
+
+@pytest.fixture
+def library(directory: Path, fake_embedder) -> Iterator[Library]:
+    library = Library(directory, fake_embedder)
+    yield library
+    library.close()
+
+
+@pytest.fixture
+def start_bot(fake_api: FakeBotApi, library: Library, tmp_path: Path) -> Callable:
+    """The bot over the library, polling the fake Bot API with its JobQueue running (test_bot's, without the model)."""
+    @asynccontextmanager
+    async def start(retriever: Library = library, **overrides) -> AsyncIterator[Application]:
+        settings = Settings(token=TEST_TOKEN, api_base_url=fake_api.url, **overrides)
+        application = build_application(settings, Answerer(retriever, first_page=settings.results_per_page),
+                                        tmp_path / "state.pickle")
+        async with application:
+            await application.post_init(application)
+            await application.start()
+            await application.updater.start_polling(poll_interval=0.0, timeout=1)
+            try:
+                yield application
+            finally:
+                await application.updater.stop()
+                await application.stop()
+                await application.post_shutdown(application)
+    return start
+
+
+@pytest.fixture
+def process_bot(fake_api: FakeBotApi, library: Library, tmp_path: Path) -> Callable:
+    """The bot over the library, initialised and fed updates one at a time (no polling, no jobs)."""
+    @asynccontextmanager
+    async def start(retriever: Library = library, state_file: Path = tmp_path / "state.pickle",
+                    **overrides) -> AsyncIterator[Processing]:
+        settings = Settings(token=TEST_TOKEN, api_base_url=fake_api.url, **overrides)
+        application = build_application(settings, Answerer(retriever, first_page=settings.results_per_page),
+                                        state_file)
+        processing = Processing(application, fake_api)
+
+        async def record(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+            processing.errors.append(context.error)
+
+        application.add_error_handler(record)
+        async with application:
+            try:
+                yield processing
+            finally:
+                await application.post_shutdown(application)
+    return start
+
+
+async def wait_until(condition: Callable[[], bool], timeout: float) -> float:
+    """Seconds until `condition` held; fails after `timeout`."""
+    started = time.monotonic()
+    while not condition():
+        assert time.monotonic() - started < timeout, "timed out"
+        await asyncio.sleep(0.1)
+    return time.monotonic() - started
+
+
+def readouts_in(about: dict) -> int:
+    return int(re.search(r"<b>(\d+)</b> readouts", about["text"])[1])
+
+
+async def test_a_running_bot_answers_from_a_readout_ingested_meanwhile_and_its_alert_fires_once(
+        start_bot, fake_api: FakeBotApi, library: Library, corpus_copy: Path, directory: Path, fake_embedder) -> None:
+    async with start_bot(retriever=library):
+        for n, text in enumerate((f"/alert {ALERT}", "/about", ALERT), start=1):
+            fake_api.message(USER, text)
+            await in_thread(replies, fake_api, USER, n)
+        saved, about, before = replies(fake_api, USER, 3)
+        assert saved["text"].startswith("Saved.") and "found nothing" in before["text"]
+
+        ingested = time.monotonic()
+        await in_thread(add, corpus_copy, "zembla.txt", NEW_READOUT, directory, fake_embedder)
+        [*_, alert] = await in_thread(replies, fake_api, USER, 4)
+        assert time.monotonic() - ingested < 10
+        fake_api.message(USER, ALERT)
+        fake_api.message(USER + 1, "/about")
+        [*_, answer] = await in_thread(replies, fake_api, USER, 5)
+        [after] = await in_thread(replies, fake_api, USER + 1)
+
+        generation = library.generation
+        await in_thread(add, corpus_copy, "borduria.txt", NEWER_READOUT, directory, fake_embedder)
+        await wait_until(lambda: library.generation != generation, 10)
+        await asyncio.sleep(0.5)  # time for a second alert to go out, if one wrongly did
+    assert "New readouts for your alert" in alert["text"] and "three tidal observatories" in alert["text"]
+    assert "<blockquote>" in alert["text"] and "Zembla on Tidal Observatories" in alert["text"]
+    assert "three tidal observatories" in answer["text"] and "<blockquote>" in answer["text"]
+    assert (readouts_in(about), readouts_in(after)) == (5, 6)
+    assert sum("for your alert" in m["text"] for m in fake_api.sent("sendMessage", chat_id=USER)) == 1
+
+
+async def test_alerts_are_listed_removed_limited_kept_across_restarts_and_stop_when_no_longer_allowed(
+        process_bot, fake_api: FakeBotApi, library: Library, corpus_copy: Path, directory: Path, fake_embedder,
+        tmp_path: Path) -> None:
+    state = tmp_path / "alerts.pickle"
+    async with process_bot(retriever=library, state_file=state, alerts_per_chat=2) as bot:
+        for text in (f"/alert {ALERT}", "/alert glacier monitoring in Borduria", "/alert Korean Peninsula",
+                     f"/alert {ALERT.upper()}", "/alert"):
+            await bot.process(fake_api.message_update(USER, text))
+        refused, again, usage = [m["text"] for m in fake_api.sent("sendMessage", chat_id=USER)[2:]]
+    assert "the most it may have" in refused and "already" in again and usage.startswith("Usage: /alert")
+
+    async with process_bot(retriever=library, state_file=state) as bot:  # a restart
+        [listing] = [c.params for c in await bot.process(fake_api.message_update(USER, "/alerts"))]
+        assert listing["text"].count("<i>") == 2 and ALERT in listing["text"]
+        remove = listing["reply_markup"]["inline_keyboard"][1][0]
+        assert remove["text"] == "✖ Remove 2"
+        calls = await bot.process(fake_api.callback_update(USER, remove["callback_data"], message_id=80))
+        [edited] = [c.params for c in calls if c.method == "editMessageText"]
+        assert "glacier" not in edited["text"] and ALERT in edited["text"]
+        calls = await bot.process(fake_api.callback_update(USER, remove["callback_data"], message_id=80))
+        assert [c.params["text"] for c in calls if c.method == "answerCallbackQuery"] == ["That alert was removed already."]
+
+        add(corpus_copy, "zembla.txt", NEW_READOUT, directory, fake_embedder)
+        change = library.refresh()
+        assert await alerts.deliver(bot.application, change) == 1
+        assert await alerts.deliver(bot.application, change) == 0  # each passage once
+        zembla = corpus_copy / "zembla.txt"
+        zembla.write_text(zembla.read_text().replace("March 3, 2025", "March 4, 2025"))  # the doc changes, not the paragraph
+        ingest([corpus_copy], directory, fake_embedder)
+        change = library.refresh()
+        assert str(zembla.resolve()) in change.documents
+        calls = [c for c in fake_api.calls if c.method == "sendMessage"]
+        await alerts.deliver(bot.application, change)
+        later = [c.params["text"] for c in fake_api.calls if c.method == "sendMessage"][len(calls):]
+        assert not any("three tidal observatories" in text for text in later)
+    assert not bot.errors
+
+    async with process_bot(retriever=library, state_file=state, allowed_user_ids=frozenset({STRANGER})) as bot:
+        before = len(fake_api.sent("sendMessage"))
+        (corpus_copy / "zembla-2.txt").write_text(NEW_READOUT.replace("three", "four"))
+        ingest([corpus_copy], directory, fake_embedder)
+        assert await alerts.deliver(bot.application, library.refresh()) == 0
+        assert len(fake_api.sent("sendMessage")) == before
+
+
+async def test_the_bot_refreshes_watched_sources_and_answers_from_them(
+        start_bot, fake_api: FakeBotApi, library: Library, tmp_path: Path) -> None:
+    site = Site()
+    threading.Thread(target=site.serve_forever, daemon=True).start()
+    sources = tmp_path / "sources.toml"
+    sources.write_text(f'[[source]]\nname = "lu-kang"\nurl = "{site.base}{EN}t1559310.shtml"\nkind = "page"\n'
+                       'interval = "1h"\n')
+    try:
+        async with start_bot(retriever=library, sources=str(sources)):
+            await wait_until(lambda: library.passage_count > 30 and len(library.documents()) == 6, 15)
+            fake_api.message(USER, "Lu Kang regular press conference May 14 2018")
+            [answer] = await in_thread(replies, fake_api)
+    finally:
+        site.shutdown()
+        site.server_close()
+    assert "Lu Kang's Regular Press Conference on May 14, 2018" in answer["text"]
+    assert site.answers[(f"{EN}t1559310.shtml", 200)] == 1
+
+
+def test_the_menu_and_help_have_the_alert_commands() -> None:
+    from bot.handlers import HELP
+
+    assert {"alert", "alerts"} <= {command.command for command in COMMANDS}
+    assert "/alert &lt;question&gt;" in HELP and "/alerts" in HELP
+
+
+def test_readouts_chat_answers_from_a_readout_ingested_between_two_questions(
+        library: Library, corpus_copy: Path, directory: Path, fake_embedder, monkeypatch, capsys) -> None:
+    import index
+    from bot.cli import run_chat
+
+    class Typed:
+        """stdin as a pipe: the ingest happens after the first question is read."""
+
+        def __init__(self) -> None:
+            self.lines = iter([ALERT + "\n", None, ALERT + "\n"])
+
+        def readline(self) -> str:
+            line = next(self.lines, "")
+            if line is None:
+                add(corpus_copy, "zembla.txt", NEW_READOUT, directory, fake_embedder)
+                time.sleep(0.6)
+                return "\n"
+            return line
+
+        def isatty(self) -> bool:
+            return False
+
+        def reconfigure(self, **options: object) -> None:
+            pass
+
+    monkeypatch.setenv("READOUTS_RELOAD_SECONDS", "0.5")
+    monkeypatch.setattr(index, "open_library", lambda flag: library)
+    monkeypatch.setattr("sys.stdin", Typed())
+    assert run_chat(type("Args", (), {"index": None})()) == 0
+    out = capsys.readouterr().out
+    assert out.index("I found nothing") < out.index("three tidal observatories")
