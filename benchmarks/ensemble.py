@@ -76,6 +76,9 @@ def main() -> None:
                     "RRF": rrf, "mean of min-max cosines": mean_scaled}
         for label, fuse in rankings.items():
             class Fused:
+                def missing(self, question):
+                    return []
+
                 def search(self, q, k, method="dense", word_dates=True, fuse=fuse):
                     fused = fuse(dense_lists(q, word_dates))[:k]
                     return [dataclasses.replace(h, rank=rank) for rank, h in enumerate(fused, start=1)]

@@ -35,6 +35,8 @@ class Retrieval(Protocol):
 
     def context(self, passage: Passage, around: int = 1) -> list[Passage]: ...
 
+    def missing(self, question: str) -> list[str]: ...
+
 
 @dataclass(frozen=True)
 class Answer:
@@ -62,8 +64,11 @@ class Answer:
 
 
 class Answerer:
-    """The policy over one retriever. `min_score`, when given, is the cosine a same-language passage
-    must reach instead of the embedder's own bar (bars across scripts move with it)."""
+    """The policy over one retriever: quote the passages relevant enough (ranking.relevant), unless
+    the question names someone or something no readout mentions (coverage.py): then say so, and
+    show the nearest passages as related only. `min_score`, when given, is the cosine a
+    same-language passage must reach instead of the embedder's own bar (bars across scripts move
+    with it)."""
 
     def __init__(self, retriever: Retrieval, *, max_results: int = 15, min_score: float | None = None,
                  first_page: int = 3) -> None:
@@ -91,6 +96,9 @@ class Answerer:
             notice = " ".join(filter(None, [notice, f"{error} So I searched them all for your words."]))
         terms = parse_query(question, date.today(), word_dates=False).text
         quoted = tuple(hit for hit in hits if relevant(hit, terms, self.shift))
+        absent = tuple(self.retriever.missing(question))
+        if absent:  # no readout names what is asked about: the nearest passages are only related
+            return Answer(question, (), notice, tuple(hits), related=quoted[: self.first_page], missing=absent)
         answer = Answer(question, quoted, notice, tuple(hits))
         return self.emphasised(answer, range(min(self.first_page, len(quoted)))) if emphasis else answer
 

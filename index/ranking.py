@@ -12,12 +12,13 @@ import numpy as np
 
 from .crosslingual.script import non_latin
 from .embed import Embedder
-from .lexical import covers, phrase_overlap
+from .fusion import blend, lexical_evidence, scaled
+from .lexical import Lexical, covers, phrase_overlap
 from .passage import Hit, Passage
 from .settings import METHODS, Method
 
-__all__ = ["METHODS", "Candidates", "Method", "Ranker", "SameLanguage", "Take", "bar", "blend", "relevant",
-           "reorder", "scaled"]
+__all__ = ["METHODS", "Candidates", "Method", "Ranker", "SameLanguage", "Take", "bar", "relevant", "reorder",
+           "scaled"]
 RERANKED = 10  # the head of the fused ranking that word pairs re-rank
 PHRASE_WEIGHT = 0.1
 
@@ -74,13 +75,15 @@ def bar(embedder: Embedder, question: str, passage: Passage) -> float:
 
 
 class SameLanguage:
-    """Hybrid: cosine and BM25 blended (each min-max scaled over the candidates, the cosine weighing
-    the embedder's `dense_weight`), then the head re-ranked by the question's word pairs found in
-    order. A question sharing no word with the corpus has no BM25 side: the dense order stands."""
+    """Hybrid: cosine and BM25 blended (fusion.py: each min-max scaled over the candidates, BM25's
+    share set by the question's lexical evidence for an embedder that `blend_by_evidence`), then the
+    head re-ranked by the question's word pairs found in order. A question sharing no word with the
+    corpus has no BM25 side: the dense order stands."""
 
-    def __init__(self, embedder: Embedder, passages: Sequence[Passage]) -> None:
+    def __init__(self, embedder: Embedder, passages: Sequence[Passage], lexical: Lexical) -> None:
         self.embedder = embedder
         self.passages = passages
+        self.lexical = lexical
 
     def lexical_query(self, text: str) -> str:
         return text
@@ -97,22 +100,13 @@ class SameLanguage:
             return None
         rows = candidates.rows
         bm25_of = dict(zip(map(int, candidates.lexical_rows), candidates.bm25))
+        evidence = (lexical_evidence(self.lexical.term_weights(text), self.passages[int(candidates.lexical_rows[0])].lexical_text)
+                    if self.embedder.blend_by_evidence else None)
         fused = blend(candidates.similarities, np.array([bm25_of.get(int(r), 0.0) for r in rows]),
-                      self.embedder.dense_weight)
+                      self.embedder.dense_weight, evidence)
         head = np.argsort(-fused, kind="stable")[:RERANKED]
         fused[head] += PHRASE_WEIGHT * phrase_overlap(text, [self.passages[int(r)].lexical_text for r in rows[head]])
         return np.argsort(-fused, kind="stable")
 
     def judge(self, text: str, hits: list[Hit]) -> list[Hit]:
         return [dataclasses.replace(hit, relevance=hit.score - bar(self.embedder, text, hit.passage)) for hit in hits]
-
-
-def scaled(values: np.ndarray) -> np.ndarray:
-    """Min-max scaled to [0, 1] over the candidates (all zero when they tie)."""
-    spread = float(np.ptp(values)) if len(values) else 0.0
-    return (values - values.min()) / spread if spread else np.zeros_like(values, dtype=np.float64)
-
-
-def blend(similarities: np.ndarray, bm25: np.ndarray, dense_weight: float) -> np.ndarray:
-    """Convex blend of min-max scaled cosine and BM25 scores of the same candidates."""
-    return dense_weight * scaled(similarities) + (1 - dense_weight) * scaled(bm25.astype(np.float64))

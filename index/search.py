@@ -66,7 +66,7 @@ class Retriever:
         # of a passage whose sentences tie on words; both repeat, so both are kept.
         self.question_vector = functools.lru_cache(maxsize=QUESTIONS_CACHED)(self.embedder.embed_query)
         self._sentence_vectors = functools.lru_cache(maxsize=PASSAGES_CACHED)(self._embed_sentences)
-        self.same_language = SameLanguage(self.embedder, index.passages)
+        self.same_language = SameLanguage(self.embedder, index.passages, index.lexical)
 
     @property
     def model(self) -> str:
@@ -135,6 +135,12 @@ class Retriever:
         vectors = (self.index.vectors.reconstruct_batch(rows) if len(rows)
                    else np.zeros((0, self.index.vectors.d), dtype=np.float32))
         return Candidates(rows, vectors, vectors @ vector, lexical, bm25)
+
+    def missing(self, question: str) -> list[str]:
+        """The question's names and key terms that no readout holds (coverage.py)."""
+        from .coverage import missing
+
+        return missing(clean_query(question), self.index.lexical) if self.passage_count else []
 
     def context(self, passage: Passage, around: int = 1) -> list[Passage]:
         """The passage with up to `around` neighbours on each side from the same document."""

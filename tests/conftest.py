@@ -42,6 +42,7 @@ class FakeEmbedder:
     duplicate_similarity = 0.95
     same_text_similarity = 0.8
     dense_weight = 0.35
+    blend_by_evidence = False
 
     def __init__(self) -> None:
         self.embedded: list[str] = []

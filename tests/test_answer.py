@@ -61,3 +61,17 @@ def test_answers_as_json_say_whether_they_answered(answerer: Answerer) -> None:
     assert data["answered"] is False and data["results"] == [] and data["missing"] == []
     data = answerer.answer("When was the Beijing-Tokyo Forum launched?").to_json()
     assert data["answered"] is True and data["results"] and not any(r.get("related") for r in data["results"])
+
+
+def test_a_name_no_readout_mentions_is_said_and_the_nearest_passages_are_only_related(answerer: Answerer) -> None:
+    answer = answerer.answer("What did Wang Yi tell Hakan Fidan about the Korean Peninsula?")
+    assert answer.missing == ("Hakan Fidan",) and not answer.answered and answer.hits == ()
+    assert answer.related and all(hit.relevance >= 0 or hit.score > 0 for hit in answer.related)
+    data = answer.to_json()
+    assert data["answered"] is False and data["missing"] == ["Hakan Fidan"]
+    assert data["results"] and all(result["related"] for result in data["results"])
+
+
+def test_capitals_and_roles_are_not_reported_missing(answerer: Answerer) -> None:
+    answer = answerer.answer("What did Beijing's top diplomat say to Tokyo about the Beijing-Tokyo Forum?")
+    assert answer.missing == () and answer.answered

@@ -176,3 +176,11 @@ def test_ingesting_nothing_is_an_error_that_writes_nothing(run, tmp_path: Path) 
 def test_an_impossible_filter_is_a_usage_error(run, seeds_index: Path) -> None:
     code, out, err = run("ask", "--index", str(seeds_index), "Fukushima after:2023-13-45")
     assert code == 2 and out == "" and "after:2023-13-45 is not a date" in err
+
+
+def test_ask_applies_the_answer_policy(run, seeds_index: Path) -> None:
+    code, out, _ = run("ask", "--index", str(seeds_index), "--json", "Who won the 2022 World Cup final?")
+    answer = json.loads(out)
+    assert code == 0 and answer["answered"] is False and answer["results"] == []
+    code, out, _ = run("ask", "--index", str(seeds_index), "What did Wang Yi tell Ruritania's envoy?")
+    assert code == 0 and "No readout mentions Ruritania." in out and "[1]" not in out.split("Related")[0]

@@ -15,6 +15,9 @@ class Stub:
     def __init__(self, search) -> None:
         self.search = search
 
+    def missing(self, question: str) -> list[str]:
+        return []
+
 
 def test_a_date_in_words_that_excludes_every_readout_is_dropped_as_the_bot_does() -> None:
     asked = []

@@ -12,7 +12,8 @@ import numpy as np
 
 from ..lexical import group_overlap
 from ..passage import Hit
-from ..ranking import Candidates, Method, SameLanguage, Take, reorder, scaled
+from ..fusion import scaled
+from ..ranking import Candidates, Method, SameLanguage, Take, reorder
 from . import glosses
 from .names import Names
 from .script import non_latin
@@ -76,7 +77,7 @@ class NamedFusion(SameLanguage):
     latent terms: BM25 looks for the question's names as the readouts spell them, too."""
 
     def __init__(self, same_language: SameLanguage, names: NameReader) -> None:
-        super().__init__(same_language.embedder, same_language.passages)
+        super().__init__(same_language.embedder, same_language.passages, same_language.lexical)
         self.names = names
 
     def lexical_query(self, text: str) -> str:

@@ -1,0 +1,69 @@
+"""coverage.py: the names and key terms of a question that no readout holds; expansion.py's tables."""
+from __future__ import annotations
+
+import numpy as np
+
+from index import coverage, fusion
+from index.expansion import mapped
+from index.lexical import Lexical
+
+TEXTS = [
+    "Secretary Blinken spoke with Foreign Minister Wang Yi about the Global Development Initiative.",
+    "Foreign Minister Wang Yi met Japanese Foreign Minister Taro Kono in New York.",
+    "The Secretary discussed security in the Taiwan Strait and Black Sea shipping.",
+]
+
+
+def lexical() -> Lexical:
+    return Lexical.build(TEXTS)
+
+
+def test_key_terms_are_names_without_titles_capitals_demonyms_or_question_words() -> None:
+    terms = coverage.key_terms("What did German Foreign Minister Johann Wadephul tell Tokyo about the Taiwan Strait?")
+    assert terms == ["Johann Wadephul", "Strait"]  # Taiwan, a country, is read by expansion.py
+
+
+def test_names_are_parted_by_and_hyphens_and_possessives() -> None:
+    assert coverage.key_terms("What did Blinken and Kuleba say?") == ["Blinken", "Kuleba"]
+    assert coverage.key_terms("Which Blinken-Lavrov call in mid-June?") == ["Blinken", "Lavrov"]
+    assert coverage.key_terms("Did Staffan de Mistura's plan hold?") == ["Staffan de Mistura"]
+
+
+def test_acronyms_alone_months_and_quoted_phrases() -> None:
+    assert coverage.key_terms("What happened at the UNGA in September?") == []
+    assert coverage.key_terms('Who said "dual-track approach"?') == ["dual-track approach"]
+
+
+def test_missing_reports_the_names_no_passage_holds() -> None:
+    index = lexical()
+    assert coverage.missing("What did Wang Yi tell Hakan Fidan about Black Sea shipping?", index) == ["Hakan Fidan"]
+    assert coverage.missing("What did Wang Yi and Taro Kono discuss in New York?", index) == []
+    assert coverage.missing("Did Beijing's top diplomat speak with the Secretary?", index) == []  # mapped, titles
+    assert coverage.missing("anything", Lexical.build([])) == []
+
+
+def test_notice_names_what_is_missing() -> None:
+    assert coverage.notice([]) == ""
+    assert coverage.notice(["Ruritania"], related=False) == "No readout mentions Ruritania."
+    assert coverage.notice(["Hakan Fidan", "Kakhovka"]).startswith("No readout mentions Hakan Fidan or Kakhovka. ")
+
+
+def test_expansion_reads_capitals_demonyms_and_roles_but_not_the_pronoun_us() -> None:
+    assert sorted(mapped("Did the US tell us what Beijing's top diplomat said to the South Korean envoy?")) == [
+        "Beijing's", "South Korean", "US", "top diplomat"]
+
+
+def test_lexical_evidence_is_the_share_of_the_question_idf_mass_held() -> None:
+    index = lexical()
+    weights = index.term_weights("Wang Yi Fidan")
+    evidence = fusion.lexical_evidence(weights, TEXTS[0])
+    assert 0 < evidence < 1
+    assert fusion.lexical_evidence(index.term_weights("Wang Yi"), TEXTS[0]) == 1.0
+    assert fusion.lexical_evidence({}, TEXTS[0]) == 0.0
+
+
+def test_weak_lexical_evidence_leaves_the_order_to_the_cosine() -> None:
+    similarities, bm25 = np.array([0.9, 0.5]), np.array([1.0, 9.0])
+    assert np.argmax(fusion.blend(similarities, bm25, 0.25)) == 1  # fixed blend: BM25 decides
+    assert np.argmax(fusion.blend(similarities, bm25, 0.25, evidence=0.1)) == 0
+    assert np.argmax(fusion.blend(similarities, bm25, 0.25, evidence=1.0)) == 1
