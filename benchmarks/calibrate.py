@@ -25,9 +25,10 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from fresh import FRESH, retriever_for  # noqa: E402
+
+from index.answer import Answerer  # noqa: E402
 from index.errors import NothingMatches  # noqa: E402
 from index.evaluate import evaluate, half, load_questions  # noqa: E402
-from index.answer import Answerer  # noqa: E402
 from index.lexical import covers  # noqa: E402
 
 

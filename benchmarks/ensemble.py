@@ -22,6 +22,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from fresh import FRESH, retriever_for  # noqa: E402
+
 from index.answer import Answerer  # noqa: E402
 from index.evaluate import evaluate, half, load_questions  # noqa: E402
 
@@ -66,7 +67,7 @@ def main() -> None:
         questions = load_questions(FRESH / file)
         cache: dict[tuple, list] = {}
 
-        def dense_lists(q, word_dates=True):
+        def dense_lists(q, word_dates=True, cache=cache, retrievers=retrievers):
             key = (q, word_dates)
             if key not in cache:
                 cache[key] = [r.search(q, DEPTH, method="dense", word_dates=word_dates) for r in retrievers]

@@ -18,8 +18,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from index import store  # noqa: E402
-from index.embed import embedder_named  # noqa: E402
 from index.answer import Answerer  # noqa: E402
+from index.embed import embedder_named  # noqa: E402
 from index.evaluate import evaluate, half, load_questions  # noqa: E402
 from index.ingest import ingest  # noqa: E402
 from index.search import METHODS, Retriever  # noqa: E402
@@ -48,7 +48,7 @@ def main() -> None:
     args = parser.parse_args()
     retrievers = {corpus: retriever_for(corpus, args.embedder) for corpus in CORPORA}
     print(f"embedder {args.embedder}")
-    print(f"| set | half | n | method | hit@1 | hit@3 | hit@5 | MRR | answered |")
+    print("| set | half | n | method | hit@1 | hit@3 | hit@5 | MRR | answered |")
     print("|---|---|---|---|---|---|---|---|---|")
     for name, corpus, file, _ in SETS:
         retriever = retrievers[corpus]

@@ -24,9 +24,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from index import settings, store  # noqa: E402
+from index.answer import Answerer  # noqa: E402
 from index.embed import EMBEDDERS, embedder_named  # noqa: E402
 from index.errors import BadQuery, NothingMatches  # noqa: E402
-from index.answer import Answerer  # noqa: E402
 from index.evaluate import evaluate, load_questions  # noqa: E402
 from index.ingest import ingest  # noqa: E402
 from index.search import METHODS, Retriever  # noqa: E402

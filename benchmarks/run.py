@@ -25,9 +25,8 @@ sys.path.insert(0, str(ROOT))
 from fakebotapi import FakeBotApi  # noqa: E402
 
 from benchmarks.questions import distinct_questions  # noqa: E402
-from index.documents import sentence_spans  # noqa: E402
-
 from index import settings, store  # noqa: E402
+from index.documents import sentence_spans  # noqa: E402
 from index.embed import DEFAULT_EMBEDDER, EMBEDDERS, Embedder, embedder_named  # noqa: E402
 from index.errors import NothingMatches  # noqa: E402
 from index.evaluate import load_questions  # noqa: E402

@@ -23,6 +23,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from fresh import FRESH, retriever_for  # noqa: E402
+
 from index.evaluate import load_questions  # noqa: E402
 
 

@@ -35,7 +35,7 @@ class Material:
     vectors: np.ndarray
 
     @classmethod
-    def from_index(cls, index: Index, embedder: Embedder, vectors: np.ndarray | None = None) -> "Material":
+    def from_index(cls, index: Index, embedder: Embedder, vectors: np.ndarray | None = None) -> Material:
         """Sentences of the indexed readouts; their vectors are embedded unless given (a cache)."""
         sentences = []
         for _, passages in index.documents_with_passages():

@@ -9,12 +9,22 @@ from pathlib import Path
 from telegram import BotCommand, Update
 from telegram.error import NetworkError
 from telegram.ext import (
-    AIORateLimiter, Application, ApplicationBuilder, CallbackQueryHandler, CommandHandler, InlineQueryHandler,
-    MessageHandler, PersistenceInput, PicklePersistence, TypeHandler, filters,
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    InlineQueryHandler,
+    MessageHandler,
+    PersistenceInput,
+    PicklePersistence,
+    TypeHandler,
+    filters,
 )
 
-from . import alerts, buttons, handlers, live
 from index import Answerer, Library
+
+from . import alerts, buttons, handlers, live
 from .config import Settings
 from .context import CONTEXT_TYPES, ChatData, Services
 from .throttle import QuestionLimiter

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import os
-from typing import Any
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from dotenv import dotenv_values
 

@@ -17,6 +17,7 @@ from telegram.ext import CallbackContext, ContextTypes, ExtBot
 
 if TYPE_CHECKING:
     from index import Answer, Answerer, Library, Watcher
+
     from .config import Settings
     from .throttle import QuestionLimiter
 

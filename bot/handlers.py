@@ -7,15 +7,21 @@ import logging
 import secrets
 from html import escape
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InlineQueryResultArticle, InputTextMessageContent, Update, User
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InlineQueryResultArticle,
+    InputTextMessageContent,
+    Update,
+    User,
+)
 from telegram.constants import ChatAction, ParseMode
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ApplicationHandlerStop
 
-from index import ReadoutsError
+from index import Answer, ReadoutsError
 
 from . import buttons, render
-from index import Answer
 from .config import Settings
 from .context import Context
 

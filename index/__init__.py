@@ -7,8 +7,17 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from .errors import (
-    BadQuery, IndexBusy, IndexCorrupt, IndexEmpty, IndexMismatch, IndexNotFound, IndexWriteFailed, InputNotFound,
-    NothingMatches, NothingToIngest, ReadoutsError,
+    BadQuery,
+    IndexBusy,
+    IndexCorrupt,
+    IndexEmpty,
+    IndexMismatch,
+    IndexNotFound,
+    IndexWriteFailed,
+    InputNotFound,
+    NothingMatches,
+    NothingToIngest,
+    ReadoutsError,
 )
 from .passage import Hit, Passage
 

@@ -22,26 +22,18 @@ from datetime import date
 
 from .dates import MONTHS
 from .expansion import mapped
-from .lexical import Lexical, _STOPWORD_SET, _words
+from .lexical import _STOPWORD_SET, Lexical, _words
 from .query import parse_query
 
 MONTH_NAMES = frozenset(month for month in MONTHS if len(month) > 3 or month == "may")
 # Words of titles and offices (and of dates, capitalised as names are): they name no one, and
 # readouts put them otherwise ("the Secretary").
-TITLES = frozenset("""
-president vice prime minister ministers secretary secretaries deputy under assistant ambassador envoy special
-representative spokesperson spokesman spokeswoman director chairman chair chairperson chancellor premier
-senator governor mayor king queen prince princess crown emir sheikh sultan pope cardinal archbishop bishop
-mr mrs ms dr sir lord madam foreign department ministry mfa embassy adviser advisor counselor councillor
-commissioner general
-""".split()) | MONTH_NAMES | frozenset("monday tuesday wednesday thursday friday saturday sunday".split())
+TITLES = frozenset(["president", "vice", "prime", "minister", "ministers", "secretary", "secretaries", "deputy", "under", "assistant", "ambassador", "envoy", "special", "representative", "spokesperson", "spokesman", "spokeswoman", "director", "chairman", "chair", "chairperson", "chancellor", "premier", "senator", "governor", "mayor", "king", "queen", "prince", "princess", "crown", "emir", "sheikh", "sultan", "pope", "cardinal", "archbishop", "bishop", "mr", "mrs", "ms", "dr", "sir", "lord", "madam", "foreign", "department", "ministry", "mfa", "embassy", "adviser", "advisor", "counselor", "councillor", "commissioner", "general"]) | MONTH_NAMES | frozenset(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])
 # What may join the words of one name: "Treaty of Pelindaba", "Staffan de Mistura" (not "and": "Blinken
 # and Kuleba" are two).
 CONNECTORS = frozenset({"of", "de", "da", "di", "del", "von", "van", "der", "bin", "al", "la", "le"})
 # Sentence-initial words that are capitalised by position only.
-OPENERS = frozenset("""summarize summarise describe explain list give tell show name compare outline find
-recap brief quote please translate would could should can will may might must shall whose who whom what
-which when where why how is are was were do does did has have had""".split())
+OPENERS = frozenset(["summarize", "summarise", "describe", "explain", "list", "give", "tell", "show", "name", "compare", "outline", "find", "recap", "brief", "quote", "please", "translate", "would", "could", "should", "can", "will", "may", "might", "must", "shall", "whose", "who", "whom", "what", "which", "when", "where", "why", "how", "is", "are", "was", "were", "do", "does", "did", "has", "have", "had"])
 # An acronym alone is no key term: readouts spell out what questions abbreviate ("UNGA", "GERD").
 ACRONYM = re.compile(r"[A-Z][A-Z0-9.&]+s?")
 QUOTED = re.compile(r"[\"“”]([^\"“”]{2,80})[\"“”]")
@@ -67,9 +59,7 @@ def key_terms(question: str) -> list[str]:
         named = any(ch.isupper() for ch in bare) and not (sentence_start and (lower in _STOPWORD_SET or lower in OPENERS))
         if re.search(r"[,;:()|?!-]", gap):
             runs.append([])
-        if named and lower not in TITLES:
-            runs[-1].append(bare)
-        elif runs[-1] and lower in CONNECTORS and not named:
+        if named and lower not in TITLES or runs[-1] and lower in CONNECTORS and not named:
             runs[-1].append(bare)
         else:
             runs.append([])

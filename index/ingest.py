@@ -69,8 +69,8 @@ def _write_failed(directory: Path, error: OSError) -> IndexWriteFailed:
                             "the index as it was is unchanged")
 
 
-def _fetch(urls: Sequence[str], directory: Path, previous: store.Index | None, fetcher: "Fetcher | None",
-           kinds: Mapping[str, str] | None) -> "WebResult":
+def _fetch(urls: Sequence[str], directory: Path, previous: store.Index | None, fetcher: Fetcher | None,
+           kinds: Mapping[str, str] | None) -> WebResult:
     """Fetch the pages (and what their feeds and listings link to), conditionally for those indexed already."""
     from .sources.web import fetch_documents, load_state
 
@@ -94,7 +94,7 @@ def _record(document: Document) -> store.DocumentRecord:
 
 def ingest(
     paths: Sequence[Path], directory: Path, embedder: Embedder, *, rebuild: bool = False, progress: bool = False,
-    urls: Sequence[str] = (), fetcher: "Fetcher | None" = None, kinds: Mapping[str, str] | None = None,
+    urls: Sequence[str] = (), fetcher: Fetcher | None = None, kinds: Mapping[str, str] | None = None,
 ) -> IngestReport:
     """Add new and changed documents under `paths` and at `urls`, drop those gone from the paths, keep the
     rest of the index (documents of URLs not given this time included). `kinds` may say what a URL must

@@ -93,7 +93,7 @@ class Lexical:
         self._model = model  # the bm25s index, only when just built (to save it)
 
     @classmethod
-    def build(cls, texts: Sequence[str]) -> "Lexical":
+    def build(cls, texts: Sequence[str]) -> Lexical:
         if not texts:
             return cls.empty()
         import bm25s
@@ -105,7 +105,7 @@ class Lexical:
         return cls(dict(model.vocab_dict), scores["data"], scores["indices"], scores["indptr"], len(texts), model)
 
     @classmethod
-    def empty(cls) -> "Lexical":
+    def empty(cls) -> Lexical:
         nothing = np.zeros(0, dtype=np.float32)
         return cls({}, nothing, nothing.astype(np.int32), np.zeros(1, dtype=np.int64), 0)
 
@@ -114,7 +114,7 @@ class Lexical:
             self._model.save(str(directory), show_progress=False)
 
     @classmethod
-    def load(cls, directory: Path, size: int) -> "Lexical":
+    def load(cls, directory: Path, size: int) -> Lexical:
         """The arrays bm25s saved, memory-mapped; ValueError when they are not BM25 of the plain kind."""
         if not size:
             return cls.empty()

@@ -25,7 +25,7 @@ class Metadata:
     source: str | None = None
     url: str | None = None
 
-    def merged_over(self, other: "Metadata") -> "Metadata":
+    def merged_over(self, other: Metadata) -> Metadata:
         return Metadata(*(mine or theirs for mine, theirs in zip(self.values(), other.values())))
 
     def values(self) -> tuple[str | None, ...]:

@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-
 # Names what `Passage.embedding_text` feeds the model; stored vectors are reused only under the same recipe.
 EMBEDDING_RECIPE = "title+text/1"
 
@@ -44,7 +43,7 @@ class Passage:
         return {name: getattr(self, name) for name in self.__dataclass_fields__}  # asdict() is 5x slower
 
     @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "Passage":
+    def from_json(cls, data: dict[str, Any]) -> Passage:
         return cls(**{name: data[name] for name in cls.__dataclass_fields__})
 
 

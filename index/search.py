@@ -11,8 +11,8 @@ from datetime import date
 import numpy as np
 
 from . import vectors as vector_index
-from .dedupe import unique
 from .crosslingual import strategy_for
+from .dedupe import unique
 from .documents import sentence_spans
 from .embed import Embedder, embedder_for
 from .emphasis import emphasise
@@ -87,7 +87,7 @@ class Retriever:
     def cross_lingual(self) -> Ranker:
         """Across scripts: with the model's latent terms when the index has them, else the
         same-language fusion with the question's names read for BM25."""
-        from .crosslingual.ranker import CrossLingual, NameReader, NamedFusion
+        from .crosslingual.ranker import CrossLingual, NamedFusion, NameReader
 
         names = NameReader(self.index)
         if self.index.latent is None:

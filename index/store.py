@@ -21,7 +21,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, overload
+from typing import IO, TYPE_CHECKING, overload
 
 import faiss
 import numpy as np
@@ -81,7 +81,7 @@ class Manifest:
         return {**asdict(self), "document_count": len(self.documents)}
 
     @classmethod
-    def from_json(cls, data: dict) -> "Manifest":
+    def from_json(cls, data: dict) -> Manifest:
         return cls(
             format_version=data["format_version"],
             model=data["model"],
@@ -143,7 +143,7 @@ class Index:
             self.reader_lock.close()
             self.reader_lock = None
 
-    def __enter__(self) -> "Index":
+    def __enter__(self) -> Index:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -262,7 +262,7 @@ def load(directory: Path) -> Index:
     errors name the fix."""
     if not has_index(directory):
         raise IndexNotFound(f"no index at {directory}: build one with `readouts ingest PATH...` (e.g. seeds/)")
-    for attempt in range(LOAD_ATTEMPTS):
+    for _ in range(LOAD_ATTEMPTS):
         generation = live_generation(directory)
         try:
             lock = _lock_for_reading(directory / generation) if generation else None

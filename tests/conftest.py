@@ -17,12 +17,12 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 # A fresh cache per run, so the one-time ONNX export of the model is itself under test.
 os.environ.setdefault("READOUTS_CACHE", tempfile.mkdtemp(prefix="readouts-cache-"))
 
+from fakebotapi import FakeBotApi  # noqa: E402
+
 from index import settings, store  # noqa: E402
 from index.embed import DEFAULT_EMBEDDER, Embedder, embedder_named  # noqa: E402
 from index.ingest import ingest  # noqa: E402
 from index.search import Retriever  # noqa: E402
-
-from fakebotapi import FakeBotApi  # noqa: E402
 
 SHARED = Path(os.environ.get("READOUTS_SHARED") or settings.PROJECT_ROOT.parent / "shared")
 STATE_DEPT = SHARED / "corpus" / "state-dept"

@@ -60,7 +60,7 @@ class FakeBotApi:
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}"
 
-    def start(self) -> "FakeBotApi":
+    def start(self) -> FakeBotApi:
         self._thread.start()
         return self
 

@@ -12,18 +12,17 @@ from pathlib import Path
 
 import httpx
 import pytest
+from conftest import TEST_TOKEN
+from fakebotapi import Call, FakeBotApi
 from telegram import Update
 from telegram.ext import Application, ContextTypes
 
 from bot import handlers
-from index import Answerer
 from bot.app import COMMANDS, build_application
 from bot.cli import webhook_options
 from bot.config import Settings
 from bot.logs import redact_in_logs
-from conftest import TEST_TOKEN
-from fakebotapi import Call, FakeBotApi
-from index import store
+from index import Answerer, store
 from index.search import Retriever
 
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")]

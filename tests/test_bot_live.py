@@ -11,20 +11,19 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
+from conftest import TEST_TOKEN
+from fakebotapi import FakeBotApi
 from telegram.ext import Application, ContextTypes
+from test_bot import STRANGER, USER, Processing, in_thread, replies
+from test_live import NEW_READOUT, NEWER_READOUT, add
+from test_sources_web import EN, Site
 
 from bot import alerts
 from bot.app import COMMANDS, build_application
 from bot.config import Settings
-from conftest import TEST_TOKEN
-from fakebotapi import FakeBotApi
 from index import Answerer
-from index import store
 from index.ingest import ingest
 from index.live import Library
-from test_bot import STRANGER, USER, Processing, in_thread, replies
-from test_live import NEW_READOUT, NEWER_READOUT, add
-from test_sources_web import EN, Site
 
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")]
 ALERT = "tidal observatories on the Zembla coast"

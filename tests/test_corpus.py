@@ -72,7 +72,7 @@ def test_state_dept_corpus_ingests_with_its_metadata(state_dept_dir: Path) -> No
             expected["title"], expected["date"], expected["source"], expected["url"])
         for passage in document.passages:
             assert passage.text in document.text
-            assert "Office of the Spokesperson" != passage.text
+            assert passage.text != "Office of the Spokesperson"
     texts = [p.text for d in corpus.documents for p in d.passages]
     assert not any(t.startswith("The below is attributable to Spokesperson") and len(t) < 80 for t in texts)
 

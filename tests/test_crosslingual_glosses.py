@@ -3,12 +3,12 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import QUESTIONS
+
 from index.crosslingual import glosses
+from index.crosslingual.names import Names
 from index.evaluate import load_questions
 from index.lexical import Lexical
-from index.crosslingual.names import Names
 
 LINES = [
     "看待 看待 [kan4 dai4] /to look upon; to regard/",

@@ -9,17 +9,27 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from conftest import TEST_TOKEN
+from fakebotapi import Call, FakeBotApi
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from telegram.ext import ContextTypes
+from test_bot import (
+    ALLOW_LISTS,
+    GROUP,
+    GROUP_ANONYMOUS_BOT,
+    OTHER_GROUP,
+    QUESTION,
+    STRANGER,
+    USER,
+    Processing,
+    content,
+    unanswered_callbacks,
+)
 
-from index import Answerer
 from bot.app import build_application
 from bot.config import Settings
-from conftest import TEST_TOKEN
-from fakebotapi import Call, FakeBotApi
-from test_bot import (ALLOW_LISTS, GROUP, GROUP_ANONYMOUS_BOT, OTHER_GROUP, QUESTION, STRANGER, USER, Processing,
-                      content, unanswered_callbacks)
+from index import Answerer
 
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")]
 HANDLE = "@readouts_test_bot"

@@ -2,6 +2,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from index import store
 from index.ingest import ingest
@@ -147,6 +150,7 @@ def test_rebuild_reports_what_other_paths_had_brought(corpus_copy: Path, tmp_pat
 def test_an_os_failure_while_writing_is_one_line_and_the_old_index_stands(
         corpus_copy: Path, tmp_path: Path, fake_embedder, monkeypatch, errno: int, fix: str) -> None:
     import os
+
     from index.errors import IndexWriteFailed
     directory = tmp_path / "index"
     ingest([corpus_copy], directory, fake_embedder)
@@ -164,7 +168,6 @@ def test_an_os_failure_while_writing_is_one_line_and_the_old_index_stands(
         (directory / store.CURRENT).read_text().strip()]
 
 
-from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st  # noqa: E402
 
 _NAMES = st.sampled_from(["a.txt", "b.md", "c.html", "d", "e.pdf", "f.shtml", "metadata.jsonl", "g.TXT", ".hidden.txt"])
 _CONTENT = st.one_of(

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from index import store
-from index.errors import IndexCorrupt
 from index.answer import Answerer
+from index.errors import IndexCorrupt
 from index.ingest import ingest
 from index.live import Library, changed_documents
 from index.search import Retriever

@@ -10,8 +10,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import QUESTIONS
+
 from index import store
 from index.answer import Answerer
 from index.crosslingual import glosses

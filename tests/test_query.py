@@ -1,6 +1,9 @@
 from datetime import date
 
 import pytest
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from index.query import parse_query
 
@@ -83,7 +86,6 @@ def test_a_filter_that_is_no_date_is_a_clear_error(question: str) -> None:
         parse_query(question, TODAY)
 
 
-from hypothesis import given, settings as hypothesis_settings, strategies as st  # noqa: E402
 
 _PIECES = st.sampled_from(["after:", "before:", "since:", "until:", "from:", "source:", "in ", "since ", "before ",
                            "last ", "2023", "2023-04", "2023-04-31", "13", "-", "年", "月", "latest", " ", "May"])

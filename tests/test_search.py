@@ -3,6 +3,9 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from index import store
 from index.answer import Answerer
@@ -11,7 +14,7 @@ from index.crosslingual.ranker import relevance
 from index.errors import BadQuery, NothingMatches
 from index.evaluate import evaluate, load_questions
 from index.ingest import ingest
-from index.passage import Hit, Passage
+from index.passage import Passage
 from index.ranking import bar, relevant
 from index.search import Retriever
 
@@ -238,7 +241,6 @@ def test_dictionary_glosses_bring_the_paragraph_that_uses_their_words(multilingu
     assert not any("Fukushima" in text for text in dense)  # what the fake's latent terms alone cannot find
 
 
-from hypothesis import HealthCheck, given, settings as hypothesis_settings, strategies as st  # noqa: E402
 
 
 @hypothesis_settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -7,8 +7,8 @@ import re
 from pathlib import Path
 
 import pytest
-
 from conftest import SHARED
+
 from index.corpus import load_corpus
 from index.onnx_model import word_pieces
 from index.sources import html_document, sniff

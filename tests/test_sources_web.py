@@ -11,8 +11,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from conftest import SHARED
+
 from index import store
 from index.ingest import ingest
 from index.sources.web import STATE_FILE, USER_AGENT, Fetcher, fetch_documents

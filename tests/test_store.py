@@ -107,10 +107,8 @@ def test_failure_mid_write_leaves_the_old_index_whole(built: Path, corpus_copy: 
 
 
 def test_a_second_writer_is_refused(built: Path) -> None:
-    with store.write_lock(built):
-        with pytest.raises(IndexBusy):
-            with store.write_lock(built):
-                pass
+    with store.write_lock(built), pytest.raises(IndexBusy), store.write_lock(built):
+        pass
 
 
 def test_above_the_exact_limit_the_index_is_approximate_and_still_finds_passages(tmp_path: Path, seeds_dir: Path,

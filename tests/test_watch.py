@@ -6,10 +6,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from test_sources_web import EN, Site
 
 from index import cli, store
 from index.watch import Outcome, Source, SourcesInvalid, Watcher, load_sources, parse_interval
-from test_sources_web import EN, Site
 
 GOOD = """# sources the bot follows
 [[source]]

@@ -37,7 +37,7 @@ class LatentTerms:
         sparse.save_npz(path, self.matrix, compressed=False)
 
     @classmethod
-    def load(cls, path: Path) -> "LatentTerms":
+    def load(cls, path: Path) -> LatentTerms:
         return cls(sparse.csr_matrix(sparse.load_npz(path), dtype=np.float32))
 
     def similarities(self, query: sparse.csr_matrix, rows: np.ndarray | None = None) -> np.ndarray:

@@ -22,6 +22,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from difflib import SequenceMatcher
+
 import jaconv
 import numpy as np
 from pypinyin import lazy_pinyin

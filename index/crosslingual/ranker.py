@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from ..fusion import scaled
 from ..lexical import group_overlap
 from ..passage import Hit
-from ..fusion import scaled
 from ..ranking import Candidates, Method, SameLanguage, Take, reorder
 from . import glosses
 from .names import Names
@@ -21,8 +21,8 @@ from .script import non_latin
 if TYPE_CHECKING:
     from ..embed import Embedder
     from ..rows import Rows
-    from .latent import LatentTerms
     from ..store import Index
+    from .latent import LatentTerms
 
 QUESTIONS_CACHED = 256
 # A passage in another script than the question that holds none of its names and under SUPPORTED of

@@ -12,8 +12,19 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..documents import (MAX_TOKENS, MODEL_MAX_TOKENS, PIPELINE_VERSION, Document, Metadata, TokenCounter,
-                         approximate_tokens, is_fragment, parse_document, sentence_spans, split_long)
+from ..documents import (
+    MAX_TOKENS,
+    MODEL_MAX_TOKENS,
+    PIPELINE_VERSION,
+    Document,
+    TokenCounter,
+    approximate_tokens,
+    is_fragment,
+    parse_document,
+    sentence_spans,
+    split_long,
+)
+from ..metadata import Metadata
 from ..passage import Passage
 
 if TYPE_CHECKING:
@@ -61,7 +72,7 @@ def load_data(path: Path, data: bytes, kind: str, metadata: Metadata = Metadata(
 def html_document(path: Path, data: bytes, metadata: Metadata = Metadata(),
                   count_tokens: TokenCounter = approximate_tokens, max_tokens: int = MAX_TOKENS,
                   url: str | None = None, fallback_url: str | None = None, origin: str | None = None,
-                  page: "Page | None" = None) -> Document:
+                  page: Page | None = None) -> Document:
     """A page as a Document: its text is the extracted article (title, then one paragraph a line), and each
     passage a paragraph, or in a transcript a question with its answer, cut to what the model reads."""
     from .html import extract

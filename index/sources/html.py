@@ -139,9 +139,7 @@ def blocks(element: lxml.html.HtmlElement) -> list[Paragraph]:
     def walk(node: lxml.html.HtmlElement, strong: bool) -> None:
         tag = node.tag.lower() if isinstance(node.tag, str) else ""
         is_block = tag in BLOCKS
-        if tag == "br":
-            flush()
-        elif is_block:
+        if tag == "br" or is_block:
             flush()
         strong = strong or tag in EMPHASIS or tag in ("h1", "h2", "h3", "h4", "h5", "h6")
         if node.text and tag != "br":
@@ -280,7 +278,7 @@ def page_title(root: lxml.html.HtmlElement, site: str | None) -> tuple[str | Non
     suffix = None
     parts = TITLE_SEPARATORS.split(full) if full else []
     if len(parts) > 1:
-        head, tail = TITLE_SEPARATORS.split(full)[0], parts[-1]
+        tail = parts[-1]
         if site and _normal(tail) == _normal(site) or len(tail) < len(full) - len(tail):
             suffix = tail
     for heading in headings:
