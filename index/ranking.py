@@ -10,7 +10,7 @@ from typing import Protocol
 
 import numpy as np
 
-from .crosslingual.script import non_latin
+from .crosslingual import bar
 from .embed import Embedder
 from .fusion import blend, lexical_evidence, scaled
 from .lexical import Lexical, covers, phrase_overlap
@@ -63,15 +63,6 @@ def relevant(hit: Hit, terms: str, shift: float = 0.0) -> bool:
     """Worth quoting: relevance at least `shift` (0 at the embedder's own bars), or the passage holds
     every word the question asks about (a rare term such as "dual-track" that a small model blurs)."""
     return hit.relevance >= shift or covers(terms, hit.passage.lexical_text)
-
-
-def bar(embedder: Embedder, question: str, passage: Passage) -> float:
-    """The cosine a passage must reach to answer: the embedder's bar, or its cross-lingual one for a
-    passage in another script than the question (cosines across languages run lower)."""
-    across = embedder.cross_lingual_min_similarity
-    if across is None or non_latin(passage.text) == non_latin(question):
-        return embedder.min_similarity
-    return across
 
 
 class SameLanguage:

@@ -1,11 +1,10 @@
 """The FAISS vector index, chosen by size: exact search while it is fast, IVF with 16-bit codes above.
 
-Exact (flat) inner-product search reads every vector for every question: 0.26 ms at 10k passages
-but 7.3 ms at 100k on 2 cores (one thread, 50 nearest). Above EXACT_LIMIT the index is
-IVF-SQfp16: vectors clustered into about 4√n lists and stored as half floats (half the memory;
-8-bit codes reorder the near-ties that templated readouts are full of, and capped recall@10 at
-0.968 at 100k), with the number of lists probed per question tuned at build time until recall@10
-against exact search reaches TARGET_RECALL.
+Exact (flat) inner-product search reads every vector for every question, which stops being cheap
+at about EXACT_LIMIT passages. Above it the index is IVF-SQfp16: vectors clustered into about 4√n
+lists and stored as half floats (8-bit codes reorder the near-ties that templated readouts are full
+of), with the number of lists probed tuned at build time until recall@10 against exact search
+reaches TARGET_RECALL. Measurements: docs/benchmarks.md (Scale).
 """
 from __future__ import annotations
 
@@ -26,8 +25,8 @@ TIE = 1e-4
 SUBSET_EXACT = 20_000  # a filter leaving at most this many rows is searched exactly over them
 
 
-# Questions come one at a time, and OpenMP's fork and join made a single search 2-3x slower on 2
-# cores (0.26 vs 0.72 ms at 10k); builds use every core.
+# Questions come one at a time, and OpenMP's fork and join made a single search slower; builds
+# use every core.
 faiss.omp_set_num_threads(1)
 
 
@@ -70,9 +69,7 @@ def lists_for(count: int) -> int:
 def tune_probes(index: faiss.IndexIVF, vectors: np.ndarray, rng: np.random.Generator) -> int:
     """The fewest lists to probe for recall@10 ≥ TARGET_RECALL on queries made of MIXED random
     passages: like questions, they fall between topics, where the nearest passages spread over many
-    lists. (On 100k state-dept-like passages, recall on these tracked the benchmark questions' at
-    32 probes and above; queries between two passages were too easy: tuned on them, questions got
-    0.86.)"""
+    lists (queries between two passages were too easy: docs/benchmarks.md)."""
     queries = sum(vectors[rng.choice(len(vectors), PROBE_QUERIES)] for _ in range(MIXED))
     queries /= np.linalg.norm(queries, axis=1, keepdims=True)
     truth, _ = faiss.knn(queries, vectors, 10, metric=faiss.METRIC_INNER_PRODUCT)

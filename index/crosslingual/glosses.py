@@ -2,27 +2,17 @@
 
 A question in Chinese shares no word with English readouts, and the multilingual model often finds
 the right readout but not the right paragraph of it. A dictionary supplies the English words a
-paragraph that answers would use: 看待 -> "look upon, regard", 发展 -> "development". Each word of
-the question becomes one group of alternatives (`groups`), and a passage scores by the rarest term
-of each group it holds (lexical.group_overlap). Over the 68 Chinese and Japanese questions about the
-seeds it lifted hybrid hit@1 from 0.662 to 0.735, and on 20 written afterwards from 0.300 to 0.500 (docs/multilingual.md).
+paragraph that answers would use: 看待 -> "look upon, regard". Each word of the question becomes one
+group of alternatives (`groups`), and a passage scores by the rarest term of each group it holds
+(lexical.group_overlap). The same dictionary renders the question word by word in English
+(`english`), for the model to embed as a question of its own.
 
-The same dictionary renders the question word by word in English (`english`), for the model to
-embed as a question of its own: beside the question's own cosine and latent terms it lifted hybrid
-hit@1 over 130 questions about the seeds from 0.723 to 0.754 (docs/multilingual.md).
-
-Japanese questions are read through the same dictionary: for the groups, Han runs with Japanese
-character forms mapped to traditional Chinese ones (CC-CEDICT's own "Japanese variant of" entries:
-発 -> 發, 対 -> 對), and katakana loanwords through their English lemma in unidic (ハイレベル -> high
-level); for the English, the words as unidic cuts them, by their lemmas and traditional spellings
-(`_japanese_readings`: 防ぐ -> "to prevent", 両国関係 -> "bilateral relations"), which lifted the
-Japanese questions among the 146 from 57 to 58 of 85 at hit@1 and the 16 and 12 written before it
-from 13 to 14 and 8 to 9.
-
-A name the question writes (王毅, 布林肯) is not read as words (`written`): names.py counts it per
-document. Over the 146 that lifted hit@1 from 0.760 to 0.801, but not on 30 written before it.
-
-The dictionary also knows people and capitals that pinyin cannot spell (`names_in`: 拜登 -> Biden).
+Japanese questions are read through the same dictionary: Han runs with Japanese character forms
+mapped to traditional Chinese ones (発 -> 發), katakana loanwords through their English lemma in
+unidic (ハイレベル -> high level), and for the English the words as unidic cuts them. A name the
+question writes (王毅, 布林肯) is not read as words: names.py counts it per document. The dictionary
+also knows people and capitals that pinyin cannot spell (`names_in`: 拜登 -> Biden).
+What each of these gained, and on which questions: docs/multilingual.md.
 """
 from __future__ import annotations
 

@@ -34,14 +34,12 @@ CAPITALISED_RUN = re.compile(r"\b[A-Z][a-z]+(?:[ -][A-Z][a-z]+)*\b")
 LOWERCASE_WORD = re.compile(r"\b[a-z]+\b")
 MAX_NAME_WORDS = 3  # "Xi Jinping", "Sun Weidong", "Taro Kono"
 MAX_SYLLABLES = 4  # a Chinese name is two to four characters
-# Romaji of the one Japanese proper noun that English readouts never spell so: 日本 is "Japan". Over
-# state-dept, "Nippon" (in an insurer's name) was read in Chinese questions about Japan, pointing
-# at one unrelated readout.
+# Romaji of the one Japanese proper noun that English readouts never spell so: 日本 is "Japan", and
+# "Nippon" in a company's name would point at an unrelated readout.
 EXONYMS = frozenset({"nippon", "nihon"})
 # A foreign name written by sound (布林肯 -> bulinken) is taken for the readouts' one-word name
-# whose letters difflib rates this close (Blinken: 0.93). Over the 194 Chinese and Japanese
-# questions, at 0.9 it found Blinken and Kuleba and nothing else; at 0.86-0.89 came "Taiwan" from
-# 台灣和 and "Shenzhen" from 深圳的, names already read, and at 0.8 "Danish" from 单解释.
+# whose letters difflib rates this close; lower, common words start to read as names (the sweep:
+# docs/multilingual.md).
 SOUNDS_LIKE = 0.9
 SOUNDED_LENGTHS = (4, 3)  # Han characters in such a name
 MIN_SOUNDED_NAME = 5  # letters in the shortest name matched by sound
@@ -49,7 +47,7 @@ MAX_LENGTH_GAP = 3  # letters between a reading and a name compared with it
 # A foreign name in katakana (ラデフ, ル・ドリアン) is compared with the readouts' names that share its
 # consonants as Japanese hears them (`_consonants`: r for l, b for v and f, no vowels); of those, the one
 # difflib rates closest to its romaji is taken when it rates KATAKANA_LIKE at least and KATAKANA_MARGIN
-# above the next (リンデ: Linde 1.0, Linda 0.8; コーマン over state-dept: Ekman 0.8, Kamian 0.73, so none).
+# above the next (リンデ is Linde, not Linda).
 KATAKANA_LIKE = 0.6
 KATAKANA_MARGIN = 0.1
 MIN_CONSONANTS = 3
