@@ -1,5 +1,6 @@
-"""Pages per second of HTML extraction (index/sources/html.py) over the 500 shared fmprc pages, and of the
-whole conversion to a Document (passages cut by MiniLM's word pieces).
+"""Pages per second of HTML extraction (index/sources/html.py) over the 500 shared fmprc pages, of the
+whole conversion to a Document (passages cut by MiniLM's word pieces), and, beside them in the same
+run, of embedding those pages' passages with the default embedder (on the first EMBEDDED pages).
 Run: PYTHONPATH=. python benchmarks/extraction.py [FMPRC_DIR]"""
 from __future__ import annotations
 
@@ -10,9 +11,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from index.embed import DEFAULT_EMBEDDER, embedder_named  # noqa: E402
 from index.onnx_model import word_pieces  # noqa: E402
 from index.sources import html_document  # noqa: E402
 from index.sources.html import extract  # noqa: E402
+
+
+EMBEDDED = 40
 
 
 def main() -> None:
@@ -25,11 +30,21 @@ def main() -> None:
         extract(raw)
     extraction = time.perf_counter() - started
     started = time.perf_counter()
-    passages = sum(len(html_document(file, raw, count_tokens=word_pieces).passages) for file, raw in pages)
+    documents = [html_document(file, raw, count_tokens=word_pieces) for file, raw in pages]
     conversion = time.perf_counter() - started
+    passages = sum(len(document.passages) for document in documents)
+    sample = [p.embedding_text for document in documents[:EMBEDDED] for p in document.passages]
+    embedder = embedder_named(DEFAULT_EMBEDDER)
+    embedder.embed(sample[:8])  # the model loaded (and exported, the first time) before the clock
+    started = time.perf_counter()
+    embedder.embed(sample)
+    embedding = time.perf_counter() - started
     print(f"{len(pages)} pages, {megabytes:.1f} MB")
     print(f"extraction  {len(pages) / extraction:7.1f} pages/s  ({megabytes / extraction:.2f} MB/s)")
     print(f"document    {len(pages) / conversion:7.1f} pages/s  ({passages} passages)")
+    print(f"embedding   {EMBEDDED / embedding:7.1f} pages/s  ({len(sample) / embedding:.1f} passages/s, "
+          f"{DEFAULT_EMBEDDER}, first {EMBEDDED} pages): extraction is "
+          f"{(len(pages) / extraction) / (EMBEDDED / embedding):.0f}x faster")
 
 
 if __name__ == "__main__":
