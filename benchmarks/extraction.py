@@ -16,7 +16,6 @@ from index.onnx_model import word_pieces  # noqa: E402
 from index.sources import html_document  # noqa: E402
 from index.sources.html import extract  # noqa: E402
 
-
 EMBEDDED = 40
 
 
