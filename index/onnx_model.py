@@ -42,9 +42,8 @@ def word_pieces(text: str) -> int:
     """all-MiniLM-L6-v2's word pieces in `text`, special tokens included: the ruler that cuts every
     index's passages, whatever its embedder. So one corpus gives the same passages (and the same
     BM25) under each embedder, and embedders compare on equal terms; e5-small reads up to 512
-    pieces of its own, well beyond a passage cut at 256 of these. (Cut by e5's own tokenizer, the
-    state-dept corpus gave 3,923 passages instead of 3,816, and e5's hybrid hit@1 was 0.016 lower.)
-    No model is loaded: only its tokenizer file."""
+    pieces of its own, well beyond a passage cut at 256 of these (docs/quality.md). No model is
+    loaded: only its tokenizer file."""
     return len(_counter().encode(text).ids)
 
 
@@ -135,12 +134,10 @@ class OnnxMiniLM:
     """Tokenizer (from the package's tokenizer.json) and onnxruntime sessions, loaded once.
 
     Questions (and the few sentences of a page to emphasise) run in one session, on one thread,
-    without spinning: the bot runs two searches at once, and worker threads that spun or fanned
-    out took the cores from each other and from the vector search after each embedding (p95 of a
-    1 ms search went to 5 ms; a question embeds in 3.2 ms on one thread, 3.9 ms on two). A bulk
-    embedding (an ingest) runs one single-thread session per core, each on its own share of the
-    batches: 116 against 96 passages/s for one two-thread session (means of three alternating
-    runs, 1,200 state-dept passages). Those sessions are created only when first needed."""
+    without spinning: the bot runs two searches at once, and threads that spun or fanned out took
+    the cores from each other and from the vector search. A bulk embedding (an ingest) runs one
+    single-thread session per core, each on its own share of the batches, created when first
+    needed (measurements: docs/benchmarks.md)."""
 
     def __init__(self, quantized: bool = False) -> None:
         os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")  # its own thread pool, for a few texts at a time

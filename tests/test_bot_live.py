@@ -107,7 +107,7 @@ async def test_a_running_bot_answers_from_a_readout_ingested_meanwhile_and_its_a
             fake_api.message(USER, text)
             await in_thread(replies, fake_api, USER, n)
         saved, about, before = replies(fake_api, USER, 3)
-        assert saved["text"].startswith("Saved.") and "found nothing" in before["text"]
+        assert saved["text"].startswith("Saved.") and "No readout mentions Zembla." in before["text"]
 
         ingested = time.monotonic()
         await in_thread(add, corpus_copy, "zembla.txt", NEW_READOUT, directory, fake_embedder)
@@ -230,4 +230,4 @@ def test_readouts_chat_answers_from_a_readout_ingested_between_two_questions(
     monkeypatch.setattr("sys.stdin", Typed())
     assert run_chat(type("Args", (), {"index": None})()) == 0
     out = capsys.readouterr().out
-    assert out.index("I found nothing") < out.index("three tidal observatories")
+    assert out.index("No readout mentions Zembla.") < out.index("three tidal observatories")
