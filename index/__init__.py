@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from . import settings
 from .errors import (
     BadQuery,
     IndexBusy,
@@ -19,7 +20,6 @@ from .errors import (
     NothingToIngest,
     ReadoutsError,
 )
-from . import settings
 from .passage import Hit, Passage
 
 if TYPE_CHECKING:
