@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from .crosslingual.script import non_latin
 from .dates import MONTHS
 from .expansion import mapped
 from .lexical import _STOPWORD_SET, Lexical, _words
@@ -77,11 +78,14 @@ def key_terms(question: str) -> list[str]:
 
 def missing(question: str, lexical: Lexical) -> list[str]:
     """The question's key terms (key_terms) that no passage holds: one of their words (stemmed as
-    BM25 stems, stopwords aside) is in no passage."""
+    BM25 stems, stopwords aside) is in no passage. Only terms in Latin script are judged: BM25 cuts
+    Chinese and Japanese into runs, not words, so its vocabulary cannot tell whether a readout
+    holds "双暂停" (the cross-lingual ranking reads such terms through names and glosses)."""
     vocabulary = lexical.vocabulary
     if not vocabulary:
         return []
-    return [term for term in key_terms(question) if any(token not in vocabulary for token in _words(term))]
+    return [term for term in key_terms(question) if not non_latin(term)
+            and any(token not in vocabulary for token in _words(term))]
 
 
 def notice(absent: list[str], related: bool = True) -> str:

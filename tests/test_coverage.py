@@ -67,3 +67,8 @@ def test_weak_lexical_evidence_leaves_the_order_to_the_cosine() -> None:
     assert np.argmax(fusion.blend(similarities, bm25, 0.25)) == 1  # fixed blend: BM25 decides
     assert np.argmax(fusion.blend(similarities, bm25, 0.25, evidence=0.1)) == 0
     assert np.argmax(fusion.blend(similarities, bm25, 0.25, evidence=1.0)) == 1
+
+
+def test_terms_in_another_script_are_not_judged_by_an_english_vocabulary() -> None:
+    assert coverage.key_terms("中国提出的“双暂停”倡议是什么？") == ["双暂停"]
+    assert coverage.missing("中国提出的“双暂停”倡议是什么？", lexical()) == []
