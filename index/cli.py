@@ -40,15 +40,14 @@ def format_report(report: IngestReport, directory: Path) -> str:
     return "\n".join(lines)
 
 
-
-
 def _default_index(directory: Path) -> Embedder | None:
     """Build the default index from seeds/ when it is asked for and missing; the embedder used, if so."""
     from . import store
-    from .embed import embedder_named
-    from .ingest import ingest
 
     if not store.has_index(directory) and directory == settings.DEFAULT_INDEX and settings.SEEDS.is_dir():
+        from .embed import embedder_named
+        from .ingest import ingest
+
         print(f"no index yet: building {directory} from {settings.SEEDS}", file=sys.stderr)
         embedder = embedder_named(DEFAULT_EMBEDDER)
         print(format_report(ingest([settings.SEEDS], directory, embedder), directory), file=sys.stderr)

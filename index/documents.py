@@ -12,6 +12,7 @@ from pathlib import Path
 from .dates import dateline_agency, extract_date, full_dates
 from .metadata import BadMetadata, Metadata, iso_date
 from .passage import Passage
+from .sentences import WHITESPACE, sentence_spans
 
 # Bump when cleaning or splitting changes, so every document is re-split on the next ingest.
 PIPELINE_VERSION = 5  # 5: passages cut by MiniLM's word pieces under every embedder
@@ -19,7 +20,6 @@ MODEL_MAX_TOKENS = 256  # the model truncates beyond this many word pieces, spec
 # Passages stay short enough to quote and to embed with their title (which goes in front of them).
 MAX_TOKENS = 200
 
-WHITESPACE = " \t\r\n\u00a0\u2002\u2003\u2009\u200b\u3000\ufeff"
 KNOWN_PUBLISHERS = (
     "Xinhua", "China Daily", "Global Times", "People's Daily", "CGTN", "Kyodo", "Kyodo News",
     "NHK", "Reuters", "AP", "AFP", "Yonhap", "Jiji Press", "The Japan Times", "TASS",
@@ -42,12 +42,6 @@ FURNITURE = [
         r"\[?\s*(print|email|share|close)\s*\]?(\s*\|?\s*\[?\s*(print|email|share|close)\s*\]?)*",
     )
 ]
-SENTENCE_END = re.compile(r"[.!?][\"”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9\u3040-\u30ff\u3400-\u9fff])|[。！？][\"”’」』)]*\s*")
-ABBREVIATIONS = {
-    "mr", "mrs", "ms", "dr", "st", "jr", "sr", "no", "vs", "gen", "sen", "rep", "amb", "gov",
-    "lt", "col", "capt", "prof", "inc", "corp", "co", "u.s", "u.n", "u.k", "e.u", "p.m", "a.m",
-    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "etc",
-}
 TOKEN = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]|[^\W\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]+")
 
 TokenCounter = Callable[[str], int]
@@ -154,22 +148,6 @@ def recurring_lines(texts: Iterable[str], min_share: float = 0.05, min_docs: int
         counts.update(set(lines[1:]))
     threshold = max(min_docs, int(total * min_share + 0.999))
     return frozenset(line for line, n in counts.items() if n >= threshold)
-
-
-def sentence_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Sentences of text[start:end] as absolute spans, abbreviations ('U.S.', 'Dec.') not ending one."""
-    spans, begin = [], start
-    for match in SENTENCE_END.finditer(text, start, end):
-        word = re.search(r"([\w.]+)[.!?]?[\"”’)\]]*\s*$", text[begin:match.start() + 1])
-        token = word.group(1).lower().rstrip(".") if word else ""
-        if match.group().startswith(".") and (token in ABBREVIATIONS or re.fullmatch(r"[a-z]", token)):
-            continue
-        cut = match.end()
-        spans.append((begin, len(text[:cut].rstrip(WHITESPACE))))
-        begin = cut
-    if begin < end:
-        spans.append((begin, end))
-    return [(a, b) for a, b in spans if b > a]
 
 
 def word_spans(text: str, start: int, end: int, count_tokens: TokenCounter, max_tokens: int) -> list[tuple[int, int]]:

@@ -6,9 +6,9 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .documents import sentence_spans
 from .lexical import Lexical, weighted_overlap
 from .passage import Hit
+from .sentences import sentence_spans
 
 
 def emphasise(text: str, hits: list[Hit], lexical: Lexical, sentence_vectors: Callable[[str], np.ndarray],

@@ -153,21 +153,16 @@ def _forms(field: str) -> list[str]:
 
 
 @functools.cache
-def _patterns() -> tuple[re.Pattern[str], ...]:
-    """A pattern per form, longest first so "South Korean" wins over "Korean"; an all-capital form
-    (US, EU) matches in capitals only, never the word "us"."""
+def _pattern() -> re.Pattern[str]:
+    """One pattern of every form, longest first so "South Korean" wins over "Korean"; an all-capital
+    form (US, EU) matches in capitals only, never the word "us"."""
     forms = {form for line in _GOVERNMENTS.strip().splitlines() for field in line.split("|") for form in _forms(field)}
-    return tuple(re.compile(rf"(?<![\w.]){re.escape(form)}(?:'s|’s)?(?!\w)", 0 if form.isupper() else re.I)
-                 for form in sorted(forms | set(_ROLES), key=len, reverse=True))
+    alternatives = "|".join(re.escape(form) if form.isupper() else f"(?i:{re.escape(form)})"
+                            for form in sorted(forms | set(_ROLES), key=len, reverse=True))
+    return re.compile(rf"(?<![\w.])(?:{alternatives})(?:'s|’s)?(?!\w)")
 
 
 def mapped(question: str) -> list[str]:
     """The question's words that the tables read (a capital, a demonym, a country, a role), each
-    stretch of the question read once."""
-    found, taken = [], [False] * len(question)
-    for pattern in _patterns():
-        for match in pattern.finditer(question):
-            if not any(taken[match.start():match.end()]):
-                taken[match.start():match.end()] = [True] * (match.end() - match.start())
-                found.append(match.group(0))
-    return found
+    stretch of the question read once, the longest form first."""
+    return [match.group(0) for match in _pattern().finditer(question)]

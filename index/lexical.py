@@ -25,11 +25,11 @@ def _bm25s_stopwords() -> tuple[str, ...]:
     spec = importlib.util.find_spec("bm25s")
     if spec is None or not spec.submodule_search_locations:
         raise ImportError("bm25s is not installed")
-    source = Path(next(iter(spec.submodule_search_locations))) / "stopwords.py"
-    for node in ast.parse(source.read_text(encoding="utf-8")).body:
-        if isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "STOPWORDS_EN_PLUS" for t in node.targets):
-            return tuple(ast.literal_eval(node.value))
-    raise ImportError("bm25s has no STOPWORDS_EN_PLUS")
+    source = (Path(next(iter(spec.submodule_search_locations))) / "stopwords.py").read_text(encoding="utf-8")
+    found = re.search(r"^STOPWORDS_EN_PLUS = (\(.*?^\))", source, re.S | re.M)
+    if not found:
+        raise ImportError("bm25s has no STOPWORDS_EN_PLUS")
+    return tuple(ast.literal_eval(found.group(1)))
 
 
 # The longer English list (it drops question words such as "what", "about", "did") plus the verbs

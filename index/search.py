@@ -13,7 +13,6 @@ import numpy as np
 from . import vectors as vector_index
 from .crosslingual import strategy_for
 from .dedupe import unique
-from .documents import sentence_spans
 from .embed import Embedder, embedder_for
 from .emphasis import emphasise
 from .errors import BadQuery, IndexEmpty, IndexMismatch
@@ -21,6 +20,7 @@ from .passage import Hit, Passage
 from .query import parse_query
 from .ranking import METHODS, Candidates, Method, Ranker, SameLanguage, relevant
 from .rows import Rows
+from .sentences import sentence_spans
 from .store import DocumentRecord, Index
 
 __all__ = ["METHODS", "Method", "Retriever", "clean_query", "embedder_of", "readable"]
