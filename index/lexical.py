@@ -15,7 +15,6 @@ from typing import Any
 import numpy as np
 import Stemmer
 
-logging.getLogger("bm25s").setLevel(logging.WARNING)
 _stemmer = Stemmer.Stemmer("english")
 
 
@@ -98,6 +97,7 @@ class Lexical:
             return cls.empty()
         import bm25s
 
+        logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s sets its own level on import
         model = bm25s.BM25()
         model.index(bm25s.tokenize(list(texts), stopwords=STOPWORDS, stemmer=_stemmer, show_progress=False),
                     show_progress=False)

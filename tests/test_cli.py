@@ -184,3 +184,11 @@ def test_ask_applies_the_answer_policy(run, seeds_index: Path) -> None:
     assert code == 0 and answer["answered"] is False and answer["results"] == []
     code, out, _ = run("ask", "--index", str(seeds_index), "What did Wang Yi tell Ruritania's envoy?")
     assert code == 0 and "No readout mentions Ruritania." in out and "[1]" not in out.split("Related")[0]
+
+
+@pytest.mark.slow
+def test_ingest_prints_its_report_and_no_library_chatter(tmp_path: Path) -> None:
+    result = subprocess.run([sys.executable, "-m", "index.cli", "ingest", "--index", str(tmp_path / "i"),
+                             str(settings.SEEDS)], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0 and "added 5" in result.stdout
+    assert "DEBUG" not in result.stderr + result.stdout and "INFO" not in result.stderr, result.stderr
