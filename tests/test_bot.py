@@ -5,23 +5,19 @@ import asyncio
 import logging
 import re
 import socket
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 import pytest
+from botharness import application_for, processing, running
 from conftest import TEST_TOKEN
 from fakebotapi import Call, FakeBotApi
-from telegram import Update
-from telegram.ext import Application, ContextTypes
 
 from bot import handlers
 from bot.app import COMMANDS, build_application
 from bot.cli import webhook_options
 from bot.config import Settings
-from bot.logs import redact_in_logs
 from index import Answerer, store
 from index.search import Retriever
 
@@ -35,61 +31,15 @@ QUESTION = "What is the Beijing-Tokyo Forum?"
 
 @pytest.fixture
 def start_bot(fake_api: FakeBotApi, seeds_retriever, tmp_path: Path) -> Callable:
-    @asynccontextmanager
-    async def start(retriever=seeds_retriever, **overrides) -> AsyncIterator[Application]:
-        settings = Settings(token=TEST_TOKEN, api_base_url=fake_api.url, **overrides)
-        answerer = Answerer(retriever, max_results=settings.max_results, min_score=settings.min_score,
-                            first_page=settings.results_per_page)
-        application = build_application(settings, answerer, tmp_path / "state.pickle")
-        redact_in_logs(settings.token)
-        async with application:
-            await application.post_init(application)
-            await application.start()
-            await application.updater.start_polling(poll_interval=0.0, timeout=1)
-            try:
-                yield application
-            finally:
-                await application.updater.stop()
-                await application.stop()
-                await application.post_shutdown(application)
+    def start(retriever=seeds_retriever, **overrides):  # noqa: ANN202
+        return running(application_for(fake_api, retriever, tmp_path / "state.pickle", **overrides))
     return start
-
-
-@dataclass
-class Processing:
-    """An initialised Application fed updates one at a time, straight to process_update (no polling)."""
-
-    application: Application
-    api: FakeBotApi
-    errors: list[BaseException] = field(default_factory=list)
-
-    async def process(self, content: dict) -> list[Call]:
-        """Handle one update; the Bot API calls it caused (every handler has returned by then)."""
-        before = len(self.api.calls)
-        await self.application.process_update(Update.de_json(self.api.update(content), self.application.bot))
-        return self.api.calls[before:]
 
 
 @pytest.fixture
 def process_bot(fake_api: FakeBotApi, seeds_retriever, tmp_path: Path) -> Callable:
-    @asynccontextmanager
-    async def start(retriever=seeds_retriever, state_file: Path = tmp_path / "state.pickle",
-                    **overrides) -> AsyncIterator[Processing]:
-        settings = Settings(token=TEST_TOKEN, api_base_url=fake_api.url, **overrides)
-        answerer = Answerer(retriever, max_results=settings.max_results, min_score=settings.min_score,
-                            first_page=settings.results_per_page)
-        application = build_application(settings, answerer, state_file)
-        processing = Processing(application, fake_api)
-
-        async def record(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-            processing.errors.append(context.error)
-
-        application.add_error_handler(record)
-        async with application:
-            try:
-                yield processing
-            finally:
-                await application.post_shutdown(application)
+    def start(retriever=seeds_retriever, state_file: Path = tmp_path / "state.pickle", **overrides):  # noqa: ANN202
+        return processing(application_for(fake_api, retriever, state_file, **overrides), fake_api)
     return start
 
 

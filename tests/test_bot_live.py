@@ -6,22 +6,18 @@ import asyncio
 import re
 import threading
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import asynccontextmanager
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from conftest import TEST_TOKEN
+from botharness import application_for, processing, running
 from fakebotapi import FakeBotApi
-from telegram.ext import Application, ContextTypes
-from test_bot import STRANGER, USER, Processing, in_thread, replies
+from test_bot import STRANGER, USER, in_thread, replies
 from test_live import NEW_READOUT, NEWER_READOUT, add
 from test_sources_web import EN, Site
 
 from bot import alerts
-from bot.app import COMMANDS, build_application
-from bot.config import Settings
-from index import Answerer
+from bot.app import COMMANDS
 from index.ingest import ingest
 from index.live import Library
 
@@ -46,44 +42,16 @@ def library(directory: Path, fake_embedder) -> Iterator[Library]:
 @pytest.fixture
 def start_bot(fake_api: FakeBotApi, library: Library, tmp_path: Path) -> Callable:
     """The bot over the library, polling the fake Bot API with its JobQueue running (test_bot's, without the model)."""
-    @asynccontextmanager
-    async def start(retriever: Library = library, **overrides) -> AsyncIterator[Application]:
-        settings = Settings(token=TEST_TOKEN, api_base_url=fake_api.url, **overrides)
-        application = build_application(settings, Answerer(retriever, first_page=settings.results_per_page),
-                                        tmp_path / "state.pickle")
-        async with application:
-            await application.post_init(application)
-            await application.start()
-            await application.updater.start_polling(poll_interval=0.0, timeout=1)
-            try:
-                yield application
-            finally:
-                await application.updater.stop()
-                await application.stop()
-                await application.post_shutdown(application)
+    def start(retriever: Library = library, **overrides):  # noqa: ANN202
+        return running(application_for(fake_api, retriever, tmp_path / "state.pickle", **overrides))
     return start
 
 
 @pytest.fixture
 def process_bot(fake_api: FakeBotApi, library: Library, tmp_path: Path) -> Callable:
     """The bot over the library, initialised and fed updates one at a time (no polling, no jobs)."""
-    @asynccontextmanager
-    async def start(retriever: Library = library, state_file: Path = tmp_path / "state.pickle",
-                    **overrides) -> AsyncIterator[Processing]:
-        settings = Settings(token=TEST_TOKEN, api_base_url=fake_api.url, **overrides)
-        application = build_application(settings, Answerer(retriever, first_page=settings.results_per_page),
-                                        state_file)
-        processing = Processing(application, fake_api)
-
-        async def record(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-            processing.errors.append(context.error)
-
-        application.add_error_handler(record)
-        async with application:
-            try:
-                yield processing
-            finally:
-                await application.post_shutdown(application)
+    def start(retriever: Library = library, state_file: Path = tmp_path / "state.pickle", **overrides):  # noqa: ANN202
+        return processing(application_for(fake_api, retriever, state_file, **overrides), fake_api)
     return start
 
 

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from botharness import Processing
 from conftest import TEST_TOKEN
 from fakebotapi import Call, FakeBotApi
 from hypothesis import HealthCheck, given, settings
@@ -22,7 +23,6 @@ from test_bot import (
     QUESTION,
     STRANGER,
     USER,
-    Processing,
     content,
     unanswered_callbacks,
 )
