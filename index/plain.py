@@ -3,6 +3,7 @@ full, then where it comes from; control characters shown as escapes."""
 from __future__ import annotations
 
 from .answer import Answer
+from .coverage import notice
 from .passage import Hit, Passage
 from .terminal import safe
 
@@ -52,6 +53,4 @@ def answer_text(answer: Answer, shown: range | None = None, *, detail: bool = Fa
 
 def missing_note(missing: tuple[str, ...]) -> str:
     """"No readout mentions Ruritania." (or "... Ruritania or Zembla.")"""
-    names = list(missing)
-    shown = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
-    return f"No readout mentions {shown}."
+    return notice(list(missing), related=False)
