@@ -6,27 +6,30 @@ import asyncio
 import logging
 from pathlib import Path
 
-from telegram import BotCommand, Update
+from telegram import Update
 from telegram.error import NetworkError
 from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     InlineQueryHandler,
     MessageHandler,
+    MessageReactionHandler,
     PersistenceInput,
     PicklePersistence,
     TypeHandler,
     filters,
 )
 
-from index import Answerer, Library
+from index import Answerer, FeedbackLog, Library
 
-from . import alerts, buttons, handlers, live
+from . import alerts, buttons, cite, handlers, live, votes
 from .config import Settings
 from .context import CONTEXT_TYPES, ChatData, Services
+from .texts import BY_LANGUAGE, ENGLISH
 from .throttle import QuestionLimiter
 
 log = logging.getLogger(__name__)
@@ -35,15 +38,7 @@ FLOOD_RETRIES = 8  # HTTP 429 with retry_after: PTB's AIORateLimiter waits what 
 SERVER_ERROR_RETRIES = 6  # HTTP 5xx (and 429 without retry_after): waits that double...
 SERVER_ERROR_FIRST_WAIT = 0.25  # seconds...
 SERVER_ERROR_MAX_WAIT = 4.0  # ...up to this
-COMMANDS = [
-    BotCommand("ask", "Ask a question about the readouts"),
-    BotCommand("sources", "The readouts I know"),
-    BotCommand("alert", "Send me new readouts that answer a question"),
-    BotCommand("alerts", "This chat's alerts, to remove them"),
-    BotCommand("about", "Corpus size, dates and search model"),
-    BotCommand("help", "How to ask"),
-    BotCommand("start", "What this bot does"),
-]
+COMMANDS = ENGLISH.menu()
 
 
 class RetryingRateLimiter(AIORateLimiter):
@@ -103,14 +98,20 @@ class BatchedPicklePersistence(PicklePersistence):
 
 
 async def _post_init(application: Application) -> None:
+    """The command menu, in English and in each language the bot's replies are written in."""
     await application.bot.set_my_commands(COMMANDS)
+    for language, texts in BY_LANGUAGE.items():
+        await application.bot.set_my_commands(texts.menu(), language_code=language)
 
 
 async def _post_shutdown(application: Application) -> None:
     application.bot_data.services.executor.shutdown(wait=False, cancel_futures=True)
 
 
-def build_application(settings: Settings, answerer: Answerer, state_file: Path) -> Application:
+def build_application(settings: Settings, answerer: Answerer, state_file: Path,
+                      feedback: FeedbackLog | None = None) -> Application:
+    """The bot over `answerer`, keeping chats' state in `state_file` and 👍/👎 in `feedback` (none: no
+    vote buttons)."""
     persistence = BatchedPicklePersistence(
         state_file,
         store_data=PersistenceInput(bot_data=False, chat_data=True, user_data=False, callback_data=False),
@@ -130,7 +131,8 @@ def build_application(settings: Settings, answerer: Answerer, state_file: Path) 
         .build()
     )
     library = answerer.retriever if isinstance(answerer.retriever, Library) else None
-    services = Services(settings, answerer, QuestionLimiter(settings.questions_per_minute), library=library)
+    services = Services(settings, answerer, QuestionLimiter(settings.questions_per_minute), library=library,
+                        feedback=feedback)
     application.bot_data.services = services
     private = filters.ChatType.PRIVATE
     application.add_handler(TypeHandler(Update, handlers.gate), group=-1)
@@ -142,13 +144,20 @@ def build_application(settings: Settings, answerer: Answerer, state_file: Path) 
         CommandHandler("ask", handlers.ask_command),
         CommandHandler("alert", alerts.alert_command),
         CommandHandler("alerts", alerts.alerts_command),
+        CommandHandler("citestyle", cite.citestyle_command),
         # PTB hands a query with empty data to the first handler with a pattern: make it this one.
         CallbackQueryHandler(handlers.expired_button, pattern=buttons.unreadable),
         CallbackQueryHandler(handlers.more_results, pattern=buttons.of_kind(buttons.More)),
         CallbackQueryHandler(handlers.sources_more, pattern=buttons.of_kind(buttons.Sources)),
         CallbackQueryHandler(handlers.more_context, pattern=buttons.of_kind(buttons.Context)),
         CallbackQueryHandler(alerts.remove_alert, pattern=buttons.of_kind(buttons.Unalert)),
+        CallbackQueryHandler(cite.cite_button, pattern=buttons.of_kind(buttons.Cite)),
+        CallbackQueryHandler(cite.style_button, pattern=buttons.of_kind(buttons.Style)),
+        CallbackQueryHandler(votes.vote_button, pattern=buttons.of_kind(buttons.Vote)),
         InlineQueryHandler(handlers.inline_query),
+        ChatMemberHandler(handlers.joined, ChatMemberHandler.MY_CHAT_MEMBER),
+        MessageReactionHandler(votes.reaction),
+        MessageHandler(filters.TEXT & filters.REPLY & ~filters.COMMAND, handlers.reply),
         MessageHandler(private & filters.TEXT & ~filters.COMMAND, handlers.private_text),
         MessageHandler(filters.ChatType.GROUPS & filters.TEXT & filters.Entity("mention"), handlers.mention),
         MessageHandler(private & filters.COMMAND, handlers.unknown_command),

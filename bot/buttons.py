@@ -1,7 +1,8 @@
 """The callback data of the bot's buttons: the one place that writes and reads its format.
 
 A button's data is `kind:field:field`, at most 64 bytes (Telegram's limit). Anything the bot did
-not write (old formats, tampered or junk data, none at all) reads as None, never as an error.
+not write (old formats, tampered or junk data, none at all) reads as None, never as an error. A
+shared link's start payload (`t.me/<bot>?start=<payload>`) is written and read here too.
 """
 from __future__ import annotations
 
@@ -12,6 +13,10 @@ from dataclasses import dataclass
 MAX_BYTES = 64  # Telegram's limit for callback_data
 _KEY = re.compile(r"[0-9a-f]{1,16}")
 _NUMBER = re.compile(r"0|[1-9][0-9]{0,5}")  # as str(int) writes it, in ASCII digits: int() would also take "١"
+_PASSAGE = re.compile(r"[0-9a-f]{12}-[1-9][0-9]{0,5}")  # a passage id, as index.documents writes it
+_STYLE = re.compile(r"plain|chicago")
+_VALID = {"key": _KEY, "passage": _PASSAGE, "style": _STYLE}
+PAYLOAD_PREFIX = "p"  # start payloads: [A-Za-z0-9_-], at most 64 characters
 
 
 @dataclass(frozen=True)
@@ -44,10 +49,34 @@ class Unalert:
     key: str
 
 
-Button = More | Context | Sources | Unalert
-_PREFIX = {More: "more", Context: "ctx", Sources: "src", Unalert: "unalert"}
+@dataclass(frozen=True)
+class Cite:
+    """Send the citation of one passage (by id: it works on inline messages, which keep no answers)."""
+
+    passage: str
+
+
+@dataclass(frozen=True)
+class Vote:
+    """👍 (up 1) or 👎 (up 0) on the answer kept under `key`."""
+
+    key: str
+    up: int
+
+
+@dataclass(frozen=True)
+class Style:
+    """Cite in this style in this chat from now on."""
+
+    style: str
+
+
+Button = More | Context | Sources | Unalert | Cite | Vote | Style
+_PREFIX = {More: "more", Context: "ctx", Sources: "src", Unalert: "unalert", Cite: "cite", Vote: "vote",
+           Style: "style"}
 _FIELDS = {"more": (More, ("key", "page")), "ctx": (Context, ("key", "index")), "src": (Sources, ("page",)),
-           "unalert": (Unalert, ("key",))}
+           "unalert": (Unalert, ("key",)), "cite": (Cite, ("passage",)), "vote": (Vote, ("key", "up")),
+           "style": (Style, ("style",))}
 
 
 def encode(button: Button) -> str:
@@ -68,11 +97,11 @@ def decode(data: object) -> Button | None:
     cls, names = _FIELDS[kind]
     fields: dict[str, str | int] = {}
     for name, value in zip(names, values):
-        if name == "key":
-            if not _KEY.fullmatch(value):
+        if name in _VALID:
+            if not _VALID[name].fullmatch(value):
                 return None
             fields[name] = value
-        elif _NUMBER.fullmatch(value):
+        elif _NUMBER.fullmatch(value) and (name != "up" or value in "01"):
             fields[name] = int(value)
         else:
             return None
@@ -87,3 +116,16 @@ def of_kind(kind: type) -> Callable[[object], bool]:
 def unreadable(data: object) -> bool:
     """A CallbackQueryHandler pattern: data that decodes to no button."""
     return decode(data) is None
+
+
+def payload(passage_id: str) -> str:
+    """The start payload of a link that opens one passage."""
+    if not _PASSAGE.fullmatch(passage_id):
+        raise ValueError(f"{passage_id!r} is not a passage id")
+    return PAYLOAD_PREFIX + passage_id
+
+
+def passage_of(start_payload: str) -> str | None:
+    """The passage id a start payload names, or None when the bot would not have written it."""
+    passage_id = start_payload[len(PAYLOAD_PREFIX):] if start_payload.startswith(PAYLOAD_PREFIX) else ""
+    return passage_id if _PASSAGE.fullmatch(passage_id) else None

@@ -30,6 +30,8 @@ def _answerer(index_flag: str | None, settings):  # noqa: ANN001, ANN202
 def run_bot(args: argparse.Namespace) -> int:
     from telegram import Update
 
+    from index import FeedbackLog
+
     from .app import build_application
     from .config import load_settings
     from .logs import configure_logging
@@ -37,9 +39,9 @@ def run_bot(args: argparse.Namespace) -> int:
     settings = load_settings()
     configure_logging(settings.token)
     answerer = _answerer(args.index, settings)
-    state = Path(settings.state_file) if settings.state_file else index_settings.index_dir(
-        args.index or settings.index).parent / "bot-state.pickle"
-    application = build_application(settings, answerer, state)
+    directory = index_settings.index_dir(args.index or settings.index)
+    state = Path(settings.state_file) if settings.state_file else directory.parent / "bot-state.pickle"
+    application = build_application(settings, answerer, state, FeedbackLog(directory))
     if settings.webhook_url:
         application.run_webhook(**webhook_options(settings), allowed_updates=Update.ALL_TYPES)
     else:

@@ -16,13 +16,14 @@ from typing import TYPE_CHECKING
 from telegram.ext import CallbackContext, ContextTypes, ExtBot
 
 if TYPE_CHECKING:
-    from index import Answer, Answerer, Library, Watcher
+    from index import Answer, Answerer, FeedbackLog, Library, Watcher
 
     from .config import Settings
     from .throttle import QuestionLimiter
 
 SEARCH_THREADS = 2
 SENT_KEPT = 5000  # passages an alert remembers having sent
+MESSAGES_KEPT = 200  # answer messages a chat remembers, for replies and reactions to them
 
 
 @dataclass
@@ -38,6 +39,7 @@ class Services:
 
     library: Library | None = None  # set when the answerer follows the index's new generations
     watcher: Watcher | None = None  # set when READOUTS_SOURCES names sources to refresh
+    feedback: FeedbackLog | None = None  # where 👍/👎 are kept (beside the index)
 
     async def answer(self, question: str, within: Collection[str] | None = None) -> Answer:
         """The answer policy's answer, in a search thread; `within` limits it to those documents."""
@@ -46,6 +48,10 @@ class Services:
 
     async def emphasised(self, answer: Answer, shown: range) -> Answer:
         return await asyncio.get_running_loop().run_in_executor(self.executor, self.answerer.emphasised, answer, shown)
+
+    async def linked(self, answer: Answer, shown: range) -> Answer:
+        """The shown hits linked to their quoted words (reading their readouts, in a search thread)."""
+        return await asyncio.get_running_loop().run_in_executor(self.executor, self.answerer.linked, answer, shown)
 
 
 @dataclass
@@ -72,21 +78,38 @@ class Alert:
 
 @dataclass
 class ChatData:
-    """context.chat_data (persisted): the chat's latest answers, by the key their buttons carry, and its alerts."""
+    """context.chat_data (persisted): the chat's latest answers, by the key their buttons carry; which
+    message showed which answer (for a reply or a reaction to it); its alerts; its citation style."""
 
     searches: OrderedDict[str, Answer] = field(default_factory=OrderedDict)
     alerts: list[Alert] = field(default_factory=list)
+    messages: OrderedDict[int, str] = field(default_factory=OrderedDict)  # message id -> answer key
+    cite_style: str = "plain"
 
     @classmethod
     def loaded(cls, data: object) -> ChatData:
-        """Chat data as a state file holds it: a ChatData (perhaps from before alerts), or the dict that
-        earlier versions kept."""
+        """Chat data as a state file holds it: a ChatData (perhaps from before some field existed), or
+        the dict that earlier versions kept."""
         if isinstance(data, cls):
-            if not hasattr(data, "alerts"):
-                data.alerts = []
+            fresh = cls()
+            for name in cls.__dataclass_fields__:
+                if not hasattr(data, name):
+                    setattr(data, name, getattr(fresh, name))
             return data
         searches = data.get("searches") if isinstance(data, dict) else None
         return cls(OrderedDict(searches or {}))
+
+    def shown(self, message_id: int, key: str) -> None:
+        """Remember that message `message_id` shows the answer kept under `key`."""
+        self.messages[message_id] = key
+        while len(self.messages) > MESSAGES_KEPT:
+            self.messages.popitem(last=False)
+
+    def answer_in(self, message_id: int) -> tuple[str, Answer] | None:
+        """The key and answer that message `message_id` shows, while the chat still keeps it."""
+        key = self.messages.get(message_id)
+        answer = self.searches.get(key) if key is not None else None
+        return (key, answer) if key is not None and answer is not None else None
 
 
 class Context(CallbackContext[ExtBot, dict, ChatData, BotData]):

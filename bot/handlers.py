@@ -3,11 +3,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
+import re
 import secrets
+from datetime import date
 from html import escape
 
 from telegram import (
+    ChatMember,
+    CopyTextButton,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InlineQueryResultArticle,
@@ -19,39 +24,24 @@ from telegram.constants import ChatAction, ParseMode
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ApplicationHandlerStop
 
-from index import Answer, ReadoutsError
+from index import STYLES, Answer, Hit, ReadoutsError, fitted, read_with
 
-from . import buttons, render
+from . import buttons, cite as citing, render, votes
 from .config import Settings
 from .context import Context
+from .texts import ENGLISH, Texts, texts_of
 
 log = logging.getLogger(__name__)
 
 SEARCHES_KEPT_PER_CHAT = 20
+INLINE_RESULTS = 10
 TYPING_AFTER = 0.5  # seconds
 SOURCES_PER_PAGE = 10
-PRIVATE = "Sorry, this bot is private."
-SORRY = "Sorry, something went wrong on my side. Please try again."
-EXPIRED = "That button has expired. Please ask again."
-EXAMPLES = (
-    "What did China say about the Fukushima water release?",
-    "What is the Beijing-Tokyo Forum?",
-    "What did Wang Yi tell Taro Kono about the Korean Peninsula?",
-)
-HELP = (
-    "Ask me about diplomatic readouts in plain language. I quote the passages that answer you, "
-    "word for word, each with its title, source and date, so you can cite them.\n\n"
-    "• In a private chat, just send your question.\n"
-    "• In a group, use /ask &lt;question&gt; or mention me.\n"
-    "• Inline: type <code>@{bot} question</code> in any chat to share a quote.\n"
-    "• Press <b>More results</b> under an answer for further passages, <b>Context</b> for the paragraphs around one.\n"
-    "• Dates in your question filter the readouts: <i>in 2017</i>, <i>September 2024</i>, <i>since 2022</i>, "
-    "<i>before 2023</i>, <i>last year</i>; <i>latest</i> puts the newest first.\n"
-    "• Or use filters: <code>after:2023-01-01</code> <code>before:2024</code> <code>source:Xinhua</code>.\n\n"
-    "/alert &lt;question&gt; – send this chat new readouts that answer it, as they arrive\n"
-    "/alerts – this chat's alerts, to remove them\n"
-    "/sources – the readouts I know\n/about – corpus size, dates and model\n/help – this message"
-)
+PRIVATE = ENGLISH.private
+SORRY = ENGLISH.sorry
+EXPIRED = ENGLISH.expired
+EXAMPLES = ENGLISH.examples
+HELP = ENGLISH.help_html
 
 
 def allowed(update: Update, settings: Settings) -> bool:
@@ -80,12 +70,13 @@ async def gate(update: Update, context: Context) -> None:
     chat = update.effective_chat
     log.info("refused update %s from %s in chat %s", update.update_id,
              update.effective_sender and update.effective_sender.id, chat and chat.id)
+    private = texts_of(update).private
     if update.callback_query:
-        await update.callback_query.answer(PRIVATE)
+        await update.callback_query.answer(private)
     elif update.inline_query:
         await update.inline_query.answer([], cache_time=0, is_personal=True)
     elif update.effective_message and (chat is None or chat.type == "private" or _addressed_to_bot(update, context)):
-        await update.effective_message.reply_text(PRIVATE)
+        await update.effective_message.reply_text(private)
     raise ApplicationHandlerStop
 
 
@@ -95,17 +86,29 @@ def _addressed_to_bot(update: Update, context: Context) -> bool:
 
 
 async def start(update: Update, context: Context) -> None:
-    """Say what the bot does, with example questions."""
-    examples = "\n".join(f"• <i>{escape(q)}</i>" for q in EXAMPLES)
-    await update.effective_message.reply_html(
-        f"Hello! I search official diplomatic readouts and quote them verbatim with source and date.\n\n"
-        f"Try:\n{examples}\n\nSee /help for more."
-    )
+    """Say what the bot does, with example questions; with a shared link's payload, show its passage."""
+    passage_id = buttons.passage_of(context.args[0]) if context.args else None
+    if passage_id is not None:
+        await citing.show_shared(update, context, passage_id)
+        return
+    texts = texts_of(update)
+    examples = "\n".join(f"• <i>{escape(q)}</i>" for q in texts.examples)
+    await update.effective_message.reply_html(texts.start_html.format(examples=examples))
 
 
 async def help_command(update: Update, context: Context) -> None:
     """How to ask, and the commands."""
-    await update.effective_message.reply_html(HELP.format(bot=escape(context.bot.username or "bot")))
+    await update.effective_message.reply_html(texts_of(update).help_html.format(bot=escape(context.bot.username or "bot")))
+
+
+async def joined(update: Update, context: Context) -> None:
+    """Added to a group: say how to ask there."""
+    change = update.my_chat_member
+    was_in = change.old_chat_member.status in (ChatMember.MEMBER, ChatMember.ADMINISTRATOR, ChatMember.OWNER)
+    is_in = change.new_chat_member.status in (ChatMember.MEMBER, ChatMember.ADMINISTRATOR)
+    if change.chat.type in ("group", "supergroup") and is_in and not was_in:
+        greeting = texts_of(update).greeting_html.format(bot=escape(context.bot.username or "bot"))
+        await context.bot.send_message(change.chat.id, greeting, parse_mode=ParseMode.HTML)
 
 
 async def about(update: Update, context: Context) -> None:
@@ -120,7 +123,7 @@ async def about(update: Update, context: Context) -> None:
     )
 
 
-def sources_page(context: Context, page: int) -> tuple[str, InlineKeyboardMarkup | None]:
+def sources_page(context: Context, page: int, texts: Texts = ENGLISH) -> tuple[str, InlineKeyboardMarkup | None]:
     documents = sorted(context.services.answerer.retriever.documents(), key=lambda d: d.date or "", reverse=True)
     pages = max(1, -(-len(documents) // SOURCES_PER_PAGE))
     page = min(max(page, 0), pages - 1)
@@ -128,8 +131,8 @@ def sources_page(context: Context, page: int) -> tuple[str, InlineKeyboardMarkup
     for d in documents[page * SOURCES_PER_PAGE : (page + 1) * SOURCES_PER_PAGE]:
         lines.append(f"• <i>{escape(d.title[:200])}</i>\n  {escape(d.source[:100])}, {d.date or 'date unknown'} "
                      f"({d.passages} passages)")
-    row = [_button("◀ Previous", buttons.Sources(page - 1))] if page > 0 else []
-    row += [_button("Next ▶", buttons.Sources(page + 1))] if page + 1 < pages else []
+    row = [_button(texts.previous_button, buttons.Sources(page - 1))] if page > 0 else []
+    row += [_button(texts.next_button, buttons.Sources(page + 1))] if page + 1 < pages else []
     return "\n".join(lines), InlineKeyboardMarkup([row]) if row else None
 
 
@@ -139,14 +142,14 @@ def _button(text: str, button: buttons.Button) -> InlineKeyboardButton:
 
 async def sources(update: Update, context: Context) -> None:
     """The indexed documents, paged."""
-    text, keyboard = sources_page(context, 0)
+    text, keyboard = sources_page(context, 0, texts_of(update))
     await update.effective_message.reply_html(text, reply_markup=keyboard)
 
 
 async def sources_more(update: Update, context: Context) -> None:
     """Turn a page of /sources."""
     query = update.callback_query
-    text, keyboard = sources_page(context, buttons.decode(query.data).page)
+    text, keyboard = sources_page(context, buttons.decode(query.data).page, texts_of(update))
     await query.answer()
     await _edit(query, text, keyboard)
 
@@ -155,7 +158,8 @@ async def ask_command(update: Update, context: Context) -> None:
     """/ask <question>, anywhere."""
     question = " ".join(context.args or [])
     if not question.strip():
-        await update.effective_message.reply_text("Usage: /ask <question>, e.g. /ask " + EXAMPLES[0])
+        texts = texts_of(update)
+        await update.effective_message.reply_text(texts.usage_ask.format(example=texts.examples[0]))
         return
     await answer_question(update, context, question)
 
@@ -167,34 +171,70 @@ async def private_text(update: Update, context: Context) -> None:
 
 async def mention(update: Update, context: Context) -> None:
     """In a group, a message that mentions the bot is a question."""
-    message = update.effective_message
+    if _mentions_bot(update, context):
+        await answer_question(update, context, _without_mention(update, context))
+
+
+def _mentions_bot(update: Update, context: Context) -> bool:
     handle = f"@{context.bot.username}".lower()
-    mentions = [text for entity, text in message.parse_entities(["mention"]).items() if text.lower() == handle]
-    if mentions:
-        question = message.text or ""
-        for text in mentions:
-            question = question.replace(text, " ")
-        await answer_question(update, context, question)
+    return any(text.lower() == handle for text in update.effective_message.parse_entities(["mention"]).values())
+
+
+def _without_mention(update: Update, context: Context) -> str:
+    """The message's text with the bot's @handle taken out."""
+    return re.sub(rf"@{re.escape(context.bot.username or '')}\b", " ", update.effective_message.text or "",
+                  flags=re.IGNORECASE)
+
+
+async def reply(update: Update, context: Context) -> None:
+    """A reply to one of the bot's answers is a question, read with the one it answered when it leans
+    on it ("And what did Russia say?"). Other replies are plain messages: questions in a private chat,
+    in a group only when they mention the bot."""
+    message = update.effective_message
+    replied = message.reply_to_message
+    if replied is None or replied.from_user is None or replied.from_user.id != context.bot.id:
+        if message.chat.type == "private":
+            await private_text(update, context)
+        else:
+            await mention(update, context)
+        return
+    question = _without_mention(update, context)
+    earlier = _earlier_question(context, replied)
+    combined = read_with(question, earlier) if earlier else None
+    notice = texts_of(update).read_with.format(earlier=render.short(earlier, 200)) if combined and earlier else None
+    await answer_question(update, context, combined or question, notice=notice)
+
+
+def _earlier_question(context: Context, replied) -> str | None:  # noqa: ANN001
+    """The question the replied-to message answered: as the chat kept it, else as its first line shows it."""
+    shown = context.chat_data.answer_in(replied.message_id) if context.chat_data is not None else None
+    if shown is not None:
+        return shown[1].question
+    first = (replied.text or "").split("\n", 1)[0]
+    return first[2:].strip().rstrip("…").strip() if first.startswith("Q:") else None
 
 
 async def not_text(update: Update, context: Context) -> None:
     """Stickers, photos, files: ask for words instead."""
-    await update.effective_message.reply_text("I can only read questions sent as text. " + "Try: " + EXAMPLES[0])
+    texts = texts_of(update)
+    await update.effective_message.reply_text(texts.not_text.format(example=texts.examples[0]))
 
 
 async def unknown_command(update: Update, context: Context) -> None:
     """A command the bot does not have: point to /help."""
-    await update.effective_message.reply_text("I don't know that command. See /help.")
+    await update.effective_message.reply_text(texts_of(update).unknown_command)
 
 
-async def answer_question(update: Update, context: Context, question: str) -> None:
-    """Answer `question` in the chat of the update, within the sender's question limit."""
+async def answer_question(update: Update, context: Context, question: str, notice: str | None = None) -> None:
+    """Answer `question` in the chat of the update, within the sender's question limit; `notice` says
+    how the question was read (a follow-up read with the one before it)."""
     service = context.services
     message = update.effective_message
+    texts = texts_of(update)
     wait = service.limiter.wait_time(asker(update))
     if wait:
-        await message.reply_text(f"Slow down, please: at most {service.settings.questions_per_minute} questions a "
-                                 f"minute. Try again in {max(1, round(wait))} s.")
+        await message.reply_text(texts.slow_down.format(per_minute=service.settings.questions_per_minute,
+                                                        seconds=max(1, round(wait))))
         return
     search = asyncio.ensure_future(service.answer(question))
     try:
@@ -207,12 +247,15 @@ async def answer_question(update: Update, context: Context, question: str) -> No
     except ReadoutsError as error:  # a question that cannot be searched, filters that exclude all, an empty index
         await message.reply_text(str(error))
         return
+    if notice:
+        answer = dataclasses.replace(answer, notice=" ".join(filter(None, [notice, answer.notice])))
     if not answer.found:
-        await message.reply_html(render.nothing_found_html(answer))
+        await message.reply_html(render.nothing_found_html(answer, texts))
         return
     key = remember(context, answer)
-    text, keyboard = answer_page(answer, key, 0, service.settings.results_per_page)
-    await message.reply_html(text, reply_markup=keyboard, disable_web_page_preview=True)
+    text, keyboard = answer_page(answer, key, 0, service.settings.results_per_page, texts, context)
+    sent = await message.reply_html(text, reply_markup=keyboard, disable_web_page_preview=True)
+    context.chat_data.shown(sent.message_id, key)
 
 
 def remember(context: Context, answer: Answer) -> str:
@@ -225,14 +268,27 @@ def remember(context: Context, answer: Answer) -> str:
     return key
 
 
-def answer_page(answer: Answer, key: str, page: int, per_page: int) -> tuple[str, InlineKeyboardMarkup]:
-    """One page of hits with its buttons: context for each hit shown, then paging."""
+def answer_page(answer: Answer, key: str, page: int, per_page: int, texts: Texts,
+                context: Context) -> tuple[str, InlineKeyboardMarkup]:
+    """One page of hits with its buttons: paging; for each hit shown, its context, its citation and a
+    link to share it; then 👍/👎 when feedback is kept."""
     pages = render.paginate(answer, per_page)
     shown = pages[page]
-    context = [_button(f"Context {i + 1}", buttons.Context(key, i)) for i in shown]
-    paging = [_button("◀ Previous", buttons.More(key, page - 1))] if page > 0 else []
-    paging += [_button("More results ▶", buttons.More(key, page + 1))] if page + 1 < len(pages) else []
-    return render.page_html(answer, shown, page, len(pages)), InlineKeyboardMarkup([row for row in (paging, context) if row])
+    rows = [_hit_row(answer, i, key, texts, context.bot.username) for i in shown]
+    paging = [_button(texts.previous_button, buttons.More(key, page - 1))] if page > 0 else []
+    paging += [_button(texts.more_button, buttons.More(key, page + 1))] if page + 1 < len(pages) else []
+    feedback = votes.vote_row(key) if context.services.feedback is not None else []
+    keyboard = [row for row in (paging, *rows, feedback) if row]
+    return render.page_html(answer, shown, page, len(pages)), InlineKeyboardMarkup(keyboard)
+
+
+def _hit_row(answer: Answer, i: int, key: str, texts: Texts, bot_username: str | None) -> list[InlineKeyboardButton]:
+    row = [_button(texts.context_button.format(n=i + 1), buttons.Context(key, i)),
+           _button(texts.cite_button.format(n=i + 1), buttons.Cite(answer.hits[i].passage.id))]
+    if bot_username:
+        row.append(InlineKeyboardButton(texts.link_button.format(n=i + 1),
+                                        url=citing.share_link(bot_username, answer.hits[i].passage.id)))
+    return row
 
 
 async def more_results(update: Update, context: Context) -> None:
@@ -240,7 +296,7 @@ async def more_results(update: Update, context: Context) -> None:
     query, button = update.callback_query, buttons.decode(update.callback_query.data)
     answer = context.searches.get(button.key)
     if answer is None:
-        await query.answer(EXPIRED)
+        await query.answer(texts_of(update).expired)
         return
     await query.answer()
     service = context.services
@@ -248,7 +304,8 @@ async def more_results(update: Update, context: Context) -> None:
     page = min(button.page, len(pages) - 1)
     answer = await service.emphasised(answer, pages[page])
     context.searches[button.key] = answer
-    text, keyboard = answer_page(answer, button.key, page, service.settings.results_per_page)
+    text, keyboard = answer_page(answer, button.key, page, service.settings.results_per_page, texts_of(update),
+                                 context)
     await _edit(query, text, keyboard)
 
 
@@ -257,7 +314,7 @@ async def more_context(update: Update, context: Context) -> None:
     query, button = update.callback_query, buttons.decode(update.callback_query.data)
     answer = context.searches.get(button.key)
     if answer is None or button.index >= len(answer.hits) or not (query.message and query.message.is_accessible):
-        await query.answer(EXPIRED)
+        await query.answer(texts_of(update).expired)
         return
     await query.answer()
     hit = answer.hits[button.index]
@@ -267,7 +324,7 @@ async def more_context(update: Update, context: Context) -> None:
 
 async def expired_button(update: Update, context: Context) -> None:
     """A button the bot did not make, or no longer knows: say so, and stop the spinner."""
-    await update.callback_query.answer(EXPIRED)
+    await update.callback_query.answer(texts_of(update).expired)
 
 
 async def _edit(query, text: str, keyboard: InlineKeyboardMarkup | None) -> None:
@@ -291,16 +348,28 @@ async def inline_query(update: Update, context: Context) -> None:
     except ReadoutsError:
         await query.answer([], cache_time=0)
         return
+    answer = await service.linked(answer, range(min(INLINE_RESULTS, len(answer.hits))))
     results = [
         InlineQueryResultArticle(
             id=hit.passage.id[:64],
             title=f"{hit.passage.title[:80]}",
             description=f"{hit.passage.source}, {hit.passage.date or 'date unknown'} — {hit.passage.text[:120]}",
             input_message_content=InputTextMessageContent(render.hit_html(hit, max_chars=3500), parse_mode=ParseMode.HTML),
+            reply_markup=_inline_keyboard(hit, texts_of(update)),
         )
-        for hit in answer.hits[:10]
+        for hit in answer.hits[:INLINE_RESULTS]
     ]
     await query.answer(results, cache_time=60)
+
+
+def _inline_keyboard(hit: Hit, texts: Texts) -> InlineKeyboardMarkup:
+    """Under a shared quote: Cite (it opens the bot's chat on the passage, citation and all) and, when
+    a plain citation fits, a button that copies it."""
+    row = [_button(texts.cite_button.format(n="").strip(), buttons.Cite(hit.passage.id))]
+    short = fitted(hit.passage, STYLES[0], accessed=date.today(), link=hit.link, limit=citing.COPY_LIMIT)
+    if short:
+        row.append(InlineKeyboardButton(texts.copy_button, copy_text=CopyTextButton(short)))
+    return InlineKeyboardMarkup([row])
 
 
 async def error_handler(update: object, context: Context) -> None:

@@ -5,26 +5,27 @@ from html import escape
 
 from index import Answer, Hit, Passage, missing_note
 
+from .texts import ENGLISH, Texts
+
 TELEGRAM_LIMIT = 4096
-NOTHING_FOUND = (
-    "I found nothing in the readouts that answers this. Try other words, a person's name or a place, "
-    "or see /sources for what the readouts cover."
-)
+NOTHING_FOUND = ENGLISH.nothing_found
 
 
 def _esc(text: str) -> str:
     return escape(text, quote=False)
 
 
-def _origin_html(p: Passage) -> str:
-    link = f' · <a href="{escape(p.url, quote=True)}">link</a>' if p.url else ""
-    return f"{_esc(p.source)}, {_esc(p.date or 'date unknown')}{link}"
+def _origin_html(p: Passage, link: str | None = None) -> str:
+    url = link or p.url
+    anchor = f' · <a href="{escape(url, quote=True)}">link</a>' if url else ""
+    return f"{_esc(p.source)}, {_esc(p.date or 'date unknown')}{anchor}"
 
 
 def cite_html(hit: Hit) -> str:
-    """Title, source, date and link; the same passage published elsewhere is named, not repeated."""
+    """Title, source, date and link (to the quoted words, when the answer policy made that link); the
+    same passage published elsewhere is named, not repeated."""
     also = "".join(f"\nalso: {_origin_html(p)}" for p in hit.also)
-    return f"— <i>{_esc(hit.passage.title)}</i>\n{_origin_html(hit.passage)}{also}"
+    return f"— <i>{_esc(hit.passage.title)}</i>\n{_origin_html(hit.passage, hit.link)}{also}"
 
 
 def context_html(hit: Hit, passages: list[Passage]) -> str:
@@ -76,7 +77,7 @@ def paginate(answer: Answer, per_page: int, limit: int = TELEGRAM_LIMIT) -> list
 
 
 def page_html(answer: Answer, hits: range, page: int = 0, pages: int = 1) -> str:
-    header = f"<b>Q:</b> {_esc(_short(answer.question, 300))}"
+    header = f"<b>Q:</b> {_esc(short(answer.question, 300))}"
     if answer.notice:
         header += f"\n<i>{_esc(answer.notice)}</i>"
     if pages > 1:
@@ -89,12 +90,12 @@ def page_html(answer: Answer, hits: range, page: int = 0, pages: int = 1) -> str
     return html
 
 
-def nothing_found_html(answer: Answer) -> str:
+def nothing_found_html(answer: Answer, texts: Texts = ENGLISH) -> str:
     """No answer: what no readout mentions, or that nothing is close; then the related passages,
     labelled as such, as many as fit one message."""
     notice = f"\n<i>{_esc(answer.notice)}</i>" if answer.notice else ""
-    head = f"<b>Q:</b> {_esc(_short(answer.question, 300))}{notice}\n\n"
-    head += f"<b>{_esc(missing_note(answer.missing))}</b>" if answer.missing else NOTHING_FOUND
+    head = f"<b>Q:</b> {_esc(short(answer.question, 300))}{notice}\n\n"
+    head += f"<b>{_esc(missing_note(answer.missing))}</b>" if answer.missing else _esc(texts.nothing_found)
     if not answer.related:
         return head
     html = head + "\n\n<i>Related passages, not an answer:</i>"
@@ -106,5 +107,5 @@ def nothing_found_html(answer: Answer) -> str:
     return html
 
 
-def _short(text: str, limit: int) -> str:
+def short(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

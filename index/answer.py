@@ -37,6 +37,10 @@ class Retrieval(Protocol):
 
     def missing(self, question: str) -> list[str]: ...
 
+    def passage(self, passage_id: str) -> Passage | None: ...
+
+    def document(self, passage: Passage) -> list[Passage]: ...
+
 
 @dataclass(frozen=True)
 class Answer:
@@ -116,7 +120,8 @@ class Answerer:
 
     def emphasised(self, answer: Answer, shown: range) -> Answer:
         """Mark the best sentence in the hits about to be shown (it costs an embedding per sentence,
-        so later pages pay for it only when asked for)."""
+        so later pages pay for it only when asked for), and link them to their quoted words."""
+        answer = self.linked(answer, shown)
         todo = [i for i in shown if answer.hits[i].emphasis is None]
         if not todo:
             return answer
@@ -124,4 +129,18 @@ class Answerer:
         hits = list(answer.hits)
         for i, hit in zip(todo, marked):
             hits[i] = hit
+        return dataclasses.replace(answer, hits=tuple(hits))
+
+    def linked(self, answer: Answer, shown: range) -> Answer:
+        """The hits about to be shown, each with the link to its quoted words (citation.passage_link)
+        when its readout has a url."""
+        from .citation import passage_link
+
+        todo = [i for i in shown if answer.hits[i].link is None and answer.hits[i].passage.url]
+        if not todo:
+            return answer
+        hits = list(answer.hits)
+        for i in todo:
+            passage = hits[i].passage
+            hits[i] = dataclasses.replace(hits[i], link=passage_link(passage, self.retriever.document(passage)))
         return dataclasses.replace(answer, hits=tuple(hits))

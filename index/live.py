@@ -123,6 +123,18 @@ class Library:
             except (KeyError, IndexError):
                 return [passage]
 
+    def passage(self, passage_id: str) -> Passage | None:
+        with self.using() as retriever:
+            return retriever.passage(passage_id)
+
+    def document(self, passage: Passage) -> list[Passage]:
+        """The passage's whole document; the passage alone when its document has left the index since."""
+        with self.using() as retriever:
+            try:
+                return retriever.document(passage)
+            except (KeyError, IndexError):
+                return [passage]
+
     def refresh(self) -> Change | None:
         """Swap in the live generation if CURRENT names a new one; the change, or None. Raises the
         ReadoutsError of a generation that cannot be used (the current one stays)."""

@@ -50,9 +50,10 @@ class Passage:
 @dataclass(frozen=True)
 class Hit:
     """A passage returned for a question: its rank, its cosine similarity to the question, the span of
-    its best-matching sentence, near-identical passages from other documents ("also"), and its
+    its best-matching sentence, near-identical passages from other documents ("also"), its
     relevance: how far its strongest evidence clears the bar of the strategy that ranked it (at least
-    0: close enough to quote; ranking.py)."""
+    0: close enough to quote; ranking.py), and its `link`: the url with a text fragment that scrolls
+    to the quoted words (citation.py), once the answer policy has made it."""
 
     passage: Passage
     score: float
@@ -60,10 +61,13 @@ class Hit:
     emphasis: tuple[int, int] | None = None
     also: tuple[Passage, ...] = field(default=())
     relevance: float = 0.0
+    link: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         data = {"rank": self.rank, "score": round(self.score, 4), "relevance": round(self.relevance, 4),
                 **self.passage.to_json()}
+        if self.link:
+            data["link"] = self.link
         if self.also:
             data["also"] = [{"doc": p.doc, "source": p.source, "date": p.date, "url": p.url} for p in self.also]
         return data

@@ -127,6 +127,14 @@ def parse_query(question: str, today: date, word_dates: bool = True) -> Query:
     return Query(text=text, start=start, end=end, sources=found, latest=latest, worded=(start, end) != by_operators)
 
 
+def undated(question: str) -> str:
+    """The question without its filters and the dates it says in words (a follow-up's own replace them)."""
+    text = OPERATOR.sub(" ", question)
+    for pattern in (MONTH_YEAR, IN_YEAR, CJK_YEAR_MONTH, SINCE, AFTER, BEFORE, RELATIVE, LATEST):
+        text = pattern.sub(" ", text)
+    return " ".join(text.split())
+
+
 def _relative(match: re.Match[str], today: date, start: date | None, end: date | None) -> tuple[date | None, date | None]:
     which, unit, count, units = (match.group(i) for i in (1, 2, 3, 4))
     if count:

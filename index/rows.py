@@ -27,6 +27,21 @@ class Rows:
         """The row of a passage: its document's first row plus its place in the document."""
         return self._first_row[passage.id.rpartition("-")[0]] + passage.paragraph - 1
 
+    def of_id(self, passage_id: str) -> int | None:
+        """The row a passage id names, or None when no document of the index has it."""
+        document, _, number = passage_id.rpartition("-")
+        first = self._first_row.get(document)
+        if first is None or not number.isascii() or not number.isdigit():
+            return None
+        paragraph = int(number)
+        count = int(self.counts[self.document_of_row[first]])
+        return first + paragraph - 1 if 1 <= paragraph <= count else None
+
+    def of_document(self, passage: Passage) -> range:
+        """The rows of the passage's whole document."""
+        first = self._first_row[passage.id.rpartition("-")[0]]
+        return range(first, first + int(self.counts[self.document_of_row[first]]))
+
     def of_documents(self, paths: Collection[str]) -> np.ndarray:
         """The rows of the documents whose paths (identities) are given."""
         wanted = set(paths)

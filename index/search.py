@@ -148,6 +148,18 @@ class Retriever:
         rows = range(max(0, row - around), min(len(self.index.passages), row + around + 1))
         return [self.index.passages[r] for r in rows if self.index.passages[r].doc == passage.doc]
 
+    def passage(self, passage_id: str) -> Passage | None:
+        """The passage with this id (what a shared link or a button carries), or None when the index
+        no longer holds it."""
+        row = self.rows.of_id(passage_id)
+        passage = self.index.passages[row] if row is not None else None
+        return passage if passage is not None and passage.id == passage_id else None
+
+    def document(self, passage: Passage) -> list[Passage]:
+        """Every passage of the passage's document, in order: the readout as published."""
+        rows = self.rows.of_document(passage)
+        return list(self.index.passages[rows.start:rows.stop])
+
     def emphasise(self, question: str, hits: list[Hit]) -> list[Hit]:
         """Each hit with its best-matching sentence marked (emphasis.py)."""
         text = parse_query(clean_query(question), date.today()).text

@@ -21,6 +21,12 @@ JSON_PARAMS = {"reply_markup", "results", "commands", "allowed_updates", "entiti
                "reply_parameters", "button"}
 
 
+_ADMIN_RIGHTS = {"can_be_edited": False, "is_anonymous": False, "can_manage_chat": True, "can_delete_messages": False,
+                 "can_manage_video_chats": False, "can_restrict_members": False, "can_promote_members": False,
+                 "can_change_info": False, "can_invite_users": True, "can_post_stories": False,
+                 "can_edit_stories": False, "can_delete_stories": False}
+
+
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     # The default listen backlog of 5 drops connections when a loaded bot opens many at once; the
@@ -84,15 +90,19 @@ class FakeBotApi:
         return self.push(**self.message_update(user_id, text, chat_id, chat_type, entities))
 
     def message_update(self, user_id: int | None, text: str, chat_id: int | None = None, chat_type: str = "private",
-                       entities: list[dict] | None = None, sender_chat: dict | None = None) -> dict:
+                       entities: list[dict] | None = None, sender_chat: dict | None = None,
+                       reply_to: dict | None = None, language: str | None = None) -> dict:
         """A message update (not queued): `user_id` None sends it without `from`; `sender_chat`
-        sends it on behalf of a chat (a channel, or the group itself for an anonymous admin)."""
+        sends it on behalf of a chat (a channel, or the group itself for an anonymous admin);
+        `reply_to` is the message it replies to; `language` the sender's Telegram language code."""
         chat = {"id": chat_id or user_id, "type": chat_type}
         if chat_type != "private":
             chat["title"] = "A group"
         message = {"message_id": next(self._message_ids), "date": int(time.time()), "chat": chat, "text": text}
         if user_id is not None:
-            message["from"] = self.user(user_id)
+            message["from"] = self.user(user_id) | ({"language_code": language} if language else {})
+        if reply_to is not None:
+            message["reply_to_message"] = reply_to
         if sender_chat is not None:
             message["sender_chat"] = sender_chat
         if entities is None and text.startswith("/"):
@@ -126,6 +136,28 @@ class FakeBotApi:
             query["message"] = {"message_id": message_id, "date": int(time.time()), "text": "…",
                                 "chat": chat, "from": BOT_USER}
         return {"callback_query": query}
+
+    def bot_message(self, params: dict) -> dict:
+        """The message the bot sent with `params` (a recorded sendMessage), as a reply would quote it."""
+        chat_id = int(params["chat_id"])
+        return {"message_id": int(params["message_id"]), "date": int(time.time()), "text": params.get("text", ""),
+                "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "supergroup"}, "from": BOT_USER}
+
+    def member_update(self, user_id: int, chat_id: int, old: str, new: str, chat_type: str = "supergroup") -> dict:
+        """The bot's own membership of `chat_id` changing from status `old` to `new`, by `user_id`."""
+        bot = {k: BOT_USER[k] for k in ("id", "is_bot", "first_name", "username")}
+        return {"my_chat_member": {"chat": {"id": chat_id, "type": chat_type, "title": "A group"},
+                                   "from": self.user(user_id), "date": int(time.time()),
+                                   "old_chat_member": {"status": old, "user": bot},
+                                   "new_chat_member": {"status": new, "user": bot} | (
+                                       _ADMIN_RIGHTS if new == "administrator" else {})}}
+
+    def reaction_update(self, user_id: int, chat_id: int, message_id: int, emoji: list[str]) -> dict:
+        """`user_id` setting `emoji` as their reaction to message `message_id`."""
+        return {"message_reaction": {"chat": {"id": chat_id, "type": "private" if chat_id > 0 else "supergroup"},
+                                     "message_id": message_id, "user": self.user(user_id), "date": int(time.time()),
+                                     "old_reaction": [],
+                                     "new_reaction": [{"type": "emoji", "emoji": e} for e in emoji]}}
 
     def inline(self, user_id: int, query: str) -> int:
         return self.push(**self.inline_update(user_id, query))
@@ -183,6 +215,7 @@ class FakeBotApi:
         if method in ("sendMessage", "editMessageText"):
             chat_id = int(params.get("chat_id") or 0)
             message_id = int(params["message_id"]) if "message_id" in params else next(self._message_ids)
+            params.setdefault("message_id", message_id)  # recorded, so a test can reply to the message
             return {"message_id": message_id, "date": int(time.time()), "text": params.get("text", ""),
                     "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "group"}, "from": BOT_USER}
         return True

@@ -5,8 +5,12 @@ from bot import buttons
 
 keys = st.text("0123456789abcdef", min_size=1, max_size=16)
 numbers = st.integers(0, 999_999)
+passage_ids = st.builds(lambda prefix, n: f"{prefix}-{n}", st.text("0123456789abcdef", min_size=12, max_size=12),
+                        st.integers(1, 999_999))
 any_button = st.one_of(st.builds(buttons.More, keys, numbers), st.builds(buttons.Context, keys, numbers),
-                       st.builds(buttons.Sources, numbers), st.builds(buttons.Unalert, keys))
+                       st.builds(buttons.Sources, numbers), st.builds(buttons.Unalert, keys),
+                       st.builds(buttons.Cite, passage_ids), st.builds(buttons.Vote, keys, st.integers(0, 1)),
+                       st.builds(buttons.Style, st.sampled_from(["plain", "chicago"])))
 
 
 @given(any_button)
@@ -29,3 +33,24 @@ def test_data_the_bot_did_not_write_reads_as_none() -> None:
     assert buttons.decode("more:deadbeef:2") == buttons.More("deadbeef", 2)
     assert buttons.decode("src:07") is None  # one spelling per button
     assert buttons.decode("unalert:0a1b") == buttons.Unalert("0a1b") and buttons.decode("unalert:") is None
+
+
+def test_new_kinds_refuse_what_the_bot_would_not_write() -> None:
+    assert buttons.decode("cite:0123456789ab-3") == buttons.Cite("0123456789ab-3")
+    assert buttons.decode("vote:0a1b:1") == buttons.Vote("0a1b", 1)
+    assert buttons.decode("style:chicago") == buttons.Style("chicago")
+    for data in ("cite:0123456789ab-0", "cite:0123456789AB-3", "cite:0123456789ab", "cite:../x-1",
+                 "vote:0a1b:2", "vote:0a1b:01", "vote:0a1b", "style:mla", "style:"):
+        assert buttons.decode(data) is None, data
+
+
+@given(passage_ids)
+def test_a_shared_links_payload_names_its_passage_within_telegrams_rules(passage_id: str) -> None:
+    payload = buttons.payload(passage_id)
+    assert buttons.passage_of(payload) == passage_id
+    assert len(payload) <= 64 and all(c.isascii() and (c.isalnum() or c in "_-") for c in payload)
+
+
+def test_any_other_payload_names_no_passage() -> None:
+    for payload in ("", "p", "0123456789ab-3", "p0123456789ab-0", "q0123456789ab-3", "p0123456789ab-3x"):
+        assert buttons.passage_of(payload) is None, payload

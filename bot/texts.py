@@ -1,0 +1,245 @@
+"""The bot's fixed replies and command menu, in English, Chinese and Japanese: a user whose Telegram
+language is zh or ja reads them in it. Quotes and citations stay in the readouts' own words."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from telegram import BotCommand, Update
+
+
+@dataclass(frozen=True)
+class Texts:
+    """One language's fixed replies. Fields holding `{name}` are formatted by the handler that sends them;
+    fields sent with parse_mode HTML are marked *_html and escape their own markup."""
+
+    start_html: str  # {examples}
+    help_html: str  # {bot}
+    examples: tuple[str, ...]
+    private: str
+    sorry: str
+    expired: str
+    nothing_found: str
+    usage_ask: str  # {example}
+    slow_down: str  # {per_minute} {seconds}
+    not_text: str  # {example}
+    unknown_command: str
+    greeting_html: str  # {bot}
+    thanks_up: str
+    thanks_down: str
+    passage_gone: str
+    citation_html: str  # {style}: heading of a citation message
+    style_set: str  # {style}
+    style_choose: str  # {style}
+    read_with: str  # {earlier}: the notice on a follow-up read together with the question it answers
+    context_button: str  # {n}
+    cite_button: str  # {n}
+    link_button: str  # {n}
+    copy_button: str
+    more_button: str
+    previous_button: str
+    next_button: str
+    commands: tuple[tuple[str, str], ...]  # (command, description) for the menu
+
+    def menu(self) -> list[BotCommand]:
+        return [BotCommand(command, description) for command, description in self.commands]
+
+
+ENGLISH = Texts(
+    start_html=("Hello! I search official diplomatic readouts and quote them verbatim with source and date.\n\n"
+                "Try:\n{examples}\n\nSee /help for more."),
+    help_html=(
+        "Ask me about diplomatic readouts in plain language. I quote the passages that answer you, "
+        "word for word, each with its title, source and date, so you can cite them.\n\n"
+        "• In a private chat, just send your question.\n"
+        "• In a group, use /ask &lt;question&gt;, mention me, or reply to one of my answers.\n"
+        "• Reply to an answer to ask a follow-up (<i>And what did Russia say?</i>).\n"
+        "• Inline: type <code>@{bot} question</code> in any chat to share a quote.\n"
+        "• Under an answer: <b>Context</b> shows the paragraphs around a passage, <b>Cite</b> gives a citation "
+        "to copy, 🔗 a link that opens the passage, and 👍/👎 tell me whether it answered you.\n"
+        "• Dates in your question filter the readouts: <i>in 2017</i>, <i>September 2024</i>, <i>since 2022</i>, "
+        "<i>before 2023</i>, <i>last year</i>; <i>latest</i> puts the newest first.\n"
+        "• Or use filters: <code>after:2023-01-01</code> <code>before:2024</code> <code>source:Xinhua</code>.\n\n"
+        "/alert &lt;question&gt; – send this chat new readouts that answer it, as they arrive\n"
+        "/alerts – this chat's alerts, to remove them\n"
+        "/citestyle – plain or Chicago citations\n"
+        "/sources – the readouts I know\n/about – corpus size, dates and model\n/help – this message"
+    ),
+    examples=(
+        "What did China say about the Fukushima water release?",
+        "What is the Beijing-Tokyo Forum?",
+        "What did Wang Yi tell Taro Kono about the Korean Peninsula?",
+    ),
+    private="Sorry, this bot is private.",
+    sorry="Sorry, something went wrong on my side. Please try again.",
+    expired="That button has expired. Please ask again.",
+    nothing_found=("I found nothing in the readouts that answers this. Try other words, a person's name or a "
+                   "place, or see /sources for what the readouts cover."),
+    usage_ask="Usage: /ask <question>, e.g. /ask {example}",
+    slow_down="Slow down, please: at most {per_minute} questions a minute. Try again in {seconds} s.",
+    not_text="I can only read questions sent as text. Try: {example}",
+    unknown_command="I don't know that command. See /help.",
+    greeting_html=("Hello! I quote official diplomatic readouts verbatim, with title, source and date.\n\n"
+                   "• Ask with <code>/ask question</code>, or mention me: <code>@{bot} question</code>.\n"
+                   "• Reply to one of my answers to ask a follow-up.\n"
+                   "• /help tells the rest."),
+    thanks_up="Thanks! Noted as helpful.",
+    thanks_down="Thanks! Noted as not helpful.",
+    passage_gone="That passage is no longer in the readouts I hold.",
+    citation_html="<b>Citation</b> ({style}; tap to copy, /citestyle to change):",
+    style_set="Citations in this chat are now in the {style} style.",
+    style_choose="Citations in this chat are in the {style} style. Choose:",
+    read_with="Read together with the question it follows: “{earlier}”",
+    context_button="Context {n}",
+    cite_button="Cite {n}",
+    link_button="🔗 {n}",
+    copy_button="📋 Copy citation",
+    more_button="More results ▶",
+    previous_button="◀ Previous",
+    next_button="Next ▶",
+    commands=(
+        ("ask", "Ask a question about the readouts"),
+        ("sources", "The readouts I know"),
+        ("alert", "Send me new readouts that answer a question"),
+        ("alerts", "This chat's alerts, to remove them"),
+        ("citestyle", "Plain or Chicago citations"),
+        ("about", "Corpus size, dates and search model"),
+        ("help", "How to ask"),
+        ("start", "What this bot does"),
+    ),
+)
+
+CHINESE = Texts(
+    start_html=("你好！我检索官方外交通报（会谈、通话和记者会的官方文字），逐字引用原文，并注明标题、来源和日期。\n\n"
+                "可以这样问：\n{examples}\n\n更多说明见 /help。"),
+    help_html=(
+        "用自己的话提问即可。我会逐字引用回答你问题的段落，并附上标题、来源和日期，方便引用。\n\n"
+        "• 私聊：直接发送问题。\n"
+        "• 群组：使用 /ask &lt;问题&gt;，或 @我，或回复我的回答。\n"
+        "• 回复我的回答即可追问（<i>那俄罗斯怎么说？</i>）。\n"
+        "• 内联：在任何聊天中输入 <code>@{bot} 问题</code> 分享引文。\n"
+        "• 回答下方：<b>上下文</b> 显示前后段落，<b>引用</b> 给出可复制的引文，🔗 打开该段落的链接，"
+        "👍/👎 告诉我是否回答了你的问题。\n"
+        "• 问题中的日期会筛选通报：<i>2017年</i>、<i>since 2022</i>、<i>before 2023</i>；"
+        "也可用筛选词：<code>after:2023-01-01</code> <code>before:2024</code> <code>source:Xinhua</code>。\n\n"
+        "/alert &lt;问题&gt; – 有新的相关通报时发送到本聊天\n"
+        "/alerts – 本聊天的提醒（可删除）\n"
+        "/citestyle – 普通或芝加哥格式引文\n"
+        "/sources – 已收录的通报\n/about – 收录规模、日期和模型\n/help – 本说明"
+    ),
+    examples=(
+        "中方对福岛核污染水排海有何表态？",
+        "What did China say about the Fukushima water release?",
+        "王毅和河野太郎谈了朝鲜半岛什么问题？",
+    ),
+    private="抱歉，这是一个私人机器人。",
+    sorry="抱歉，我这边出了问题，请再试一次。",
+    expired="该按钮已失效，请重新提问。",
+    nothing_found="通报中没有找到能回答这个问题的内容。请换个说法，或提供人名、地名；/sources 可查看收录范围。",
+    usage_ask="用法：/ask <问题>，例如 /ask {example}",
+    slow_down="请慢一点：每分钟最多 {per_minute} 个问题。请 {seconds} 秒后再试。",
+    not_text="我只能读取文字问题。试试：{example}",
+    unknown_command="我不认识这个命令。请看 /help。",
+    greeting_html=("大家好！我逐字引用官方外交通报，并注明标题、来源和日期。\n\n"
+                   "• 用 <code>/ask 问题</code> 提问，或 @我：<code>@{bot} 问题</code>。\n"
+                   "• 回复我的回答即可追问。\n"
+                   "• 更多说明见 /help。"),
+    thanks_up="谢谢！已记为有帮助。",
+    thanks_down="谢谢！已记为没有帮助。",
+    passage_gone="该段落已不在我收录的通报中。",
+    citation_html="<b>引文</b>（{style}；点按即可复制，/citestyle 可更改格式）：",
+    style_set="本聊天的引文格式已设为 {style}。",
+    style_choose="本聊天的引文格式为 {style}。请选择：",
+    read_with="已结合你追问的原问题一起检索：“{earlier}”",
+    context_button="上下文 {n}",
+    cite_button="引用 {n}",
+    link_button="🔗 {n}",
+    copy_button="📋 复制引文",
+    more_button="更多结果 ▶",
+    previous_button="◀ 上一页",
+    next_button="下一页 ▶",
+    commands=(
+        ("ask", "就外交通报提问"),
+        ("sources", "已收录的通报"),
+        ("alert", "有新的相关通报时通知我"),
+        ("alerts", "本聊天的提醒"),
+        ("citestyle", "引文格式：普通或芝加哥"),
+        ("about", "收录规模、日期和检索模型"),
+        ("help", "如何提问"),
+        ("start", "这个机器人能做什么"),
+    ),
+)
+
+JAPANESE = Texts(
+    start_html=("こんにちは！公式の外交記録（会談・電話会談・記者会見の発表）を検索し、原文をそのまま、"
+                "タイトル・発表元・日付とともに引用します。\n\n例えば：\n{examples}\n\n詳しくは /help へ。"),
+    help_html=(
+        "ふだんの言葉で質問してください。答えとなる段落を原文のまま、タイトル・発表元・日付とともに引用します。\n\n"
+        "• 個別チャット：質問をそのまま送信。\n"
+        "• グループ：/ask &lt;質問&gt;、メンション、または私の回答への返信。\n"
+        "• 回答に返信すると追加の質問になります（<i>ではロシアは何と言った？</i>）。\n"
+        "• インライン：どのチャットでも <code>@{bot} 質問</code> で引用を共有できます。\n"
+        "• 回答の下：<b>前後</b> で前後の段落、<b>引用</b> でコピー用の出典、🔗 で段落へのリンク、"
+        "👍/👎 で役に立ったかを教えてください。\n"
+        "• 質問の中の日付で絞り込めます：<i>2017年</i>、<i>since 2022</i>、<i>before 2023</i>。"
+        "フィルター：<code>after:2023-01-01</code> <code>before:2024</code> <code>source:Xinhua</code>。\n\n"
+        "/alert &lt;質問&gt; – 新しい関連記録が届いたらこのチャットに送信\n"
+        "/alerts – このチャットのアラート（削除できます）\n"
+        "/citestyle – 出典の形式（標準またはシカゴ）\n"
+        "/sources – 収録している記録\n/about – 収録数・期間・モデル\n/help – この説明"
+    ),
+    examples=(
+        "福島の処理水の放出について中国は何と言った？",
+        "What did China say about the Fukushima water release?",
+        "王毅外相は河野外務大臣に朝鮮半島について何を伝えた？",
+    ),
+    private="申し訳ありませんが、このボットは非公開です。",
+    sorry="申し訳ありません、こちらで問題が発生しました。もう一度お試しください。",
+    expired="このボタンは期限切れです。もう一度質問してください。",
+    nothing_found=("記録の中に、この質問に答えるものは見つかりませんでした。言い換えるか、人名や地名を加えてください。"
+                   "/sources で収録範囲を確認できます。"),
+    usage_ask="使い方：/ask <質問>　例：/ask {example}",
+    slow_down="少しお待ちください：1分間に最大 {per_minute} 件までです。{seconds} 秒後にもう一度どうぞ。",
+    not_text="テキストの質問のみ読めます。例：{example}",
+    unknown_command="そのコマンドはありません。/help をご覧ください。",
+    greeting_html=("こんにちは！公式の外交記録を原文のまま、タイトル・発表元・日付とともに引用します。\n\n"
+                   "• <code>/ask 質問</code> で質問するか、メンションしてください：<code>@{bot} 質問</code>。\n"
+                   "• 私の回答に返信すると追加の質問になります。\n"
+                   "• 詳しくは /help へ。"),
+    thanks_up="ありがとうございます！役に立ったと記録しました。",
+    thanks_down="ありがとうございます！役に立たなかったと記録しました。",
+    passage_gone="その段落は、現在収録している記録にはもうありません。",
+    citation_html="<b>出典</b>（{style}。タップでコピー、/citestyle で形式を変更）：",
+    style_set="このチャットの出典の形式を {style} にしました。",
+    style_choose="このチャットの出典の形式は {style} です。選んでください：",
+    read_with="元の質問とあわせて検索しました：「{earlier}」",
+    context_button="前後 {n}",
+    cite_button="引用 {n}",
+    link_button="🔗 {n}",
+    copy_button="📋 出典をコピー",
+    more_button="さらに表示 ▶",
+    previous_button="◀ 前へ",
+    next_button="次へ ▶",
+    commands=(
+        ("ask", "外交記録について質問する"),
+        ("sources", "収録している記録"),
+        ("alert", "質問に答える新しい記録を知らせる"),
+        ("alerts", "このチャットのアラート"),
+        ("citestyle", "出典の形式：標準またはシカゴ"),
+        ("about", "収録数・期間・検索モデル"),
+        ("help", "質問のしかた"),
+        ("start", "このボットについて"),
+    ),
+)
+
+BY_LANGUAGE = {"zh": CHINESE, "ja": JAPANESE}
+
+
+def texts_for(language_code: str | None) -> Texts:
+    """The replies for a Telegram language code ("zh-hans", "ja", "en-GB"...): English unless zh or ja."""
+    return BY_LANGUAGE.get((language_code or "").split("-")[0].lower(), ENGLISH)
+
+
+def texts_of(update: object) -> Texts:
+    """The replies for the user behind an update (English when there is none)."""
+    user = update.effective_user if isinstance(update, Update) else None
+    return texts_for(user.language_code if user else None)

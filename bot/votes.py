@@ -1,0 +1,65 @@
+"""👍/👎 on an answer, by its buttons or by a reaction to its message, kept in the index's feedback log
+with the question and the passages shown (index.FeedbackLog; `readouts feedback` sums it up)."""
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+from datetime import datetime, timezone
+
+from telegram import InlineKeyboardButton, ReactionTypeEmoji, Update, User
+
+from index import Answer, Feedback, ReadoutsError, voter_key
+
+from . import buttons
+from .context import Context
+from .texts import texts_of
+
+log = logging.getLogger(__name__)
+UP, DOWN = "👍", "👎"
+
+
+def vote_row(key: str) -> list[InlineKeyboardButton]:
+    return [InlineKeyboardButton(UP, callback_data=buttons.encode(buttons.Vote(key, 1))),
+            InlineKeyboardButton(DOWN, callback_data=buttons.encode(buttons.Vote(key, 0)))]
+
+
+async def record(context: Context, answer: Answer, key: str, up: bool, user: User | None, via: str) -> bool:
+    """Append one vote to the feedback log, off the event loop; False when it could not be kept."""
+    services = context.services
+    if services.feedback is None:
+        return False
+    salt = hashlib.sha256(services.settings.token.encode()).hexdigest()
+    entry = Feedback(
+        time=datetime.now(timezone.utc).isoformat(timespec="seconds"), question=answer.question,
+        passages=tuple(hit.passage.id for hit in answer.hits), vote="up" if up else "down", answer=key,
+        voter=voter_key(user.id, salt) if user else "anonymous", via=via, passage=None)
+    try:
+        await asyncio.get_running_loop().run_in_executor(services.executor, services.feedback.record, entry)
+    except ReadoutsError as error:
+        log.warning("feedback not kept: %s", error)
+        return False
+    return True
+
+
+async def vote_button(update: Update, context: Context) -> None:
+    """👍 or 👎 under an answer."""
+    query, texts = update.callback_query, texts_of(update)
+    button = buttons.decode(query.data)
+    answer = context.searches.get(button.key)
+    if answer is None:
+        await query.answer(texts.expired)
+        return
+    kept = await record(context, answer, button.key, bool(button.up), update.effective_user, "button")
+    await query.answer((texts.thanks_up if button.up else texts.thanks_down) if kept else texts.sorry)
+
+
+async def reaction(update: Update, context: Context) -> None:
+    """A 👍 or 👎 reaction to one of the bot's answer messages counts as a vote; other emoji do not."""
+    change = update.message_reaction
+    emoji = {r.emoji for r in change.new_reaction if isinstance(r, ReactionTypeEmoji)}
+    if context.chat_data is None or not emoji & {UP, DOWN}:
+        return
+    shown = context.chat_data.answer_in(change.message_id)
+    if shown is not None:
+        await record(context, shown[1], shown[0], UP in emoji, change.user, "reaction")
