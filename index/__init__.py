@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from . import settings
 from .errors import (
     BadQuery,
+    FeedbackLogFailed,
     IndexBusy,
     IndexCorrupt,
     IndexEmpty,
@@ -25,6 +26,7 @@ from .passage import Hit, Passage
 if TYPE_CHECKING:
     from .answer import Answer, Answerer
     from .cli import main, open_library, open_retriever
+    from .feedback import Feedback, FeedbackLog, voter_key
     from .live import Change, Library
     from .plain import answer_text, missing_note
     from .search import Retriever
@@ -33,15 +35,17 @@ if TYPE_CHECKING:
     from .watch import Outcome, Source, SourcesInvalid, Watcher, load_sources
 
 __all__ = [
-    "Answer", "Answerer", "BadQuery", "Change", "DocumentRecord", "Hit", "IndexBusy", "IndexCorrupt", "IndexEmpty",
-    "IndexMismatch", "IndexNotFound", "IndexWriteFailed", "InputNotFound", "Library", "NothingMatches",
-    "NothingToIngest", "Outcome", "Passage", "ReadoutsError", "Retriever", "Source", "SourcesInvalid", "Watcher",
-    "answer_text", "load_sources", "main", "missing_note", "open_library", "open_retriever", "safe", "settings",
+    "Answer", "Answerer", "BadQuery", "Change", "DocumentRecord", "Feedback", "FeedbackLog", "FeedbackLogFailed", "Hit",
+    "IndexBusy", "IndexCorrupt", "IndexEmpty", "IndexMismatch", "IndexNotFound", "IndexWriteFailed", "InputNotFound",
+    "Library", "NothingMatches", "NothingToIngest", "Outcome", "Passage", "ReadoutsError", "Retriever", "Source",
+    "SourcesInvalid", "Watcher", "answer_text", "load_sources", "main", "missing_note", "open_library",
+    "open_retriever", "safe", "settings", "voter_key",
 ]
 _LAZY = {"Answer": "answer", "Answerer": "answer", "Retriever": "search", "DocumentRecord": "store",
          "answer_text": "plain", "missing_note": "plain", "safe": "terminal", "open_retriever": "cli",
          "main": "cli", "open_library": "cli", "Change": "live", "Library": "live", "Outcome": "watch",
-         "Source": "watch", "SourcesInvalid": "watch", "Watcher": "watch", "load_sources": "watch"}
+         "Source": "watch", "SourcesInvalid": "watch", "Watcher": "watch", "load_sources": "watch",
+         "Feedback": "feedback", "FeedbackLog": "feedback", "voter_key": "feedback"}
 
 
 def __getattr__(name: str) -> Any:
