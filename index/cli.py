@@ -20,6 +20,7 @@ from .terminal import safe
 if TYPE_CHECKING:
     from .documents import Document
     from .embed import Embedder
+    from .feedback import Summary
     from .ingest import IngestReport
     from .live import Library
     from .search import Retriever
@@ -250,6 +251,60 @@ def cmd_eval(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_feedback(args: argparse.Namespace) -> int:
+    """What the votes on answers say: counts, and the questions and passages with most 👎."""
+    from . import store
+    from .feedback import FeedbackLog
+
+    directory = settings.index_dir(args.index)
+    log = FeedbackLog(directory)
+    if not args.json and not log.path.is_file():
+        print(safe(f"no feedback yet: {log.path} does not exist"))
+        return 0
+    summary = log.summary()
+    if args.json:
+        print(json.dumps(summary.to_json(), ensure_ascii=False))
+        return 0
+    print(safe("\n".join(format_feedback(summary, store.document_titles(directory), args.top, log.path))))
+    return 0
+
+
+def format_feedback(summary: Summary, titles: dict[str, str], top: int, path: Path) -> list[str]:
+    """The lines `readouts feedback` prints: counts and shares, the most 👎 questions and passages (titled when
+    the index knows them), malformed lines skipped."""
+    if not summary.presses:
+        lines = [f"no feedback yet: {path} holds no votes"]
+        return lines + ([f"skipped    {summary.skipped} malformed line(s)"] if summary.skipped else [])
+    share = lambda n: f"{n} ({100 * n / summary.votes:.1f}%)"
+    lines = [f"feedback   {path}",
+             f"votes      {summary.votes} (of {summary.presses} presses: a changed vote counts once, as its last)",
+             f"👍 up      {share(summary.up)}", f"👎 down    {share(summary.down)}"]
+    for heading, tallies, label in (("questions", summary.questions, _one_line),
+                                    ("passages", summary.passages, lambda name: _passage_label(name, titles))):
+        disliked = [tally for tally in tallies if tally.down][:top]
+        lines.append(f"{heading} with most 👎:" + ("" if disliked else " none"))
+        lines += [f"  {t.down:4} 👎 {t.up:4} 👍  {label(t.name)}" for t in disliked]
+    if summary.skipped:
+        lines.append(f"skipped    {summary.skipped} malformed line(s)")
+    return lines
+
+
+def _one_line(text: str, width: int = 100) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _passage_label(passage: str, titles: dict[str, str]) -> str:
+    title = titles.get(passage.rpartition("-")[0])
+    return f"{passage}  {_one_line(title, 80)}" if title else passage
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, not {text!r}")
+    return int(text)
+
+
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(prog="readouts", description="Search diplomatic readouts and quote them.")
     commands = main.add_subparsers(dest="command", required=True)
@@ -295,6 +350,14 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("-k", type=int, default=5, help="passages retrieved per question (default 5)")
     p.add_argument("--method", choices=("all", *METHODS), default="all", help="ranking(s) to measure (default: all)")
     p.set_defaults(run=cmd_eval)
+
+    p = commands.add_parser("feedback", help="what users' 👍/👎 on answers say: counts, the questions and "
+                                             "passages with most 👎")
+    p.add_argument("--index", help=index_help)
+    p.add_argument("--json", action="store_true", help="the summary as one JSON object")
+    p.add_argument("--top", type=_positive, default=10, metavar="N",
+                   help="questions and passages listed (default 10)")
+    p.set_defaults(run=cmd_feedback)
 
     for plugin in entry_points(group="readouts.commands"):  # e.g. the bot package's `bot` and `chat`
         plugin.load()(commands)

@@ -7,6 +7,7 @@
     ├── IndexMismatch      built by another format or model
     ├── IndexBusy          another ingest holds the lock
     ├── IndexWriteFailed   the OS refused a write (disk full, permissions); the old index stands
+    ├── FeedbackLogFailed  the OS refused to read or write the feedback log
     ├── NothingToIngest    the paths hold no readout to index
     ├── InputNotFound      a path that does not exist
     ├── BadQuery           a question that cannot be searched (no words, an impossible filter)
@@ -29,6 +30,10 @@ class IndexEmpty(ReadoutsError):
 
 
 class IndexWriteFailed(ReadoutsError):
+    pass
+
+
+class FeedbackLogFailed(ReadoutsError):
     pass
 
 

@@ -362,6 +362,16 @@ def recorded_model(directory: Path) -> str | None:
         return None
 
 
+def document_titles(directory: Path) -> dict[str, str]:
+    """The title of each live document by its passages' id prefix (its content hash, as documents.py
+    names passages); empty when there is no readable index."""
+    try:
+        records = _live_manifest(directory)[1]["documents"]
+        return {record["content_hash"][:12]: record["title"] for record in records}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
+
+
 def _live_manifest(directory: Path) -> tuple[Path, dict]:
     generation = directory / (directory / CURRENT).read_text().strip()
     return generation, json.loads((generation / MANIFEST).read_text(encoding="utf-8"))
