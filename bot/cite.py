@@ -27,8 +27,9 @@ def citation_html(context: Context, texts: Texts, passage: Passage, style: str) 
     link = passage_link(passage, context.services.answerer.retriever.document(passage))
     today = date.today()
     chosen = style if style in STYLES else STYLES[0]
-    full = cite(passage, chosen, accessed=today, link=link)  # type: ignore[arg-type]
-    short = fitted(passage, chosen, accessed=today, link=link, limit=COPY_LIMIT)  # type: ignore[arg-type]
+    full = cite(passage, chosen, accessed=today, link=link)
+    short = (fitted(passage, chosen, accessed=today, link=link, limit=COPY_LIMIT)
+             or fitted(passage, chosen, accessed=today, link=passage.url, limit=COPY_LIMIT))
     html = f"{texts.citation_html.format(style=chosen)}\n<code>{escape(full, quote=False)}</code>"
     keyboard = InlineKeyboardMarkup([[InlineKeyboardButton(texts.copy_button, copy_text=CopyTextButton(short))]]
                                     ) if short else None

@@ -26,7 +26,8 @@ from telegram.ext import ApplicationHandlerStop
 
 from index import STYLES, Answer, Hit, ReadoutsError, fitted, read_with
 
-from . import buttons, cite as citing, render, votes
+from . import buttons, render, votes
+from . import cite as citing
 from .config import Settings
 from .context import Context
 from .texts import ENGLISH, Texts, texts_of

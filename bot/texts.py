@@ -55,7 +55,7 @@ ENGLISH = Texts(
         "• Reply to an answer to ask a follow-up (<i>And what did Russia say?</i>).\n"
         "• Inline: type <code>@{bot} question</code> in any chat to share a quote.\n"
         "• Under an answer: <b>Context</b> shows the paragraphs around a passage, <b>Cite</b> gives a citation "
-        "to copy, 🔗 a link that opens the passage, and 👍/👎 tell me whether it answered you.\n"
+        "to copy, <b>Share</b> a link that opens the passage, and 👍/👎 tell me whether it answered you.\n"
         "• Dates in your question filter the readouts: <i>in 2017</i>, <i>September 2024</i>, <i>since 2022</i>, "
         "<i>before 2023</i>, <i>last year</i>; <i>latest</i> puts the newest first.\n"
         "• Or use filters: <code>after:2023-01-01</code> <code>before:2024</code> <code>source:Xinhua</code>.\n\n"
@@ -91,7 +91,7 @@ ENGLISH = Texts(
     read_with="Read together with the question it follows: “{earlier}”",
     context_button="Context {n}",
     cite_button="Cite {n}",
-    link_button="🔗 {n}",
+    link_button="Share {n}",
     copy_button="📋 Copy citation",
     more_button="More results ▶",
     previous_button="◀ Previous",
@@ -117,7 +117,7 @@ CHINESE = Texts(
         "• 群组：使用 /ask &lt;问题&gt;，或 @我，或回复我的回答。\n"
         "• 回复我的回答即可追问（<i>那俄罗斯怎么说？</i>）。\n"
         "• 内联：在任何聊天中输入 <code>@{bot} 问题</code> 分享引文。\n"
-        "• 回答下方：<b>上下文</b> 显示前后段落，<b>引用</b> 给出可复制的引文，🔗 打开该段落的链接，"
+        "• 回答下方：<b>上下文</b> 显示前后段落，<b>引用</b> 给出可复制的引文，<b>分享</b> 给出打开该段落的链接，"
         "👍/👎 告诉我是否回答了你的问题。\n"
         "• 问题中的日期会筛选通报：<i>2017年</i>、<i>since 2022</i>、<i>before 2023</i>；"
         "也可用筛选词：<code>after:2023-01-01</code> <code>before:2024</code> <code>source:Xinhua</code>。\n\n"
@@ -152,7 +152,7 @@ CHINESE = Texts(
     read_with="已结合你追问的原问题一起检索：“{earlier}”",
     context_button="上下文 {n}",
     cite_button="引用 {n}",
-    link_button="🔗 {n}",
+    link_button="分享 {n}",
     copy_button="📋 复制引文",
     more_button="更多结果 ▶",
     previous_button="◀ 上一页",
@@ -178,7 +178,7 @@ JAPANESE = Texts(
         "• グループ：/ask &lt;質問&gt;、メンション、または私の回答への返信。\n"
         "• 回答に返信すると追加の質問になります（<i>ではロシアは何と言った？</i>）。\n"
         "• インライン：どのチャットでも <code>@{bot} 質問</code> で引用を共有できます。\n"
-        "• 回答の下：<b>前後</b> で前後の段落、<b>引用</b> でコピー用の出典、🔗 で段落へのリンク、"
+        "• 回答の下：<b>前後</b> で前後の段落、<b>引用</b> でコピー用の出典、<b>共有</b> で段落を開くリンク、"
         "👍/👎 で役に立ったかを教えてください。\n"
         "• 質問の中の日付で絞り込めます：<i>2017年</i>、<i>since 2022</i>、<i>before 2023</i>。"
         "フィルター：<code>after:2023-01-01</code> <code>before:2024</code> <code>source:Xinhua</code>。\n\n"
@@ -214,7 +214,7 @@ JAPANESE = Texts(
     read_with="元の質問とあわせて検索しました：「{earlier}」",
     context_button="前後 {n}",
     cite_button="引用 {n}",
-    link_button="🔗 {n}",
+    link_button="共有 {n}",
     copy_button="📋 出典をコピー",
     more_button="さらに表示 ▶",
     previous_button="◀ 前へ",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from telegram import InlineKeyboardButton, ReactionTypeEmoji, Update, User
 
@@ -31,7 +31,7 @@ async def record(context: Context, answer: Answer, key: str, up: bool, user: Use
         return False
     salt = hashlib.sha256(services.settings.token.encode()).hexdigest()
     entry = Feedback(
-        time=datetime.now(timezone.utc).isoformat(timespec="seconds"), question=answer.question,
+        time=datetime.now(UTC).isoformat(timespec="seconds"), question=answer.question,
         passages=tuple(hit.passage.id for hit in answer.hits), vote="up" if up else "down", answer=key,
         voter=voter_key(user.id, salt) if user else "anonymous", via=via, passage=None)
     try:

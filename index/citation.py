@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
@@ -22,6 +22,7 @@ CJK_CHARS_PER_WORD = 2.5  # scripts written without spaces: this many characters
 SHORT_WORDS = 8  # a passage this short (in words and in characters) is quoted whole as textStart
 SHORT_CHARS = 80
 MIN_QUOTE = 40  # `fitted` gives up rather than quote fewer characters than this
+PARAGRAPH_BREAK = "\n\n"  # between a readout's passages, as a page's paragraphs are apart
 
 _CJK = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef"
 # A unit is where a term may begin or end: a word, or a single character of a script without spaces.
@@ -393,3 +394,19 @@ def fitted(passage: Passage, style: CitationStyle, *, accessed: date, link: str 
     if budget < MIN_QUOTE:
         return None
     return cite(passage, style, accessed=accessed, link=link, quote=short_quote(passage.text, budget))
+
+
+def passage_link(passage: Passage, document: Sequence[Passage]) -> str | None:
+    """The passage's url with a text directive that finds it within its readout (`document`, its passages
+    in order, as the page shows them); None when the readout has no url."""
+    if not passage.url:
+        return None
+    start, texts = 0, list[str]()
+    for other in document:
+        if other.id == passage.id:
+            start = sum(len(text) + len(PARAGRAPH_BREAK) for text in texts)
+        texts.append(other.text)
+    page_text = PARAGRAPH_BREAK.join(texts)
+    if page_text[start:start + len(passage.text)] != passage.text:  # not among its readout's passages
+        return fragment_url(passage.url, passage.text, passage.text)
+    return fragment_url(passage.url, passage.text, page_text, start=start)

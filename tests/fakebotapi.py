@@ -148,7 +148,8 @@ class FakeBotApi:
         bot = {k: BOT_USER[k] for k in ("id", "is_bot", "first_name", "username")}
         return {"my_chat_member": {"chat": {"id": chat_id, "type": chat_type, "title": "A group"},
                                    "from": self.user(user_id), "date": int(time.time()),
-                                   "old_chat_member": {"status": old, "user": bot},
+                                   "old_chat_member": {"status": old, "user": bot} | (
+                                       {"until_date": 0} if old == "kicked" else {}),
                                    "new_chat_member": {"status": new, "user": bot} | (
                                        _ADMIN_RIGHTS if new == "administrator" else {})}}
 

@@ -108,8 +108,8 @@ async def test_best_sentence_is_emphasised_inside_a_verbatim_quote(start_bot, fa
 
 async def test_startup_registers_the_command_menu(start_bot, fake_api: FakeBotApi) -> None:
     async with start_bot():
-        [call] = await in_thread(fake_api.wait_for, "setMyCommands")
-    assert [c["command"] for c in call["commands"]] == [c.command for c in COMMANDS]
+        call = (await in_thread(fake_api.wait_for, "setMyCommands"))[0]
+    assert [c["command"] for c in call["commands"]] == [c.command for c in COMMANDS] and "language_code" not in call
 
 
 async def test_off_topic_question_says_nothing_found(start_bot, fake_api: FakeBotApi) -> None:
@@ -149,9 +149,10 @@ async def test_context_button_quotes_the_neighbouring_paragraphs(start_bot, fake
     async with start_bot():
         fake_api.message(USER, "When was the Beijing-Tokyo Forum launched?")
         [answer] = await in_thread(replies, fake_api)
-        context_buttons = answer["reply_markup"]["inline_keyboard"][-1]
-        assert [b["text"] for b in context_buttons][:1] == ["Context 1"]
-        fake_api.callback(USER, context_buttons[0]["callback_data"], message_id=777)
+        rows = answer["reply_markup"]["inline_keyboard"]
+        [hit_row] = [row for row in rows if row[0]["text"] == "Context 1"]
+        assert [b["text"] for b in hit_row] == ["Context 1", "Cite 1", "Share 1"]
+        fake_api.callback(USER, hit_row[0]["callback_data"], message_id=777)
         _, context = await in_thread(replies, fake_api, USER, 2)
     text = context["text"]
     assert text.startswith("<b>Context</b>, paragraphs 9–10:") and text.count("<blockquote>") == 2
@@ -461,3 +462,83 @@ def test_the_bot_logs_time_level_and_logger_at_info_without_the_token(fake_api: 
     assert logged("INFO", "bot.handlers", "refused update"), stderr
     assert logged("INFO", "telegram.ext.Application", "Application started"), stderr
     assert "httpx" not in stderr and TEST_TOKEN not in stderr
+
+
+# --- follow-ups, groups, languages ----------------------------------------------------------------
+FOLLOWED = "What did China say about the Fukushima water release?"
+
+
+async def test_a_reply_to_an_answer_in_a_group_is_a_follow_up_read_with_its_question(process_bot,
+                                                                                    fake_api: FakeBotApi) -> None:
+    async with process_bot() as bot:
+        [answer] = [c.params for c in await bot.process(fake_api.message_update(
+            USER, f"/ask {FOLLOWED}", chat_id=GROUP, chat_type="supergroup")) if c.method == "sendMessage"]
+        calls = await bot.process(fake_api.message_update(USER, "And what did Japan say?", chat_id=GROUP,
+                                                          chat_type="supergroup", reply_to=fake_api.bot_message(answer)))
+        other = await bot.process(fake_api.message_update(
+            USER, "And what did Japan say?", chat_id=GROUP, chat_type="supergroup",
+            reply_to={"message_id": 5, "date": 0, "chat": {"id": GROUP, "type": "supergroup"}, "text": "hi",
+                      "from": fake_api.user(USER + 1)}))
+    assert not bot.errors
+    [reply] = [c.params for c in calls if c.method == "sendMessage"]
+    assert int(reply["chat_id"]) == GROUP and "Read together with the question it follows" in reply["text"]
+    assert "Fukushima" in reply["text"] and "<blockquote>" in reply["text"]
+    assert not [c for c in other if c.method == "sendMessage"]  # a reply to someone else is not for the bot
+
+
+async def test_a_follow_up_to_an_answer_the_chat_no_longer_keeps_is_read_from_its_text(process_bot,
+                                                                                      fake_api: FakeBotApi) -> None:
+    replied = {"message_id": 77, "date": 0, "chat": {"id": USER, "type": "private"}, "from": fake_api_bot(),
+               "text": f"Q: {FOLLOWED}\n\nsome passage"}
+    async with process_bot() as bot:
+        calls = await bot.process(fake_api.message_update(USER, "And Japan?", reply_to=replied))
+    [reply] = [c.params for c in calls if c.method == "sendMessage"]
+    assert f"Q:</b> And Japan? {FOLLOWED}" in reply["text"] and not bot.errors
+
+
+def fake_api_bot() -> dict:
+    from fakebotapi import BOT_USER
+
+    return BOT_USER
+
+
+@pytest.mark.parametrize(("old", "new", "greets"), [("left", "member", True), ("kicked", "administrator", True),
+                                                    ("member", "administrator", False), ("member", "left", False)])
+async def test_the_bot_greets_a_group_it_is_added_to(process_bot, fake_api: FakeBotApi, old: str, new: str,
+                                                    greets: bool) -> None:
+    async with process_bot() as bot:
+        calls = await bot.process(fake_api.member_update(USER, GROUP, old, new))
+    messages = [c.params for c in calls if c.method == "sendMessage"]
+    assert not bot.errors
+    assert bool(messages) == greets
+    if greets:
+        assert int(messages[0]["chat_id"]) == GROUP and "/ask" in messages[0]["text"] and "Reply to one of my answers" in messages[0]["text"]
+
+
+async def test_a_group_outside_the_allow_list_is_not_greeted(process_bot, fake_api: FakeBotApi) -> None:
+    async with process_bot(allowed_chat_ids=frozenset({OTHER_GROUP})) as bot:
+        calls = await bot.process(fake_api.member_update(USER, GROUP, "left", "member"))
+    assert not [c for c in calls if c.method == "sendMessage"] and not bot.errors
+
+
+@pytest.mark.parametrize(("language", "expected"), [("zh-hans", "你好"), ("ja", "こんにちは"), ("en", "Hello!")])
+async def test_fixed_replies_follow_the_users_telegram_language(process_bot, fake_api: FakeBotApi, language: str,
+                                                                expected: str) -> None:
+    async with process_bot() as bot:
+        calls = await bot.process(fake_api.message_update(USER, "/start", language=language))
+        nothing = await bot.process(fake_api.message_update(USER, "What's the weather in Paris tomorrow?",
+                                                            language=language))
+    [start] = [c.params for c in calls if c.method == "sendMessage"]
+    [reply] = [c.params for c in nothing if c.method == "sendMessage"]
+    assert start["text"].startswith(expected)
+    assert ("found nothing" in reply["text"]) == (language == "en")
+
+
+async def test_the_command_menu_is_registered_in_chinese_and_japanese_too(start_bot, fake_api: FakeBotApi) -> None:
+    async with start_bot():
+        calls = await in_thread(fake_api.wait_for, "setMyCommands", 3)
+    by_language = {call.get("language_code"): [c["command"] for c in call["commands"]] for call in calls}
+    assert set(by_language) == {None, "zh", "ja"}
+    assert by_language["zh"] == by_language["ja"] == by_language[None]
+    descriptions = {call.get("language_code"): call["commands"][0]["description"] for call in calls}
+    assert len(set(descriptions.values())) == 3

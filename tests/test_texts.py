@@ -23,7 +23,7 @@ def test_a_users_telegram_language_picks_the_replies(code: str | None, texts: Te
 def test_every_reply_is_translated_with_the_same_placeholders(texts: Texts) -> None:
     for field in dataclasses.fields(Texts):
         english, other = getattr(ENGLISH, field.name), getattr(texts, field.name)
-        if field.name in ("link_button",) or not isinstance(english, str):
+        if not isinstance(english, str):
             continue
         assert other != english or not re.search(r"[A-Za-z]{4}", english), field.name
         assert set(re.findall(r"{\w+}", other)) == set(re.findall(r"{\w+}", english)), field.name

@@ -1,0 +1,144 @@
+"""Citing what the bot quotes (bot/cite.py), end to end over the State Department readouts: the Cite
+button, /citestyle, links to the quoted words, shared links opened by /start, and inline messages."""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from urllib.parse import unquote
+
+import pytest
+from botharness import application_for, processing
+from fakebotapi import Call, FakeBotApi
+
+from index import store
+from index.search import Retriever
+
+pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")]
+USER = 1001
+QUESTION = "What did Secretary Blinken and Foreign Minister Cavusoglu discuss in May 2021?"
+FRAGMENT = re.compile(r"https://www\.state\.gov/[^\s\"<>]*#:~:text=([^\s\"<>]+)")
+
+
+@pytest.fixture(scope="module")
+def state_retriever(state_dept_index: Path) -> Retriever:
+    return Retriever(store.load(state_dept_index))
+
+
+@pytest.fixture
+def bot(fake_api: FakeBotApi, state_retriever: Retriever, tmp_path: Path) -> Callable:
+    return lambda **overrides: processing(application_for(fake_api, state_retriever, tmp_path / "state.pickle",
+                                                          **overrides), fake_api)
+
+
+def sent(calls: list[Call], method: str = "sendMessage") -> list[dict]:
+    return [call.params for call in calls if call.method == method]
+
+
+def buttons_of(params: dict) -> list[dict]:
+    return [button for row in params["reply_markup"]["inline_keyboard"] for button in row]
+
+
+def quoted(html: str) -> list[str]:
+    """The passages an answer quotes, tags and entities taken out."""
+    from html import unescape
+
+    return [unescape(re.sub(r"</?b>", "", q)) for q in re.findall(r"<blockquote>(.*?)</blockquote>", html, re.S)]
+
+
+def fragment_words(url_match: str) -> list[str]:
+    """The words of a text directive's terms (prefix-, start, end, -suffix), percent-decoded."""
+    terms = [unquote(term) for term in url_match.split(",")]
+    return [word for term in terms for word in term.strip("-").split()]
+
+
+async def ask(bot_run, fake_api: FakeBotApi, question: str = QUESTION) -> dict:
+    [reply] = sent(await bot_run.process(fake_api.message_update(USER, question)))
+    return reply
+
+
+async def test_cite_gives_title_publisher_date_and_a_link_to_the_quoted_words(bot, fake_api: FakeBotApi,
+                                                                            state_retriever: Retriever) -> None:
+    async with bot() as run:
+        reply = await ask(run, fake_api)
+        cite = next(b for b in buttons_of(reply) if b["text"] == "Cite 1")
+        calls = await run.process(fake_api.callback_update(USER, cite["callback_data"], reply["message_id"]))
+    assert not run.errors
+    [answered] = sent(calls, "answerCallbackQuery")
+    [citation] = sent(calls)
+    passage = state_retriever.passage(cite["callback_data"].split(":", 1)[1])
+    assert passage is not None and passage.text in quoted(reply["text"])[0]
+    code = re.search(r"<code>(.*)</code>", citation["text"], re.S)
+    assert code is not None
+    text = code.group(1)
+    from html import unescape
+
+    text = unescape(text)
+    day = date.fromisoformat(passage.date)
+    assert passage.title in text and "U.S. Department of State" in text
+    assert f"{day:%B} {day.day}, {day.year}" in text and f"{date.today():%B} {date.today().day}" in text
+    link = FRAGMENT.search(text)
+    assert link is not None and text.count(passage.url) == 1
+    words = fragment_words(link.group(1))
+    assert words and all(word in passage.text.split() for word in words)
+    copy = [b for b in buttons_of(citation) if "copy_text" in b] if citation.get("reply_markup") else []
+    assert all(len(b["copy_text"]["text"]) <= 256 and passage.title in b["copy_text"]["text"] for b in copy)
+
+
+async def test_the_answer_links_each_quote_to_its_words_on_the_page(bot, fake_api: FakeBotApi) -> None:
+    async with bot() as run:
+        reply = await ask(run, fake_api)
+    links = re.findall(r'<a href="(https://www\.state\.gov/[^"]+)">link</a>', reply["text"])
+    assert links and all("#:~:text=" in link for link in links)
+    from html import unescape
+
+    for link, passage in zip(links, quoted(reply["text"])):
+        assert all(word in passage.split() for word in fragment_words(unescape(link).split("#:~:text=")[1]))
+
+
+async def test_citestyle_switches_this_chat_to_chicago(bot, fake_api: FakeBotApi) -> None:
+    async with bot() as run:
+        [shown] = sent(await run.process(fake_api.message_update(USER, "/citestyle")))
+        chicago = next(b for b in buttons_of(shown) if b["text"] == "Chicago")
+        await run.process(fake_api.callback_update(USER, chicago["callback_data"], shown["message_id"]))
+        reply = await ask(run, fake_api)
+        cite = next(b for b in buttons_of(reply) if b["text"] == "Cite 1")
+        [citation] = sent(await run.process(fake_api.callback_update(USER, cite["callback_data"], reply["message_id"])))
+        [typed] = sent(await run.process(fake_api.message_update(USER, "/citestyle plain")))
+        [again] = sent(await run.process(fake_api.callback_update(USER, cite["callback_data"], reply["message_id"])))
+    assert not run.errors
+    assert "chicago" in citation["text"] and "<code>U.S. Department of State. “" in citation["text"]
+    assert "Accessed" in citation["text"]
+    assert "plain" in typed["text"] and "<code>U.S. Department of State. “" not in again["text"]
+
+
+async def test_a_shared_link_opens_its_passage_with_its_citation(bot, fake_api: FakeBotApi,
+                                                                state_retriever: Retriever) -> None:
+    async with bot() as run:
+        reply = await ask(run, fake_api)
+        share = next(b for b in buttons_of(reply) if b["text"] == "Share 1")
+        payload = share["url"].removeprefix("https://t.me/readouts_test_bot?start=")
+        shown = sent(await run.process(fake_api.message_update(USER, f"/start {payload}")))
+        gone = sent(await run.process(fake_api.message_update(USER, "/start p0123456789ab-1")))
+        plain = sent(await run.process(fake_api.message_update(USER, "/start")))
+    assert not run.errors and share["url"] != payload
+    passage = state_retriever.passage(payload[1:])
+    assert passage is not None and passage.text in quoted(shown[0]["text"])[0]
+    assert passage.title in shown[0]["text"] and "<code>" in shown[1]["text"]
+    assert [m["text"] for m in gone] == ["That passage is no longer in the readouts I hold."]
+    assert plain[0]["text"].startswith("Hello!")
+
+
+async def test_cite_on_a_shared_inline_message_opens_the_bots_chat_on_the_passage(bot, fake_api: FakeBotApi) -> None:
+    async with bot() as run:
+        calls = await run.process(fake_api.inline_update(USER, QUESTION))
+        [answered] = sent(calls, "answerInlineQuery")
+        result = answered["results"][0]
+        cite = next(b for b in buttons_of(result) if b["text"] == "Cite")
+        opened = sent(await run.process(fake_api.callback_update(USER, cite["callback_data"])), "answerCallbackQuery")
+    assert not run.errors
+    assert "#:~:text=" in result["input_message_content"]["message_text"]
+    assert opened[0]["url"] == f"https://t.me/readouts_test_bot?start=p{result['id']}"
+    copies = [b for b in buttons_of(result) if "copy_text" in b]
+    assert all(len(b["copy_text"]["text"]) <= 256 for b in copies)

@@ -1,0 +1,62 @@
+"""👍/👎 on the bot's answers (bot/votes.py): by buttons and by reactions, kept in the index's feedback log."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from botharness import application_for, processing
+from fakebotapi import Call, FakeBotApi
+
+from index import FeedbackLog
+
+pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")]
+USER, OTHER = 1001, 1002
+GROUP = -100200
+QUESTION = "What is the Beijing-Tokyo Forum?"
+
+
+def sent(calls: list[Call], method: str = "sendMessage") -> list[dict]:
+    return [call.params for call in calls if call.method == method]
+
+
+def vote_buttons(reply: dict) -> dict[str, str]:
+    return {b["text"]: b["callback_data"] for row in reply["reply_markup"]["inline_keyboard"] for b in row
+            if b.get("callback_data", "").startswith("vote:")}
+
+
+async def test_votes_by_button_and_reaction_are_kept_with_the_question_and_passages(
+        fake_api: FakeBotApi, seeds_retriever, tmp_path: Path) -> None:
+    log = FeedbackLog(tmp_path / "index")
+    async with processing(application_for(fake_api, seeds_retriever, tmp_path / "s.pickle", log), fake_api) as run:
+        [reply] = sent(await run.process(fake_api.message_update(USER, QUESTION)))
+        votes = vote_buttons(reply)
+        up = sent(await run.process(fake_api.callback_update(USER, votes["👍"], reply["message_id"])),
+                  "answerCallbackQuery")
+        await run.process(fake_api.callback_update(USER, votes["👎"], reply["message_id"]))  # changes their mind
+        await run.process(fake_api.reaction_update(USER, USER, reply["message_id"], ["👍"]))
+        await run.process(fake_api.reaction_update(USER, USER, reply["message_id"], ["🔥"]))  # not a vote
+        await run.process(fake_api.reaction_update(USER, USER, 999_999, ["👎"]))  # not an answer of the bot's
+    assert not run.errors and up[0]["text"] == "Thanks! Noted as helpful."
+    entries = list(log.read())
+    assert [(e.vote, e.via) for e in entries] == [("up", "button"), ("down", "button"), ("up", "reaction")]
+    assert all(e.question == QUESTION and e.passages and e.answer == entries[0].answer for e in entries)
+    assert str(USER) not in {e.voter for e in entries} and len({e.voter for e in entries}) == 1
+    assert set(entries[0].passages) <= {p.id for d in seeds_retriever.documents() for p in
+                                        seeds_retriever.index.passages if p.doc == d.doc}
+    summary = log.summary()
+    assert (summary.votes, summary.up, summary.down) == (1, 1, 0)  # the latest of one voter on one answer
+
+
+async def test_a_vote_on_a_forgotten_answer_has_expired(fake_api: FakeBotApi, seeds_retriever, tmp_path: Path) -> None:
+    log = FeedbackLog(tmp_path / "index")
+    async with processing(application_for(fake_api, seeds_retriever, tmp_path / "s.pickle", log), fake_api) as run:
+        calls = await run.process(fake_api.callback_update(USER, "vote:deadbeef:1", 70))
+    assert sent(calls, "answerCallbackQuery")[0]["text"].startswith("That button has expired")
+    assert not log.path.exists() or not list(log.read())
+
+
+async def test_without_a_feedback_log_there_are_no_vote_buttons(fake_api: FakeBotApi, seeds_retriever,
+                                                                tmp_path: Path) -> None:
+    async with processing(application_for(fake_api, seeds_retriever, tmp_path / "s.pickle"), fake_api) as run:
+        [reply] = sent(await run.process(fake_api.message_update(USER, QUESTION)))
+    assert not vote_buttons(reply) and not run.errors
