@@ -16,11 +16,13 @@ from .fusion import blend, lexical_evidence, scaled
 from .lexical import Lexical, covers, phrase_overlap
 from .passage import Hit, Passage
 from .settings import METHODS, Method
+from .speakers import asked_about, speaks
 
 __all__ = ["METHODS", "Candidates", "Method", "Ranker", "SameLanguage", "Take", "bar", "relevant", "reorder",
            "scaled"]
 RERANKED = 10  # the head of the fused ranking that word pairs re-rank
 PHRASE_WEIGHT = 0.1
+SPEAKER_WEIGHT = 0.15  # added where a person the question asks about speaks (speakers.py)
 
 
 @dataclass(frozen=True)
@@ -67,9 +69,10 @@ def relevant(hit: Hit, terms: str, shift: float = 0.0) -> bool:
 
 class SameLanguage:
     """Hybrid: cosine and BM25 blended (fusion.py: each min-max scaled over the candidates, BM25's
-    share set by the question's lexical evidence for an embedder that `blend_by_evidence`), then the
-    head re-ranked by the question's word pairs found in order. A question sharing no word with the
-    corpus has no BM25 side: the dense order stands."""
+    share set by the question's lexical evidence for an embedder that `blend_by_evidence`), passages
+    where a person the question asks about speaks lifted (speakers.py), then the head re-ranked by
+    the question's word pairs found in order. A question sharing no word with the corpus has no BM25
+    side: the dense order stands."""
 
     def __init__(self, embedder: Embedder, passages: Sequence[Passage], lexical: Lexical) -> None:
         self.embedder = embedder
@@ -95,9 +98,23 @@ class SameLanguage:
                     if self.embedder.blend_by_evidence else None)
         fused = blend(candidates.similarities, np.array([bm25_of.get(int(r), 0.0) for r in rows]),
                       self.embedder.dense_weight, evidence)
+        fused += SPEAKER_WEIGHT * self.speaking(text, rows)
         head = np.argsort(-fused, kind="stable")[:RERANKED]
         fused[head] += PHRASE_WEIGHT * phrase_overlap(text, [self.passages[int(r)].lexical_text for r in rows[head]])
         return np.argsort(-fused, kind="stable")
+
+    def speaking(self, text: str, rows: np.ndarray) -> np.ndarray:
+        """1 for each candidate row where a person whose words the question asks for speaks, else 0."""
+        words = asked_about(text)
+        if not words:
+            return np.zeros(len(rows))
+        marks = []
+        for row in map(int, rows):
+            passage = self.passages[row]
+            before = self.passages[row - 1] if row > 0 else None
+            marks.append(speaks(words, passage.text, before.text if before and before.doc == passage.doc else None,
+                                passage.title))
+        return np.array(marks, dtype=np.float64)
 
     def judge(self, text: str, hits: list[Hit]) -> list[Hit]:
         return [dataclasses.replace(hit, relevance=hit.score - bar(self.embedder, text, hit.passage)) for hit in hits]
