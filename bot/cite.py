@@ -28,12 +28,20 @@ def citation_html(context: Context, texts: Texts, passage: Passage, style: str) 
     today = date.today()
     chosen = style if style in STYLES else STYLES[0]
     full = cite(passage, chosen, accessed=today, link=link)
-    short = (fitted(passage, chosen, accessed=today, link=link, limit=COPY_LIMIT)
-             or fitted(passage, chosen, accessed=today, link=passage.url, limit=COPY_LIMIT))
+    short = copy_text(passage, chosen, link)
     html = f"{texts.citation_html.format(style=chosen)}\n<code>{escape(full, quote=False)}</code>"
     keyboard = InlineKeyboardMarkup([[InlineKeyboardButton(texts.copy_button, copy_text=CopyTextButton(short))]]
                                     ) if short else None
     return html, keyboard
+
+
+def copy_text(passage: Passage, style: str, link: str | None) -> str | None:
+    """A citation short enough for a copy button: with the link to the quoted words, else with the
+    page's plain url (the quote shortened as needed); None when neither fits."""
+    chosen = style if style in STYLES else STYLES[0]
+    today = date.today()
+    return (fitted(passage, chosen, accessed=today, link=link, limit=COPY_LIMIT)
+            or fitted(passage, chosen, accessed=today, link=passage.url, limit=COPY_LIMIT))
 
 
 def chat_style(context: Context) -> str:

@@ -7,7 +7,6 @@ import dataclasses
 import logging
 import re
 import secrets
-from datetime import date
 from html import escape
 
 from telegram import (
@@ -24,7 +23,7 @@ from telegram.constants import ChatAction, ParseMode
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ApplicationHandlerStop
 
-from index import STYLES, Answer, Hit, ReadoutsError, fitted, read_with
+from index import Answer, Hit, ReadoutsError, read_with
 
 from . import buttons, render, votes
 from . import cite as citing
@@ -367,7 +366,7 @@ def _inline_keyboard(hit: Hit, texts: Texts) -> InlineKeyboardMarkup:
     """Under a shared quote: Cite (it opens the bot's chat on the passage, citation and all) and, when
     a plain citation fits, a button that copies it."""
     row = [_button(texts.cite_button.format(n="").strip(), buttons.Cite(hit.passage.id))]
-    short = fitted(hit.passage, STYLES[0], accessed=date.today(), link=hit.link, limit=citing.COPY_LIMIT)
+    short = citing.copy_text(hit.passage, "plain", hit.link)
     if short:
         row.append(InlineKeyboardButton(texts.copy_button, copy_text=CopyTextButton(short)))
     return InlineKeyboardMarkup([row])

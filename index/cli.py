@@ -186,6 +186,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     for question in questions:
         try:
             answer = answerer.answer(question, args.k, method=args.method, emphasis=False)
+            answer = answerer.linked(answer, range(len(answer.hits)))  # links to the quoted words
         except (BadQuery, NothingMatches) as error:
             if len(questions) == 1:
                 raise

@@ -15,10 +15,11 @@ def quote(passage: Passage, marker: str = ">") -> str:
     return "\n".join(f"  {marker} {line}" for line in passage.text.splitlines())
 
 
-def citation(passage: Passage) -> str:
-    """Title, then source, date and link: what a reader needs to cite the passage."""
-    return (f"  — {passage.title}\n    {passage.source}, {passage.date or 'date unknown'}"
-            + (f" · {passage.url}" if passage.url else ""))
+def citation(passage: Passage, link: str | None = None) -> str:
+    """Title, then source, date and link (to the quoted words when given): what a reader needs to cite
+    the passage."""
+    url = link or passage.url
+    return f"  — {passage.title}\n    {passage.source}, {passage.date or 'date unknown'}" + (f" · {url}" if url else "")
 
 
 def hit_text(hit: Hit, number: int, context: list[Passage] | None = None, detail: bool = False) -> str:
@@ -29,7 +30,7 @@ def hit_text(hit: Hit, number: int, context: list[Passage] | None = None, detail
     header = f"[{number}]" + (f" score {hit.score:.2f} · {p.doc} ¶{p.paragraph}" if detail else "")
     also = "".join(f"\n    also: {o.source}, {o.date or 'date unknown'}" + (f" · {o.url}" if o.url else "")
                    for o in hit.also)
-    return safe(f"{header}\n{body}\n{citation(p)}{also}")
+    return safe(f"{header}\n{body}\n{citation(p, hit.link)}{also}")
 
 
 def answer_text(answer: Answer, shown: range | None = None, *, detail: bool = False,

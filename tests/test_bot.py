@@ -327,11 +327,12 @@ def updates_of_kind(api: FakeBotApi, kind: str, user: int) -> list[dict]:
 
 
 def content(calls: list[Call]) -> list[str]:
-    """Passages and /sources pages among `calls`: quotes, inline results, pages of the readouts."""
+    """Passages and /sources pages among `calls`: quotes, citations, inline results, pages of the readouts."""
     found = []
     for call in calls:
         text = str(call.params.get("text", ""))
-        if call.method in ("sendMessage", "editMessageText") and ("<blockquote>" in text or "Readouts indexed" in text):
+        if call.method in ("sendMessage", "editMessageText") and any(
+                mark in text for mark in ("<blockquote>", "Readouts indexed", "<b>Citation</b>")):
             found.append(text)
         if call.method == "answerInlineQuery" and call.params.get("results"):
             found.append(str(call.params["results"]))

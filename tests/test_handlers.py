@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from botharness import Processing
 from conftest import TEST_TOKEN
-from fakebotapi import Call, FakeBotApi
+from fakebotapi import BOT_USER, Call, FakeBotApi
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from telegram.ext import ContextTypes
@@ -29,7 +29,7 @@ from test_bot import (
 
 from bot.app import build_application
 from bot.config import Settings
-from index import Answerer
+from index import Answerer, FeedbackLog
 
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")]
 HANDLE = "@readouts_test_bot"
@@ -51,7 +51,7 @@ def bots(fake_api: FakeBotApi, seeds_retriever, tmp_path: Path) -> Iterator[tupl
     for name, lists in ALLOW_LISTS.items():
         config = Settings(token=TEST_TOKEN, api_base_url=fake_api.url, results_per_page=2, **lists)
         answerer = Answerer(seeds_retriever, max_results=config.max_results, first_page=config.results_per_page)
-        application = build_application(config, answerer, tmp_path / f"{name}.pickle")
+        application = build_application(config, answerer, tmp_path / f"{name}.pickle", FeedbackLog(tmp_path / name))
         bots[name] = processing = Processing(application, fake_api)
 
         async def record(update: object, context: ContextTypes.DEFAULT_TYPE, errors=processing.errors) -> None:
@@ -82,15 +82,32 @@ texts = st.one_of(
 )
 callback_data = st.one_of(
     st.none(), st.text(max_size=80), st.sampled_from(["src:0", "src:1", "src:999999", "more:deadbeef:1", "ctx:"]),
-    st.tuples(st.sampled_from(["more", "ctx", "src"]), st.text("0123456789abcdefx:-", max_size=20)).map(":".join),
+    st.tuples(st.sampled_from(["more", "ctx", "src", "cite", "vote", "style"]),
+              st.text("0123456789abcdefx:-", max_size=20)).map(":".join),
+    st.sampled_from(["style:chicago", "style:plain", "vote:deadbeef:1", "cite:0123456789ab-1"]),
 )
 
 
 def update_for(draw: Callable, api: FakeBotApi, known_buttons: list[str]) -> tuple[dict, int | None, int | None]:
     """A random update, with the user id and chat id the allow lists should judge it by (None: none)."""
     kind = draw(st.sampled_from(["private", "group", "on behalf of a chat", "channel post", "edited", "inline",
-                                 "chosen inline result", "callback on a message", "callback on an inline message"]))
+                                 "chosen inline result", "callback on a message", "callback on an inline message",
+                                 "reply to the bot", "added to a group", "reaction"]))
     user = draw(user_ids)
+    if kind == "reply to the bot":
+        chat = draw(st.one_of(st.just(user), group_ids))
+        replied = {"message_id": draw(st.integers(1, 10**6)), "date": 0, "from": BOT_USER, "text": draw(texts),
+                   "chat": {"id": chat, "type": "private" if chat > 0 else "supergroup"}}
+        return api.message_update(user, draw(texts), chat, "private" if chat > 0 else "supergroup",
+                                  reply_to=replied), user, chat
+    if kind == "added to a group":
+        group = draw(group_ids)
+        old, new = draw(st.sampled_from(["left", "kicked", "member"])), draw(st.sampled_from(["member", "administrator", "left"]))
+        return api.member_update(user, group, old, new), user, group
+    if kind == "reaction":
+        chat = draw(st.one_of(st.just(user), group_ids))
+        emoji = draw(st.lists(st.sampled_from(["👍", "👎", "🔥"]), max_size=2))
+        return api.reaction_update(user, chat, draw(st.integers(1, 10**6)), emoji), user, chat
     if kind in ("private", "edited"):
         update = api.message_update(user, draw(texts))
         if kind == "edited":
