@@ -58,10 +58,11 @@ class Cite:
 
 @dataclass(frozen=True)
 class Vote:
-    """👍 (up 1) or 👎 (up 0) on the answer kept under `key`."""
+    """👍 (up 1) or 👎 (up 0) on page `page` of the answer kept under `key`."""
 
     key: str
     up: int
+    page: int
 
 
 @dataclass(frozen=True)
@@ -75,7 +76,7 @@ Button = More | Context | Sources | Unalert | Cite | Vote | Style
 _PREFIX = {More: "more", Context: "ctx", Sources: "src", Unalert: "unalert", Cite: "cite", Vote: "vote",
            Style: "style"}
 _FIELDS = {"more": (More, ("key", "page")), "ctx": (Context, ("key", "index")), "src": (Sources, ("page",)),
-           "unalert": (Unalert, ("key",)), "cite": (Cite, ("passage",)), "vote": (Vote, ("key", "up")),
+           "unalert": (Unalert, ("key",)), "cite": (Cite, ("passage",)), "vote": (Vote, ("key", "up", "page")),
            "style": (Style, ("style",))}
 
 

@@ -7,7 +7,7 @@ from html import escape
 
 from telegram import CopyTextButton, InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from index import STYLES, Hit, Passage, cite, fitted, passage_link
+from index import STYLES, Hit, Passage, cite, passage_link
 
 from . import buttons, render
 from .context import Context
@@ -36,12 +36,10 @@ def citation_html(context: Context, texts: Texts, passage: Passage, style: str) 
 
 
 def copy_text(passage: Passage, style: str, link: str | None) -> str | None:
-    """A citation short enough for a copy button: with the link to the quoted words, else with the
-    page's plain url (the quote shortened as needed); None when neither fits."""
-    chosen = style if style in STYLES else STYLES[0]
-    today = date.today()
-    return (fitted(passage, chosen, accessed=today, link=link, limit=COPY_LIMIT)
-            or fitted(passage, chosen, accessed=today, link=passage.url, limit=COPY_LIMIT))
+    """The whole citation, for a copy button, when it fits Telegram's limit; None when it does not
+    (the <code> message is then the way to copy it)."""
+    whole = cite(passage, style if style in STYLES else STYLES[0], accessed=date.today(), link=link)
+    return whole if len(whole) <= COPY_LIMIT else None
 
 
 def chat_style(context: Context) -> str:
@@ -89,13 +87,15 @@ def style_keyboard() -> InlineKeyboardMarkup:
 async def citestyle_command(update: Update, context: Context) -> None:
     """/citestyle [plain|chicago]: set this chat's citation style, or show it with buttons to choose."""
     texts = texts_of(update)
-    wanted = (context.args or [""])[0].lower()
-    if wanted in STYLES:
-        context.chat_data.cite_style = wanted
-        await update.effective_message.reply_text(texts.style_set.format(style=wanted))
+    wanted = " ".join(context.args or []).strip()
+    if wanted.lower() in STYLES:
+        context.chat_data.cite_style = wanted.lower()
+        await update.effective_message.reply_text(texts.style_set.format(style=wanted.lower()))
         return
-    await update.effective_message.reply_text(texts.style_choose.format(style=chat_style(context)),
-                                              reply_markup=style_keyboard())
+    reply = texts.style_choose.format(style=chat_style(context))
+    if wanted:
+        reply = texts.not_a_style.format(wanted=wanted[:40], styles=" / ".join(STYLES)) + "\n" + reply
+    await update.effective_message.reply_text(reply, reply_markup=style_keyboard())
 
 
 async def style_button(update: Update, context: Context) -> None:

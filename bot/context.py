@@ -83,7 +83,7 @@ class ChatData:
 
     searches: OrderedDict[str, Answer] = field(default_factory=OrderedDict)
     alerts: list[Alert] = field(default_factory=list)
-    messages: OrderedDict[int, str] = field(default_factory=OrderedDict)  # message id -> answer key
+    messages: OrderedDict[int, tuple[str, int]] = field(default_factory=OrderedDict)  # message -> (answer key, page)
     cite_style: str = "plain"
 
     @classmethod
@@ -99,17 +99,18 @@ class ChatData:
         searches = data.get("searches") if isinstance(data, dict) else None
         return cls(OrderedDict(searches or {}))
 
-    def shown(self, message_id: int, key: str) -> None:
-        """Remember that message `message_id` shows the answer kept under `key`."""
-        self.messages[message_id] = key
+    def shown(self, message_id: int, key: str, page: int = 0) -> None:
+        """Remember that message `message_id` shows page `page` of the answer kept under `key`."""
+        self.messages[message_id] = (key, page)
+        self.messages.move_to_end(message_id)
         while len(self.messages) > MESSAGES_KEPT:
             self.messages.popitem(last=False)
 
-    def answer_in(self, message_id: int) -> tuple[str, Answer] | None:
-        """The key and answer that message `message_id` shows, while the chat still keeps it."""
-        key = self.messages.get(message_id)
-        answer = self.searches.get(key) if key is not None else None
-        return (key, answer) if key is not None and answer is not None else None
+    def answer_in(self, message_id: int) -> tuple[str, Answer, int] | None:
+        """The key, answer and page that message `message_id` shows, while the chat still keeps them."""
+        key, page = self.messages.get(message_id, ("", 0))
+        answer = self.searches.get(key)
+        return (key, answer, page) if answer is not None else None
 
 
 class Context(CallbackContext[ExtBot, dict, ChatData, BotData]):

@@ -116,11 +116,10 @@ async def about(update: Update, context: Context) -> None:
     retriever = context.services.answerer.retriever
     documents = retriever.documents()
     dates = sorted(d.date for d in documents if d.date)
-    span = f"{dates[0]} to {dates[-1]}" if dates else "no dated documents"
-    await update.effective_message.reply_html(
-        f"I hold <b>{len(documents)}</b> readouts in <b>{retriever.passage_count}</b> passages, "
-        f"dated {span}.\nSearch model: <code>{escape(retriever.model)}</code>."
-    )
+    texts = texts_of(update)
+    span = texts.span.format(first=dates[0], last=dates[-1]) if dates else texts.no_dates
+    await update.effective_message.reply_html(texts.about_html.format(
+        documents=len(documents), passages=retriever.passage_count, span=span, model=escape(retriever.model)))
 
 
 def sources_page(context: Context, page: int, texts: Texts = ENGLISH) -> tuple[str, InlineKeyboardMarkup | None]:
@@ -277,9 +276,9 @@ def answer_page(answer: Answer, key: str, page: int, per_page: int, texts: Texts
     rows = [_hit_row(answer, i, key, texts, context.bot.username) for i in shown]
     paging = [_button(texts.previous_button, buttons.More(key, page - 1))] if page > 0 else []
     paging += [_button(texts.more_button, buttons.More(key, page + 1))] if page + 1 < len(pages) else []
-    feedback = votes.vote_row(key) if context.services.feedback is not None else []
+    feedback = votes.vote_row(key, page) if context.services.feedback is not None else []
     keyboard = [row for row in (paging, *rows, feedback) if row]
-    return render.page_html(answer, shown, page, len(pages)), InlineKeyboardMarkup(keyboard)
+    return render.page_html(answer, shown, page, len(pages), texts), InlineKeyboardMarkup(keyboard)
 
 
 def _hit_row(answer: Answer, i: int, key: str, texts: Texts, bot_username: str | None) -> list[InlineKeyboardButton]:
@@ -306,6 +305,8 @@ async def more_results(update: Update, context: Context) -> None:
     context.searches[button.key] = answer
     text, keyboard = answer_page(answer, button.key, page, service.settings.results_per_page, texts_of(update),
                                  context)
+    if query.message is not None and context.chat_data is not None:
+        context.chat_data.shown(query.message.message_id, button.key, page)
     await _edit(query, text, keyboard)
 
 

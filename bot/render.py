@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from html import escape
 
-from index import Answer, Hit, Passage, missing_note
+from index import Answer, Hit, Passage
 
 from .texts import ENGLISH, Texts
 
@@ -76,12 +76,12 @@ def paginate(answer: Answer, per_page: int, limit: int = TELEGRAM_LIMIT) -> list
     return pages
 
 
-def page_html(answer: Answer, hits: range, page: int = 0, pages: int = 1) -> str:
+def page_html(answer: Answer, hits: range, page: int = 0, pages: int = 1, texts: Texts = ENGLISH) -> str:
     header = f"<b>Q:</b> {_esc(short(answer.question, 300))}"
     if answer.notice:
         header += f"\n<i>{_esc(answer.notice)}</i>"
     if pages > 1:
-        header += f"\n<i>Results {hits.start + 1}–{hits.stop} of {len(answer.hits)}</i>"
+        header += f"\n<i>{_esc(texts.results.format(first=hits.start + 1, last=hits.stop, total=len(answer.hits)))}</i>"
     html = "\n\n".join([header] + [hit_html(answer.hits[i]) for i in hits])
     if len(html) > TELEGRAM_LIMIT and len(hits) == 1:  # one giant passage: shorten the quote to fit
         hit = answer.hits[hits.start]
@@ -95,10 +95,10 @@ def nothing_found_html(answer: Answer, texts: Texts = ENGLISH) -> str:
     labelled as such, as many as fit one message."""
     notice = f"\n<i>{_esc(answer.notice)}</i>" if answer.notice else ""
     head = f"<b>Q:</b> {_esc(short(answer.question, 300))}{notice}\n\n"
-    head += f"<b>{_esc(missing_note(answer.missing))}</b>" if answer.missing else _esc(texts.nothing_found)
+    head += f"<b>{_esc(texts.missing_note(answer.missing))}</b>" if answer.missing else _esc(texts.nothing_found)
     if not answer.related:
         return head
-    html = head + "\n\n<i>Related passages, not an answer:</i>"
+    html = head + f"\n\n<i>{_esc(texts.related)}</i>"
     for hit in answer.related:
         block = "\n\n" + hit_html(hit, max_chars=1200)
         if len(html) + len(block) > TELEGRAM_LIMIT:

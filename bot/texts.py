@@ -2,6 +2,7 @@
 language is zh or ja reads them in it. Quotes and citations stay in the readouts' own words."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from telegram import BotCommand, Update
@@ -19,6 +20,15 @@ class Texts:
     sorry: str
     expired: str
     nothing_found: str
+    missing: str  # {names}: "No readout mentions Ruritania."
+    or_word: str  # joins the last two missing names
+    list_separator: str  # joins the others
+    related: str  # heading of the nearest passages shown when there is no answer
+    results: str  # {first} {last} {total}
+    about_html: str  # {documents} {passages} {span} {model}
+    span: str  # {first} {last}: the readouts' dates
+    no_dates: str
+    not_a_style: str  # {wanted} {styles}
     usage_ask: str  # {example}
     slow_down: str  # {per_minute} {seconds}
     not_text: str  # {example}
@@ -39,6 +49,11 @@ class Texts:
     previous_button: str
     next_button: str
     commands: tuple[tuple[str, str], ...]  # (command, description) for the menu
+
+    def missing_note(self, names: Sequence[str]) -> str:
+        """"No readout mentions Ruritania or Zembla.", in this language."""
+        named = names[-1] if len(names) < 2 else self.list_separator.join(names[:-1]) + self.or_word + names[-1]
+        return self.missing.format(names=named)
 
     def menu(self) -> list[BotCommand]:
         return [BotCommand(command, description) for command, description in self.commands]
@@ -74,6 +89,16 @@ ENGLISH = Texts(
     expired="That button has expired. Please ask again.",
     nothing_found=("I found nothing in the readouts that answers this. Try other words, a person's name or a "
                    "place, or see /sources for what the readouts cover."),
+    missing="No readout mentions {names}.",
+    or_word=" or ",
+    list_separator=", ",
+    related="Related passages, not an answer:",
+    results="Results {first}–{last} of {total}",
+    about_html=("I hold <b>{documents}</b> readouts in <b>{passages}</b> passages, dated {span}.\n"
+                "Search model: <code>{model}</code>."),
+    span="{first} to {last}",
+    no_dates="no dated documents",
+    not_a_style="“{wanted}” is not a citation style: choose {styles}.",
     usage_ask="Usage: /ask <question>, e.g. /ask {example}",
     slow_down="Slow down, please: at most {per_minute} questions a minute. Try again in {seconds} s.",
     not_text="I can only read questions sent as text. Try: {example}",
@@ -135,6 +160,16 @@ CHINESE = Texts(
     sorry="抱歉，我这边出了问题，请再试一次。",
     expired="该按钮已失效，请重新提问。",
     nothing_found="通报中没有找到能回答这个问题的内容。请换个说法，或提供人名、地名；/sources 可查看收录范围。",
+    missing="没有任何通报提到 {names}。",
+    or_word="或",
+    list_separator="、",
+    related="相关段落（并非答案）：",
+    results="第 {first}–{last} 条，共 {total} 条",
+    about_html=("我收录了 <b>{documents}</b> 篇通报，共 <b>{passages}</b> 个段落，日期 {span}。\n"
+                "检索模型：<code>{model}</code>。"),
+    span="{first} 至 {last}",
+    no_dates="无日期",
+    not_a_style="“{wanted}”不是引文格式，请选择 {styles}。",
     usage_ask="用法：/ask <问题>，例如 /ask {example}",
     slow_down="请慢一点：每分钟最多 {per_minute} 个问题。请 {seconds} 秒后再试。",
     not_text="我只能读取文字问题。试试：{example}",
@@ -197,6 +232,16 @@ JAPANESE = Texts(
     expired="このボタンは期限切れです。もう一度質問してください。",
     nothing_found=("記録の中に、この質問に答えるものは見つかりませんでした。言い換えるか、人名や地名を加えてください。"
                    "/sources で収録範囲を確認できます。"),
+    missing="{names} に触れた記録はありません。",
+    or_word="や",
+    list_separator="、",
+    related="関連する段落（答えではありません）：",
+    results="{total} 件中 {first}–{last} 件目",
+    about_html=("記録 <b>{documents}</b> 件（<b>{passages}</b> 段落）を収録、期間は {span}。\n"
+                "検索モデル：<code>{model}</code>。"),
+    span="{first}～{last}",
+    no_dates="日付なし",
+    not_a_style="「{wanted}」は出典の形式ではありません。{styles} から選んでください。",
     usage_ask="使い方：/ask <質問>　例：/ask {example}",
     slow_down="少しお待ちください：1分間に最大 {per_minute} 件までです。{seconds} 秒後にもう一度どうぞ。",
     not_text="テキストの質問のみ読めます。例：{example}",

@@ -11,7 +11,7 @@ from telegram import InlineKeyboardButton, ReactionTypeEmoji, Update, User
 
 from index import Answer, Feedback, ReadoutsError, voter_key
 
-from . import buttons
+from . import buttons, render
 from .context import Context
 from .texts import texts_of
 
@@ -19,20 +19,24 @@ log = logging.getLogger(__name__)
 UP, DOWN = "👍", "👎"
 
 
-def vote_row(key: str) -> list[InlineKeyboardButton]:
-    return [InlineKeyboardButton(UP, callback_data=buttons.encode(buttons.Vote(key, 1))),
-            InlineKeyboardButton(DOWN, callback_data=buttons.encode(buttons.Vote(key, 0)))]
+def vote_row(key: str, page: int) -> list[InlineKeyboardButton]:
+    return [InlineKeyboardButton(UP, callback_data=buttons.encode(buttons.Vote(key, 1, page))),
+            InlineKeyboardButton(DOWN, callback_data=buttons.encode(buttons.Vote(key, 0, page)))]
 
 
-async def record(context: Context, answer: Answer, key: str, up: bool, user: User | None, via: str) -> bool:
-    """Append one vote to the feedback log, off the event loop; False when it could not be kept."""
+async def record(context: Context, answer: Answer, key: str, page: int, up: bool, user: User | None,
+                 via: str) -> bool:
+    """Append one vote on page `page` of an answer to the feedback log, with the passages that page
+    shows, off the event loop; False when it could not be kept."""
     services = context.services
     if services.feedback is None:
         return False
+    pages = render.paginate(answer, services.settings.results_per_page)
+    shown = pages[min(page, len(pages) - 1)] if pages else range(0)
     salt = hashlib.sha256(services.settings.token.encode()).hexdigest()
     entry = Feedback(
         time=datetime.now(UTC).isoformat(timespec="seconds"), question=answer.question,
-        passages=tuple(hit.passage.id for hit in answer.hits), vote="up" if up else "down", answer=key,
+        passages=tuple(answer.hits[i].passage.id for i in shown), vote="up" if up else "down", answer=key,
         voter=voter_key(user.id, salt) if user else "anonymous", via=via, passage=None)
     try:
         await asyncio.get_running_loop().run_in_executor(services.executor, services.feedback.record, entry)
@@ -50,7 +54,7 @@ async def vote_button(update: Update, context: Context) -> None:
     if answer is None:
         await query.answer(texts.expired)
         return
-    kept = await record(context, answer, button.key, bool(button.up), update.effective_user, "button")
+    kept = await record(context, answer, button.key, button.page, bool(button.up), update.effective_user, "button")
     await query.answer((texts.thanks_up if button.up else texts.thanks_down) if kept else texts.sorry)
 
 
@@ -62,4 +66,5 @@ async def reaction(update: Update, context: Context) -> None:
         return
     shown = context.chat_data.answer_in(change.message_id)
     if shown is not None:
-        await record(context, shown[1], shown[0], UP in emoji, change.user, "reaction")
+        key, answer, page = shown
+        await record(context, answer, key, page, UP in emoji, change.user, "reaction")

@@ -25,7 +25,7 @@ from .passage import Hit, Passage
 
 if TYPE_CHECKING:
     from .answer import Answer, Answerer
-    from .citation import STYLES, cite, fitted, passage_link
+    from .citation import STYLES, cite, passage_link
     from .cli import main, open_library, open_retriever
     from .feedback import Feedback, FeedbackLog, voter_key
     from .followup import read_with
@@ -40,14 +40,14 @@ __all__ = [
     "STYLES", "Answer", "Answerer", "BadQuery", "Change", "DocumentRecord", "Feedback", "FeedbackLog", "FeedbackLogFailed", "Hit",
     "IndexBusy", "IndexCorrupt", "IndexEmpty", "IndexMismatch", "IndexNotFound", "IndexWriteFailed",
     "InputNotFound", "Library", "NothingMatches", "NothingToIngest", "Outcome", "Passage", "ReadoutsError",
-    "Retriever", "Source", "SourcesInvalid", "Watcher", "answer_text", "cite", "fitted", "load_sources", "main",
+    "Retriever", "Source", "SourcesInvalid", "Watcher", "answer_text", "cite", "load_sources", "main",
     "missing_note", "open_library", "open_retriever", "passage_link", "read_with", "safe", "settings", "voter_key",
 ]
 _LAZY = {"Answer": "answer", "Answerer": "answer", "Retriever": "search", "DocumentRecord": "store",
          "answer_text": "plain", "missing_note": "plain", "safe": "terminal", "open_retriever": "cli",
          "main": "cli", "open_library": "cli", "Change": "live", "Library": "live", "Outcome": "watch",
          "Source": "watch", "SourcesInvalid": "watch", "Watcher": "watch", "load_sources": "watch",
-         "STYLES": "citation", "cite": "citation", "fitted": "citation", "passage_link": "citation",
+         "STYLES": "citation", "cite": "citation", "passage_link": "citation",
          "Feedback": "feedback", "FeedbackLog": "feedback", "voter_key": "feedback", "read_with": "followup"}
 
 

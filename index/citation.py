@@ -21,7 +21,6 @@ START_WORDS = 4  # words in a textStart or textEnd before it is grown for unique
 CJK_CHARS_PER_WORD = 2.5  # scripts written without spaces: this many characters weigh as a word
 SHORT_WORDS = 8  # a passage this short (in words and in characters) is quoted whole as textStart
 SHORT_CHARS = 80
-MIN_QUOTE = 40  # `fitted` gives up rather than quote fewer characters than this
 PARAGRAPH_BREAK = "\n\n"  # between a readout's passages, as a page's paragraphs are apart
 
 _CJK = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef"
@@ -369,44 +368,18 @@ def cite(passage: Passage, style: CitationStyle, *, accessed: date, link: str | 
     return " ".join([*parts, f"Quoted: {quoted}"])
 
 
-def short_quote(text: str, limit: int) -> str:
-    """`text` (whitespace collapsed) cut between words, an ellipsis marking the cut, to at most `limit`
-    characters; in scripts without spaces it is cut between characters."""
-    text = _collapse(text)
-    if len(text) <= limit:
-        return text
-    cuts = [unit.end() for unit in _UNIT.finditer(text) if unit.end() < len(text)]
-    for cut in reversed(cuts):
-        shortened = text[:cut] + (" …" if text[cut] == " " else "…")
-        if len(shortened) <= limit:
-            return shortened
-    return "…" if limit >= 1 else ""
-
-
-def fitted(passage: Passage, style: CitationStyle, *, accessed: date, link: str | None = None,
-           limit: int = 256) -> str | None:
-    """The citation in at most `limit` characters, its quote shortened as needed (Telegram's copy button
-    holds 256), or None when fewer than MIN_QUOTE characters of quote would be left."""
-    whole = cite(passage, style, accessed=accessed, link=link)
-    if len(whole) <= limit:
-        return whole
-    budget = limit - len(cite(passage, style, accessed=accessed, link=link, quote=""))
-    if budget < MIN_QUOTE:
-        return None
-    return cite(passage, style, accessed=accessed, link=link, quote=short_quote(passage.text, budget))
-
-
 def passage_link(passage: Passage, document: Sequence[Passage]) -> str | None:
-    """The passage's url with a text directive that finds it within its readout (`document`, its passages
-    in order, as the page shows them); None when the readout has no url."""
+    """The passage's url with a text directive that finds it on its readout's page: the title (the
+    page's heading), then `document`, its passages in order; None when the readout has no url."""
     if not passage.url:
         return None
-    start, texts = 0, list[str]()
+    texts = [passage.title]
+    start = None
     for other in document:
         if other.id == passage.id:
             start = sum(len(text) + len(PARAGRAPH_BREAK) for text in texts)
         texts.append(other.text)
     page_text = PARAGRAPH_BREAK.join(texts)
-    if page_text[start:start + len(passage.text)] != passage.text:  # not among its readout's passages
+    if start is None or page_text[start:start + len(passage.text)] != passage.text:  # not among its readout's
         return fragment_url(passage.url, passage.text, passage.text)
     return fragment_url(passage.url, passage.text, page_text, start=start)

@@ -148,10 +148,13 @@ class FakeBotApi:
         bot = {k: BOT_USER[k] for k in ("id", "is_bot", "first_name", "username")}
         return {"my_chat_member": {"chat": {"id": chat_id, "type": chat_type, "title": "A group"},
                                    "from": self.user(user_id), "date": int(time.time()),
-                                   "old_chat_member": {"status": old, "user": bot} | (
-                                       {"until_date": 0} if old == "kicked" else {}),
-                                   "new_chat_member": {"status": new, "user": bot} | (
-                                       _ADMIN_RIGHTS if new == "administrator" else {})}}
+                                   "old_chat_member": self._member(old, bot), "new_chat_member": self._member(new, bot)}}
+
+    @staticmethod
+    def _member(status: str, user: dict) -> dict:
+        """A ChatMember of `status` with the fields Telegram sends for it."""
+        extra = {"kicked": {"until_date": 0}, "administrator": _ADMIN_RIGHTS}.get(status, {})
+        return {"status": status, "user": user, **extra}
 
     def reaction_update(self, user_id: int, chat_id: int, message_id: int, emoji: list[str]) -> dict:
         """`user_id` setting `emoji` as their reaction to message `message_id`."""

@@ -543,3 +543,17 @@ async def test_the_command_menu_is_registered_in_chinese_and_japanese_too(start_
     assert by_language["zh"] == by_language["ja"] == by_language[None]
     descriptions = {call.get("language_code"): call["commands"][0]["description"] for call in calls}
     assert len(set(descriptions.values())) == 3
+
+
+async def test_about_results_and_what_no_readout_mentions_are_in_the_users_language(process_bot,
+                                                                                   fake_api: FakeBotApi) -> None:
+    async with process_bot(results_per_page=1) as bot:
+        about = await bot.process(fake_api.message_update(USER, "/about", language="zh-hans"))
+        answer = await bot.process(fake_api.message_update(USER, "China Japan relations", language="ja"))
+        missing = await bot.process(fake_api.message_update(USER, "What did Ruritania say about Fukushima?",
+                                                            language="zh"))
+    [about_text, answer_text, missing_text] = [[c.params["text"] for c in calls if c.method == "sendMessage"][0]
+                                               for calls in (about, answer, missing)]
+    assert about_text.startswith("我收录了 <b>5</b> 篇通报") and "2017-09-01 至 2024-12-04" in about_text
+    assert "件中 1–1 件目" in answer_text and "<blockquote>" in answer_text
+    assert "没有任何通报提到 Ruritania。" in missing_text and "相关段落" in missing_text

@@ -9,7 +9,7 @@ passage_ids = st.builds(lambda prefix, n: f"{prefix}-{n}", st.text("0123456789ab
                         st.integers(1, 999_999))
 any_button = st.one_of(st.builds(buttons.More, keys, numbers), st.builds(buttons.Context, keys, numbers),
                        st.builds(buttons.Sources, numbers), st.builds(buttons.Unalert, keys),
-                       st.builds(buttons.Cite, passage_ids), st.builds(buttons.Vote, keys, st.integers(0, 1)),
+                       st.builds(buttons.Cite, passage_ids), st.builds(buttons.Vote, keys, st.integers(0, 1), numbers),
                        st.builds(buttons.Style, st.sampled_from(["plain", "chicago"])))
 
 
@@ -37,10 +37,10 @@ def test_data_the_bot_did_not_write_reads_as_none() -> None:
 
 def test_new_kinds_refuse_what_the_bot_would_not_write() -> None:
     assert buttons.decode("cite:0123456789ab-3") == buttons.Cite("0123456789ab-3")
-    assert buttons.decode("vote:0a1b:1") == buttons.Vote("0a1b", 1)
+    assert buttons.decode("vote:0a1b:1:2") == buttons.Vote("0a1b", 1, 2)
     assert buttons.decode("style:chicago") == buttons.Style("chicago")
     for data in ("cite:0123456789ab-0", "cite:0123456789AB-3", "cite:0123456789ab", "cite:../x-1",
-                 "vote:0a1b:2", "vote:0a1b:01", "vote:0a1b", "style:mla", "style:"):
+                 "vote:0a1b:2:0", "vote:0a1b:01:0", "vote:0a1b:1", "vote:0a1b", "style:mla", "style:"):
         assert buttons.decode(data) is None, data
 
 

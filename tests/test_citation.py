@@ -14,7 +14,7 @@ from conftest import STATE_DEPT
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from index.citation import STYLES, CitationStyle, cite, decode_fragment, fitted, fragment_url, short_quote
+from index.citation import STYLES, CitationStyle, cite, decode_fragment, fragment_url
 from index.passage import Passage
 
 URL = "https://www.state.gov/secretary-blinkens-call/"
@@ -355,25 +355,19 @@ def test_no_date_is_nd_and_no_url_no_link(style: CitationStyle) -> None:
     assert ".." not in text and "?." not in text and "“They met.”" in text
 
 
-@pytest.mark.parametrize("style", STYLES)
-def test_fitted_keeps_to_the_limit_or_gives_up(style: CitationStyle) -> None:
-    short_link = "https://www.state.gov/r/1/"
-    whole = cite(PASSAGE, style, accessed=ACCESSED, link=short_link)
-    assert len(whole) > 256
-    short = fitted(PASSAGE, style, accessed=ACCESSED, link=short_link)
-    assert short is not None and len(short) <= 256 and "…”" in short and "“Secretary of State Antony" in short
-    quoted = re.findall(r"“([^“”]*…)”", short)[0]
-    assert " ".join(PASSAGE.text.split()).startswith(quoted.removesuffix(" …")) and len(quoted) >= 40
-    assert short == cite(PASSAGE, style, accessed=ACCESSED, link=short_link, quote=quoted)
-    assert fitted(PASSAGE, style, accessed=ACCESSED, limit=len(whole), link=short_link) == whole
-    # The readout's own, long address leaves too little room for a quote in Telegram's limit.
-    assert fitted(PASSAGE, style, accessed=ACCESSED) is None
-    assert fitted(PASSAGE, style, accessed=ACCESSED, limit=320) is not None
+def test_a_passage_link_counts_the_pages_heading_so_a_lead_that_repeats_the_title_is_still_found() -> None:
+    from index.citation import passage_link
 
-
-def test_short_quote_cuts_between_words() -> None:
-    text = "The Secretary and President welcomed the ceasefire."
-    assert short_quote(text, 100) == text
-    assert short_quote(text, 29) == "The Secretary and President …"
-    assert short_quote(text, 28) == "The Secretary and …"
-    assert short_quote("双方就两国关系交换了意见", 6) == "双方就两国…"
+    title = "Special Presidential Envoy for Climate John Kerry Meetings in Moscow, Russia"
+    texts = ["Special Presidential Envoy for Climate John Kerry met with Russian officials in Moscow on July 12, "
+             "and discussed cooperation ahead of COP26 in Glasgow, UK.",
+             "The Special Envoy also met with the Foreign Minister to discuss the climate crisis."]
+    document = [Passage(f"0123456789ab-{n}", "d", text, title, "U.S. Department of State", "2021-07-14",
+                        "https://www.state.gov/kerry-moscow/", n) for n, text in enumerate(texts, 1)]
+    page = "\n\n".join([title, *texts])
+    for passage in document:
+        link = passage_link(passage, document)
+        assert link is not None and link.startswith("https://www.state.gov/kerry-moscow/#:~:text=")
+        start = page.index(passage.text)
+        assert browser_span(link, page) == (start, start + len(passage.text))
+    assert passage_link(Passage("0123456789ab-1", "d", "x", "t", "s", None, None, 1), document[:1]) is None

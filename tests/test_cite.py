@@ -142,3 +142,10 @@ async def test_cite_on_a_shared_inline_message_opens_the_bots_chat_on_the_passag
     assert opened[0]["url"] == f"https://t.me/readouts_test_bot?start=p{result['id']}"
     copies = [b for b in buttons_of(result) if "copy_text" in b]
     assert all(len(b["copy_text"]["text"]) <= 256 for b in copies)
+
+
+async def test_a_style_that_does_not_exist_is_named_and_the_styles_offered(bot, fake_api: FakeBotApi) -> None:
+    async with bot() as run:
+        [reply] = sent(await run.process(fake_api.message_update(USER, "/citestyle mla")))
+    assert reply["text"].startswith("“mla” is not a citation style: choose plain / chicago.")
+    assert [b["text"] for b in buttons_of(reply)] == ["Plain", "Chicago"]

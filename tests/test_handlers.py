@@ -84,7 +84,7 @@ callback_data = st.one_of(
     st.none(), st.text(max_size=80), st.sampled_from(["src:0", "src:1", "src:999999", "more:deadbeef:1", "ctx:"]),
     st.tuples(st.sampled_from(["more", "ctx", "src", "cite", "vote", "style"]),
               st.text("0123456789abcdefx:-", max_size=20)).map(":".join),
-    st.sampled_from(["style:chicago", "style:plain", "vote:deadbeef:1", "cite:0123456789ab-1"]),
+    st.sampled_from(["style:chicago", "style:plain", "vote:deadbeef:1:0", "cite:0123456789ab-1"]),
 )
 
 

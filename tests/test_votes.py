@@ -47,10 +47,39 @@ async def test_votes_by_button_and_reaction_are_kept_with_the_question_and_passa
     assert (summary.votes, summary.up, summary.down) == (1, 1, 0)  # the latest of one voter on one answer
 
 
+def quoted_ids(reply: dict, retriever) -> list[str]:  # noqa: ANN001
+    """The ids of the passages a message quotes, in order."""
+    import html
+    import re
+
+    quotes = [html.unescape(re.sub("</?b>", "", q)) for q in re.findall("<blockquote>(.*?)</blockquote>", reply["text"], re.S)]
+    by_text = {p.text: p.id for p in retriever.index.passages}
+    return [by_text[q] for q in quotes]
+
+
+async def test_a_vote_keeps_the_passages_its_page_shows(fake_api: FakeBotApi, seeds_retriever, tmp_path: Path) -> None:
+    log = FeedbackLog(tmp_path / "index")
+    application = application_for(fake_api, seeds_retriever, tmp_path / "s.pickle", log, results_per_page=2)
+    async with processing(application, fake_api) as run:
+        [first] = sent(await run.process(fake_api.message_update(USER, "China Japan relations")))
+        await run.process(fake_api.callback_update(USER, vote_buttons(first)["👎"], first["message_id"]))
+        more = next(b["callback_data"] for row in first["reply_markup"]["inline_keyboard"] for b in row
+                    if b["text"].startswith("More results"))
+        [second] = sent(await run.process(fake_api.callback_update(USER, more, first["message_id"])),
+                        "editMessageText")
+        await run.process(fake_api.callback_update(USER, vote_buttons(second)["👍"], first["message_id"]))
+        await run.process(fake_api.reaction_update(USER, USER, first["message_id"], ["👎"]))  # on the page now shown
+    assert not run.errors
+    entries = list(log.read())
+    assert entries[0].passages == tuple(quoted_ids(first, seeds_retriever)) and len(entries[0].passages) == 2
+    assert entries[1].passages == entries[2].passages == tuple(quoted_ids(second, seeds_retriever))
+    assert not set(entries[0].passages) & set(entries[1].passages)
+
+
 async def test_a_vote_on_a_forgotten_answer_has_expired(fake_api: FakeBotApi, seeds_retriever, tmp_path: Path) -> None:
     log = FeedbackLog(tmp_path / "index")
     async with processing(application_for(fake_api, seeds_retriever, tmp_path / "s.pickle", log), fake_api) as run:
-        calls = await run.process(fake_api.callback_update(USER, "vote:deadbeef:1", 70))
+        calls = await run.process(fake_api.callback_update(USER, "vote:deadbeef:1:0", 70))
     assert sent(calls, "answerCallbackQuery")[0]["text"].startswith("That button has expired")
     assert not log.path.exists() or not list(log.read())
 
