@@ -49,7 +49,7 @@ def chat_style(context: Context) -> str:
 async def cite_button(update: Update, context: Context) -> None:
     """Cite n: the passage's citation in the chat's style. On an inline message (no chat to write to)
     the button opens the bot's private chat on the passage instead."""
-    query, texts = update.callback_query, texts_of(update)
+    query, texts = update.callback_query, texts_of(update, context)
     passage = context.services.answerer.retriever.passage(buttons.decode(query.data).passage)
     if passage is None:
         await query.answer(texts.passage_gone, show_alert=True)
@@ -65,7 +65,7 @@ async def cite_button(update: Update, context: Context) -> None:
 
 async def show_shared(update: Update, context: Context, passage_id: str) -> None:
     """/start <payload> from a shared link: the passage, verbatim with its source, then its citation."""
-    texts = texts_of(update)
+    texts = texts_of(update, context)
     retriever = context.services.answerer.retriever
     passage = retriever.passage(passage_id)
     message = update.effective_message
@@ -86,7 +86,7 @@ def style_keyboard() -> InlineKeyboardMarkup:
 
 async def citestyle_command(update: Update, context: Context) -> None:
     """/citestyle [plain|chicago]: set this chat's citation style, or show it with buttons to choose."""
-    texts = texts_of(update)
+    texts = texts_of(update, context)
     wanted = " ".join(context.args or []).strip()
     if wanted.lower() in STYLES:
         context.chat_data.cite_style = wanted.lower()
@@ -100,7 +100,7 @@ async def citestyle_command(update: Update, context: Context) -> None:
 
 async def style_button(update: Update, context: Context) -> None:
     """A style chosen with /citestyle's buttons."""
-    query, texts = update.callback_query, texts_of(update)
+    query, texts = update.callback_query, texts_of(update, context)
     style = buttons.decode(query.data).style
     if context.chat_data is None:
         await query.answer(texts.expired)

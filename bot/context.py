@@ -85,6 +85,7 @@ class ChatData:
     alerts: list[Alert] = field(default_factory=list)
     messages: OrderedDict[int, tuple[str, int]] = field(default_factory=OrderedDict)  # message -> (answer key, page)
     cite_style: str = "plain"
+    language: str | None = None  # the Telegram language last seen here, for updates that do not say it
 
     @classmethod
     def loaded(cls, data: object) -> ChatData:

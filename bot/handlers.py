@@ -64,13 +64,17 @@ def asker(update: Update) -> int:
 
 
 async def gate(update: Update, context: Context) -> None:
-    """Refuse anyone outside the allow lists before any other handler runs."""
+    """Refuse anyone outside the allow lists before any other handler runs; note the language of
+    those let in, for the updates that do not carry it."""
     if allowed(update, context.services.settings):
+        user = update.effective_user
+        if user is not None and user.language_code and context.chat_data is not None:
+            context.chat_data.language = user.language_code
         return
     chat = update.effective_chat
     log.info("refused update %s from %s in chat %s", update.update_id,
              update.effective_sender and update.effective_sender.id, chat and chat.id)
-    private = texts_of(update).private
+    private = texts_of(update, context).private
     if update.callback_query:
         await update.callback_query.answer(private)
     elif update.inline_query:
@@ -91,14 +95,14 @@ async def start(update: Update, context: Context) -> None:
     if passage_id is not None:
         await citing.show_shared(update, context, passage_id)
         return
-    texts = texts_of(update)
+    texts = texts_of(update, context)
     examples = "\n".join(f"• <i>{escape(q)}</i>" for q in texts.examples)
     await update.effective_message.reply_html(texts.start_html.format(examples=examples))
 
 
 async def help_command(update: Update, context: Context) -> None:
     """How to ask, and the commands."""
-    await update.effective_message.reply_html(texts_of(update).help_html.format(bot=escape(context.bot.username or "bot")))
+    await update.effective_message.reply_html(texts_of(update, context).help_html.format(bot=escape(context.bot.username or "bot")))
 
 
 async def joined(update: Update, context: Context) -> None:
@@ -107,7 +111,7 @@ async def joined(update: Update, context: Context) -> None:
     was_in = change.old_chat_member.status in (ChatMember.MEMBER, ChatMember.ADMINISTRATOR, ChatMember.OWNER)
     is_in = change.new_chat_member.status in (ChatMember.MEMBER, ChatMember.ADMINISTRATOR)
     if change.chat.type in ("group", "supergroup") and is_in and not was_in:
-        greeting = texts_of(update).greeting_html.format(bot=escape(context.bot.username or "bot"))
+        greeting = texts_of(update, context).greeting_html.format(bot=escape(context.bot.username or "bot"))
         await context.bot.send_message(change.chat.id, greeting, parse_mode=ParseMode.HTML)
 
 
@@ -116,7 +120,7 @@ async def about(update: Update, context: Context) -> None:
     retriever = context.services.answerer.retriever
     documents = retriever.documents()
     dates = sorted(d.date for d in documents if d.date)
-    texts = texts_of(update)
+    texts = texts_of(update, context)
     span = texts.span.format(first=dates[0], last=dates[-1]) if dates else texts.no_dates
     await update.effective_message.reply_html(texts.about_html.format(
         documents=len(documents), passages=retriever.passage_count, span=span, model=escape(retriever.model)))
@@ -141,14 +145,14 @@ def _button(text: str, button: buttons.Button) -> InlineKeyboardButton:
 
 async def sources(update: Update, context: Context) -> None:
     """The indexed documents, paged."""
-    text, keyboard = sources_page(context, 0, texts_of(update))
+    text, keyboard = sources_page(context, 0, texts_of(update, context))
     await update.effective_message.reply_html(text, reply_markup=keyboard)
 
 
 async def sources_more(update: Update, context: Context) -> None:
     """Turn a page of /sources."""
     query = update.callback_query
-    text, keyboard = sources_page(context, buttons.decode(query.data).page, texts_of(update))
+    text, keyboard = sources_page(context, buttons.decode(query.data).page, texts_of(update, context))
     await query.answer()
     await _edit(query, text, keyboard)
 
@@ -157,7 +161,7 @@ async def ask_command(update: Update, context: Context) -> None:
     """/ask <question>, anywhere."""
     question = " ".join(context.args or [])
     if not question.strip():
-        texts = texts_of(update)
+        texts = texts_of(update, context)
         await update.effective_message.reply_text(texts.usage_ask.format(example=texts.examples[0]))
         return
     await answer_question(update, context, question)
@@ -200,7 +204,7 @@ async def reply(update: Update, context: Context) -> None:
     question = _without_mention(update, context)
     earlier = _earlier_question(context, replied)
     combined = read_with(question, earlier) if earlier else None
-    notice = texts_of(update).read_with.format(earlier=render.short(earlier, 200)) if combined and earlier else None
+    notice = texts_of(update, context).read_with.format(earlier=render.short(earlier, 200)) if combined and earlier else None
     await answer_question(update, context, combined or question, notice=notice)
 
 
@@ -215,13 +219,13 @@ def _earlier_question(context: Context, replied) -> str | None:  # noqa: ANN001
 
 async def not_text(update: Update, context: Context) -> None:
     """Stickers, photos, files: ask for words instead."""
-    texts = texts_of(update)
+    texts = texts_of(update, context)
     await update.effective_message.reply_text(texts.not_text.format(example=texts.examples[0]))
 
 
 async def unknown_command(update: Update, context: Context) -> None:
     """A command the bot does not have: point to /help."""
-    await update.effective_message.reply_text(texts_of(update).unknown_command)
+    await update.effective_message.reply_text(texts_of(update, context).unknown_command)
 
 
 async def answer_question(update: Update, context: Context, question: str, notice: str | None = None) -> None:
@@ -229,7 +233,7 @@ async def answer_question(update: Update, context: Context, question: str, notic
     how the question was read (a follow-up read with the one before it)."""
     service = context.services
     message = update.effective_message
-    texts = texts_of(update)
+    texts = texts_of(update, context)
     wait = service.limiter.wait_time(asker(update))
     if wait:
         await message.reply_text(texts.slow_down.format(per_minute=service.settings.questions_per_minute,
@@ -295,7 +299,7 @@ async def more_results(update: Update, context: Context) -> None:
     query, button = update.callback_query, buttons.decode(update.callback_query.data)
     answer = context.searches.get(button.key)
     if answer is None:
-        await query.answer(texts_of(update).expired)
+        await query.answer(texts_of(update, context).expired)
         return
     await query.answer()
     service = context.services
@@ -303,7 +307,7 @@ async def more_results(update: Update, context: Context) -> None:
     page = min(button.page, len(pages) - 1)
     answer = await service.emphasised(answer, pages[page])
     context.searches[button.key] = answer
-    text, keyboard = answer_page(answer, button.key, page, service.settings.results_per_page, texts_of(update),
+    text, keyboard = answer_page(answer, button.key, page, service.settings.results_per_page, texts_of(update, context),
                                  context)
     if query.message is not None and context.chat_data is not None:
         context.chat_data.shown(query.message.message_id, button.key, page)
@@ -315,7 +319,7 @@ async def more_context(update: Update, context: Context) -> None:
     query, button = update.callback_query, buttons.decode(update.callback_query.data)
     answer = context.searches.get(button.key)
     if answer is None or button.index >= len(answer.hits) or not (query.message and query.message.is_accessible):
-        await query.answer(texts_of(update).expired)
+        await query.answer(texts_of(update, context).expired)
         return
     await query.answer()
     hit = answer.hits[button.index]
@@ -325,7 +329,7 @@ async def more_context(update: Update, context: Context) -> None:
 
 async def expired_button(update: Update, context: Context) -> None:
     """A button the bot did not make, or no longer knows: say so, and stop the spinner."""
-    await update.callback_query.answer(texts_of(update).expired)
+    await update.callback_query.answer(texts_of(update, context).expired)
 
 
 async def _edit(query, text: str, keyboard: InlineKeyboardMarkup | None) -> None:
@@ -356,7 +360,7 @@ async def inline_query(update: Update, context: Context) -> None:
             title=f"{hit.passage.title[:80]}",
             description=f"{hit.passage.source}, {hit.passage.date or 'date unknown'} — {hit.passage.text[:120]}",
             input_message_content=InputTextMessageContent(render.hit_html(hit, max_chars=3500), parse_mode=ParseMode.HTML),
-            reply_markup=_inline_keyboard(hit, texts_of(update)),
+            reply_markup=_inline_keyboard(hit, texts_of(update, context)),
         )
         for hit in answer.hits[:INLINE_RESULTS]
     ]

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from telegram import BotCommand, Update
+from telegram.ext import CallbackContext
 
 
 @dataclass(frozen=True)
@@ -236,7 +237,7 @@ JAPANESE = Texts(
     or_word="や",
     list_separator="、",
     related="関連する段落（答えではありません）：",
-    results="{total} 件中 {first}–{last} 件目",
+    results="{total} 件のうち {first}–{last} 件目",
     about_html=("記録 <b>{documents}</b> 件（<b>{passages}</b> 段落）を収録、期間は {span}。\n"
                 "検索モデル：<code>{model}</code>。"),
     span="{first}～{last}",
@@ -284,7 +285,10 @@ def texts_for(language_code: str | None) -> Texts:
     return BY_LANGUAGE.get((language_code or "").split("-")[0].lower(), ENGLISH)
 
 
-def texts_of(update: object) -> Texts:
-    """The replies for the user behind an update (English when there is none)."""
+def texts_of(update: object, context: CallbackContext | None = None) -> Texts:
+    """The replies for the user behind an update; when the update does not say the user's language,
+    the language last seen in the chat (ChatData.language), else English."""
     user = update.effective_user if isinstance(update, Update) else None
-    return texts_for(user.language_code if user else None)
+    if user is not None and user.language_code:
+        return texts_for(user.language_code)
+    return texts_for(getattr(getattr(context, "chat_data", None), "language", None))

@@ -48,7 +48,7 @@ async def record(context: Context, answer: Answer, key: str, page: int, up: bool
 
 async def vote_button(update: Update, context: Context) -> None:
     """👍 or 👎 under an answer."""
-    query, texts = update.callback_query, texts_of(update)
+    query, texts = update.callback_query, texts_of(update, context)
     button = buttons.decode(query.data)
     answer = context.searches.get(button.key)
     if answer is None:

@@ -89,3 +89,13 @@ async def test_without_a_feedback_log_there_are_no_vote_buttons(fake_api: FakeBo
     async with processing(application_for(fake_api, seeds_retriever, tmp_path / "s.pickle"), fake_api) as run:
         [reply] = sent(await run.process(fake_api.message_update(USER, QUESTION)))
     assert not vote_buttons(reply) and not run.errors
+
+
+async def test_a_button_pressed_without_a_language_is_answered_in_the_chats(fake_api: FakeBotApi, seeds_retriever,
+                                                                           tmp_path: Path) -> None:
+    log = FeedbackLog(tmp_path / "index")
+    async with processing(application_for(fake_api, seeds_retriever, tmp_path / "s.pickle", log), fake_api) as run:
+        [reply] = sent(await run.process(fake_api.message_update(USER, QUESTION, language="zh-hans")))
+        thanks = sent(await run.process(fake_api.callback_update(USER, vote_buttons(reply)["👍"], reply["message_id"])),
+                      "answerCallbackQuery")
+    assert thanks[0]["text"] == "谢谢！已记为有帮助。" and not run.errors
