@@ -28,18 +28,25 @@ def citation_html(context: Context, texts: Texts, passage: Passage, style: str) 
     today = date.today()
     chosen = style if style in STYLES else STYLES[0]
     full = cite(passage, chosen, accessed=today, link=link)
-    short = copy_text(passage, chosen, link)
     html = f"{texts.citation_html.format(style=chosen)}\n<code>{escape(full, quote=False)}</code>"
-    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton(texts.copy_button, copy_text=CopyTextButton(short))]]
-                                    ) if short else None
-    return html, keyboard
+    button = copy_button(passage, chosen, link, texts)
+    return html, InlineKeyboardMarkup([[button]]) if button else None
 
 
-def copy_text(passage: Passage, style: str, link: str | None) -> str | None:
-    """The whole citation, for a copy button, when it fits Telegram's limit; None when it does not
-    (the <code> message is then the way to copy it)."""
-    whole = cite(passage, style if style in STYLES else STYLES[0], accessed=date.today(), link=link)
-    return whole if len(whole) <= COPY_LIMIT else None
+def copy_button(passage: Passage, style: str, link: str | None, texts: Texts) -> InlineKeyboardButton | None:
+    """A button that copies the whole citation when it fits Telegram's limit, else the reference
+    without the quote (with the link to the quoted words, else the page's url); None when nothing fits.
+    The <code> message holds the whole citation either way."""
+    chosen = style if style in STYLES else STYLES[0]
+    today = date.today()
+    whole = cite(passage, chosen, accessed=today, link=link)
+    if len(whole) <= COPY_LIMIT:
+        return InlineKeyboardButton(texts.copy_button, copy_text=CopyTextButton(whole))
+    for url in dict.fromkeys([link, passage.url]):
+        reference = cite(passage, chosen, accessed=today, link=url, quoted=False)
+        if len(reference) <= COPY_LIMIT:
+            return InlineKeyboardButton(texts.copy_reference_button, copy_text=CopyTextButton(reference))
+    return None
 
 
 def chat_style(context: Context) -> str:

@@ -11,7 +11,6 @@ from html import escape
 
 from telegram import (
     ChatMember,
-    CopyTextButton,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InlineQueryResultArticle,
@@ -369,11 +368,11 @@ async def inline_query(update: Update, context: Context) -> None:
 
 def _inline_keyboard(hit: Hit, texts: Texts) -> InlineKeyboardMarkup:
     """Under a shared quote: Cite (it opens the bot's chat on the passage, citation and all) and, when
-    a plain citation fits, a button that copies it."""
+    one fits, a button that copies the citation or its reference (cite.copy_button)."""
     row = [_button(texts.cite_button.format(n="").strip(), buttons.Cite(hit.passage.id))]
-    short = citing.copy_text(hit.passage, "plain", hit.link)
-    if short:
-        row.append(InlineKeyboardButton(texts.copy_button, copy_text=CopyTextButton(short)))
+    copy = citing.copy_button(hit.passage, "plain", hit.link, texts)
+    if copy:
+        row.append(copy)
     return InlineKeyboardMarkup([row])
 
 

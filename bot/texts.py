@@ -46,6 +46,7 @@ class Texts:
     cite_button: str  # {n}
     link_button: str  # {n}
     copy_button: str
+    copy_reference_button: str  # copies the citation without its quote
     more_button: str
     previous_button: str
     next_button: str
@@ -119,6 +120,7 @@ ENGLISH = Texts(
     cite_button="Cite {n}",
     link_button="Share {n}",
     copy_button="📋 Copy citation",
+    copy_reference_button="📋 Copy reference (without the quote)",
     more_button="More results ▶",
     previous_button="◀ Previous",
     next_button="Next ▶",
@@ -190,6 +192,7 @@ CHINESE = Texts(
     cite_button="引用 {n}",
     link_button="分享 {n}",
     copy_button="📋 复制引文",
+    copy_reference_button="📋 复制出处（不含引文）",
     more_button="更多结果 ▶",
     previous_button="◀ 上一页",
     next_button="下一页 ▶",
@@ -262,6 +265,7 @@ JAPANESE = Texts(
     cite_button="引用 {n}",
     link_button="共有 {n}",
     copy_button="📋 出典をコピー",
+    copy_reference_button="📋 出典情報をコピー（引用文なし）",
     more_button="さらに表示 ▶",
     previous_button="◀ 前へ",
     next_button="次へ ▶",

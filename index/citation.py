@@ -354,18 +354,19 @@ def _chicago_title(title: str) -> str:
 
 
 def cite(passage: Passage, style: CitationStyle, *, accessed: date, link: str | None = None,
-         quote: str | None = None) -> str:
+         quote: str | None = None, quoted: bool = True) -> str:
     """A one-paragraph citation of the passage, ready to copy: publisher, title, date, link (`link`,
-    else the passage's url), the accessed date and the quote (`quote`, else the passage), verbatim."""
+    else the passage's url), the accessed date and the quote (`quote`, else the passage), verbatim.
+    With `quoted` False it is the reference alone, for a reader who pastes the quote themselves."""
     url = link or passage.url
-    quoted = f"“{_collapse(quote if quote is not None else passage.text)}”"
+    words = f"“{_collapse(quote if quote is not None else passage.text)}”"
     title, source, published = _collapse(passage.title), _collapse(passage.source), date_words(passage.date)
     if style == "plain":
-        where = f"{quoted} — {source}, “{title}”, {published}"
+        where = f"{words} — {source}, “{title}”, {published}" if quoted else f"{source}, “{title}”, {published}"
         return (f"{_sentence(where)} {url}" if url else where) + f" (accessed {date_words(accessed)})"
     parts = [_sentence(source), _chicago_title(title), _sentence(published), f"Accessed {date_words(accessed)}."]
     parts += [_sentence(url)] if url else []
-    return " ".join([*parts, f"Quoted: {quoted}"])
+    return " ".join([*parts, f"Quoted: {words}"] if quoted else parts)
 
 
 def passage_link(passage: Passage, document: Sequence[Passage]) -> str | None:

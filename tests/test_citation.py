@@ -371,3 +371,13 @@ def test_a_passage_link_counts_the_pages_heading_so_a_lead_that_repeats_the_titl
         start = page.index(passage.text)
         assert browser_span(link, page) == (start, start + len(passage.text))
     assert passage_link(Passage("0123456789ab-1", "d", "x", "t", "s", None, None, 1), document[:1]) is None
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_a_reference_is_the_citation_without_its_quote(style: CitationStyle) -> None:
+    whole = cite(PASSAGE, style, accessed=ACCESSED)
+    reference = cite(PASSAGE, style, accessed=ACCESSED, quoted=False)
+    assert PASSAGE.text not in reference and "“" + PASSAGE.text not in reference and "Quoted" not in reference
+    for part in (PASSAGE.source, PASSAGE.title, "December 1, 2026", PASSAGE.url or ""):
+        assert part in reference and part in whole
+    assert len(reference) < len(whole)
