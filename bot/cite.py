@@ -7,7 +7,7 @@ from html import escape
 
 from telegram import CopyTextButton, InlineKeyboardButton, InlineKeyboardMarkup, Update
 
-from index import STYLES, Hit, Passage, cite, passage_link
+from index import STYLES, CitationStyle, Hit, Passage, cite, passage_link
 
 from . import buttons, render
 from .context import Context
@@ -21,36 +21,35 @@ def share_link(bot_username: str, passage_id: str) -> str:
     return f"https://t.me/{bot_username}?start={buttons.payload(passage_id)}"
 
 
-def citation_html(context: Context, texts: Texts, passage: Passage, style: str) -> tuple[str, InlineKeyboardMarkup | None]:
+def citation_html(context: Context, texts: Texts, passage: Passage, style: CitationStyle) -> tuple[str, InlineKeyboardMarkup | None]:
     """The citation in `style` as a message to tap and copy (<code>), with a button that copies it
     when a version fits Telegram's limit."""
     link = passage_link(passage, context.services.answerer.retriever.document(passage))
-    today = date.today()
-    chosen = style if style in STYLES else STYLES[0]
-    full = cite(passage, chosen, accessed=today, link=link)
-    html = f"{texts.citation_html.format(style=chosen)}\n<code>{escape(full, quote=False)}</code>"
-    button = copy_button(passage, chosen, link, texts)
+    full = cite(passage, style, accessed=date.today(), link=link)
+    html = f"{texts.citation_html.format(style=style)}\n<code>{escape(full, quote=False)}</code>"
+    button = copy_button(passage, style, link, texts)
     return html, InlineKeyboardMarkup([[button]]) if button else None
 
 
-def copy_button(passage: Passage, style: str, link: str | None, texts: Texts) -> InlineKeyboardButton | None:
+def copy_button(passage: Passage, style: CitationStyle, link: str | None, texts: Texts) -> InlineKeyboardButton | None:
     """A button that copies the whole citation when it fits Telegram's limit, else the reference
     without the quote (with the link to the quoted words, else the page's url); None when nothing fits.
     The <code> message holds the whole citation either way."""
-    chosen = style if style in STYLES else STYLES[0]
     today = date.today()
-    whole = cite(passage, chosen, accessed=today, link=link)
+    whole = cite(passage, style, accessed=today, link=link)
     if len(whole) <= COPY_LIMIT:
         return InlineKeyboardButton(texts.copy_button, copy_text=CopyTextButton(whole))
     for url in dict.fromkeys([link, passage.url]):
-        reference = cite(passage, chosen, accessed=today, link=url, quoted=False)
+        reference = cite(passage, style, accessed=today, link=url, quoted=False)
         if len(reference) <= COPY_LIMIT:
             return InlineKeyboardButton(texts.copy_reference_button, copy_text=CopyTextButton(reference))
     return None
 
 
-def chat_style(context: Context) -> str:
-    return context.chat_data.cite_style if context.chat_data is not None else STYLES[0]
+def chat_style(context: Context) -> CitationStyle:
+    """The chat's citation style; plain where there is no chat (inline) or the style is unknown."""
+    style = context.chat_data.cite_style if context.chat_data is not None else None
+    return next((known for known in STYLES if known == style), STYLES[0])
 
 
 async def cite_button(update: Update, context: Context) -> None:

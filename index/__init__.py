@@ -25,7 +25,7 @@ from .passage import Hit, Passage
 
 if TYPE_CHECKING:
     from .answer import Answer, Answerer
-    from .citation import STYLES, cite, passage_link
+    from .citation import STYLES, CitationStyle, cite, passage_link
     from .cli import main, open_library, open_retriever
     from .feedback import Feedback, FeedbackLog, voter_key
     from .followup import read_with
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from .watch import Outcome, Source, SourcesInvalid, Watcher, load_sources
 
 __all__ = [
-    "STYLES", "Answer", "Answerer", "BadQuery", "Change", "DocumentRecord", "Feedback", "FeedbackLog", "FeedbackLogFailed", "Hit",
+    "STYLES", "Answer", "CitationStyle", "Answerer", "BadQuery", "Change", "DocumentRecord", "Feedback", "FeedbackLog", "FeedbackLogFailed", "Hit",
     "IndexBusy", "IndexCorrupt", "IndexEmpty", "IndexMismatch", "IndexNotFound", "IndexWriteFailed",
     "InputNotFound", "Library", "NothingMatches", "NothingToIngest", "Outcome", "Passage", "ReadoutsError",
     "Retriever", "Source", "SourcesInvalid", "Watcher", "answer_text", "cite", "load_sources", "main",
@@ -47,7 +47,7 @@ _LAZY = {"Answer": "answer", "Answerer": "answer", "Retriever": "search", "Docum
          "answer_text": "plain", "missing_note": "plain", "safe": "terminal", "open_retriever": "cli",
          "main": "cli", "open_library": "cli", "Change": "live", "Library": "live", "Outcome": "watch",
          "Source": "watch", "SourcesInvalid": "watch", "Watcher": "watch", "load_sources": "watch",
-         "STYLES": "citation", "cite": "citation", "passage_link": "citation",
+         "STYLES": "citation", "CitationStyle": "citation", "cite": "citation", "passage_link": "citation",
          "Feedback": "feedback", "FeedbackLog": "feedback", "voter_key": "feedback", "read_with": "followup"}
 
 
