@@ -95,8 +95,22 @@ async def start(update: Update, context: Context) -> None:
         await citing.show_shared(update, context, passage_id)
         return
     texts = texts_of(update, context)
-    examples = "\n".join(f"• <i>{escape(q)}</i>" for q in texts.examples)
-    await update.effective_message.reply_html(texts.start_html.format(examples=examples))
+    await update.effective_message.reply_html(texts.start_html.format(examples=_starters_html(context, texts)))
+
+
+def _starters_html(context: Context, texts: Texts, newest: int = 3) -> str:
+    """The example questions this index can answer (a name none of its readouts holds rules one out),
+    then its newest readouts, so a user sees at once what it covers."""
+    retriever = context.services.answerer.retriever
+    blocks = []
+    examples = [q for q in texts.examples if not retriever.missing(q)]
+    if examples:
+        blocks.append("\n".join([texts.try_heading, *(f"• <i>{escape(q)}</i>" for q in examples)]))
+    documents = sorted((d for d in retriever.documents() if d.date), key=lambda d: d.date or "", reverse=True)
+    lines = [f"• {escape(d.title[:120])} ({escape(d.source[:60])}, {d.date})" for d in documents[:newest]]
+    if lines:
+        blocks.append("\n".join([texts.newest_heading, *lines]))
+    return "\n\n".join(blocks)
 
 
 async def help_command(update: Update, context: Context) -> None:

@@ -14,7 +14,9 @@ class Texts:
     """One language's fixed replies. Fields holding `{name}` are formatted by the handler that sends them;
     fields sent with parse_mode HTML are marked *_html and escape their own markup."""
 
-    start_html: str  # {examples}
+    start_html: str  # {examples}: the questions to try and the newest readouts
+    try_heading: str
+    newest_heading: str
     help_html: str  # {bot}
     examples: tuple[str, ...]
     private: str
@@ -63,7 +65,9 @@ class Texts:
 
 ENGLISH = Texts(
     start_html=("Hello! I search official diplomatic readouts and quote them verbatim with source and date.\n\n"
-                "Try:\n{examples}\n\nSee /help for more."),
+                "{examples}\n\nSee /help for more."),
+    try_heading="Try:",
+    newest_heading="Newest readouts:",
     help_html=(
         "Ask me about diplomatic readouts in plain language. I quote the passages that answer you, "
         "word for word, each with its title, source and date, so you can cite them.\n\n"
@@ -138,7 +142,9 @@ ENGLISH = Texts(
 
 CHINESE = Texts(
     start_html=("你好！我检索官方外交通报（会谈、通话和记者会的官方文字），逐字引用原文，并注明标题、来源和日期。\n\n"
-                "可以这样问：\n{examples}\n\n更多说明见 /help。"),
+                "{examples}\n\n更多说明见 /help。"),
+    try_heading="可以这样问：",
+    newest_heading="最新收录的通报：",
     help_html=(
         "用自己的话提问即可。我会逐字引用回答你问题的段落，并附上标题、来源和日期，方便引用。\n\n"
         "• 私聊：直接发送问题。\n"
@@ -210,7 +216,9 @@ CHINESE = Texts(
 
 JAPANESE = Texts(
     start_html=("こんにちは！公式の外交記録（会談・電話会談・記者会見の発表）を検索し、原文をそのまま、"
-                "タイトル・発表元・日付とともに引用します。\n\n例えば：\n{examples}\n\n詳しくは /help へ。"),
+                "タイトル・発表元・日付とともに引用します。\n\n{examples}\n\n詳しくは /help へ。"),
+    try_heading="例えば：",
+    newest_heading="最新の記録：",
     help_html=(
         "ふだんの言葉で質問してください。答えとなる段落を原文のまま、タイトル・発表元・日付とともに引用します。\n\n"
         "• 個別チャット：質問をそのまま送信。\n"

@@ -152,3 +152,12 @@ async def test_a_style_that_does_not_exist_is_named_and_the_styles_offered(bot, 
         [reply] = sent(await run.process(fake_api.message_update(USER, "/citestyle mla")))
     assert reply["text"].startswith("“mla” is not a citation style: choose plain / chicago.")
     assert [b["text"] for b in buttons_of(reply)] == ["Plain", "Chicago"]
+
+
+async def test_start_offers_only_examples_this_index_can_answer_and_its_newest_readouts(
+        bot, fake_api: FakeBotApi, state_retriever: Retriever) -> None:
+    async with bot() as run:
+        [reply] = sent(await run.process(fake_api.message_update(USER, "/start")))
+    newest = sorted((d for d in state_retriever.documents() if d.date), key=lambda d: d.date or "", reverse=True)[:3]
+    assert "Fukushima" not in reply["text"] and "Taro Kono" not in reply["text"]  # no state-dept readout names them
+    assert "Newest readouts:" in reply["text"] and all(d.date in reply["text"] for d in newest)

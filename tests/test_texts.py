@@ -51,6 +51,7 @@ class _Tags(HTMLParser):
 def test_html_replies_are_well_formed_in_telegrams_tags(texts: Texts) -> None:
     for name in ("start_html", "help_html", "greeting_html", "citation_html"):
         html = getattr(texts, name).format(examples="• x", bot="bot", style="plain")
+        assert "{" not in html, name
         parser = _Tags()
         parser.feed(html)
         assert not parser.open and set(re.findall(r"<(\w+)", html)) <= {"b", "i", "code"}, name
