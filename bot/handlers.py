@@ -22,7 +22,7 @@ from telegram.constants import ChatAction, ParseMode
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ApplicationHandlerStop
 
-from index import Answer, Hit, ReadoutsError, read_with
+from index import Answer, EnglishOnlyIndex, Hit, ReadoutsError, read_with
 
 from . import buttons, render, votes
 from . import cite as citing
@@ -260,6 +260,9 @@ async def answer_question(update: Update, context: Context, question: str, notic
         if not done:
             await context.bot.send_chat_action(message.chat_id, ChatAction.TYPING)
         answer = await search
+    except EnglishOnlyIndex as error:
+        await message.reply_text(texts.english_only.format(model=error.model))
+        return
     except ReadoutsError as error:  # a question that cannot be searched, filters that exclude all, an empty index
         await message.reply_text(str(error))
         return

@@ -32,6 +32,7 @@ class Texts:
     span: str  # {first} {last}: the readouts' dates
     no_dates: str
     not_a_style: str  # {wanted} {styles}
+    english_only: str  # {model}: a question in Chinese or Japanese asked of an English-only index
     usage_ask: str  # {example}
     slow_down: str  # {per_minute} {seconds}
     not_text: str  # {example}
@@ -105,6 +106,8 @@ ENGLISH = Texts(
     span="{first} to {last}",
     no_dates="no dated documents",
     not_a_style="“{wanted}” is not a citation style: choose {styles}.",
+    english_only=("This index uses {model}, which reads English only: ask in English, or have it rebuilt with "
+                  "the multilingual model (readouts ingest --rebuild --embedder e5-small PATH...)."),
     usage_ask="Usage: /ask <question>, e.g. /ask {example}",
     slow_down="Slow down, please: at most {per_minute} questions a minute. Try again in {seconds} s.",
     not_text="I can only read questions sent as text. Try: {example}",
@@ -179,6 +182,8 @@ CHINESE = Texts(
     span="{first} 至 {last}",
     no_dates="无日期",
     not_a_style="“{wanted}”不是引文格式，请选择 {styles}。",
+    english_only=("这个索引使用 {model}，只能读懂英文：请用英文提问，或用多语言模型重建索引"
+                  "（readouts ingest --rebuild --embedder e5-small PATH...）。"),
     usage_ask="用法：/ask <问题>，例如 /ask {example}",
     slow_down="请慢一点：每分钟最多 {per_minute} 个问题。请 {seconds} 秒后再试。",
     not_text="我只能读取文字问题。试试：{example}",
@@ -254,6 +259,8 @@ JAPANESE = Texts(
     span="{first}～{last}",
     no_dates="日付なし",
     not_a_style="「{wanted}」は出典の形式ではありません。{styles} から選んでください。",
+    english_only=("このインデックスは {model} を使っており、英語しか読めません。英語で質問するか、"
+                  "多言語モデルで作り直してください（readouts ingest --rebuild --embedder e5-small PATH...）。"),
     usage_ask="使い方：/ask <質問>　例：/ask {example}",
     slow_down="少しお待ちください：1分間に最大 {per_minute} 件までです。{seconds} 秒後にもう一度どうぞ。",
     not_text="テキストの質問のみ読めます。例：{example}",

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from . import settings
 from .errors import (
     BadQuery,
+    EnglishOnlyIndex,
     FeedbackLogFailed,
     IndexBusy,
     IndexCorrupt,
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
     from .watch import Outcome, Source, SourcesInvalid, Watcher, load_sources
 
 __all__ = [
-    "STYLES", "Answer", "CitationStyle", "Answerer", "BadQuery", "Change", "DocumentRecord", "Feedback", "FeedbackLog", "FeedbackLogFailed", "Hit",
+    "STYLES", "Answer", "CitationStyle", "Answerer", "BadQuery", "Change", "DocumentRecord", "EnglishOnlyIndex", "Feedback", "FeedbackLog", "FeedbackLogFailed", "Hit",
     "IndexBusy", "IndexCorrupt", "IndexEmpty", "IndexMismatch", "IndexNotFound", "IndexWriteFailed",
     "InputNotFound", "Library", "NothingMatches", "NothingToIngest", "Outcome", "Passage", "ReadoutsError",
     "Retriever", "Source", "SourcesInvalid", "Watcher", "answer_text", "cite", "load_sources", "main",

@@ -11,6 +11,7 @@
     ├── NothingToIngest    the paths hold no readout to index
     ├── InputNotFound      a path that does not exist
     ├── BadQuery           a question that cannot be searched (no words, an impossible filter)
+    │   └── EnglishOnlyIndex  a question in another script, asked of an English-only index
     └── NothingMatches     filters that leave no readout
 """
 
@@ -59,6 +60,16 @@ class InputNotFound(ReadoutsError):
 
 class BadQuery(ReadoutsError):
     exit_code = 2
+
+
+class EnglishOnlyIndex(BadQuery):
+    """A question in Chinese or Japanese (another script than Latin) asked of an index whose model
+    reads English only; `model` names that model."""
+
+    def __init__(self, model: str) -> None:
+        super().__init__(f"This index uses {model}, which reads English only. To ask in other languages, rebuild "
+                         "it with the multilingual model: readouts ingest --rebuild --embedder e5-small PATH...")
+        self.model = model
 
 
 class NothingMatches(ReadoutsError):

@@ -558,3 +558,11 @@ async def test_about_results_and_what_no_readout_mentions_are_in_the_users_langu
     assert about_text.startswith("我收录了 <b>5</b> 篇通报") and "2017-09-01 至 2024-12-04" in about_text
     assert "件のうち 1–1 件目" in answer_text and "<blockquote>" in answer_text
     assert "没有任何通报提到 Ruritania。" in missing_text and "相关段落" in missing_text
+
+
+async def test_a_chinese_user_asking_an_english_only_index_is_told_so_in_chinese(process_bot,
+                                                                                  fake_api: FakeBotApi) -> None:
+    async with process_bot() as bot:
+        calls = await bot.process(fake_api.message_update(USER, "中国为什么反对福岛核污染水排海？", language="zh-hans"))
+    [reply] = [c.params["text"] for c in calls if c.method == "sendMessage"]
+    assert reply.startswith("这个索引使用 all-MiniLM-L6-v2-int8，只能读懂英文") and "--embedder e5-small" in reply

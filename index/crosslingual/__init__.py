@@ -30,14 +30,11 @@ def bar(embedder: Embedder, question: str, passage: Passage) -> float:
 def strategy_for(text: str, embedder: Embedder, same_language: Ranker, cross_lingual: Callable[[], Ranker]) -> Ranker:
     """The ranking for a question: across scripts for one in another script than Latin, asked of a
     multilingual index (`cross_lingual` makes it); else the same-language one. An English-only model
-    cannot read such a question at all: BadQuery says how to rebuild."""
-    from ..errors import BadQuery
+    cannot read such a question at all: EnglishOnlyIndex says how to rebuild."""
+    from ..errors import EnglishOnlyIndex
 
     if not non_latin(text):
         return same_language
     if not embedder.multilingual:
-        raise BadQuery(
-            f"This index uses {embedder.name}, which reads English only. To ask in other languages, rebuild it "
-            "with the multilingual model: readouts ingest --rebuild --embedder e5-small PATH..."
-        )
+        raise EnglishOnlyIndex(embedder.name)
     return cross_lingual()
