@@ -6,7 +6,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -169,3 +169,15 @@ def corpus_copy(tmp_path: Path, seeds_dir: Path) -> Path:
     target = tmp_path / "corpus"
     shutil.copytree(seeds_dir, target)
     return target
+
+
+@pytest.fixture
+def run(capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str, str]]:
+    """`readouts ARGV...` in this process: its exit code, stdout and stderr."""
+    from index import cli
+
+    def run(*argv: str) -> tuple[int, str, str]:
+        code = cli.main(list(argv))
+        out, err = capsys.readouterr()
+        return code, out, err
+    return run

@@ -12,15 +12,6 @@ from index import cli, settings, store
 from index.embed import MiniLMEmbedder, MiniLMInt8Embedder
 
 
-@pytest.fixture
-def run(capsys):
-    def run(*argv: str) -> tuple[int, str, str]:
-        code = cli.main(list(argv))
-        out, err = capsys.readouterr()
-        return code, out, err
-    return run
-
-
 def test_ask_json_gives_one_object_per_question(run, seeds_index: Path) -> None:
     code, out, _ = run("ask", "--index", str(seeds_index), "--json", "-k", "3", "Beijing-Tokyo Forum")
     assert code == 0

@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from index import Feedback, FeedbackLog, ReadoutsError, cli, store, voter_key
+from index import Feedback, FeedbackLog, ReadoutsError, store, voter_key
 from index.feedback import FEEDBACK_FILE, summarise
 from index.ingest import ingest
 
@@ -25,15 +25,6 @@ RECORDS_EACH = 200
 def press(vote: str = "up", answer: str = "a1", voter: str = "v1", question: str = "What did Japan say?",
           passages: tuple[str, ...] = ("p-1", "p-2"), passage: str | None = None, via: str = "button") -> Feedback:
     return Feedback("2024-09-23T10:00:00Z", question, passages, vote, answer, voter, via, passage)
-
-
-@pytest.fixture
-def run(capsys):
-    def run(*argv: str) -> tuple[int, str, str]:
-        code = cli.main(list(argv))
-        out, err = capsys.readouterr()
-        return code, out, err
-    return run
 
 
 def test_a_press_reads_back_as_recorded(tmp_path: Path) -> None:
