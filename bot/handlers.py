@@ -36,11 +36,6 @@ SEARCHES_KEPT_PER_CHAT = 20
 INLINE_RESULTS = 10
 TYPING_AFTER = 0.5  # seconds
 SOURCES_PER_PAGE = 10
-PRIVATE = ENGLISH.private
-SORRY = ENGLISH.sorry
-EXPIRED = ENGLISH.expired
-EXAMPLES = ENGLISH.examples
-HELP = ENGLISH.help_html
 
 
 def allowed(update: Update, settings: Settings) -> bool:
@@ -198,8 +193,9 @@ def _mentions_bot(update: Update, context: Context) -> bool:
 
 def _without_mention(update: Update, context: Context) -> str:
     """The message's text with the bot's @handle taken out."""
-    return re.sub(rf"@{re.escape(context.bot.username or '')}\b", " ", update.effective_message.text or "",
-                  flags=re.IGNORECASE)
+    text = update.effective_message.text or ""
+    username = context.bot.username
+    return re.sub(rf"@{re.escape(username)}\b", " ", text, flags=re.IGNORECASE) if username else text
 
 
 async def reply(update: Update, context: Context) -> None:
@@ -217,7 +213,7 @@ async def reply(update: Update, context: Context) -> None:
     question = _without_mention(update, context)
     earlier = _earlier_question(context, replied)
     combined = read_with(question, earlier) if earlier else None
-    notice = texts_of(update, context).read_with.format(earlier=render.short(earlier, 200)) if combined and earlier else None
+    notice = texts_of(update, context).read_with.format(earlier=render.short(earlier or "", 200)) if combined else None
     await answer_question(update, context, combined or question, notice=notice)
 
 
@@ -398,11 +394,12 @@ async def error_handler(update: object, context: Context) -> None:
     log.error("error while handling an update", exc_info=context.error)
     if not isinstance(update, Update):
         return
+    sorry = texts_of(update, context).sorry
     if update.callback_query:  # no spinner left; fails harmlessly when the handler had answered it
         with contextlib.suppress(TelegramError):
-            await update.callback_query.answer(SORRY)
+            await update.callback_query.answer(sorry)
     if update.effective_message:
         try:
-            await update.effective_message.reply_text(SORRY)
+            await update.effective_message.reply_text(sorry)
         except Exception:  # noqa: BLE001 - the network may be what failed; the log above has the cause
             log.warning("could not tell the user about the error")
