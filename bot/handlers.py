@@ -138,10 +138,10 @@ def sources_page(context: Context, page: int, texts: Texts = ENGLISH) -> tuple[s
     documents = sorted(context.services.answerer.retriever.documents(), key=lambda d: d.date or "", reverse=True)
     pages = max(1, -(-len(documents) // SOURCES_PER_PAGE))
     page = min(max(page, 0), pages - 1)
-    lines = [f"<b>Readouts indexed</b> ({len(documents)}), page {page + 1} of {pages}:"]
+    lines = [texts.sources_html.format(count=len(documents), page=page + 1, pages=pages)]
     for d in documents[page * SOURCES_PER_PAGE : (page + 1) * SOURCES_PER_PAGE]:
-        lines.append(f"• <i>{escape(d.title[:200])}</i>\n  {escape(d.source[:100])}, {d.date or 'date unknown'} "
-                     f"({d.passages} passages)")
+        lines.append(f"• <i>{escape(d.title[:200])}</i>\n  {escape(d.source[:100])}, {d.date or texts.date_unknown} "
+                     f"({texts.passages.format(count=d.passages)})")
     row = [_button(texts.previous_button, buttons.Sources(page - 1))] if page > 0 else []
     row += [_button(texts.next_button, buttons.Sources(page + 1))] if page + 1 < pages else []
     return "\n".join(lines), InlineKeyboardMarkup([row]) if row else None

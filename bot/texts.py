@@ -30,6 +30,9 @@ class Texts:
     results: str  # {first} {last} {total}
     about_html: str  # {documents} {passages} {span} {model}
     span: str  # {first} {last}: the readouts' dates
+    sources_html: str  # {count} {page} {pages}: the heading of a /sources page
+    passages: str  # {count}
+    date_unknown: str
     no_dates: str
     not_a_style: str  # {wanted} {styles}
     english_only: str  # {model}: a question in Chinese or Japanese asked of an English-only index
@@ -104,6 +107,9 @@ ENGLISH = Texts(
     about_html=("I hold <b>{documents}</b> readouts in <b>{passages}</b> passages, dated {span}.\n"
                 "Search model: <code>{model}</code>."),
     span="{first} to {last}",
+    sources_html="<b>Readouts indexed</b> ({count}), page {page} of {pages}:",
+    passages="{count} passages",
+    date_unknown="date unknown",
     no_dates="no dated documents",
     not_a_style="“{wanted}” is not a citation style: choose {styles}.",
     english_only=("This index uses {model}, which reads English only: ask in English, or have it rebuilt with "
@@ -180,6 +186,9 @@ CHINESE = Texts(
     about_html=("我收录了 <b>{documents}</b> 篇通报，共 <b>{passages}</b> 个段落，日期 {span}。\n"
                 "检索模型：<code>{model}</code>。"),
     span="{first} 至 {last}",
+    sources_html="<b>已收录的通报</b>（{count} 篇），第 {page}/{pages} 页：",
+    passages="{count} 个段落",
+    date_unknown="日期不详",
     no_dates="无日期",
     not_a_style="“{wanted}”不是引文格式，请选择 {styles}。",
     english_only=("这个索引使用 {model}，只能读懂英文：请用英文提问，或用多语言模型重建索引"
@@ -257,6 +266,9 @@ JAPANESE = Texts(
     about_html=("記録 <b>{documents}</b> 件（<b>{passages}</b> 段落）を収録、期間は {span}。\n"
                 "検索モデル：<code>{model}</code>。"),
     span="{first}～{last}",
+    sources_html="<b>収録している記録</b>（{count} 件）、{pages} ページ中 {page} ページ目：",
+    passages="{count} 段落",
+    date_unknown="日付不明",
     no_dates="日付なし",
     not_a_style="「{wanted}」は出典の形式ではありません。{styles} から選んでください。",
     english_only=("このインデックスは {model} を使っており、英語しか読めません。英語で質問するか、"

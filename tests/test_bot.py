@@ -556,6 +556,10 @@ async def test_about_results_and_what_no_readout_mentions_are_in_the_users_langu
     [about_text, answer_text, missing_text] = [[c.params["text"] for c in calls if c.method == "sendMessage"][0]
                                                for calls in (about, answer, missing)]
     assert about_text.startswith("我收录了 <b>5</b> 篇通报") and "2017-09-01 至 2024-12-04" in about_text
+    async with process_bot() as bot:
+        sources = await bot.process(fake_api.message_update(USER, "/sources", language="ja"))
+    [sources_text] = [c.params["text"] for c in sources if c.method == "sendMessage"]
+    assert sources_text.startswith("<b>収録している記録</b>（5 件）") and " 段落)" in sources_text
     assert "件のうち 1–1 件目" in answer_text and "<blockquote>" in answer_text
     assert "没有任何通报提到 Ruritania。" in missing_text and "相关段落" in missing_text
 

@@ -49,8 +49,9 @@ class _Tags(HTMLParser):
 
 @pytest.mark.parametrize("texts", LANGUAGES)
 def test_html_replies_are_well_formed_in_telegrams_tags(texts: Texts) -> None:
-    for name in ("start_html", "help_html", "greeting_html", "citation_html"):
-        html = getattr(texts, name).format(examples="• x", bot="bot", style="plain")
+    for name in ("start_html", "help_html", "greeting_html", "citation_html", "sources_html", "about_html"):
+        html = getattr(texts, name).format(examples="• x", bot="bot", style="plain", count=1, page=1, pages=2,
+                                           documents=1, passages=2, span="x", model="m")
         assert "{" not in html, name
         parser = _Tags()
         parser.feed(html)
