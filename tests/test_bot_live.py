@@ -162,10 +162,11 @@ async def test_the_bot_refreshes_watched_sources_and_answers_from_them(
 
 
 def test_the_menu_and_help_have_the_alert_commands() -> None:
-    from bot.handlers import HELP
+    from bot.texts import CHINESE, ENGLISH, JAPANESE
 
     assert {"alert", "alerts"} <= {command.command for command in COMMANDS}
-    assert "/alert &lt;question&gt;" in HELP and "/alerts" in HELP
+    assert "/alert &lt;question&gt;" in ENGLISH.help_html
+    assert all("/alert &lt;" in texts.help_html and "/alerts" in texts.help_html for texts in (CHINESE, JAPANESE))
 
 
 def test_readouts_chat_answers_from_a_readout_ingested_between_two_questions(
