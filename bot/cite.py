@@ -33,16 +33,15 @@ def citation_html(context: Context, texts: Texts, passage: Passage, style: Citat
 
 def copy_button(passage: Passage, style: CitationStyle, link: str | None, texts: Texts) -> InlineKeyboardButton | None:
     """A button that copies the whole citation when it fits Telegram's limit, else the reference
-    without the quote (with the link to the quoted words, else the page's url); None when nothing fits.
-    The <code> message holds the whole citation either way."""
+    without the quote; None when neither fits. Both keep the link to the quoted words; the <code>
+    message holds the whole citation either way."""
     today = date.today()
     whole = cite(passage, style, accessed=today, link=link)
     if len(whole) <= COPY_LIMIT:
         return InlineKeyboardButton(texts.copy_button, copy_text=CopyTextButton(whole))
-    for url in dict.fromkeys([link, passage.url]):
-        reference = cite(passage, style, accessed=today, link=url, quoted=False)
-        if len(reference) <= COPY_LIMIT:
-            return InlineKeyboardButton(texts.copy_reference_button, copy_text=CopyTextButton(reference))
+    reference = cite(passage, style, accessed=today, link=link, quoted=False)
+    if len(reference) <= COPY_LIMIT:
+        return InlineKeyboardButton(texts.copy_reference_button, copy_text=CopyTextButton(reference))
     return None
 
 

@@ -82,11 +82,12 @@ async def test_cite_gives_title_publisher_date_and_a_link_to_the_quoted_words(bo
     assert link is not None and text.count(passage.url) == 1
     words = fragment_words(link.group(1))
     assert words and all(word in passage.text.split() for word in words)
-    [copy] = [b for b in buttons_of(citation) if "copy_text" in b]  # the whole citation seldom fits; its reference does
-    copied = copy["copy_text"]["text"]
-    assert len(copied) <= 256 and passage.title in copied and "U.S. Department of State" in copied
-    assert (copy["text"], passage.text in copied) in (("📋 Copy citation", True),
-                                                      ("📋 Copy reference (without the quote)", False))
+    copies = [b for b in buttons_of(citation) if "copy_text" in b] if citation.get("reply_markup") else []
+    for copy in copies:  # the whole citation, or its reference, when it fits; with the link to the words
+        copied = copy["copy_text"]["text"]
+        assert len(copied) <= 256 and passage.title in copied and link.group(0) in copied
+        assert (copy["text"], passage.text in copied) in (("📋 Copy citation", True),
+                                                          ("📋 Copy reference (without the quote)", False))
 
 
 async def test_the_answer_links_each_quote_to_its_words_on_the_page(bot, fake_api: FakeBotApi) -> None:
@@ -161,3 +162,24 @@ async def test_start_offers_only_examples_this_index_can_answer_and_its_newest_r
     newest = sorted((d for d in state_retriever.documents() if d.date), key=lambda d: d.date or "", reverse=True)[:3]
     assert "Fukushima" not in reply["text"] and "Taro Kono" not in reply["text"]  # no state-dept readout names them
     assert "Newest readouts:" in reply["text"] and all(d.date in reply["text"] for d in newest)
+
+
+def test_the_copy_button_holds_the_whole_citation_else_its_reference_else_nothing() -> None:
+    from bot.cite import COPY_LIMIT, copy_button
+    from bot.texts import ENGLISH
+    from index import Passage
+
+    def passage(text: str, url: str) -> Passage:
+        return Passage("0123456789ab-1", "d", text, "Call with Minister Sato", "U.S. Department of State",
+                       "2022-05-18", url, 1)
+
+    link = "https://www.state.gov/call/#:~:text=They%20spoke"
+    short = copy_button(passage("They spoke.", "https://www.state.gov/call/"), "plain", link, ENGLISH)
+    assert short is not None and short.text == ENGLISH.copy_button and "They spoke." in short.copy_text.text
+    long_text = "They spoke about trade. " * 20
+    reference = copy_button(passage(long_text, "https://www.state.gov/call/"), "chicago", link, ENGLISH)
+    assert reference is not None and reference.text == ENGLISH.copy_reference_button
+    assert long_text.strip() not in reference.copy_text.text and link in reference.copy_text.text
+    assert len(reference.copy_text.text) <= COPY_LIMIT
+    long_link = link + "%20" * 100
+    assert copy_button(passage(long_text, "https://www.state.gov/call/"), "plain", long_link, ENGLISH) is None
