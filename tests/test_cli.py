@@ -183,3 +183,16 @@ def test_ingest_prints_its_report_and_no_library_chatter(tmp_path: Path) -> None
                              str(settings.SEEDS)], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0 and "added 5" in result.stdout
     assert "DEBUG" not in result.stderr + result.stdout and "INFO" not in result.stderr, result.stderr
+
+
+def test_ask_names_the_speaker_of_a_transcripts_quote_in_json_and_in_text(run, tests_corpus: Path,
+                                                                           tmp_path: Path) -> None:
+    index = str(tmp_path / "index")
+    assert run("ingest", "--index", index, str(tests_corpus / "state-dept"))[0] == 0
+    code, out, _ = run("ask", "--index", index, "--json", "-k", "5", "Daesh in Africa: what was proposed to the coalition?")
+    results = json.loads(out)["results"]
+    assert code == 0 and results and all("speaker" in result for result in results)
+    [proposal] = [r for r in results if r["text"].startswith("Given the growing threat stemming from Daesh in Africa")]
+    assert proposal["speaker"] == "Foreign Minister Di Maio"
+    code, out, _ = run("ask", "--index", index, "-k", "3", "We act. As the G7, we will play a central role")
+    assert code == 0 and "— Foreign Minister Baerbock (via interpreter), in: Secretary Antony J. Blinken And German" in out

@@ -149,3 +149,15 @@ def test_latent_terms_must_match_the_passages_in_number(tmp_path: Path, built: P
     with pytest.raises(ValueError, match="disagree"):
         store.save(tmp_path / "other", "model", index.manifest.documents, passages, index.all_vectors(),
                    latent=fake_latent_embedder.embed_latent([p.text for p in passages[:-1]]))
+
+
+def test_a_passage_line_without_a_speaker_loads_with_none_and_one_without_its_text_is_refused() -> None:
+    from index.passage import Passage
+
+    line = {"id": "a-1", "doc": "a.txt", "text": "They met.", "title": "T", "source": "S", "date": None, "url": None,
+            "paragraph": 1}
+    assert Passage.from_json(line).speaker is None
+    spoken = Passage.from_json({**line, "speaker": "Secretary Blinken"})
+    assert spoken.speaker == "Secretary Blinken" and Passage.from_json(spoken.to_json()) == spoken
+    with pytest.raises(KeyError):
+        Passage.from_json({key: value for key, value in line.items() if key != "text"})
