@@ -8,6 +8,7 @@ import json
 import logging
 import math
 import re
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,7 @@ def _bm25s_stopwords() -> tuple[str, ...]:
 STOPWORDS = sorted(set(_bm25s_stopwords()) | {"say", "said", "says", "tell", "told", "according"})
 _STOPWORD_SET = frozenset(STOPWORDS)
 WORD = re.compile(r"(?u)\b\w\w+\b")  # bm25s' default token pattern
+SURFACE_WORDS = "words.json"  # each word as the readouts spell it (lower case) -> passages holding it
 
 
 def covers(question: str, text: str, min_terms: int = 2) -> bool:
@@ -80,16 +82,37 @@ def group_overlap(groups: Sequence[dict[str, float]], texts: Sequence[str]) -> n
                      for words in held]) / total
 
 
+def surface_words(texts: Sequence[str]) -> dict[str, int]:
+    """Each word of the texts in lower case (as BM25 cuts them, before stemming and stopwords), with
+    how many texts hold it."""
+    counts: Counter[str] = Counter()
+    for text in texts:
+        counts.update(set(WORD.findall(text.lower())))
+    return dict(counts)
+
+
 class Lexical:
     """BM25 over the passages' lexical text: built by bm25s, searched here from its saved arrays
     (per-term score lists in CSC form: `indptr`, `indices` = rows, `data` = scores)."""
 
     def __init__(self, vocabulary: dict[str, int], data: np.ndarray, indices: np.ndarray, indptr: np.ndarray,
-                 size: int, model: Any = None) -> None:
+                 size: int, model: Any = None, surface: dict[str, int] | None = None,
+                 directory: Path | None = None) -> None:
         self.vocabulary = vocabulary
         self.data, self.indices, self.indptr = data, indices, indptr
         self.size = size
         self._model = model  # the bm25s index, only when just built (to save it)
+        self._surface = surface
+        self._directory = directory
+
+    @property
+    def surface(self) -> dict[str, int]:
+        """Every word of the passages as they spell it (lower case), with how many passages hold it:
+        what a misspelled question word is corrected to (spelling.py). Read on first use."""
+        if self._surface is None:
+            path = self._directory / SURFACE_WORDS if self._directory else None
+            self._surface = json.loads(path.read_text(encoding="utf-8")) if path and path.is_file() else {}
+        return self._surface
 
     @classmethod
     def build(cls, texts: Sequence[str]) -> Lexical:
@@ -102,7 +125,8 @@ class Lexical:
         model.index(bm25s.tokenize(list(texts), stopwords=STOPWORDS, stemmer=_stemmer, show_progress=False),
                     show_progress=False)
         scores = model.scores
-        return cls(dict(model.vocab_dict), scores["data"], scores["indices"], scores["indptr"], len(texts), model)
+        return cls(dict(model.vocab_dict), scores["data"], scores["indices"], scores["indptr"], len(texts), model,
+                   surface_words(texts))
 
     @classmethod
     def empty(cls) -> Lexical:
@@ -112,6 +136,7 @@ class Lexical:
     def save(self, directory: Path) -> None:
         if self.size and self._model is not None:
             self._model.save(str(directory), show_progress=False)
+            (directory / SURFACE_WORDS).write_text(json.dumps(self.surface, ensure_ascii=False), encoding="utf-8")
 
     @classmethod
     def load(cls, directory: Path, size: int) -> Lexical:
@@ -124,7 +149,7 @@ class Lexical:
         vocabulary = json.loads((directory / "vocab.index.json").read_text(encoding="utf-8"))
         data, indices, indptr = (np.load(directory / f"{name}.csc.index.npy", mmap_mode="r")
                                  for name in ("data", "indices", "indptr"))
-        return cls(vocabulary, data, indices, indptr, size)
+        return cls(vocabulary, data, indices, indptr, size, directory=directory)
 
     def term_weights(self, question: str, *, known_only: bool = False) -> dict[str, float]:
         """The question's terms (stemmed, stopwords aside) with their inverse document frequency in
