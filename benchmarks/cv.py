@@ -1,13 +1,16 @@
 """Choosing the answer policy's levels by 5-fold cross-validation over every question set together.
 
-Usage: python benchmarks/cv.py [--embedder minilm-int8] [--ranking NAME=VALUE ...] [--json FILE]
+Usage: python benchmarks/cv.py [--embedder minilm-int8] [--ranking NAME=VALUE ...] [--rule NAME=VALUE ...]
+                               [--json FILE]
 
 Each question is searched once per ranking setting (`--ranking` patches index.ranking / fusion
 constants or the embedder's dense_weight, e.g. `--ranking SPEAKER_WEIGHT=0 dense_weight=0.4`); what
 is quoted then depends only on the bars, so every bar setting is judged offline from the ranked hits'
 cosines and word evidence. Questions are split into five folds by a hash of their set and id; for
 each fold, the setting that scores best on the other four is chosen and scored on it, beside the
-project's current setting. A rule is kept only when it gains on at least four of the five folds.
+project's current setting. A rule is kept only when it gains on at least four of the five folds:
+`--rule` searches every question with and without it (the rule's setting against the `--ranking`
+one) and compares the two fold by fold, each at the bars chosen on the other folds.
 
 Utility of a question: answerable, (hit@1 + hit@3 + answered) / 3 over what the answer quotes;
 unanswerable, 1 when it is left unanswered or a term is reported as held by no readout.
@@ -115,21 +118,53 @@ def cross_validate(records: list[Record], current: Bars) -> list[dict]:
     return folds
 
 
+def patch(settings: list[str], embedder: str) -> None:
+    """Set index.ranking / fusion constants or the embedder's dense_weight by name."""
+    from index.embed import EMBEDDERS
+
+    for setting in settings:
+        name, value = setting.split("=")
+        if name == "dense_weight":
+            EMBEDDERS[embedder].dense_weight = float(value)  # type: ignore[misc]
+        else:
+            module = ranking if hasattr(ranking, name) else fusion
+            kind = type(getattr(module, name))
+            setattr(module, name, value == "True" if kind is bool else kind(value))
+
+
+def compare(base: list[Record], variant: list[Record]) -> list[tuple[float, float]]:
+    """Per fold, the utility of each setting at the bars chosen for it on the other folds."""
+    results = []
+    for fold in range(FOLDS):
+        scores = []
+        for records in (base, variant):
+            train = [r for r in records if fold_of(r.key) != fold]
+            test = [r for r in records if fold_of(r.key) == fold]
+            scores.append(mean(test, max(GRID, key=lambda bars: mean(train, bars))))
+        results.append((scores[0], scores[1]))
+    return results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--embedder", default="minilm-int8")
     parser.add_argument("--ranking", nargs="*", default=[], metavar="NAME=VALUE")
+    parser.add_argument("--rule", nargs="*", default=[], metavar="NAME=VALUE")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
-    from index.embed import EMBEDDERS, embedder_named
+    from index.embed import embedder_named
 
-    for setting in args.ranking:
-        name, value = setting.split("=")
-        if name == "dense_weight":
-            EMBEDDERS[args.embedder].dense_weight = float(value)  # type: ignore[misc]
-        else:
-            module = ranking if hasattr(ranking, name) else fusion
-            setattr(module, name, type(getattr(module, name))(value))
+    patch(args.ranking, args.embedder)
+    if args.rule:
+        base = collect(args.embedder)
+        patch(args.rule, args.embedder)
+        results = compare(base, collect(args.embedder))
+        for fold, (before, after) in enumerate(results):
+            print(f"  fold {fold}: {before:.4f} -> {after:.4f} ({after - before:+.4f})")
+        gains = [after - before for before, after in results]
+        print(f"rule {args.rule}: mean gain {statistics.fmean(gains):+.4f}, spread {statistics.pstdev(gains):.4f}, "
+              f"folds gained {sum(g > 0 for g in gains)}/{FOLDS} -> {'keep' if sum(g > 0 for g in gains) >= 4 else 'drop'}")
+        return
     default = embedder_named(args.embedder)
     current = Bars(default.min_similarity, ranking.EVIDENCE_BAR, ranking.EVIDENCE_KNOWN_ONLY)
     records = collect(args.embedder)

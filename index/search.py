@@ -19,7 +19,7 @@ from .errors import BadQuery, IndexEmpty, IndexMismatch
 from .lexical import surface_words
 from .passage import Hit, Passage
 from .query import parse_query
-from .ranking import METHODS, Candidates, Method, Ranker, SameLanguage, relevant
+from .ranking import EVIDENCE_BAR, METHODS, Candidates, Method, Ranker, SameLanguage, evidence, relevant
 from .rows import Rows
 from .sentences import sentence_spans
 from .spelling import Spelling, spell
@@ -119,8 +119,10 @@ class Retriever:
         wanted = k if not query.latest else pool
         hits = ranker.rank(query.text, candidates, method, lambda rows, similarities, vectors: unique(
             rows, similarities, vectors, wanted, self.index.passages, self.embedder))
-        if query.latest:  # newest first among the passages relevant enough to quote
-            hits = [hit for hit in hits if relevant(hit)] or hits[:k]
+        if query.latest:  # newest first among the passages that hold the question's words, else the relevant
+            held = evidence(self.index.lexical, query.text, [hit.passage for hit in hits])
+            hits = ([hit for hit, share in zip(hits, held) if share >= EVIDENCE_BAR]
+                    or [hit for hit in hits if relevant(hit)] or hits[:k])
             hits = sorted(hits, key=lambda hit: hit.passage.date or "", reverse=True)[:k]
         return [dataclasses.replace(hit, rank=rank) for rank, hit in enumerate(hits, start=1)]
 

@@ -2,11 +2,12 @@
 as "kuleba". A word is corrected only when no readout holds it, it is no English word (symspellpy's
 frequency dictionary, by word or by stem: "grumble" and "cozying" are paraphrase, not typos), and a
 word the readouts hold lies within one edit of it (two for words of eight letters or more); the
-closest wins, then the one more passages hold. Candidates come from rapidfuzz over the index's own
+closest wins, then the one more passages hold, then the one that begins as typed. Candidates come from rapidfuzz over the index's own
 words (Lexical.surface, written at ingest), so nothing is built when an index loads."""
 from __future__ import annotations
 
 import functools
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -100,9 +101,9 @@ def correction(word: str, vocabulary: Mapping[str, int]) -> str | None:
     allowed = 2 if len(word) >= LONG_WORD else 1
     found = process.extract(word, vocabulary.keys(), scorer=DamerauLevenshtein.distance, score_cutoff=allowed,
                             limit=20)
-    candidates = [(distance, -vocabulary[term], term) for term, distance, _ in found
-                  if term.isalpha() and len(term) >= MIN_LENGTH]
-    return min(candidates)[2] if candidates else None
+    candidates = [(distance, -vocabulary[term], -len(os.path.commonprefix([word, term])), term)
+                  for term, distance, _ in found if term.isalpha() and len(term) >= MIN_LENGTH]
+    return min(candidates)[-1] if candidates else None
 
 
 def spell(text: str, vocabulary: Mapping[str, int]) -> Spelling:

@@ -257,9 +257,5 @@ def test_any_question_gets_an_answer_or_a_clear_reason(one_readout: Retriever, q
     except ReadoutsError as error:
         assert str(error)
         return
-    from datetime import date
-
-    from index.query import parse_query
-    terms = parse_query(answer.question, date.today(), word_dates=False).text
     assert all(relevant(hit) for hit in answer.hits)  # quoted only when the policy says so
     assert answer.to_json()["answered"] == bool(answer.hits) and "\udcff" not in answer.question
