@@ -1,3 +1,5 @@
+from datetime import date
+
 import pytest
 
 from index.answer import Answerer
@@ -42,6 +44,9 @@ def test_a_date_in_words_that_excludes_every_readout_searches_them_all_and_says_
     assert answer.found and any("Fukushima" in hit.passage.text for hit in answer.hits)
     assert answer.notice.startswith("No readouts are dated 2030-01-01 to 2030-12-31.")
     assert "searched them all" in answer.notice
+    dates = sorted(record.date for record in answerer.retriever.documents() if record.date)
+    first, last = (date.fromisoformat(day).strftime("%B %Y") for day in (dates[0], dates[-1]))
+    assert f"The readouts run from {first} to {last}" in answer.notice  # said before anything else
 
 
 def test_an_operator_that_excludes_every_readout_is_kept(answerer: Answerer) -> None:
