@@ -38,33 +38,40 @@ COMMON = 10_000_000  # occurrences in the dictionary's corpus: a common word, a 
 TYPO_LENGTH = 6  # from this length a word one edit from an English word reads as its misspelling
 
 
-@dataclass(frozen=True)
 class English:
-    """symspellpy's English frequency dictionary: its words, their stems, the common ones, and the
-    words by length (a misspelling is looked for among words of about its length)."""
+    """symspellpy's English frequency dictionary: its words, and (computed when first needed) their
+    stems, the common ones, and the words by length (a misspelling is looked for among words of
+    about its length)."""
 
-    words: frozenset[str]
-    stems: frozenset[str]
-    common: frozenset[str]
-    by_length: dict[int, tuple[str, ...]]
+    def __init__(self, counts: dict[str, int]) -> None:
+        self.counts = counts
+
+    @functools.cached_property
+    def stems(self) -> frozenset[str]:
+        return frozenset(_stemmer.stemWords(list(self.counts)))
+
+    @functools.cached_property
+    def common(self) -> frozenset[str]:
+        return frozenset(word for word, count in self.counts.items() if count >= COMMON)
+
+    @functools.cached_property
+    def by_length(self) -> dict[int, list[str]]:
+        lengths: dict[int, list[str]] = {}
+        for word in self.counts:
+            lengths.setdefault(len(word), []).append(word)
+        return lengths
 
 
 @functools.lru_cache(maxsize=1)
 def english() -> English:
     text = (resources.files("symspellpy") / "frequency_dictionary_en_82_765.txt").read_text(encoding="utf-8")
-    counts = {word: int(count) for word, count in (line.split(" ", 1) for line in text.splitlines() if line)}
-    by_length: dict[int, list[str]] = {}
-    for word in counts:
-        by_length.setdefault(len(word), []).append(word)
-    return English(frozenset(counts), frozenset(_stemmer.stemWords(list(counts))),
-                   frozenset(word for word, count in counts.items() if count >= COMMON),
-                   {length: tuple(words) for length, words in by_length.items()})
+    return English({word: int(count) for word, count in (line.split(" ", 1) for line in text.splitlines() if line)})
 
 
 def is_english(word: str) -> bool:
     """Whether the word (lower case) is an English word, or an inflection of one."""
     lexicon = english()
-    return word in lexicon.words or _stemmer.stemWord(word) in lexicon.stems
+    return word in lexicon.counts or _stemmer.stemWord(word) in lexicon.stems
 
 
 def english_like(word: str) -> bool:
