@@ -102,7 +102,7 @@ def readout_like_texts() -> list[str]:
     """20 texts: the first passages of the seed readouts as ingest embeds them (title and paragraph),
     and questions as people type them in a chat."""
     passages = [p.embedding_text for path in sorted(settings.SEEDS.glob("*.txt"))
-                for p in parse_document(path, path.read_text()).passages[:3]]
+                for p in parse_document(path, path.read_text()).passages[:4]]
     questions = ["kamikawa", "what did wang yi say about the dprk nuclear issue",
                  "Fukushima water discharge", "suspension for suspension"]
     assert len(passages) >= 16
