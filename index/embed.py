@@ -131,9 +131,9 @@ class MPNetEmbedder(OnnxEmbedder):
     name = model_name = "all-mpnet-base-v2"
     dimension = 768
     min_similarity = 0.40
-    duplicate_similarity = 0.95
-    same_text_similarity = 0.80
-    dense_weight = 0.5
+    duplicate_similarity = 0.955
+    same_text_similarity = 0.54
+    dense_weight = 0.6
     blend_by_evidence = True
 
 
