@@ -18,6 +18,7 @@ from .errors import (
     IndexNotFound,
     IndexWriteFailed,
     InputNotFound,
+    ModelUnavailable,
     NothingMatches,
     NothingToIngest,
     ReadoutsError,
@@ -40,7 +41,7 @@ if TYPE_CHECKING:
 __all__ = [
     "STYLES", "Answer", "CitationStyle", "Answerer", "BadQuery", "Change", "DocumentRecord", "EnglishOnlyIndex", "Feedback", "FeedbackLog", "FeedbackLogFailed", "Hit",
     "IndexBusy", "IndexCorrupt", "IndexEmpty", "IndexMismatch", "IndexNotFound", "IndexWriteFailed",
-    "InputNotFound", "Library", "NothingMatches", "NothingToIngest", "Outcome", "Passage", "ReadoutsError",
+    "InputNotFound", "Library", "ModelUnavailable", "NothingMatches", "NothingToIngest", "Outcome", "Passage", "ReadoutsError",
     "Retriever", "Source", "SourcesInvalid", "Watcher", "answer_text", "cite", "load_sources", "main",
     "missing_note", "open_library", "open_retriever", "passage_link", "read_with", "safe", "settings", "voter_key",
 ]

@@ -6,14 +6,14 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Protocol
 
 from .errors import BadQuery, NothingMatches
 from .passage import Hit, Passage
-from .query import parse_query
 from .ranking import Method, relevant
 from .search import MAX_QUERY_CHARS, readable
+from .spelling import Spelling
+from .spelling import notice as spelling_notice
 from .store import DocumentRecord
 
 
@@ -37,6 +37,8 @@ class Retrieval(Protocol):
 
     def missing(self, question: str) -> list[str]: ...
 
+    def spelling(self, question: str) -> Spelling: ...
+
     def passage(self, passage_id: str) -> Passage | None: ...
 
     def document(self, passage: Passage) -> list[Passage]: ...
@@ -53,6 +55,7 @@ class Answer:
     ranked: tuple[Hit, ...] = field(default=(), repr=False)
     related: tuple[Hit, ...] = ()  # nearest passages, shown as related, not as the answer
     missing: tuple[str, ...] = ()  # the question's names or terms that no readout holds
+    corrections: tuple[tuple[str, str], ...] = ()  # question words searched as the readouts spell them
 
     @property
     def answered(self) -> bool:
@@ -63,7 +66,7 @@ class Answer:
     def to_json(self) -> dict:
         """`results`: what the policy quotes, then the related passages marked `"related": true`."""
         return {"query": self.question, "answered": self.answered, "missing": list(self.missing),
-                "note": self.notice, "results": [hit.to_json() for hit in self.hits]
+                "corrections": dict(self.corrections), "note": self.notice, "results": [hit.to_json() for hit in self.hits]
                 + [{**hit.to_json(), "related": True} for hit in self.related]}
 
 
@@ -90,6 +93,8 @@ class Answerer:
         Sweden chair in 2023?"): then every readout is searched, with a notice that says so. `within`
         limits the search to those documents (paths): an alert's look at what has just arrived."""
         question, notice = self.cut(text)
+        spelling = self.retriever.spelling(question)
+        question, notice = spelling.text, " ".join(filter(None, [notice, spelling_notice(spelling)])) or None
         options = {"method": method} if within is None else {"method": method, "within": within}
         try:
             hits = self.retriever.search(question, k or self.max_results, **options)
@@ -98,12 +103,12 @@ class Answerer:
                 raise
             hits = self.retriever.search(question, k or self.max_results, word_dates=False, **options)
             notice = " ".join(filter(None, [notice, f"{error} So I searched them all for your words."]))
-        terms = parse_query(question, date.today(), word_dates=False).text
-        quoted = tuple(hit for hit in hits if relevant(hit, terms, self.shift))
+        quoted = tuple(hit for hit in hits if relevant(hit, self.shift))
         absent = tuple(self.retriever.missing(question))
         if absent:  # no readout names what is asked about: the nearest passages are only related
-            return Answer(question, (), notice, tuple(hits), related=quoted[: self.first_page], missing=absent)
-        answer = Answer(question, quoted, notice, tuple(hits))
+            return Answer(question, (), notice, tuple(hits), related=quoted[: self.first_page], missing=absent,
+                          corrections=spelling.corrections)
+        answer = Answer(question, quoted, notice, tuple(hits), corrections=spelling.corrections)
         return self.emphasised(answer, range(min(self.first_page, len(quoted)))) if emphasis else answer
 
     @staticmethod

@@ -25,6 +25,9 @@ from .dates import MONTHS
 from .expansion import mapped
 from .lexical import _STOPWORD_SET, Lexical, _words
 from .query import parse_query
+from .spelling import english_like, unknown
+
+LOWERCASE_NAMES = True  # a lower-case word that no readout holds and that is no English word is a name
 
 MONTH_NAMES = frozenset(month for month in MONTHS if len(month) > 3 or month == "may")
 # Words of titles and offices (and of dates, capitalised as names are): they name no one, and
@@ -76,16 +79,30 @@ def key_terms(question: str) -> list[str]:
     return list(dict.fromkeys(terms))
 
 
-def missing(question: str, lexical: Lexical) -> list[str]:
+def unknown_words(question: str, surface: dict[str, int]) -> list[str]:
+    """The question's words, however typed (lower case is the norm in chats), that no passage holds
+    and that are no English word: names and rare terms, as "fukushima" in "fukushima water"."""
+    text = parse_query(question, date.today()).text
+    words = (match.group(0) for match in WORD.finditer(QUOTED.sub(" ", text)))
+    return [word for word in dict.fromkeys(words) if unknown(word.lower(), surface) and not english_like(word.lower())]
+
+
+def missing(question: str, lexical: Lexical, surface: dict[str, int] | None = None) -> list[str]:
     """The question's key terms (key_terms) that no passage holds: one of their words (stemmed as
-    BM25 stems, stopwords aside) is in no passage. Only terms in Latin script are judged: BM25 cuts
-    Chinese and Japanese into runs, not words, so its vocabulary cannot tell whether a readout
-    holds "双暂停" (the cross-lingual ranking reads such terms through names and glosses)."""
+    BM25 stems, stopwords aside) is in no passage; with the readouts' own words (`surface`), also
+    the question's words that no passage holds and that no English dictionary has (unknown_words),
+    however they are typed. Only terms in Latin script are judged: BM25 cuts Chinese and Japanese
+    into runs, not words, so its vocabulary cannot tell whether a readout holds "双暂停" (the
+    cross-lingual ranking reads such terms through names and glosses)."""
     vocabulary = lexical.vocabulary
     if not vocabulary:
         return []
-    return [term for term in key_terms(question) if not non_latin(term)
-            and any(token not in vocabulary for token in _words(term))]
+    terms = [term for term in key_terms(question) if not non_latin(term)
+             and any(token not in vocabulary for token in _words(term))]
+    if LOWERCASE_NAMES and surface:
+        held = {word.lower() for term in terms for word in term.split()}
+        terms += [word for word in unknown_words(question, surface) if word.lower() not in held]
+    return terms
 
 
 def notice(absent: list[str], related: bool = True) -> str:

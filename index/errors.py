@@ -10,6 +10,7 @@
     ├── FeedbackLogFailed  the OS refused to read or write the feedback log
     ├── NothingToIngest    the paths hold no readout to index
     ├── InputNotFound      a path that does not exist
+    ├── ModelUnavailable   a model's files missing, or not the ones pinned
     ├── BadQuery           a question that cannot be searched (no words, an impossible filter)
     │   └── EnglishOnlyIndex  a question in another script, asked of an English-only index
     └── NothingMatches     filters that leave no readout
@@ -51,6 +52,10 @@ class IndexMismatch(ReadoutsError):
 
 
 class IndexBusy(ReadoutsError):
+    pass
+
+
+class ModelUnavailable(ReadoutsError):
     pass
 
 

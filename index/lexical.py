@@ -8,6 +8,7 @@ import json
 import logging
 import math
 import re
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -36,13 +37,8 @@ def _bm25s_stopwords() -> tuple[str, ...]:
 STOPWORDS = sorted(set(_bm25s_stopwords()) | {"say", "said", "says", "tell", "told", "according"})
 _STOPWORD_SET = frozenset(STOPWORDS)
 WORD = re.compile(r"(?u)\b\w\w+\b")  # bm25s' default token pattern
-
-
-def covers(question: str, text: str, min_terms: int = 2) -> bool:
-    """Every content word of the question (stemmed, stopwords aside) occurs in the text, and there
-    are at least `min_terms` of them: strong evidence even when the embeddings disagree."""
-    wanted = set(_words(question))
-    return len(wanted) >= min_terms and wanted <= set(_words(text))
+RAW_WORD = re.compile(r"\w+")
+SURFACE_WORDS = "words.json"  # each word as the readouts spell it (lower case) -> passages holding it
 
 
 @functools.lru_cache(maxsize=16384)
@@ -50,6 +46,18 @@ def _words(text: str) -> tuple[str, ...]:
     """BM25's terms in text order (bm25s.tokenize costs 0.1 ms a call in set-up alone). Kept for the
     passages that many questions bring back: the first in a bot's profile under load."""
     return tuple(_stemmer.stemWords([word for word in WORD.findall(text.lower()) if word not in _STOPWORD_SET]))
+
+
+# Words a question uses to point at the readouts themselves ("what did the readouts say about
+# Stoltenberg", "any news on Tigray"): they ask about no passage's content.
+SCAFFOLDING = frozenset(_stemmer.stemWords(["readout", "readouts", "document", "documents", "mention", "mentions",
+                                            "mentioned", "anything", "something", "news", "info", "information",
+                                            "update", "updates"]))
+
+
+def asked(question: str) -> tuple[str, ...]:
+    """The question's BM25 terms, without the words that only point at the readouts (SCAFFOLDING)."""
+    return tuple(word for word in _words(question) if word not in SCAFFOLDING)
 
 
 def phrase_overlap(question: str, texts: Sequence[str]) -> np.ndarray:
@@ -60,6 +68,20 @@ def phrase_overlap(question: str, texts: Sequence[str]) -> np.ndarray:
     if not pairs:
         return np.zeros(len(texts))
     return np.array([len(pairs & set(zip(words, words[1:]))) / len(pairs) for words in map(_words, texts)])
+
+
+def verbatim_run(question: str, text: str, min_terms: int = 2) -> int:
+    """Length in words of the longest run of the question's words (lower case, punctuation aside)
+    that the text holds word for word, counting only runs with at least `min_terms` BM25 terms
+    ("suspension for suspension"); 0 when there is none."""
+    asked = RAW_WORD.findall(question.lower())
+    held = " " + " ".join(RAW_WORD.findall(text.lower())) + " "
+    for length in range(len(asked), 1, -1):
+        for start in range(len(asked) - length + 1):
+            run = asked[start:start + length]
+            if len(_words(" ".join(run))) >= min_terms and f" {' '.join(run)} " in held:
+                return length
+    return 0
 
 
 def weighted_overlap(weights: dict[str, float], texts: Sequence[str]) -> list[float]:
@@ -80,16 +102,37 @@ def group_overlap(groups: Sequence[dict[str, float]], texts: Sequence[str]) -> n
                      for words in held]) / total
 
 
+def surface_words(texts: Sequence[str]) -> dict[str, int]:
+    """Each word of the texts in lower case (as BM25 cuts them, before stemming and stopwords), with
+    how many texts hold it."""
+    counts: Counter[str] = Counter()
+    for text in texts:
+        counts.update(set(WORD.findall(text.lower())))
+    return dict(counts)
+
+
 class Lexical:
     """BM25 over the passages' lexical text: built by bm25s, searched here from its saved arrays
     (per-term score lists in CSC form: `indptr`, `indices` = rows, `data` = scores)."""
 
     def __init__(self, vocabulary: dict[str, int], data: np.ndarray, indices: np.ndarray, indptr: np.ndarray,
-                 size: int, model: Any = None) -> None:
+                 size: int, model: Any = None, surface: dict[str, int] | None = None,
+                 directory: Path | None = None) -> None:
         self.vocabulary = vocabulary
         self.data, self.indices, self.indptr = data, indices, indptr
         self.size = size
         self._model = model  # the bm25s index, only when just built (to save it)
+        self._surface = surface
+        self._directory = directory
+
+    @property
+    def surface(self) -> dict[str, int]:
+        """Every word of the passages as they spell it (lower case), with how many passages hold it:
+        what a misspelled question word is corrected to (spelling.py). Read on first use."""
+        if self._surface is None:
+            path = self._directory / SURFACE_WORDS if self._directory else None
+            self._surface = json.loads(path.read_text(encoding="utf-8")) if path and path.is_file() else {}
+        return self._surface
 
     @classmethod
     def build(cls, texts: Sequence[str]) -> Lexical:
@@ -102,7 +145,8 @@ class Lexical:
         model.index(bm25s.tokenize(list(texts), stopwords=STOPWORDS, stemmer=_stemmer, show_progress=False),
                     show_progress=False)
         scores = model.scores
-        return cls(dict(model.vocab_dict), scores["data"], scores["indices"], scores["indptr"], len(texts), model)
+        return cls(dict(model.vocab_dict), scores["data"], scores["indices"], scores["indptr"], len(texts), model,
+                   surface_words(texts))
 
     @classmethod
     def empty(cls) -> Lexical:
@@ -112,6 +156,7 @@ class Lexical:
     def save(self, directory: Path) -> None:
         if self.size and self._model is not None:
             self._model.save(str(directory), show_progress=False)
+            (directory / SURFACE_WORDS).write_text(json.dumps(self.surface, ensure_ascii=False), encoding="utf-8")
 
     @classmethod
     def load(cls, directory: Path, size: int) -> Lexical:
@@ -124,14 +169,14 @@ class Lexical:
         vocabulary = json.loads((directory / "vocab.index.json").read_text(encoding="utf-8"))
         data, indices, indptr = (np.load(directory / f"{name}.csc.index.npy", mmap_mode="r")
                                  for name in ("data", "indices", "indptr"))
-        return cls(vocabulary, data, indices, indptr, size)
+        return cls(vocabulary, data, indices, indptr, size, directory=directory)
 
     def term_weights(self, question: str, *, known_only: bool = False) -> dict[str, float]:
         """The question's terms (stemmed, stopwords aside) with their inverse document frequency in
         the corpus (BM25's idf; a term the corpus lacks weighs as if it were in no passage, or with
         `known_only` is left out)."""
         weights = {}
-        for term in set(_words(question)):
+        for term in set(asked(question)):
             row = self.vocabulary.get(term)
             if known_only and row is None:
                 continue
@@ -155,7 +200,7 @@ class Lexical:
     def search(self, query: str, k: int, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Rows and BM25 scores of the best `k` passages (only rows where `allowed` is true); none when no
         word of the question is in the corpus."""
-        tokens = [token for token in _words(query) if token in self.vocabulary]
+        tokens = [token for token in asked(query) if token in self.vocabulary]
         if not tokens or not self.size:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
         scores = self._scores([self.vocabulary[token] for token in tokens])

@@ -16,6 +16,7 @@ from .errors import ReadoutsError
 from .passage import Hit, Passage
 from .ranking import Method
 from .search import Retriever, embedder_of
+from .spelling import Spelling
 from .store import DocumentRecord, Manifest
 
 log = logging.getLogger(__name__)
@@ -111,6 +112,10 @@ class Library:
     def missing(self, question: str) -> list[str]:
         with self.using() as retriever:
             return retriever.missing(question)
+
+    def spelling(self, question: str) -> Spelling:
+        with self.using() as retriever:
+            return retriever.spelling(question)
 
     def documents(self) -> list[DocumentRecord]:
         return self._retriever.documents()

@@ -18,8 +18,14 @@ from .errors import BadQuery
 _MONTH_NAMES = "|".join(sorted((m for m in MONTHS if len(m) > 3 or m == "may"), key=len, reverse=True))
 OPERATOR = re.compile(r"\b(after|before|since|until|source|from):(\"[^\"]+\"|'[^']+'|\S+)", re.I)
 # Asking for recency, not "the latest tranche of aid" (an adjective of the thing asked about).
-LATEST = re.compile(r"\b(the latest\s*(on|about|news|statements?|readouts?|updates?|[?.!]|$)|^latest\b|most recent(ly)?|"
-                    r"newest|recently|lately|last time)", re.I)
+LATEST = re.compile(r"\b(the latest\s*(on|about|news|statements?|readouts?|updates?|[?.!]|$)|^latest\b|\blatest\s*[?.!]*$|"
+                    r"most recent(ly)?|newest|recently|lately|last time|"
+                    r"last (spoke|speak|spoken|met|meet|talked|talk|called|call|visited|visit|discussed|raised|said|"
+                    r"mentioned|addressed|commented|issued|released|published))", re.I)
+# The words that ask for recency, left out of what is searched ("kuleba latest" is about Kuleba)
+RECENCY = re.compile(r"\b(the latest|latest|most recent(ly)?|newest|recently|lately|last time|"
+                     r"last(?= (spoke|speak|spoken|met|meet|talked|talk|called|call|visited|visit|discussed|raised|"
+                     r"said|mentioned|addressed|commented|issued|released|published)\b))\b", re.I)
 YEAR = r"(19[5-9]\d|20\d\d)"
 MONTH_YEAR = re.compile(rf"\b(?:in |during |of )?({_MONTH_NAMES})\.?,? {YEAR}\b", re.I)
 IN_YEAR = re.compile(rf"\b(in|during|throughout|of|for) {YEAR}\b", re.I)
@@ -100,6 +106,8 @@ def parse_query(question: str, today: date, word_dates: bool = True) -> Query:
             end = _earlier(end, after_last if name == "until" else first)
     text = " ".join(OPERATOR.sub(" ", question).split())
     found, latest = tuple(sources), bool(LATEST.search(text))
+    if latest:
+        text = " ".join(RECENCY.sub(" ", text).split()) or text
     if not word_dates:
         return Query(text=text, start=start, end=end, sources=found, latest=latest)
     by_operators = (start, end)

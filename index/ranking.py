@@ -13,7 +13,7 @@ import numpy as np
 from .crosslingual import bar
 from .embed import Embedder
 from .fusion import blend, lexical_evidence, scaled
-from .lexical import Lexical, covers, phrase_overlap
+from .lexical import Lexical, phrase_overlap, verbatim_run, weighted_overlap
 from .passage import Hit, Passage
 from .settings import METHODS, Method
 from .speakers import asked_about, speaks
@@ -23,6 +23,11 @@ __all__ = ["METHODS", "Candidates", "Method", "Ranker", "SameLanguage", "Take", 
 RERANKED = 10  # the head of the fused ranking that word pairs re-rank
 PHRASE_WEIGHT = 0.1
 SPEAKER_WEIGHT = 0.15  # added where a person the question asks about speaks (speakers.py)
+# A passage holding at least this share of the question's word weight (idf) is quoted whatever its
+# cosine: a bare name, a keyword or an exact phrase is evidence a small embedder blurs.
+EVIDENCE_BAR = 1.0
+EVIDENCE_KNOWN_ONLY = False  # whether words no readout holds are left out of the question's weight
+PHRASE_RUN = 0  # a run of this many of the question's words held verbatim is evidence in full (0: no such rule)
 
 
 @dataclass(frozen=True)
@@ -61,10 +66,24 @@ def reorder(candidates: Candidates, order: np.ndarray | None, take: Take) -> lis
     return take(candidates.rows[order], candidates.similarities[order], candidates.vectors[order])
 
 
-def relevant(hit: Hit, terms: str, shift: float = 0.0) -> bool:
-    """Worth quoting: relevance at least `shift` (0 at the embedder's own bars), or the passage holds
-    every word the question asks about (a rare term such as "dual-track" that a small model blurs)."""
-    return hit.relevance >= shift or covers(terms, hit.passage.lexical_text)
+def relevant(hit: Hit, shift: float = 0.0) -> bool:
+    """Worth quoting: relevance at least `shift` (0 at the strategy's own bars)."""
+    return hit.relevance >= shift
+
+
+def evidence(lexical: Lexical, text: str, passages: Sequence[Passage]) -> np.ndarray:
+    """For each passage, the share of the question's word weight (idf; Lexical.term_weights) that it
+    holds: 1 when it holds every word the question asks about, or a run of PHRASE_RUN of its words
+    as they stand."""
+    weights = lexical.term_weights(text, known_only=EVIDENCE_KNOWN_ONLY)
+    total = sum(weights.values())
+    if not total:
+        return np.zeros(len(passages))
+    shares = np.array(weighted_overlap(weights, [passage.lexical_text for passage in passages])) / total
+    if PHRASE_RUN:
+        runs = np.array([verbatim_run(text, passage.text) >= PHRASE_RUN for passage in passages])
+        shares = np.where(runs, 1.0, shares)
+    return shares
 
 
 class SameLanguage:
@@ -118,4 +137,9 @@ class SameLanguage:
         return np.array(marks, dtype=np.float64)
 
     def judge(self, text: str, hits: list[Hit]) -> list[Hit]:
-        return [dataclasses.replace(hit, relevance=hit.score - bar(self.embedder, text, hit.passage)) for hit in hits]
+        """Each hit's relevance: how far its cosine clears the embedder's bar, or its word evidence
+        clears EVIDENCE_BAR, whichever is further."""
+        held = evidence(self.lexical, text, [hit.passage for hit in hits])
+        return [dataclasses.replace(hit, relevance=max(hit.score - bar(self.embedder, text, hit.passage),
+                                                       share - EVIDENCE_BAR))
+                for hit, share in zip(hits, held)]

@@ -68,7 +68,11 @@ class Rows:
         """The span of dates and the sources the readouts have, for a filter that excludes them all."""
         dated = self.dates[self.dates > 0]
         sources = sorted({record.source for record in self.documents})
-        span = (f"dated {date.fromordinal(int(dated.min()))} to {date.fromordinal(int(dated.max()))}"
-                if dated.size else "undated")
+        span = (f"run from {_month(int(dated.min()))} to {_month(int(dated.max()))}" if dated.size else "are undated")
         shown = ", ".join(sources[:5]) + (f" and {len(sources) - 5} more" if len(sources) > 5 else "")
-        return f"The readouts are {span}, from {shown}."
+        return f"The readouts {span}, from {shown}."
+
+
+def _month(ordinal: int) -> str:
+    """"May 2021": the month of a day, as the range of the readouts is told."""
+    return date.fromordinal(ordinal).strftime("%B %Y")

@@ -16,11 +16,13 @@ from .dedupe import unique
 from .embed import Embedder, embedder_for
 from .emphasis import emphasise
 from .errors import BadQuery, IndexEmpty, IndexMismatch
+from .lexical import surface_words
 from .passage import Hit, Passage
 from .query import parse_query
-from .ranking import METHODS, Candidates, Method, Ranker, SameLanguage, relevant
+from .ranking import EVIDENCE_BAR, METHODS, Candidates, Method, Ranker, SameLanguage, evidence, relevant
 from .rows import Rows
 from .sentences import sentence_spans
+from .spelling import Spelling, spell
 from .store import DocumentRecord, Index
 
 __all__ = ["METHODS", "Method", "Retriever", "clean_query", "embedder_of", "readable"]
@@ -117,8 +119,10 @@ class Retriever:
         wanted = k if not query.latest else pool
         hits = ranker.rank(query.text, candidates, method, lambda rows, similarities, vectors: unique(
             rows, similarities, vectors, wanted, self.index.passages, self.embedder))
-        if query.latest:  # newest first among the passages relevant enough to quote
-            hits = [hit for hit in hits if relevant(hit, query.text)] or hits[:k]
+        if query.latest:  # newest first among the passages that hold the question's words, else the relevant
+            held = evidence(self.index.lexical, query.text, [hit.passage for hit in hits])
+            hits = ([hit for hit, share in zip(hits, held) if share >= EVIDENCE_BAR]
+                    or [hit for hit in hits if relevant(hit)] or hits[:k])
             hits = sorted(hits, key=lambda hit: hit.passage.date or "", reverse=True)[:k]
         return [dataclasses.replace(hit, rank=rank) for rank, hit in enumerate(hits, start=1)]
 
@@ -140,7 +144,17 @@ class Retriever:
         """The question's names and key terms that no readout holds (coverage.py)."""
         from .coverage import missing
 
-        return missing(clean_query(question), self.index.lexical) if self.passage_count else []
+        return missing(clean_query(question), self.index.lexical, self.surface) if self.passage_count else []
+
+    @functools.cached_property
+    def surface(self) -> dict[str, int]:
+        """The readouts' words as they spell them, with the passages holding each (written at ingest;
+        counted here for an index written before)."""
+        return self.index.lexical.surface or surface_words([passage.lexical_text for passage in self.index.passages])
+
+    def spelling(self, question: str) -> Spelling:
+        """The question with the words no readout holds spelled as the readouts spell them (spelling.py)."""
+        return spell(question, self.surface) if self.passage_count else Spelling(question)
 
     def context(self, passage: Passage, around: int = 1) -> list[Passage]:
         """The passage with up to `around` neighbours on each side from the same document."""

@@ -16,7 +16,12 @@ def index_dir(flag: str | None = None) -> Path:
     return Path(flag or os.environ.get("READOUTS_INDEX") or DEFAULT_INDEX).expanduser()
 
 
-EMBEDDERS = ("minilm", "minilm-int8", "e5-small", "use-multilingual")  # the models `--embedder` chooses (embed.EMBEDDERS)
+def cache_dir() -> Path:
+    """READOUTS_CACHE, else ~/.cache/readouts: models exported or unpacked once (onnx_model, split_model)."""
+    return Path(os.environ.get("READOUTS_CACHE") or Path.home() / ".cache" / "readouts")
+
+
+EMBEDDERS = ("minilm", "minilm-int8", "e5-small", "use-multilingual", "mpnet", "mpnet-int8")  # the models `--embedder` chooses (embed.EMBEDDERS)
 DEFAULT_EMBEDDER = "minilm-int8"  # as good as fp32 on the question sets, twice as fast (docs/quality.md)
 Method = Literal["hybrid", "dense", "lexical"]
 METHODS: tuple[Method, ...] = ("hybrid", "dense", "lexical")  # rankings a question can be searched by (ranking.py)

@@ -1,6 +1,7 @@
 """Shared fixtures: the seeds, the real packaged model, a built seeds index, a cheap fake embedder."""
 from __future__ import annotations
 
+import atexit
 import hashlib
 import os
 import re
@@ -14,8 +15,11 @@ import pytest
 import scipy.sparse as sparse
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
-# A fresh cache per run, so the one-time ONNX export of the model is itself under test.
-os.environ.setdefault("READOUTS_CACHE", tempfile.mkdtemp(prefix="readouts-cache-"))
+# A fresh cache per run, so the one-time ONNX export of the model is itself under test; removed at the
+# end (with MPNet unpacked and exported it holds about 1 GB).
+if "READOUTS_CACHE" not in os.environ:
+    os.environ["READOUTS_CACHE"] = tempfile.mkdtemp(prefix="readouts-cache-")
+    atexit.register(shutil.rmtree, os.environ["READOUTS_CACHE"], True)
 
 from fakebotapi import FakeBotApi  # noqa: E402
 

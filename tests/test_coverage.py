@@ -72,3 +72,13 @@ def test_weak_lexical_evidence_leaves_the_order_to_the_cosine() -> None:
 def test_terms_in_another_script_are_not_judged_by_an_english_vocabulary() -> None:
     assert coverage.key_terms("中国提出的“双暂停”倡议是什么？") == ["双暂停"]
     assert coverage.missing("中国提出的“双暂停”倡议是什么？", lexical()) == []
+
+
+def test_lower_case_names_no_readout_holds_are_missing_however_typed() -> None:
+    index = lexical()
+    surface = index.surface
+    assert coverage.missing("fukushima water", index, surface) == ["fukushima"]
+    assert coverage.missing("Fukushima water", index, surface) == ["Fukushima"]  # one report, not two
+    assert coverage.missing("wang yi black sea", index, surface) == []  # held, in any case
+    # English words and their misspellings are the asker's wording: not reported
+    assert coverage.missing("did wang yi grumble about the delegaton", index, surface) == []

