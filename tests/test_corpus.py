@@ -61,10 +61,13 @@ def test_nested_folders_are_read_recursively(corpus_copy: Path) -> None:
 
 
 @pytest.mark.slow
-def test_state_dept_corpus_ingests_with_its_metadata(state_dept_dir: Path) -> None:
+@pytest.mark.parametrize("folder, files", [("state_dept_dir", 197), ("shared_state_dept_dir", 785)])
+def test_state_dept_corpus_ingests_with_its_metadata(request: pytest.FixtureRequest, folder: str, files: int) -> None:
+    """The tests' readouts, and the whole shared corpus when it is there."""
+    state_dept_dir = request.getfixturevalue(folder)
     corpus = load_corpus([state_dept_dir])
     metadata = {json.loads(line)["file"]: json.loads(line) for line in (state_dept_dir / "metadata.jsonl").open()}
-    assert len(corpus.documents) + len(corpus.skipped) == len(metadata) == 785
+    assert len(corpus.documents) + len(corpus.skipped) == len(metadata) == files
     assert [reason for _, reason in corpus.skipped if not reason.startswith("duplicate")] == []
     for document in corpus.documents:
         expected = metadata[document.name]

@@ -78,10 +78,15 @@ def test_rebuild_starts_over_and_a_damaged_index_is_replaced(corpus_copy: Path, 
 
 
 @pytest.mark.slow
-def test_state_dept_ingest_with_the_real_model(state_dept_index: Path, embedder) -> None:
-    index = store.load(state_dept_index)
-    assert len(index.manifest.documents) == 783  # 785 files, two of them byte-identical copies (reported)
-    assert index.vectors.ntotal == len(index.passages) > 3000
+@pytest.mark.parametrize("built, documents, passages", [
+    ("state_dept_index", 196, 700),  # the tests' 197 files, one pair byte-identical (reported)
+    ("shared_state_dept_index", 783, 3000),  # the shared 785 files, two pairs byte-identical
+])
+def test_state_dept_ingest_with_the_real_model(request: pytest.FixtureRequest, built: str, documents: int,
+                                               passages: int, embedder) -> None:
+    index = store.load(request.getfixturevalue(built))
+    assert len(index.manifest.documents) == documents
+    assert index.vectors.ntotal == len(index.passages) > passages
     assert all(embedder.count_tokens(p.embedding_text) <= 256 for p in index.passages)
 
 

@@ -1,4 +1,5 @@
-"""URLs, feeds and listing pages served from the shared fmprc pages on 127.0.0.1 (never the internet)."""
+"""URLs, feeds and listing pages served from the tests' fmprc pages (tests/corpus/fmprc) on 127.0.0.1 (never the
+internet)."""
 from __future__ import annotations
 
 import hashlib
@@ -11,13 +12,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import SHARED
+from conftest import FMPRC
 
 from index import store
 from index.ingest import ingest
 from index.sources.web import STATE_FILE, USER_AGENT, Fetcher, fetch_documents
 
-FMPRC = SHARED / "corpus" / "fmprc"
 EN = "/mfa_eng/xwfw_665399/s2510_665401/2511_665403/"
 ZH = "/web/wjdt_674879/fyrbt_674889/"
 LISTING = "mfa_eng_xwfw_665399_s2510_665401_2511_665403_default.shtml"
