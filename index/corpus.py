@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import charsets
 from .documents import Document, TokenCounter, approximate_tokens, parse_document, recurring_lines
 from .errors import InputNotFound
 from .metadata import Metadata, read_metadata
@@ -15,6 +16,7 @@ from .sources import SourceUnreadable, load_data, sniff, sniff_file
 SUFFIXES = {".txt", ".md"}
 METADATA_FILE = "metadata.jsonl"
 MAX_FILE_BYTES = 32 * 1024 * 1024  # far above any readout; a larger file is not read whole
+BOMS = tuple(bom for bom, _ in charsets.BOMS)
 KINDS = {stat.S_IFIFO: "a named pipe", stat.S_IFCHR: "a character device", stat.S_IFBLK: "a block device",
          stat.S_IFSOCK: "a socket", stat.S_IFDIR: "a folder"}
 
@@ -96,20 +98,23 @@ def read_bytes(path: Path, limit: int | None = None) -> bytes:
 
 
 def read_text(path: Path) -> str:
-    """The file as UTF-8 text with universal newlines, or Unreadable with the reason."""
+    """The file as text with universal newlines, or Unreadable with the reason."""
     return decode(read_bytes(path))
 
 
 def decode(data: bytes) -> str:
-    """A text file's bytes as UTF-8 text with universal newlines, or Unreadable with the reason."""
-    if not data.strip():
-        raise Unreadable("empty file")
-    if b"\x00" in data:
+    """A text file's bytes as text with universal newlines (`charsets.decode`: a BOM, UTF-8, a charset
+    detected unambiguously), or Unreadable with the reason."""
+    if b"\x00" in data and not data.startswith(BOMS):  # UTF-16 and UTF-32 are told by their BOM
         raise Unreadable("binary file")
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise Unreadable(f"not UTF-8 (bad byte at offset {error.start})") from error
+        text = charsets.decode(data)
+    except charsets.Undecodable as reason:
+        raise Unreadable(str(reason)) from None
+    if "\x00" in text:
+        raise Unreadable("binary file")
+    if not text.strip():
+        raise Unreadable("empty file")
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
