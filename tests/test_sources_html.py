@@ -256,3 +256,28 @@ def test_inspect_shows_what_ingest_would_index(capsys: pytest.CaptureFixture[str
     assert main(["inspect", str(FMPRC / "en" / "t1559310.html")]) == 0
     text = capsys.readouterr().out
     assert "  date    2018-05-14" in text and "  > Q: It is reported that a high-level DPRK official" in text
+
+
+DEEP_SENTENCE = "The two ministers agreed that their teams would meet again before the summit in the autumn."
+
+
+def deep_page(depth: int) -> bytes:
+    return (f"<html><head><title>Talks</title></head><body>{'<div>' * depth}<p>{DEEP_SENTENCE}</p><p><b>Q:</b> "
+            f"Will they meet?</p>{'</div>' * depth}</body></html>").encode()
+
+
+@pytest.mark.parametrize("depth", [300, 1500])
+def test_html_nested_past_256_levels_is_read(tmp_path: Path, depth: int) -> None:
+    """libxml2 stops at 256 levels unless told huge_tree; 1,500 is past Python's recursion limit as well."""
+    (tmp_path / "deep.html").write_bytes(deep_page(depth))
+    corpus = load_corpus([tmp_path])
+    assert corpus.skipped == []
+    assert DEEP_SENTENCE in [p.text for p in corpus.documents[0].passages]
+
+
+def test_html_nested_past_what_the_parser_reads_is_skipped_with_the_reason(tmp_path: Path) -> None:
+    (tmp_path / "deeper.html").write_bytes(deep_page(3000))
+    corpus = load_corpus([tmp_path])
+    assert corpus.documents == []
+    [(path, reason)] = corpus.skipped
+    assert path.endswith("deeper.html") and reason.startswith("HTML nested deeper than 2,048 elements")
