@@ -83,7 +83,7 @@ def html_document(path: Path, data: bytes, metadata: Metadata = Metadata(),
     from .html import extract
     from .transcript import units
 
-    page = page or extract(data, url)
+    page = page or extract(data, url or fallback_url)
     paragraphs = list(page.paragraphs)
     if not paragraphs:
         raise SourceUnreadable("no article text found in the page")

@@ -10,7 +10,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import lxml.etree
 import lxml.html
@@ -298,6 +298,40 @@ def _host(url: str | None) -> str:
     return (urlsplit(url).hostname or "").lower() if url else ""
 
 
+def _site(host: str) -> str:
+    return host.removeprefix("www.")
+
+
+def own_site_url(claimed: str | None, url: str | None) -> str | None:
+    """A URL the page gives itself (canonical link, og:url), made absolute, if it can be believed: http(s),
+    and on the site the page came from (`url`, when it has one; www. or not); its user and password dropped.
+    A page served from one host that calls itself another site's is not cited as that site."""
+    if not claimed:
+        return None
+    try:
+        parts = urlsplit(urljoin(url, claimed.strip()) if url else claimed.strip())
+        host = (parts.hostname or "").lower()
+        parts.port  # noqa: B018 (a port that is not a number raises here)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not host or (url and _site(host) != _site(_host(url))):
+        return None
+    netloc = parts.netloc.rpartition("@")[2]
+    return urlunsplit((parts.scheme.lower(), netloc, parts.path, parts.query, parts.fragment))
+
+
+def own_site_name(name: str | None, url: str | None) -> str | None:
+    """A site name the page states (og:site_name, its title's suffix), unless it is the name of a publisher
+    known by another host than the page's own (`url`): a copy served from elsewhere is not that publisher."""
+    if not name or not url:
+        return name
+    host = _host(url)
+    for known, names in KNOWN_HOSTS.items():
+        if _normal(name) in {_normal(n) for n in names} and not (host == known or host.endswith("." + known)):
+            return None
+    return name
+
+
 def known_publisher(url: str | None, language: str) -> str | None:
     host = _host(url)
     for known, names in KNOWN_HOSTS.items():
@@ -321,12 +355,12 @@ def extract(data: bytes | str, url: str | None = None, charset: str | None = Non
     """Read a page: its article's paragraphs (no menus, language bars, share buttons or footers) and its facts.
     `charset` is the one its HTTP header declares, if any."""
     root = parse_html(data, url, charset)
-    canonical = next((link.get("href") for link in root.xpath("//link[@rel='canonical']") if link.get("href")), None)
-    page_url = canonical or _meta(root, "og:url") or url
-    if page_url and url:
-        page_url = urljoin(url, page_url)
-    site = _meta(root, "og:site_name", "application-name")
+    canonical = next((link.get("href") for link in root.iter("link")
+                      if "canonical" in (link.get("rel") or "").lower().split() and link.get("href")), None)
+    page_url = own_site_url(canonical, url) or own_site_url(_meta(root, "og:url"), url) or url
+    site = own_site_name(_meta(root, "og:site_name", "application-name"), page_url)
     title, suffix = page_title(root, site)
+    suffix = own_site_name(suffix, page_url)
     stated = page_date(root, title)
     prune(root)
     links = page_links(root, url or page_url)
@@ -338,7 +372,8 @@ def extract(data: bytes | str, url: str | None = None, charset: str | None = Non
     text = " ".join(p.text for p in paragraphs) or (title or "")
     language = "zh" if len(CJK.findall(text)) > 0.2 * max(1, len(text)) else "en"
     date = stated or paragraph_date(paragraphs)
-    source = site or suffix or known_publisher(page_url, language) or _dominant_publisher(links, language)
+    source = site or suffix or known_publisher(page_url, language) or (
+        _dominant_publisher(links, language) if page_url is None else None)
     return Page(title, date, source, page_url, tuple(paragraphs), language, links, own_text)
 
 
