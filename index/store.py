@@ -207,7 +207,7 @@ def save(
         lexical = Lexical.build([passage.lexical_text for passage in passages])
         timings["bm25_index"] = time.perf_counter() - started
         started = time.perf_counter()
-        faiss.write_index(built, str(generation / VECTORS))
+        _write_vectors(built, generation / VECTORS)
         _write_passages(generation, passages)
         (generation / LEXICAL).mkdir()
         lexical.save(generation / LEXICAL)
@@ -241,6 +241,13 @@ def save(
     _remove_stale_generations(directory, keep=generation.name)
     timings["write"] = time.perf_counter() - started
     return manifest
+
+
+def _write_vectors(index: faiss.Index, path: Path) -> None:
+    """FAISS's index, written through Python's file I/O: a full disk is then the OSError (ENOSPC) that every
+    other writer of a generation raises, turned into one line by the ingest, not a C++ RuntimeError."""
+    with open(path, "wb") as handle:
+        faiss.write_index(index, faiss.PyCallbackIOWriter(handle.write))
 
 
 def _write_passages(generation: Path, passages: Sequence[Passage]) -> None:
