@@ -247,7 +247,7 @@ def _write_vectors(index: faiss.Index, path: Path) -> None:
     """FAISS's index, written through Python's file I/O: a full disk is then the OSError (ENOSPC) that every
     other writer of a generation raises, turned into one line by the ingest, not a C++ RuntimeError."""
     with open(path, "wb") as handle:
-        faiss.write_index(index, faiss.PyCallbackIOWriter(handle.write))
+        faiss.write_index(index, faiss.PyCallbackIOWriter(handle.write))  # type: ignore[attr-defined]
 
 
 def _write_passages(generation: Path, passages: Sequence[Passage]) -> None:
