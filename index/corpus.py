@@ -47,8 +47,18 @@ def not_regular(path: Path) -> str | None:
     return f"not a regular file ({KINDS.get(stat.S_IFMT(mode), 'a special file')})"
 
 
+def utf8(name: str) -> bool:
+    """Whether a name is text: os.fsdecode keeps the bytes of one that is not UTF-8 as lone surrogates."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def find_files(paths: Sequence[Path]) -> tuple[list[Path], list[tuple[str, str]]]:
-    """Readout files under `paths` (recursively), and the problems met on the way."""
+    """Readout files under `paths` (recursively), and every file left out with its reason: hidden files and
+    folders (a name starting with a dot) among them, and names that are not UTF-8."""
     missing = [str(path) for path in paths if not path.exists() and not path.is_symlink()]
     if missing:
         raise InputNotFound(f"no such file or folder: {', '.join(missing)}")
@@ -56,7 +66,9 @@ def find_files(paths: Sequence[Path]) -> tuple[list[Path], list[tuple[str, str]]
     skipped: list[tuple[str, str]] = []
 
     def consider(file: Path) -> None:
-        if reason := not_regular(file):  # before any read: a named pipe would block it
+        if not utf8(str(file)):  # its name could not be stored, cited or printed as text
+            skipped.append((str(file), "its name is not valid UTF-8: rename it to read it"))
+        elif reason := not_regular(file):  # before any read: a named pipe would block it
             skipped.append((str(file), reason))
         elif file.suffix.lower() in SUFFIXES or sniff_file(file) != "text":
             files.append(file)
@@ -68,9 +80,19 @@ def find_files(paths: Sequence[Path]) -> tuple[list[Path], list[tuple[str, str]]
             consider(path)
             continue
         for folder, dirs, names in os.walk(path, onerror=lambda e: skipped.append((str(e.filename), "unreadable folder"))):
-            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            kept = []
+            for name in sorted(dirs):
+                if name.startswith("."):
+                    skipped.append((str(Path(folder) / name), "hidden folder (its name starts with a dot), not read"))
+                elif not utf8(name):
+                    skipped.append((str(Path(folder) / name), "folder name is not valid UTF-8: rename it to read its files"))
+                else:
+                    kept.append(name)
+            dirs[:] = kept
             for name in sorted(names):
-                if not (name.startswith(".") or name == METADATA_FILE):
+                if name.startswith("."):
+                    skipped.append((str(Path(folder) / name), "hidden file (its name starts with a dot)"))
+                elif name != METADATA_FILE:
                     consider(Path(folder) / name)
     unique = list(dict.fromkeys(absolute(file) for file in files))
     return unique, skipped

@@ -1,4 +1,5 @@
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -116,3 +117,23 @@ def test_bad_metadata_lines_are_reported_and_the_folder_still_ingested(corpus_co
     assert len(by_name) == 5
     assert (by_name["004_928d3c2fc4727297.txt"].date, by_name["004_928d3c2fc4727297.txt"].source) == ("2024-05-01", "MFA")
     assert by_name["003_17c4431262099e76.txt"].source != "['a', 'b']"
+
+
+def test_names_that_are_not_utf8_and_hidden_files_are_skipped_each_with_its_reason(corpus_copy: Path) -> None:
+    readout = "Talks in {}\n\nThe ministers met in {} and agreed that their teams would meet again soon.\n"
+    bad_file = corpus_copy / os.fsdecode(b"caf\xe9.txt")  # Latin-1 bytes in a name: not UTF-8
+    bad_folder = corpus_copy / os.fsdecode(b"dossier-\xe9t\xe9")
+    bad_folder.mkdir()
+    (corpus_copy / ".git").mkdir()
+    for number, file in enumerate([bad_file, bad_folder / "inside.txt", corpus_copy / ".hidden.txt",
+                                   corpus_copy / ".git" / "notes.txt", corpus_copy / "kept.txt"]):
+        file.write_text(readout.format(f"city {number}", f"city {number}"))
+    corpus = load_corpus([corpus_copy])
+    reasons = dict(corpus.skipped)
+    assert reasons == {
+        str(bad_file): "its name is not valid UTF-8: rename it to read it",
+        str(bad_folder): "folder name is not valid UTF-8: rename it to read its files",
+        str(corpus_copy / ".hidden.txt"): "hidden file (its name starts with a dot)",
+        str(corpus_copy / ".git"): "hidden folder (its name starts with a dot), not read",
+    }
+    assert sorted(d.name for d in corpus.documents) == sorted(["kept.txt", *(p.name for p in corpus_copy.glob("00*.txt"))])
