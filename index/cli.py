@@ -38,6 +38,7 @@ def format_report(report: IngestReport, directory: Path) -> str:
     lines += [f"  removed: {one_line(name)} (gone from the given paths)" for name in report.removed]
     lines += [f"  skipped: {one_line(f'{path}: {reason}')}" for path, reason in report.skipped]
     lines += [f"  note: {one_line(note)}" for note in report.notes]
+    lines += [f"  warning: {one_line(warning)}" for warning in report.warnings]
     return "\n".join(lines)
 
 
