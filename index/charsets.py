@@ -4,8 +4,9 @@ The order is the HTML standard's: a byte-order mark (UTF-8, UTF-16, UTF-32), the
 bytes are declared in (an HTTP header's, or the page's own `<meta>`), then UTF-8, then detection by
 charset-normalizer. A wrong guess would put words in a readout's mouth, so nothing is ever decoded
 with replacement characters, and detection is believed only when it is unambiguous: every
-charset that reads the bytes with the least mess must give the same text. Otherwise `Undecodable`
-says why, and the caller skips the file with that reason.
+charset that reads the bytes with as little mess as the best must give the same text. Otherwise
+`Undecodable` says why, and the caller skips the file with that reason (benchmarks/charsets.py
+measures how often each happens: docs/ingestion.md).
 """
 from __future__ import annotations
 
@@ -27,6 +28,16 @@ AS_BROWSERS_READ = {"iso8859-1": "cp1252", "ascii": "cp1252", "iso8859-9": "cp12
 # Supersets tried when the declared charset itself fails: pages declaring GB2312 are written in GBK,
 # those declaring Shift_JIS use Microsoft's extensions (①, ㈱), and so on.
 SUPERSETS = {"shift_jis": "cp932", "euc_kr": "cp949", "big5": "big5hkscs", "euc_jp": "euc_jis_2004"}
+# The charsets a browser decodes (WHATWG Encoding Standard), as Python names them: a detection outside them
+# (cp852, mac-iceland, cp1006...) is no reading of a readout. COMMON are weighed whatever charset-normalizer says.
+WEB = {"cp1250", "cp1251", "cp1252", "cp1253", "cp1254", "cp1255", "cp1256", "cp1257", "cp1258", "cp866", "cp874",
+       "iso8859-2", "iso8859-3", "iso8859-4", "iso8859-5", "iso8859-6", "iso8859-7", "iso8859-8", "iso8859-10",
+       "iso8859-13", "iso8859-14", "iso8859-15", "iso8859-16", "koi8-r", "koi8-u", "mac-roman", "mac-cyrillic",
+       "gb2312", "gbk", "gb18030", "big5", "big5hkscs", "shift_jis", "cp932", "euc_jp", "euc_jis_2004", "iso2022_jp",
+       "euc_kr", "cp949", "iso8859-1", "ascii"}
+COMMON = ("cp1252", "cp1250", "cp1251", "gb18030", "big5", "shift_jis", "euc_jp", "cp949")
+NON_ASCII = re.compile(r"[^\x00-\x7f]+")
+MESS_MARGIN = 0.1  # readings this close to the least messy one are as plausible (0.05 let "déjà" be read as "déją")
 META_CHARSET = re.compile(rb"""<meta\s[^>]*?charset\s*=\s*["']?\s*([A-Za-z0-9_.:+-]+)""", re.I)
 XML_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9_.:+-]+)["']""")
 PRESCAN_BYTES = 4096
@@ -81,25 +92,42 @@ def decode(data: bytes, declared: str | None = None) -> str:
 
 
 def _detected(data: bytes, why: str) -> str:
-    """The text charset-normalizer finds, when every least-mess reading of it agrees."""
-    from charset_normalizer import from_bytes
+    """The text charset-normalizer finds, when every plausible reading of the bytes agrees.
 
-    matches = list(from_bytes(data[:DETECT_BYTES]))
-    if not matches:
+    The readings weighed: the charsets charset-normalizer proposes and the web's most common legacy ones
+    (COMMON: it stops early and can leave out the right one), as browsers decode them, among the charsets
+    a browser knows (WEB). Plausible: no messier than the least messy reading (charset-normalizer's mess
+    ratio). One plausible text: that is it; several: the bytes are ambiguous and refused."""
+    from charset_normalizer import from_bytes
+    from charset_normalizer.md import mess_ratio
+
+    proposed = [name for match in from_bytes(data[:DETECT_BYTES]) if (name := codec(match.encoding)) in WEB]
+    if not proposed:
         raise Undecodable(why + "and no charset reads it: save it as UTF-8")
-    least = min(match.chaos for match in matches)
-    readings: dict[str, str] = {}
-    for match in matches:
-        if match.chaos <= least:
-            try:
-                readings.setdefault(data.decode(match.encoding), match.encoding)
-            except UnicodeDecodeError:
-                continue
-    if len(readings) != 1:
-        names = sorted(match.encoding for match in matches if match.chaos <= least)
+    readings: dict[str, tuple[float, str]] = {}  # text → (mess, charset)
+    for name in dict.fromkeys([*proposed, *COMMON]):
+        name = AS_BROWSERS_READ.get(name, name)
+        try:
+            text = data.decode(name, errors=C1 if name == "cp1252" else "strict")
+        except UnicodeDecodeError:
+            continue
+        mess = mess_ratio(_around_non_ascii(text), maximum_threshold=1.0)
+        if text not in readings or mess < readings[text][0]:
+            readings[text] = (mess, name)
+    least = min(mess for mess, _ in readings.values())
+    plausible = {text: name for text, (mess, name) in readings.items() if mess <= least + MESS_MARGIN}
+    if len(plausible) != 1:
+        names = sorted(plausible.values())
         raise Undecodable(why + f"and it reads differently as {' or '.join(names[:4])}"
                           + (" …" if len(names) > 4 else "") + ": declare its charset or save it as UTF-8")
-    return next(iter(readings))
+    return next(iter(plausible))
+
+
+def _around_non_ascii(text: str, reach: int = 12, most: int = 2000) -> str:
+    """The text near its non-ASCII characters, where readings differ: one é in a long readout read as 閠
+    would be lost in the mess ratio of the whole."""
+    windows = [text[max(0, m.start() - reach):m.end() + reach] for m in NON_ASCII.finditer(text, 0, DETECT_BYTES)]
+    return "\n".join(windows[:most]) or text[:DETECT_BYTES]
 
 
 def markup_charset(data: bytes) -> str | None:

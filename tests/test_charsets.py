@@ -84,6 +84,13 @@ def test_undeclared_text_is_detected_only_when_unambiguous(tmp_path: Path) -> No
     assert decode(JAPANESE.encode("shift_jis")) == JAPANESE
     with pytest.raises(Undecodable, match="not UTF-8 .*reads differently as .*declare its charset"):
         decode("Außenminister".encode("latin-1"))  # cp1250, cp1252, cp1006...: no guess
+    # charset-normalizer alone reads this windows-1252 title as Korean ("Secretary잹linken뭩"): the common
+    # legacy charsets are weighed as well, and either the right text or a refusal comes out, never that
+    title = "Secretary\xa0Blinken’s\xa0Calls with\xa0Israeli\xa0Foreign Minister Ashkenazi"
+    try:
+        assert decode(title.encode("cp1252")) == title
+    except Undecodable as reason:
+        assert "reads differently" in str(reason)
     with pytest.raises(Undecodable, match="no charset reads it"):
         decode(bytes(range(128, 256)) * 2)
     (tmp_path / "latin.txt").write_bytes(f"Ministers\n\n{RUSSIAN}\n".encode("cp1251"))

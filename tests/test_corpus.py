@@ -11,7 +11,9 @@ from index.errors import InputNotFound
 def test_bad_files_are_reported_by_name_and_good_ones_kept(corpus_copy: Path) -> None:
     (corpus_copy / "empty.txt").write_text("   \n")
     (corpus_copy / "binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00")
-    (corpus_copy / "latin1.txt").write_bytes("Caf\xe9 talks between the two ministers.".encode("latin-1"))
+    (corpus_copy / "latin1.txt").write_bytes("Caf\xe9 talks\n\nThe two ministers met at a caf\xe9 in Lyon and "
+                                             "talked for an hour.".encode("latin-1"))  # read: unambiguous
+    (corpus_copy / "cp1251.txt").write_bytes("Министры встретились.".encode("cp1251"))  # refused: ambiguous
     (corpus_copy / "copy.txt").write_text((corpus_copy / "000_6c010af11ceaee2d.txt").read_text())
     (corpus_copy / "dangling.txt").symlink_to(corpus_copy / "nowhere.txt")
     (corpus_copy / "notes.pdf").write_bytes(b"%PDF-1.4")
@@ -20,12 +22,16 @@ def test_bad_files_are_reported_by_name_and_good_ones_kept(corpus_copy: Path) ->
     reasons = {Path(path).name: reason for path, reason in corpus.skipped}
     assert reasons["empty.txt"] == "empty file"
     assert reasons["binary.txt"] == "binary file"
-    assert reasons["latin1.txt"].startswith("not UTF-8")
+    assert reasons["cp1251.txt"].startswith("not UTF-8") and "declare its charset or save it as UTF-8" in reasons["cp1251.txt"]
+    assert "latin1.txt" not in reasons
     assert reasons["copy.txt"].startswith("duplicate of") and "000_6c010af11ceaee2d.txt" in reasons["copy.txt"]
     assert reasons["dangling.txt"].startswith("unreadable")
     assert reasons["notes.pdf"].startswith("unreadable PDF")  # PDFs are read by content; this one is cut short
     assert reasons["notes.docx"] == "not a .txt, .md, HTML or PDF file"
-    assert sorted(d.name for d in corpus.documents) == sorted(p.name for p in Path(corpus_copy).glob("00*.txt"))
+    assert sorted(d.name for d in corpus.documents) == sorted(
+        ["latin1.txt", *(p.name for p in Path(corpus_copy).glob("00*.txt"))])
+    latin = next(d for d in corpus.documents if d.name == "latin1.txt")
+    assert [p.text for p in latin.passages] == ["The two ministers met at a café in Lyon and talked for an hour."]
 
 
 def test_missing_path_is_an_error(tmp_path: Path) -> None:
