@@ -2,7 +2,8 @@
 
 Layout: DIR/CURRENT names the live generation, DIR/gen-*/ holds its files. A save writes a
 new generation, syncs it, then swaps CURRENT with one atomic rename, so a crash at any
-point leaves the previous generation live and whole.
+point leaves the previous generation live and whole. Every file of a generation, FAISS's included, is
+written through Python's file I/O, so a full disk is one OSError whichever file meets it.
 
 Readers hold a shared flock on their generation's `.readers` file while it is loaded (until
 `Index.close`); a save deletes only the old generations it can lock exclusively, so a generation
