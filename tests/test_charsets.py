@@ -66,10 +66,12 @@ def test_pages_and_text_files_with_a_bom_are_read_whole(tmp_path: Path, encoding
     assert texts == sorted([FRENCH, JAPANESE])
 
 
-def test_a_fetched_page_is_decoded_by_its_content_type_header() -> None:
-    body = page(JAPANESE).encode("shift_jis")
+@pytest.mark.parametrize("encoding, content_type", [("shift_jis", "text/html; charset=Shift_JIS"),
+                                                    ("utf-16", "text/html"), ("utf-32", "application/octet-stream")])
+def test_a_fetched_page_is_decoded_by_its_content_type_header_or_its_bom(encoding: str, content_type: str) -> None:
+    body = page(JAPANESE).encode(encoding)
     transport = httpx.MockTransport(lambda request: httpx.Response(
-        200, content=body, headers={"content-type": "text/html; charset=Shift_JIS"}))
+        200, content=body, headers={"content-type": content_type}))
     fetcher = Fetcher(transport=transport)
     try:
         result = fetch_documents(["http://127.0.0.1:9/readout.html"], {}, set(), fetcher=fetcher)
