@@ -4,7 +4,7 @@ The order is the HTML standard's: a byte-order mark (UTF-8, UTF-16, UTF-32), the
 bytes are declared in (an HTTP header's, or the page's own `<meta>`), then UTF-8, then detection by
 charset-normalizer. A wrong guess would put words in a readout's mouth, so nothing is ever decoded
 with replacement characters, and detection is believed only when it is unambiguous: every
-charset that reads the bytes with as little mess as the best must give the same text. Otherwise
+charset that reads the bytes with about as little mess as the best must give the same text. Otherwise
 `Undecodable` says why, and the caller skips the file with that reason (benchmarks/charsets.py
 measures how often each happens: docs/ingestion.md).
 """
@@ -25,8 +25,8 @@ LABELS = {"windows-31j": "cp932", "x-sjis": "cp932", "x-gbk": "gbk", "x-mac-cyri
 # quotes and euro sign, so a quote must read them as a browser shows them.
 AS_BROWSERS_READ = {"iso8859-1": "cp1252", "ascii": "cp1252", "iso8859-9": "cp1254", "tis-620": "cp874",
                     "iso8859-11": "cp874", "gb2312": "gb18030", "gbk": "gb18030"}
-# Supersets tried when the declared charset itself fails: pages declaring GB2312 are written in GBK,
-# those declaring Shift_JIS use Microsoft's extensions (①, ㈱), and so on.
+# Supersets tried when the declared charset itself fails: pages declaring Shift_JIS use Microsoft's
+# extensions (①, ㈱), those declaring Big5 the Hong Kong ones, and so on.
 SUPERSETS = {"shift_jis": "cp932", "euc_kr": "cp949", "big5": "big5hkscs", "euc_jp": "euc_jis_2004"}
 # The charsets a browser decodes (WHATWG Encoding Standard), as Python names them: a detection outside them
 # (cp852, mac-iceland, cp1006...) is no reading of a readout. COMMON are weighed whatever charset-normalizer says.
