@@ -12,6 +12,7 @@ import numpy as np
 
 from . import store
 from .corpus import absolute, load_corpus
+from .crosslingual.script import script_of
 from .documents import Document
 from .embed import Embedder
 from .errors import IndexCorrupt, IndexMismatch, IndexNotFound, IndexWriteFailed, NothingToIngest
@@ -24,6 +25,10 @@ if TYPE_CHECKING:
     from .sources.web import Fetcher, WebResult
 
 
+MAX_WARNINGS = 10  # readouts named in a script the embedder does not read; one more line says there are more
+MULTILINGUAL = "e5-small"  # the embedder suggested for readouts that are not in Latin script
+
+
 @dataclass
 class IngestReport:
     added: list[str] = field(default_factory=list)
@@ -32,6 +37,7 @@ class IngestReport:
     removed: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # readouts in a script the embedder does not read
     model: str = ""  # the embedder's
     embedded: int = 0  # passages embedded in this run (the rest reused stored vectors)
     documents: int = 0  # in the index after the run
@@ -174,6 +180,8 @@ def _ingest(paths: Sequence[Path], urls: Sequence[str], directory: Path, embedde
         fingerprint = old_fingerprints.get(document.identity)
         bucket = report.added if fingerprint is None else report.unchanged if fingerprint == document.fingerprint else report.updated
         bucket.append(document.name)
+        if bucket is not report.unchanged:
+            _warn_if_unread(document, embedder, report)
         records.append(_record(document))
         passages.extend(document.passages)
         kept_hashes[document.content_hash] = document.identity
@@ -193,6 +201,22 @@ def _ingest(paths: Sequence[Path], urls: Sequence[str], directory: Path, embedde
 
         save_state(directory, web.state)
     report.documents, report.passages = len(records), len(passages)
+
+
+def _warn_if_unread(document: Document, embedder: Embedder, report: IngestReport) -> None:
+    """A readout mostly in another script than Latin, given to an English-only embedder, is indexed but
+    its passages will hardly be found: say so at ingest, naming the file and the model that reads it."""
+    if embedder.multilingual:
+        return
+    script = script_of(" ".join(passage.text for passage in document.passages))
+    if script is None:
+        return
+    if len(report.warnings) < MAX_WARNINGS:
+        report.warnings.append(f"{document.identity} is mostly in {script} script, which {embedder.name} does not "
+                               f"read: its passages will hardly be found. Ingest with --embedder {MULTILINGUAL}, "
+                               "which does")
+    elif len(report.warnings) == MAX_WARNINGS:
+        report.warnings.append(f"… and more readouts not in Latin script: ingest with --embedder {MULTILINGUAL}")
 
 
 def _nothing_found(paths: Sequence[Path], urls: Sequence[str], report: IngestReport) -> str:

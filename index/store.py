@@ -2,7 +2,8 @@
 
 Layout: DIR/CURRENT names the live generation, DIR/gen-*/ holds its files. A save writes a
 new generation, syncs it, then swaps CURRENT with one atomic rename, so a crash at any
-point leaves the previous generation live and whole.
+point leaves the previous generation live and whole. Every file of a generation, FAISS's included, is
+written through Python's file I/O, so a full disk is one OSError whichever file meets it.
 
 Readers hold a shared flock on their generation's `.readers` file while it is loaded (until
 `Index.close`); a save deletes only the old generations it can lock exclusively, so a generation
@@ -207,7 +208,7 @@ def save(
         lexical = Lexical.build([passage.lexical_text for passage in passages])
         timings["bm25_index"] = time.perf_counter() - started
         started = time.perf_counter()
-        faiss.write_index(built, str(generation / VECTORS))
+        _write_vectors(built, generation / VECTORS)
         _write_passages(generation, passages)
         (generation / LEXICAL).mkdir()
         lexical.save(generation / LEXICAL)
@@ -241,6 +242,13 @@ def save(
     _remove_stale_generations(directory, keep=generation.name)
     timings["write"] = time.perf_counter() - started
     return manifest
+
+
+def _write_vectors(index: faiss.Index, path: Path) -> None:
+    """FAISS's index, written through Python's file I/O: a full disk is then the OSError (ENOSPC) that every
+    other writer of a generation raises, turned into one line by the ingest, not a C++ RuntimeError."""
+    with open(path, "wb") as handle:
+        faiss.write_index(index, faiss.PyCallbackIOWriter(handle.write))  # type: ignore[attr-defined]
 
 
 def _write_passages(generation: Path, passages: Sequence[Passage]) -> None:

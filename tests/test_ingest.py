@@ -207,3 +207,28 @@ def test_any_folder_ingests_or_says_why_and_loses_nothing(tmp_path_factory, corp
     after = store.load(directory)
     assert before <= {record.path for record in after.manifest.documents}
     assert after.manifest.passage_count == len(after.passages) == after.vectors.ntotal
+
+
+def test_readouts_in_a_script_the_embedder_does_not_read_are_named_at_ingest(corpus_copy: Path, tmp_path: Path,
+                                                                            fake_embedder, fake_latent_embedder) -> None:
+    """Russian and Arabic readouts given to an English-only embedder: indexed, and each named in a warning
+    that says which embedder reads them; an English readout quoting a few Chinese words is not."""
+    from index.cli import format_report
+
+    (corpus_copy / "moscow.txt").write_text("Переговоры в Москве\n\nМинистры иностранных дел обсудили вопросы "
+                                            "двустороннего сотрудничества и договорились продолжить диалог.\n")
+    (corpus_copy / "cairo.txt").write_text("محادثات في القاهرة\n\nناقش وزيرا الخارجية التعاون الثنائي واتفقا على "
+                                           "مواصلة الحوار بين البلدين في الأشهر المقبلة.\n")
+    (corpus_copy / "mixed.txt").write_text("Talks in Beijing\n\nThe ministers spoke of 和平共处 (peaceful coexistence) "
+                                           "and agreed that their teams would meet again before the summit.\n")
+    report = ingest([corpus_copy], tmp_path / "en", fake_embedder)
+    assert len(report.warnings) == 2 and report.documents == 8
+    warned = {warning.split(" is mostly in ")[0]: warning for warning in report.warnings}
+    assert set(warned) == {str(corpus_copy / "moscow.txt"), str(corpus_copy / "cairo.txt")}
+    assert "Cyrillic script, which fake-bag-of-words does not read" in warned[str(corpus_copy / "moscow.txt")]
+    assert "Arabic script" in warned[str(corpus_copy / "cairo.txt")]
+    assert all("--embedder e5-small" in warning for warning in report.warnings)
+    text = format_report(report, tmp_path / "en")
+    assert sum(line.startswith("  warning: ") for line in text.splitlines()) == 2
+    assert ingest([corpus_copy], tmp_path / "en", fake_embedder).warnings == []  # said once, when indexed
+    assert ingest([corpus_copy], tmp_path / "multi", fake_latent_embedder).warnings == []

@@ -290,3 +290,70 @@ def test_inspect_shows_what_ingest_would_index(capsys: pytest.CaptureFixture[str
     assert main(["inspect", str(FMPRC / "en" / "t1559310.html")]) == 0
     text = capsys.readouterr().out
     assert "  date    2018-05-14" in text and "  > Q: It is reported that a high-level DPRK official" in text
+
+
+DEEP_SENTENCE = "The two ministers agreed that their teams would meet again before the summit in the autumn."
+
+
+def deep_page(depth: int) -> bytes:
+    return (f"<html><head><title>Talks</title></head><body>{'<div>' * depth}<p>{DEEP_SENTENCE}</p><p><b>Q:</b> "
+            f"Will they meet?</p>{'</div>' * depth}</body></html>").encode()
+
+
+@pytest.mark.parametrize("depth", [300, 1500])
+def test_html_nested_past_256_levels_is_read(tmp_path: Path, depth: int) -> None:
+    """libxml2 stops at 256 levels unless told huge_tree; 1,500 is past Python's recursion limit as well."""
+    (tmp_path / "deep.html").write_bytes(deep_page(depth))
+    corpus = load_corpus([tmp_path])
+    assert corpus.skipped == []
+    assert DEEP_SENTENCE in [p.text for p in corpus.documents[0].passages]
+
+
+def test_html_nested_past_what_the_parser_reads_is_skipped_with_the_reason(tmp_path: Path) -> None:
+    (tmp_path / "deeper.html").write_bytes(deep_page(3000))
+    corpus = load_corpus([tmp_path])
+    assert corpus.documents == []
+    [(path, reason)] = corpus.skipped
+    assert path.endswith("deeper.html") and reason.startswith("HTML nested deeper than 2,048 elements")
+
+
+IMPOSTOR = """<!doctype html><html><head><title>Secretary's Remarks | U.S. Department of State</title>
+<link rel="canonical" href="{canonical}"><meta property="og:url" content="{canonical}">
+<meta property="og:site_name" content="{site}"></head><body><article><h1>Secretary's Remarks</h1>
+<p>The Secretary met the foreign minister and discussed the situation in the region at length.</p>
+<p><a href="https://www.state.gov/a">State Department press briefings and other remarks by officials</a></p>
+</article></body></html>"""
+
+
+def test_a_page_naming_another_site_is_cited_as_where_it_came_from() -> None:
+    """Served from 127.0.0.1, a page calling itself the State Department's is neither given its URL nor its name."""
+    served = "http://127.0.0.1:8000/remarks.html"
+    data = IMPOSTOR.format(canonical="https://www.state.gov/remarks/", site="U.S. Department of State").encode()
+    page = extract(data, served)
+    assert (page.url, page.source) == (served, None)
+    document = html_document(Path("remarks.html"), data, url=served)
+    assert (document.url, document.source) == (served, "127.0.0.1")
+    assert all((p.url, p.source) == (served, "127.0.0.1") for p in document.passages)
+
+
+def test_a_page_naming_its_own_site_is_believed() -> None:
+    data = IMPOSTOR.format(canonical="https://www.example.org/remarks/1", site="Example Post").encode()
+    page = extract(data, "http://example.org/remarks?utm_source=feed")
+    assert (page.url, page.source) == ("https://www.example.org/remarks/1", "Example Post")
+    saved = extract(IMPOSTOR.format(canonical="https://www.state.gov/remarks/", site="U.S. Department of State").encode())
+    assert (saved.url, saved.source) == ("https://www.state.gov/remarks/", "U.S. Department of State")  # a saved copy
+    stripped = extract(IMPOSTOR.format(canonical="https://admin:hunter2@example.org/r", site="x").encode(),
+                       "https://example.org/r")
+    assert stripped.url == "https://example.org/r"
+
+
+@pytest.mark.parametrize("canonical", ["javascript:alert(1)", " JavaScript:alert(document.cookie)", "file:///etc/passwd",
+                                       "data:text/html,<script>alert(1)</script>", "//evil.example/x", "http://[::1"])
+@pytest.mark.parametrize("served", [None, "https://example.org/page"])
+def test_a_canonical_link_that_is_not_http_is_never_the_citation_link(tmp_path: Path, canonical: str,
+                                                                       served: str | None) -> None:
+    data = IMPOSTOR.format(canonical=canonical.replace("<", "&lt;"), site="Example Post").encode()
+    assert extract(data, served).url == served
+    (tmp_path / "page.html").write_bytes(data)
+    [document] = load_corpus([tmp_path]).documents
+    assert document.url is None and all(p.url is None for p in document.passages)

@@ -130,9 +130,9 @@ def test_page_feed_and_listing_in_one_run_then_nothing_unchanged_is_downloaded(
     assert len(paths) == len({"t1559310"} | present) + 2
     assert site.agents == {USER_AGENT}
     record = next(r for r in index.manifest.documents if r.path == page)
+    # served from 127.0.0.1, the page is not cited as the ministry its title names (a copy may say anything)
     assert (record.title, record.date, record.source) == (
-        "Foreign Ministry Spokesperson Lu Kang's Regular Press Conference on May 14, 2018", "2018-05-14",
-        "Ministry of Foreign Affairs of the People's Republic of China")
+        "Foreign Ministry Spokesperson Lu Kang's Regular Press Conference on May 14, 2018", "2018-05-14", "127.0.0.1")
     assert record.doc == "t1559310.shtml" and record.url == page
     state = json.loads((tmp_path / STATE_FILE).read_text())
     assert state["urls"][listing]["kind"] == "listing" and state["urls"][page]["etag"]

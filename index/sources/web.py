@@ -272,9 +272,10 @@ def _take(url: str, answer: Response | FetchFailed, result: WebResult, count_tok
             _expect(expected, "page")
             result.documents.append(pdf_document(_name(url), answer.body, count_tokens=count_tokens, origin=url))
         elif kind == "html":
+            from ..charsets import header_charset
             from .html import extract
 
-            page = extract(answer.body, answer.url)
+            page = extract(answer.body, answer.url, header_charset(answer.content_type))
             links = article_links(page, answer.url)
             if is_listing(page, links):
                 if not entry:
