@@ -10,6 +10,7 @@
     ├── FeedbackLogFailed  the OS refused to read or write the feedback log
     ├── NothingToIngest    the paths hold no readout to index
     ├── InputNotFound      a path that does not exist
+    ├── SettingInvalid     a setting (environment variable) that is not a usable value
     ├── BadQuery           a question that cannot be searched (no words, an impossible filter)
     │   └── EnglishOnlyIndex  a question in another script, asked of an English-only index
     └── NothingMatches     filters that leave no readout
@@ -55,6 +56,12 @@ class IndexBusy(ReadoutsError):
 
 
 class InputNotFound(ReadoutsError):
+    exit_code = 2
+
+
+class SettingInvalid(ReadoutsError):
+    """A setting that cannot be used (not a number, not finite, out of range); the message names it."""
+
     exit_code = 2
 
 
