@@ -40,7 +40,11 @@ class FeedbackLogFailed(ReadoutsError):
 
 
 class NothingToIngest(ReadoutsError):
-    pass
+    """No readout in what an ingest was given; `skipped` holds each (path or URL, reason) it skipped."""
+
+    def __init__(self, message: str, skipped: tuple[tuple[str, str], ...] = ()) -> None:
+        super().__init__(message)
+        self.skipped = skipped
 
 
 class IndexCorrupt(ReadoutsError):

@@ -124,6 +124,10 @@ def ingest(
         gathered = _gather(paths, urls, directory, embedder, rebuild, progress, fetcher, kinds)
         old = gathered.before
         try:
+            if fetcher is not None and fetcher.cancelled:  # stopped while embedding: write nothing
+                from .sources.web import FetchCancelled
+
+                raise FetchCancelled
             with store.write_lock(directory, wait=LOCK_WAIT):
                 if old is None or store.live_generation(directory) != old.generation:  # another writer's meanwhile
                     if old is not None:
@@ -242,7 +246,7 @@ def _ingest(paths: Sequence[Path], urls: Sequence[str], directory: Path, embedde
         kept_hashes[document.content_hash] = document.identity
 
     if not records and (old is None or not old.manifest.documents):
-        raise NothingToIngest(_nothing_found(paths, urls, report))
+        raise NothingToIngest(_nothing_found(paths, urls, report), tuple(report.skipped))
     if rebuild and old is not None:  # a rebuild drops whatever other paths brought in: say so
         kept = {record.path for record in records}
         report.removed = [record.doc for record in old.manifest.documents if record.path not in kept]

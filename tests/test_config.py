@@ -25,7 +25,7 @@ def test_missing_token_explains_botfather_and_chat() -> None:
 
 @pytest.mark.parametrize("env, message", [
     ({"ALLOWED_CHAT_IDS": "12,abc"}, "ALLOWED_CHAT_IDS"),
-    ({"READOUTS_QUESTIONS_PER_MINUTE": "many"}, "must be a number"),
+    ({"READOUTS_QUESTIONS_PER_MINUTE": "many"}, "must be a whole number"),
     ({"READOUTS_RESULTS_PER_PAGE": "0"}, "at least 1"),
     ({"TELEGRAM_API_BASE_URL": "api.telegram.org"}, "http://"),
 ])

@@ -127,7 +127,7 @@ kind = "feed"
 def test_an_empty_index_and_a_source_that_fails_is_a_failed_line_not_a_crash(site: Site, tmp_path: Path,
                                                                               fake_embedder) -> None:
     outcome = Watcher(tmp_path / "index", fake_embedder).refresh(Source("gone", f"{site.base}/nowhere", "auto", 60))
-    assert outcome.error and f"gone: failed (nothing to index in {site.base}/nowhere (nowhere: HTTP 404)" in outcome.line()
+    assert outcome.failed and outcome.line().endswith("gone: 0 new, 0 unchanged, 1 failed (HTTP 404)")
 
 
 def test_the_schedule_refreshes_each_source_on_its_interval() -> None:
@@ -148,5 +148,5 @@ def test_the_schedule_refreshes_each_source_on_its_interval() -> None:
                Source("busy", "http://c/", "auto", 3600)]
     with pytest.raises(KeyboardInterrupt):
         Counting(Path("unused"), None).run(sources, report=lambda outcome: None, clock=lambda: now[0], sleep=sleep)
-    assert refreshed == [(0, "often"), (0, "rarely"), (0, "busy"), (60, "busy"), (100, "often"), (200, "often"),
-                         (300, "often"), (300, "rarely"), (400, "often")]
+    assert sorted(refreshed) == [(0, "busy"), (0, "often"), (0, "rarely"), (60, "busy"), (100, "often"),
+                                 (200, "often"), (300, "often"), (300, "rarely"), (400, "often")]

@@ -190,7 +190,7 @@ class _Transport(httpx.HTTPTransport):
                                              network_backend=_Backend(limits))
 
 
-def _origin(url: str) -> tuple[str, str, int] | None:
+def origin(url: str) -> tuple[str, str, int] | None:
     """(scheme, host, port) of an http(s) URL: where its credentials may be sent; None when it is not one."""
     try:
         parsed = httpx.URL(url)
@@ -233,10 +233,10 @@ class Fetcher:
 
     def authorize(self, url: str, userinfo: str) -> None:
         """Send `userinfo` ("user:password", percent-encoded as in a URL) to the site of `url` only."""
-        origin = _origin(url)
-        if origin is not None:
+        site = origin(url)
+        if site is not None:
             user, _, password = userinfo.partition(":")
-            self._credentials[origin] = httpx.BasicAuth(unquote(user), unquote(password))
+            self._credentials[site] = httpx.BasicAuth(unquote(user), unquote(password))
 
     def admit(self, url: str) -> str:
         """The URL as it may be shown and stored (no credentials); its credentials, if any, kept for its site."""
@@ -260,8 +260,8 @@ class Fetcher:
     def get(self, url: str, validators: dict | None = None) -> Response:
         """One page, retried on 5xx/429/timeouts while its deadline allows; FetchFailed with the reason when
         it cannot be had, FetchCancelled when the fetcher is cancelled."""
-        origin = _origin(url)
-        if origin is None:
+        site = origin(url)
+        if site is None:
             raise FetchFailed("not an http(s) URL" if urlsplit(url).scheme.lower() not in ("http", "https")
                               else "not a valid URL")
         headers = {}
@@ -284,7 +284,7 @@ class Fetcher:
                 tries += 1
                 self._visited.urls = []
                 try:
-                    return self._attempt(url, headers, origin, deadline)
+                    return self._attempt(url, headers, site, deadline)
                 except _Retry as retry:
                     reason = str(retry)
                 except httpx.TimeoutException:
@@ -304,10 +304,10 @@ class Fetcher:
                         break
         raise FetchFailed(f"{reason}, after {tries} tries" if tries > 1 else reason)
 
-    def _attempt(self, url: str, headers: dict[str, str], origin: tuple[str, str, int], deadline: float) -> Response:
+    def _attempt(self, url: str, headers: dict[str, str], site: tuple[str, str, int], deadline: float) -> Response:
         """One request: the answer, _Retry for a status worth retrying, FetchFailed for one that is not."""
         self.requests += 1
-        with self.client.stream("GET", url, headers=headers, auth=self._credentials.get(origin)) as response:
+        with self.client.stream("GET", url, headers=headers, auth=self._credentials.get(site)) as response:
             if response.status_code >= 500 or response.status_code == 429:
                 raise _Retry(f"HTTP {response.status_code}")
             if response.status_code not in (200, 304):
