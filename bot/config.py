@@ -72,7 +72,7 @@ def _ids(name: str, raw: str) -> frozenset[int]:
 
 
 def _number(env: Mapping[str, str], name: str, default: Any, kind: type = int, low: float = 0,
-            high: float = math.inf) -> Any:
+            high: float = 1e9) -> Any:
     """The setting `name` as a finite `kind` within [low, high] (nan, inf, 1e300 refused), else `default`
     when unset; ConfigError naming it otherwise."""
     raw = env.get(name, "").strip()
@@ -82,9 +82,8 @@ def _number(env: Mapping[str, str], name: str, default: Any, kind: type = int, l
         value = kind(raw)
     except (ValueError, OverflowError):
         raise ConfigError(f"{name} must be a {'whole ' if kind is int else ''}number, not {raw[:40]!r}") from None
-    if not math.isfinite(value) or not low <= value <= high:
-        bound = f"between {low:g} and {high:g}" if math.isfinite(high) else f"at least {low:g}"
-        raise ConfigError(f"{name} must be {bound}, not {raw[:40]!r}")
+    if (kind is float and not math.isfinite(value)) or not low <= value <= high:
+        raise ConfigError(f"{name} must be between {low:g} and {high:g}, not {raw[:40]!r}")
     return value
 
 

@@ -231,10 +231,12 @@ class Watcher:
                 fetcher.cancel()
 
     def run(self, sources: Sequence[Source], *, once: bool = False, report: Callable[[Outcome], None] = print,
-            clock: Callable[[], float] = time.monotonic, sleep: Callable[[float], None] = time.sleep) -> list[Outcome]:
-        """Refresh each source when it is due, each in a thread of its own, for ever; with `once`, every
+            clock: Callable[[], float] = time.monotonic,
+            sleep: Callable[[float], object] | None = None) -> list[Outcome]:
+        """Refresh each source when it is due, each in a thread of its own, until `stop`; with `once`, every
         source once, reported in the file's order, and their outcomes returned. Ctrl-C (KeyboardInterrupt,
         raised in the caller's thread) stops the refreshes in flight and is raised again within a second."""
+        sleep = sleep or self._stopped.wait
         by_name = {source.name: source for source in sources}
         due = {source.name: clock() for source in sources}
         running: set[str] = set()
@@ -243,6 +245,9 @@ class Watcher:
         reported = 0
         try:
             while True:
+                if self._stopped.is_set():
+                    _drain(finished, len(running), STOP_GRACE)
+                    return [done[source.name] for source in sources if source.name in done]
                 for source in sources:
                     if source.name not in running and source.name not in done and due[source.name] <= clock():
                         running.add(source.name)
@@ -259,6 +264,8 @@ class Watcher:
                 except queue.Empty:
                     continue
                 running.discard(outcome.source)
+                if self._stopped.is_set():  # cut short by the stop: not a refresh to report
+                    continue
                 source = by_name[outcome.source]
                 due[source.name] = clock() + (min(BUSY_RETRY, source.interval) if outcome.busy else source.interval)
                 if not once:

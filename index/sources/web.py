@@ -246,7 +246,12 @@ class Fetcher:
         return public
 
     def _visit(self, request: httpx.Request) -> None:
-        self._visited.urls.append(without_credentials(str(request.url)))
+        """Each request of a fetch, redirects included, before it is sent: a URL asked for a third time is a
+        loop (twice may be a cookie being set), given up at once."""
+        url = without_credentials(str(request.url))
+        self._visited.urls.append(url)
+        if self._visited.urls.count(url) > 2:
+            raise _RedirectLoop
 
     @contextmanager
     def _until(self, deadline: float) -> Iterator[None]:
@@ -294,7 +299,7 @@ class Fetcher:
                         raise FetchFailed(f"not fetched within {self.deadline:g} s"
                                           + (f", {tries} tries" if tries > 1 else "")) from None
                     reason = "timed out"
-                except httpx.TooManyRedirects:
+                except (httpx.TooManyRedirects, _RedirectLoop):
                     raise FetchFailed(self._redirects()) from None
                 except (httpx.HTTPError, httpx.InvalidURL) as error:
                     if self.cancelled:
@@ -373,6 +378,10 @@ class Fetcher:
         if self.cancelled:
             raise FetchCancelled
         return [result if result is not None else FetchFailed("not fetched") for result in results]
+
+
+class _RedirectLoop(Exception):
+    """A fetch's redirects came back to a URL they had been through twice."""
 
 
 class _Retry(Exception):
