@@ -191,7 +191,18 @@ VALUES = st.recursive(
     | st.sampled_from(["30m", "2h", "1d", "60", "59s", "1e300", "nan", "http://a/", "https://u:p@b.org/x", "feed",
                        "auto", "", " ", "\x1b[31m", "http://\x00/", "http://[::1/"]),
     lambda children: st.lists(children, max_size=3), max_leaves=4)
-TABLES = st.dictionaries(st.sampled_from(["name", "url", "kind", "interval", "intervall"]), VALUES, max_size=5)
+# Mostly usable tables, each field now and then anything at all, so that the numbers reach the checks.
+TABLES = st.fixed_dictionaries(
+    {"name": st.sampled_from(["fmprc", "a feed", "\x1b[2J", " x "]) | st.text(max_size=8) | VALUES,
+     "url": st.sampled_from(["https://example.org/feed", "http://u:p@b.org/x", "HTTP://e.org", "http://[::1]:80/",
+                             "https://exa mple.org/", "http://e.org:99999/"]) | st.text(max_size=20) | VALUES},
+    optional={"kind": st.sampled_from(["page", "feed", "listing", "auto"]) | VALUES,
+              "interval": st.floats() | st.integers() | st.integers(-2 ** 70, 2 ** 70)
+              | st.from_regex(r"\s?\d{1,25}(\.\d{1,5})?\s?[smhdx]?\s?", fullmatch=True) | VALUES,
+              "intervall": VALUES})
+SNIPPETS = st.sampled_from(["source = [1, 2]", "source = 'x'", "[source]\nname = 'a'", "source = [[]]",
+                            "[[source]]\n[[source.x]]", "source = [{name = 'a', url = 'http://a/', interval = nan}]",
+                            "[[source]]\nname='a'\nurl='http://a/'\ninterval=inf", "\ufeff[[source]]", "\x00"])
 
 
 def toml_value(value: object) -> str:
@@ -210,8 +221,8 @@ def toml_value(value: object) -> str:
     return "[" + ", ".join(toml_value(item) for item in value) + "]"
 
 
-@settings(max_examples=300, deadline=None)
-@given(st.lists(TABLES, max_size=3) | st.text(max_size=80).map(lambda text: [text]))
+@settings(max_examples=500, deadline=None)
+@given(st.lists(TABLES, max_size=3) | (SNIPPETS | st.text(max_size=80)).map(lambda text: [text]))
 def test_any_sources_file_is_sources_in_range_or_one_line_naming_what_is_wrong(tmp_path_factory, tables: list) -> None:
     path = tmp_path_factory.mktemp("sources") / "sources.toml"
     if tables and isinstance(tables[0], str):
@@ -228,7 +239,7 @@ def test_any_sources_file_is_sources_in_range_or_one_line_naming_what_is_wrong(t
         return
     for source in sources:
         assert math.isfinite(source.interval) and 60 <= source.interval <= 365 * 86400
-        assert source.url.startswith(("http://", "https://")) and "@" not in source.url.split("/")[2]
+        assert source.url.lower().startswith(("http://", "https://")) and "@" not in source.url.split("/")[2]
         assert source.kind in ("page", "feed", "listing", "auto") and source.name
 
 
