@@ -305,3 +305,16 @@ def test_ctrl_c_ends_watch_within_a_second_even_during_a_slow_fetch(tmp_path: Pa
                 watch.kill()
             assert time.monotonic() - interrupted < 1.0, err
             assert watch.returncode == (130 if once else 0) and "stopped" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("raw", ["nan", "inf", "1e300", "0"])
+def test_a_fetch_deadline_out_of_range_stops_watch_and_ingest_at_start_with_one_line(
+        tmp_path: Path, fake_embedder, monkeypatch, capsys, raw: str) -> None:
+    monkeypatch.setattr(cli, "embedder_to_ingest", lambda choice, directory: fake_embedder)
+    monkeypatch.setenv("READOUTS_FETCH_SECONDS", raw)
+    with webserver.serving() as web:
+        for command in (["watch", str(write(tmp_path, f'[[source]]\nname = "a"\nurl = "{web.url("/a")}"\n'))],
+                        ["ingest", web.url("/a")]):
+            assert cli.main([*command, "--index", str(tmp_path / "index")]) == 2
+            assert capsys.readouterr().err == f"readouts: READOUTS_FETCH_SECONDS must be between 1 and 600, not {raw!r}\n"
+        assert web.requests == []
