@@ -364,3 +364,54 @@ def test_a_redirect_loop_is_named_and_asked_once(web: webserver.Site) -> None:
         Fetcher(backoff=0).get(web.url("/here"))
     assert str(failure.value) == f"a redirect loop ({web.url('/here')} → {web.url('/there')} → {web.url('/here')})"
     assert len(web.asked("/here")) == 2
+
+
+def test_over_https_the_deadline_and_cancel_hold_too(tmp_path: Path, monkeypatch) -> None:
+    """TLS reads go through the same bounded, sliced socket reads (a self-signed certificate made here)."""
+    import shutil
+    import ssl
+    import subprocess
+
+    import httpx
+
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is needed to make a certificate")
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
+                    "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+                   check=True, capture_output=True, timeout=60)
+    monkeypatch.setattr(httpx, "create_ssl_context", lambda *args, **kwargs: ssl.create_default_context(cafile=str(cert)))
+    site = webserver.Site()
+    server_side = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_side.load_cert_chain(str(cert), str(key))
+    site.socket = server_side.wrap_socket(site.socket, server_side=True)
+    threading.Thread(target=site.serve_forever, daemon=True).start()
+    base = f"https://127.0.0.1:{site.server_address[1]}"
+    site.page("/readout", webserver.readout("tides"))
+    site.routes["/slow"] = lambda answer: answer.trickle(0.3)
+    try:
+        assert Fetcher(deadline=5).get(f"{base}/readout").status == 200
+        started = time.monotonic()
+        with pytest.raises(FetchFailed, match="^not fetched within 1.5 s$"):
+            Fetcher(backoff=0, deadline=1.5).get(f"{base}/slow")
+        assert time.monotonic() - started < 2.5
+        fetcher = Fetcher(deadline=60)
+        ended: list[BaseException] = []
+        thread = threading.Thread(target=lambda: ended.extend(_raised(fetcher.get, f"{base}/slow")))
+        thread.start()
+        time.sleep(1.0)
+        fetcher.cancel()
+        thread.join(timeout=5)
+        assert not thread.is_alive() and [type(error) for error in ended] == [FetchCancelled]
+    finally:
+        site.closing.set()
+        site.shutdown()
+        site.server_close()
+
+
+def _raised(function, *args) -> list[BaseException]:  # noqa: ANN001
+    try:
+        function(*args)
+    except BaseException as error:
+        return [error]
+    return []
