@@ -121,7 +121,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_watch(args: argparse.Namespace) -> int:
-    """Refresh the sources file's pages, feeds and listings into the index on their schedules."""
+    """Refresh the sources file's pages, feeds and listings into the index on their schedules; with --once,
+    exit 1 when every source failed, so that cron can tell."""
     from .watch import Watcher, load_sources
 
     sources = load_sources(Path(args.sources))
@@ -131,10 +132,13 @@ def cmd_watch(args: argparse.Namespace) -> int:
         print(f"watching {len(sources)} source{'s' if len(sources) != 1 else ''} into {directory} (Ctrl-C stops)",
               file=sys.stderr)
     try:
-        watcher.run(sources, once=args.once, report=lambda outcome: print(one_line(outcome.line()), flush=True))
+        outcomes = watcher.run(sources, once=args.once, report=lambda outcome: print(one_line(outcome.line()), flush=True))
     except KeyboardInterrupt:
         print("readouts: stopped; every refresh that had finished is in the index", file=sys.stderr)
         return 130 if args.once else 0
+    if outcomes and all(outcome.failed for outcome in outcomes):
+        print(f"readouts: every source failed ({len(outcomes)})", file=sys.stderr)
+        return 1
     return 0
 
 

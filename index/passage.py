@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from .urls import without_credentials
+
 # Names what `Passage.embedding_text` feeds the model; stored vectors are reused only under the same recipe.
 EMBEDDING_RECIPE = "title+text/1"
 
@@ -27,6 +29,10 @@ class Passage:
     date: str | None  # ISO YYYY-MM-DD, or None when the text gives no full date
     url: str | None
     paragraph: int  # 1-based position of the passage within its document
+
+    def __post_init__(self) -> None:
+        if self.url and "@" in self.url:  # credentials are never shown, cited or stored (urls.py)
+            object.__setattr__(self, "url", without_credentials(self.url))
 
     @property
     def embedding_text(self) -> str:

@@ -31,6 +31,7 @@ from . import vectors as vector_index
 from .errors import IndexBusy, IndexCorrupt, IndexMismatch, IndexNotFound
 from .lexical import Lexical
 from .passage import EMBEDDING_RECIPE, Passage
+from .urls import without_credentials
 
 if TYPE_CHECKING:
     import scipy.sparse as sparse
@@ -48,6 +49,7 @@ VECTORS = "index.faiss"
 LEXICAL = "bm25"
 LATENT = "latent.npz"  # only for an embedder with latent terms
 READERS = ".readers"  # readers hold a shared flock on it; not in the manifest
+LOCK_POLL = 0.1  # seconds between two tries of a writer waiting for the write lock
 LOAD_ATTEMPTS = 5  # CURRENT read again when the generation it named was removed meanwhile
 REBUILD_HINT = "rebuild it with `readouts ingest --rebuild PATH...`"
 
@@ -65,6 +67,13 @@ class DocumentRecord:
     content_hash: str
     fingerprint: str
     passages: int
+
+    def __post_init__(self) -> None:
+        # credentials are never shown or stored (urls.py), old manifests included; a file's path is left alone
+        if self.url and "@" in self.url:
+            object.__setattr__(self, "url", without_credentials(self.url))
+        if "@" in self.path and self.path[:8].lower().startswith(("http://", "https://")):
+            object.__setattr__(self, "path", without_credentials(self.path))
 
 
 @dataclass(frozen=True)
@@ -170,14 +179,20 @@ def has_index(directory: Path) -> bool:
 
 
 @contextmanager
-def write_lock(directory: Path) -> Iterator[None]:
-    """One writer at a time; a second ingest fails at once instead of racing the first."""
+def write_lock(directory: Path, wait: float = 0.0) -> Iterator[None]:
+    """One writer at a time: a second waits up to `wait` seconds for the first to finish writing, then
+    fails (IndexBusy) instead of racing it. Held only to write: ingests read, fetch and embed before."""
     directory.mkdir(parents=True, exist_ok=True)
+    give_up = time.monotonic() + wait
     with open(directory / ".lock", "w") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as error:
-            raise IndexBusy(f"another ingest is writing {directory}; wait for it to finish") from error
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError as error:
+                if time.monotonic() >= give_up:
+                    raise IndexBusy(f"another ingest is writing {directory}; wait for it to finish") from error
+                time.sleep(LOCK_POLL)
         yield
 
 
