@@ -1,6 +1,7 @@
 """Bot settings from the environment or a `.env` file, with errors that say what to fix."""
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from typing import Any
 from dotenv import dotenv_values
 
 from index import ReadoutsError
+from index import settings as index_settings
 
 NO_TOKEN = (
     "TELEGRAM_BOT_TOKEN is not set. Get a token from @BotFather in Telegram (/newbot), then put "
@@ -40,6 +42,7 @@ class Settings:
     state_file: str | None = None
     sources: str | None = None  # a sources file (TOML) the bot refreshes into its index (index/watch.py)
     reload_seconds: float = 5.0  # how often the bot looks for a new index generation
+    fetch_seconds: float = 20.0  # the most one URL of a watched source may take to fetch (index.settings)
     alerts_per_chat: int = 10
 
     def __repr__(self) -> str:  # the token never appears in logs or tracebacks
@@ -68,16 +71,19 @@ def _ids(name: str, raw: str) -> frozenset[int]:
         raise ConfigError(f"{name} must be comma-separated numeric ids, e.g. 12345,67890") from None
 
 
-def _number(env: Mapping[str, str], name: str, default: Any, kind: type = int, low: float = 0) -> Any:
+def _number(env: Mapping[str, str], name: str, default: Any, kind: type = int, low: float = 0,
+            high: float = 1e9) -> Any:
+    """The setting `name` as a finite `kind` within [low, high] (nan, inf, 1e300 refused), else `default`
+    when unset; ConfigError naming it otherwise."""
     raw = env.get(name, "").strip()
     if not raw:
         return default
     try:
         value = kind(raw)
-    except ValueError:
-        raise ConfigError(f"{name} must be a number, not {raw!r}") from None
-    if value < low:
-        raise ConfigError(f"{name} must be at least {low}")
+    except (ValueError, OverflowError):
+        raise ConfigError(f"{name} must be a {'whole ' if kind is int else ''}number, not {raw[:40]!r}") from None
+    if (kind is float and not math.isfinite(value)) or not low <= value <= high:
+        raise ConfigError(f"{name} must be between {low:g} and {high:g}, not {raw[:40]!r}")
     return value
 
 
@@ -99,13 +105,15 @@ def load_settings(env: Mapping[str, str] | None = None, *, require_token: bool =
         outgoing_per_second=_number(env, "TELEGRAM_OUTGOING_PER_SECOND", 30, low=1),
         results_per_page=_number(env, "READOUTS_RESULTS_PER_PAGE", 3, low=1),
         max_results=_number(env, "READOUTS_MAX_RESULTS", 15, low=1),
-        min_score=_number(env, "READOUTS_MIN_SCORE", None, float, low=-1),
+        min_score=_number(env, "READOUTS_MIN_SCORE", None, float, low=-1, high=1),
         webhook_url=env.get("WEBHOOK_URL") or None,
         webhook_listen=env.get("WEBHOOK_LISTEN") or "0.0.0.0",
-        webhook_port=_number(env, "WEBHOOK_PORT", 8443, low=1),
+        webhook_port=_number(env, "WEBHOOK_PORT", 8443, low=1, high=65535),
         webhook_secret=env.get("WEBHOOK_SECRET") or None,
         state_file=env.get("READOUTS_BOT_STATE") or None,
         sources=env.get("READOUTS_SOURCES") or None,
-        reload_seconds=_number(env, "READOUTS_RELOAD_SECONDS", 5.0, float, low=0.5),
+        reload_seconds=_number(env, "READOUTS_RELOAD_SECONDS", 5.0, float, low=0.5, high=86400),
+        fetch_seconds=_number(env, "READOUTS_FETCH_SECONDS", index_settings.FETCH_SECONDS, float,
+                              *index_settings.FETCH_SECONDS_RANGE),
         alerts_per_chat=_number(env, "READOUTS_ALERTS_PER_CHAT", 10, low=0),
     )

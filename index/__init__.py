@@ -22,6 +22,7 @@ from .errors import (
     NothingMatches,
     NothingToIngest,
     ReadoutsError,
+    SettingInvalid,
 )
 from .passage import Hit, Passage
 
@@ -42,7 +43,7 @@ __all__ = [
     "STYLES", "Answer", "CitationStyle", "Answerer", "BadQuery", "Change", "DocumentRecord", "EnglishOnlyIndex", "Feedback", "FeedbackLog", "FeedbackLogFailed", "Hit",
     "IndexBusy", "IndexCorrupt", "IndexEmpty", "IndexMismatch", "IndexNotFound", "IndexWriteFailed",
     "InputNotFound", "Library", "ModelUnavailable", "NothingMatches", "NothingToIngest", "Outcome", "Passage", "ReadoutsError",
-    "Retriever", "Source", "SourcesInvalid", "Watcher", "answer_text", "cite", "load_sources", "main",
+    "Retriever", "SettingInvalid", "Source", "SourcesInvalid", "Watcher", "answer_text", "cite", "load_sources", "main",
     "missing_note", "open_library", "open_retriever", "passage_link", "read_with", "safe", "settings", "voter_key",
 ]
 _LAZY = {"Answer": "answer", "Answerer": "answer", "Retriever": "search", "DocumentRecord": "store",

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from . import settings
 from .errors import BadQuery, InputNotFound, NothingMatches, ReadoutsError
 from .settings import DEFAULT_EMBEDDER, EMBEDDERS, METHODS
-from .terminal import safe
+from .terminal import one_line, safe
 
 if TYPE_CHECKING:
     from .documents import Document
@@ -35,9 +35,10 @@ def format_report(report: IngestReport, directory: Path) -> str:
         f"added {len(report.added)}, updated {len(report.updated)}, unchanged {len(report.unchanged)}, "
         f"removed {len(report.removed)}, skipped {len(report.skipped)}",
     ]
-    lines += [f"  removed: {name} (gone from the given paths)" for name in report.removed]
-    lines += [f"  skipped: {path}: {reason}" for path, reason in report.skipped]
-    lines += [f"  note: {note}" for note in report.notes]
+    lines += [f"  removed: {one_line(name)} (gone from the given paths)" for name in report.removed]
+    lines += [f"  skipped: {one_line(f'{path}: {reason}')}" for path, reason in report.skipped]
+    lines += [f"  note: {one_line(note)}" for note in report.notes]
+    lines += [f"  warning: {one_line(warning)}" for warning in report.warnings]
     return "\n".join(lines)
 
 
@@ -51,7 +52,7 @@ def _default_index(directory: Path) -> Embedder | None:
 
         print(f"no index yet: building {directory} from {settings.SEEDS}", file=sys.stderr)
         embedder = embedder_named(DEFAULT_EMBEDDER)
-        print(format_report(ingest([settings.SEEDS], directory, embedder), directory), file=sys.stderr)
+        print(safe(format_report(ingest([settings.SEEDS], directory, embedder), directory)), file=sys.stderr)
         return embedder
     return None
 
@@ -120,7 +121,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_watch(args: argparse.Namespace) -> int:
-    """Refresh the sources file's pages, feeds and listings into the index on their schedules."""
+    """Refresh the sources file's pages, feeds and listings into the index on their schedules; with --once,
+    exit 1 when every source failed, so that cron can tell."""
     from .watch import Watcher, load_sources
 
     sources = load_sources(Path(args.sources))
@@ -130,10 +132,13 @@ def cmd_watch(args: argparse.Namespace) -> int:
         print(f"watching {len(sources)} source{'s' if len(sources) != 1 else ''} into {directory} (Ctrl-C stops)",
               file=sys.stderr)
     try:
-        watcher.run(sources, once=args.once, report=lambda outcome: print(safe(outcome.line()), flush=True))
+        outcomes = watcher.run(sources, once=args.once, report=lambda outcome: print(one_line(outcome.line()), flush=True))
     except KeyboardInterrupt:
         print("readouts: stopped; every refresh that had finished is in the index", file=sys.stderr)
         return 130 if args.once else 0
+    if outcomes and all(outcome.failed for outcome in outcomes):
+        print(f"readouts: every source failed ({len(outcomes)})", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -165,13 +170,13 @@ def cmd_inspect(args: argparse.Namespace) -> int:
                               "source": document.source, "url": document.url,
                               "passages": [p.text for p in document.passages]}, ensure_ascii=False))
         else:
-            print(safe(f"{document.identity}\n  title   {document.title}\n  date    {document.date or 'none stated'}\n"
+            print(safe(f"{one_line(document.identity)}\n  title   {document.title}\n  date    {document.date or 'none stated'}\n"
                        f"  source  {document.source}\n  url     {document.url or '-'}\n  passages {len(document.passages)}"))
             for passage in document.passages:
                 print(safe(f"  [{passage.paragraph}]\n{quote(passage)}"))
             print()
     for path, reason in skipped:
-        print(safe(f"skipped: {path}: {reason}"), file=sys.stderr)
+        print(f"skipped: {one_line(f'{path}: {reason}')}", file=sys.stderr)
     return 0
 
 
@@ -213,16 +218,19 @@ def cmd_stats(args: argparse.Namespace) -> int:
     dates = sorted(record.date for record in manifest.documents if record.date)
     undated = len(manifest.documents) - len(dates)
     sources = Counter(record.source for record in manifest.documents)
-    print(f"index      {index.directory}")
-    print(f"model      {manifest.model} ({manifest.dimension}-d)")
-    print(f"documents  {len(manifest.documents)}")
-    print(f"passages   {manifest.passage_count}")
-    print(f"vectors    {vectors.describe(index.vectors)}")
-    print(f"dates      {f'{dates[0]} … {dates[-1]}' if dates else 'none'}" + (f" ({undated} undated)" if undated else ""))
-    print("sources    " + ", ".join(f"{name} ({count})" for name, count in sources.most_common(10))
-          + (f", … {len(sources) - 10} more" if len(sources) > 10 else ""))
-    print(f"size       {index.size_on_disk() / 1e6:.2f} MB on disk")
-    print(f"built      {manifest.created}")
+    lines = [
+        f"index      {one_line(str(index.directory))}",
+        f"model      {one_line(manifest.model)} ({manifest.dimension}-d)",
+        f"documents  {len(manifest.documents)}",
+        f"passages   {manifest.passage_count}",
+        f"vectors    {vectors.describe(index.vectors)}",
+        f"dates      {f'{dates[0]} … {dates[-1]}' if dates else 'none'}" + (f" ({undated} undated)" if undated else ""),
+        "sources    " + ", ".join(f"{one_line(name)} ({count})" for name, count in sources.most_common(10))
+        + (f", … {len(sources) - 10} more" if len(sources) > 10 else ""),
+        f"size       {index.size_on_disk() / 1e6:.2f} MB on disk",
+        f"built      {manifest.created}",
+    ]
+    print("\n".join(lines))  # a source is often a file's name: any control character in it is shown escaped
     if not manifest.documents:
         print("note       the index is empty: add readouts with `readouts ingest PATH...`")
     return 0
@@ -375,7 +383,7 @@ def main(argv: Iterable[str] | None = None) -> int:
     try:
         return args.run(args)
     except ReadoutsError as error:
-        print(f"readouts: {safe(str(error))}", file=sys.stderr)
+        print(f"readouts: {one_line(str(error))}", file=sys.stderr)
         return error.exit_code
     except BrokenPipeError:  # `readouts ask ... | head -1`: the reader has all it wanted
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit

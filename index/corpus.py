@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import charsets
 from .documents import Document, TokenCounter, approximate_tokens, parse_document, recurring_lines
 from .errors import InputNotFound
 from .metadata import Metadata, read_metadata
@@ -15,6 +16,7 @@ from .sources import SourceUnreadable, load_data, sniff, sniff_file
 SUFFIXES = {".txt", ".md"}
 METADATA_FILE = "metadata.jsonl"
 MAX_FILE_BYTES = 32 * 1024 * 1024  # far above any readout; a larger file is not read whole
+BOMS = tuple(bom for bom, _ in charsets.BOMS)
 KINDS = {stat.S_IFIFO: "a named pipe", stat.S_IFCHR: "a character device", stat.S_IFBLK: "a block device",
          stat.S_IFSOCK: "a socket", stat.S_IFDIR: "a folder"}
 
@@ -45,8 +47,18 @@ def not_regular(path: Path) -> str | None:
     return f"not a regular file ({KINDS.get(stat.S_IFMT(mode), 'a special file')})"
 
 
+def utf8(name: str) -> bool:
+    """Whether a name is text: os.fsdecode keeps the bytes of one that is not UTF-8 as lone surrogates."""
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def find_files(paths: Sequence[Path]) -> tuple[list[Path], list[tuple[str, str]]]:
-    """Readout files under `paths` (recursively), and the problems met on the way."""
+    """Readout files under `paths` (recursively), and every file left out with its reason: hidden files and
+    folders (a name starting with a dot) among them, and names that are not UTF-8."""
     missing = [str(path) for path in paths if not path.exists() and not path.is_symlink()]
     if missing:
         raise InputNotFound(f"no such file or folder: {', '.join(missing)}")
@@ -54,7 +66,9 @@ def find_files(paths: Sequence[Path]) -> tuple[list[Path], list[tuple[str, str]]
     skipped: list[tuple[str, str]] = []
 
     def consider(file: Path) -> None:
-        if reason := not_regular(file):  # before any read: a named pipe would block it
+        if not utf8(str(file)):  # its name could not be stored, cited or printed as text
+            skipped.append((str(file), "its name is not valid UTF-8: rename it to read it"))
+        elif reason := not_regular(file):  # before any read: a named pipe would block it
             skipped.append((str(file), reason))
         elif file.suffix.lower() in SUFFIXES or sniff_file(file) != "text":
             files.append(file)
@@ -66,9 +80,19 @@ def find_files(paths: Sequence[Path]) -> tuple[list[Path], list[tuple[str, str]]
             consider(path)
             continue
         for folder, dirs, names in os.walk(path, onerror=lambda e: skipped.append((str(e.filename), "unreadable folder"))):
-            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            kept = []
+            for name in sorted(dirs):
+                if name.startswith("."):
+                    skipped.append((str(Path(folder) / name), "hidden folder (its name starts with a dot), not read"))
+                elif not utf8(name):
+                    skipped.append((str(Path(folder) / name), "folder name is not valid UTF-8: rename it to read its files"))
+                else:
+                    kept.append(name)
+            dirs[:] = kept
             for name in sorted(names):
-                if not (name.startswith(".") or name == METADATA_FILE):
+                if name.startswith("."):
+                    skipped.append((str(Path(folder) / name), "hidden file (its name starts with a dot)"))
+                elif name != METADATA_FILE:
                     consider(Path(folder) / name)
     unique = list(dict.fromkeys(absolute(file) for file in files))
     return unique, skipped
@@ -96,20 +120,23 @@ def read_bytes(path: Path, limit: int | None = None) -> bytes:
 
 
 def read_text(path: Path) -> str:
-    """The file as UTF-8 text with universal newlines, or Unreadable with the reason."""
+    """The file as text with universal newlines, or Unreadable with the reason."""
     return decode(read_bytes(path))
 
 
 def decode(data: bytes) -> str:
-    """A text file's bytes as UTF-8 text with universal newlines, or Unreadable with the reason."""
-    if not data.strip():
-        raise Unreadable("empty file")
-    if b"\x00" in data:
+    """A text file's bytes as text with universal newlines (`charsets.decode`: a BOM, UTF-8, a charset
+    detected unambiguously), or Unreadable with the reason."""
+    if b"\x00" in data and not data.startswith(BOMS):  # UTF-16 and UTF-32 are told by their BOM
         raise Unreadable("binary file")
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise Unreadable(f"not UTF-8 (bad byte at offset {error.start})") from error
+        text = charsets.decode(data)
+    except charsets.Undecodable as reason:
+        raise Unreadable(str(reason)) from None
+    if "\x00" in text:
+        raise Unreadable("binary file")
+    if not text.strip():
+        raise Unreadable("empty file")
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 

@@ -14,6 +14,7 @@ from .metadata import BadMetadata, Metadata, iso_date
 from .passage import Passage
 from .sentences import WHITESPACE, sentence_spans
 from .turns import passage_speaker, speakers
+from .urls import without_credentials
 
 # Bump when cleaning or splitting changes, so every document is re-split on the next ingest.
 PIPELINE_VERSION = 6  # 5: passages cut by MiniLM's word pieces under every embedder; 6: speakers
@@ -65,6 +66,12 @@ class Document:
     content_hash: str  # of the text alone: finds duplicate documents
     fingerprint: str  # of everything that shaped the passages: decides re-embedding
     origin: str | None = None  # the URL a fetched page came from: its identity in the index instead of `path`
+
+    def __post_init__(self) -> None:
+        for name in ("url", "origin"):  # credentials are never shown, cited or stored (urls.py)
+            value = getattr(self, name)
+            if value and "@" in value:
+                object.__setattr__(self, name, without_credentials(value))
 
     @property
     def name(self) -> str:

@@ -11,6 +11,7 @@
     ├── NothingToIngest    the paths hold no readout to index
     ├── InputNotFound      a path that does not exist
     ├── ModelUnavailable   a model's files missing, or not the ones pinned
+    ├── SettingInvalid     a setting (environment variable) that is not a usable value
     ├── BadQuery           a question that cannot be searched (no words, an impossible filter)
     │   └── EnglishOnlyIndex  a question in another script, asked of an English-only index
     └── NothingMatches     filters that leave no readout
@@ -40,7 +41,11 @@ class FeedbackLogFailed(ReadoutsError):
 
 
 class NothingToIngest(ReadoutsError):
-    pass
+    """No readout in what an ingest was given; `skipped` holds each (path or URL, reason) it skipped."""
+
+    def __init__(self, message: str, skipped: tuple[tuple[str, str], ...] = ()) -> None:
+        super().__init__(message)
+        self.skipped = skipped
 
 
 class IndexCorrupt(ReadoutsError):
@@ -60,6 +65,12 @@ class ModelUnavailable(ReadoutsError):
 
 
 class InputNotFound(ReadoutsError):
+    exit_code = 2
+
+
+class SettingInvalid(ReadoutsError):
+    """A setting that cannot be used (not a number, not finite, out of range); the message names it."""
+
     exit_code = 2
 
 

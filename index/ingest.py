@@ -11,17 +11,24 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from . import store
-from .corpus import absolute, load_corpus
+from .corpus import Corpus, absolute, load_corpus
+from .crosslingual.script import script_of
 from .documents import Document
 from .embed import Embedder
 from .errors import IndexCorrupt, IndexMismatch, IndexNotFound, IndexWriteFailed, NothingToIngest
 from .onnx_model import word_pieces
 from .passage import EMBEDDING_RECIPE, Passage
+from .urls import without_credentials
 
 if TYPE_CHECKING:
     import scipy.sparse as sparse
 
     from .sources.web import Fetcher, WebResult
+
+
+MAX_WARNINGS = 10  # readouts named in a script the embedder does not read; one more line says there are more
+MULTILINGUAL = "e5-small"  # the embedder suggested for readouts that are not in Latin script
+LOCK_WAIT = 60.0  # seconds an ingest waits for another one's write to end before it gives up (IndexBusy)
 
 
 @dataclass
@@ -32,6 +39,7 @@ class IngestReport:
     removed: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # readouts in a script the embedder does not read
     model: str = ""  # the embedder's
     embedded: int = 0  # passages embedded in this run (the rest reused stored vectors)
     documents: int = 0  # in the index after the run
@@ -78,6 +86,17 @@ def _fetch(urls: Sequence[str], directory: Path, previous: store.Index | None, f
     return fetch_documents(urls, load_state(directory), known, word_pieces, fetcher, kinds)
 
 
+@dataclass
+class _Gathered:
+    """What a run brings, read, fetched and embedded before the write lock is taken."""
+
+    corpus: Corpus
+    web: WebResult | None
+    vectors: dict[str, np.ndarray]  # of the texts the index did not hold, by text_key
+    latent: dict[str, sparse.csr_matrix]
+    before: store.Index | None  # the generation they were compared with, still open
+
+
 def _record(document: Document) -> store.DocumentRecord:
     return store.DocumentRecord(
         path=document.identity,
@@ -98,47 +117,95 @@ def ingest(
 ) -> IngestReport:
     """Add new and changed documents under `paths` and at `urls`, drop those gone from the paths, keep the
     rest of the index (documents of URLs not given this time included). `kinds` may say what a URL must
-    be ("page", "feed" or "listing"); one that is something else is skipped with the reason."""
+    be ("page", "feed" or "listing"); one that is something else is skipped with the reason.
+
+    Reading, fetching and embedding happen first, without the write lock; the lock is held only to
+    merge with the generation live at that moment and write the next, so a slow server never keeps
+    another ingest out, and an ingest that meets another's write waits for it (LOCK_WAIT)."""
     started = time.perf_counter()
     report = IngestReport(model=embedder.name)
     try:
-        with store.write_lock(directory):
-            old = _previous(directory, report)
-            try:
-                _ingest(paths, urls, directory, embedder, rebuild, progress, report, fetcher, old, kinds)
-            finally:
-                if old is not None:
-                    old.close()
+        gathered = _gather(paths, urls, directory, embedder, rebuild, progress, fetcher, kinds)
+        old = gathered.before
+        try:
+            if fetcher is not None and fetcher.cancelled:  # stopped while embedding: write nothing
+                from .sources.web import FetchCancelled
+
+                raise FetchCancelled
+            with store.write_lock(directory, wait=LOCK_WAIT):
+                if old is None or store.live_generation(directory) != old.generation:  # another writer's meanwhile
+                    if old is not None:
+                        old.close()
+                    old = _previous(directory, report)
+                _ingest(paths, urls, directory, embedder, rebuild, progress, report, old, gathered)
+        finally:
+            if old is not None:
+                old.close()
     except OSError as error:
         raise _write_failed(directory, error) from error
     report.seconds = time.perf_counter() - started
     return report
 
 
+def _gather(paths: Sequence[Path], urls: Sequence[str], directory: Path, embedder: Embedder, rebuild: bool,
+            progress: bool, fetcher: Fetcher | None, kinds: Mapping[str, str] | None) -> _Gathered:
+    """The files under `paths`, the pages at `urls`, and the vectors of every text the live generation
+    does not hold, all without the write lock (FetchCancelled when the fetcher is cancelled)."""
+    corpus = load_corpus(paths, word_pieces)
+    before = _previous(directory, IngestReport())
+    try:
+        previous = None if rebuild else before
+        web = _fetch(urls, directory, previous, fetcher, kinds) if urls else None
+        held: set[str] = set()
+        if previous is not None and _same_vectors(previous, embedder):
+            held = {text_key(passage.embedding_text) for _, passages in previous.documents_with_passages()
+                    for passage in passages}
+        documents = [*corpus.documents, *(web.documents if web else [])]
+        texts = {text_key(passage.embedding_text): passage.embedding_text
+                 for document in documents for passage in document.passages}
+        missing = [key for key in texts if key not in held]
+        vectors: dict[str, np.ndarray] = {}
+        latent: dict[str, sparse.csr_matrix] = {}
+        if missing:
+            fresh = embedder.embed([texts[key] for key in missing], progress=progress)
+            vectors = dict(zip(missing, fresh))
+            fresh_latent = embedder.embed_latent([texts[key] for key in missing], progress=progress)
+            if fresh_latent is not None:
+                latent = {key: fresh_latent[row] for row, key in enumerate(missing)}
+    except BaseException:
+        if before is not None:
+            before.close()
+        raise
+    return _Gathered(corpus, web, vectors, latent, before)
+
+
+def _same_vectors(previous: store.Index, embedder: Embedder) -> bool:
+    """Whether the stored vectors are what `embedder` would compute (same model, same recipe)."""
+    return (previous.manifest.model, previous.manifest.embedding_recipe) == (embedder.name, EMBEDDING_RECIPE)
+
+
 def _ingest(paths: Sequence[Path], urls: Sequence[str], directory: Path, embedder: Embedder, rebuild: bool,
-            progress: bool, report: IngestReport, fetcher: Fetcher | None, old: store.Index | None,
-            kinds: Mapping[str, str] | None) -> None:
+            progress: bool, report: IngestReport, old: store.Index | None, gathered: _Gathered) -> None:
     """The body of `ingest`, under the write lock, over the `old` generation (closed before the save, so
     that the save may delete it)."""
     previous = None if rebuild else old
-    corpus = load_corpus(paths, word_pieces)
-    report.skipped = corpus.skipped
-    web = _fetch(urls, directory, previous, fetcher, kinds) if urls else None
+    corpus, web = gathered.corpus, gathered.web
+    report.skipped = list(corpus.skipped)
+    documents = list(corpus.documents)
     if web is not None:
-        corpus.documents.extend(web.documents)
+        documents.extend(web.documents)
         report.skipped.extend(web.skipped)
     fetched = {document.identity for document in web.documents} if web else set()
     not_modified = set(web.unchanged) if web else set()
     roots = [absolute(path) for path in paths]
-    found = {document.identity for document in corpus.documents}
+    found = {document.identity for document in documents}
 
     records: list[store.DocumentRecord] = []
     passages: list[Passage] = []
     old_fingerprints: dict[str, str] = {}
-    reusable: dict[str, np.ndarray] = {}
-    reusable_latent: dict[str, sparse.csr_matrix] = {}
-    same_vectors = previous is not None and (
-        (previous.manifest.model, previous.manifest.embedding_recipe) == (embedder.name, EMBEDDING_RECIPE))
+    reusable: dict[str, np.ndarray] = dict(gathered.vectors)
+    reusable_latent: dict[str, sparse.csr_matrix] = dict(gathered.latent)
+    same_vectors = previous is not None and _same_vectors(previous, embedder)
     if previous is not None:
         if previous.manifest.model != embedder.name:
             report.notes.append(f"embedder changed from {previous.manifest.model} to {embedder.name}: "
@@ -150,9 +217,9 @@ def _ingest(paths: Sequence[Path], urls: Sequence[str], directory: Path, embedde
             old_fingerprints[record.path] = record.fingerprint
             if old_vectors is not None:
                 for offset, passage in enumerate(old_passages):
-                    reusable[text_key(passage.embedding_text)] = old_vectors[row + offset]
+                    reusable.setdefault(text_key(passage.embedding_text), old_vectors[row + offset])
                     if old_latent is not None:
-                        reusable_latent[text_key(passage.embedding_text)] = old_latent[row + offset]
+                        reusable_latent.setdefault(text_key(passage.embedding_text), old_latent[row + offset])
             row += len(old_passages)
             if record.path in fetched:
                 continue  # replaced by the page fetched again
@@ -165,41 +232,67 @@ def _ingest(paths: Sequence[Path], urls: Sequence[str], directory: Path, embedde
                 passages.extend(old_passages)
             elif record.path not in found:
                 report.removed.append(record.doc)
+    held = {record.path for record in records}
+    lost = [url for url in (web.unchanged if web else []) if url not in held]
+    report.skipped.extend((url, "answered 304 Not Modified, but the index does not hold it: fetched in full "
+                                "next run") for url in lost)
 
     kept_hashes = {record.content_hash: record.path for record in records}
-    for document in corpus.documents:
+    for document in documents:
         if document.content_hash in kept_hashes:
             report.skipped.append((str(document.path), f"duplicate of {kept_hashes[document.content_hash]}"))
             continue
         fingerprint = old_fingerprints.get(document.identity)
         bucket = report.added if fingerprint is None else report.unchanged if fingerprint == document.fingerprint else report.updated
         bucket.append(document.name)
+        if bucket is not report.unchanged:
+            _warn_if_unread(document, embedder, report)
         records.append(_record(document))
         passages.extend(document.passages)
         kept_hashes[document.content_hash] = document.identity
 
     if not records and (old is None or not old.manifest.documents):
-        raise NothingToIngest(_nothing_found(paths, urls, report))
+        raise NothingToIngest(_nothing_found(paths, urls, report), tuple(report.skipped))
     if rebuild and old is not None:  # a rebuild drops whatever other paths brought in: say so
         kept = {record.path for record in records}
         report.removed = [record.doc for record in old.manifest.documents if record.path not in kept]
+    report.embedded = len(gathered.vectors)
     if previous is None or not same_vectors or records != previous.manifest.documents:
         vectors, latent = _embeddings_for(passages, reusable, reusable_latent, embedder, progress, report)
         if old is not None:
             old.close()
         store.save(directory, embedder.name, records, passages, vectors, latent=latent)
     if web is not None:
-        from .sources.web import save_state
+        from .sources.web import load_state, save_state
 
-        save_state(directory, web.state)
+        state = {**load_state(directory), **web.state}
+        for url in lost:
+            state.pop(url, None)
+        save_state(directory, state)
     report.documents, report.passages = len(records), len(passages)
+
+
+def _warn_if_unread(document: Document, embedder: Embedder, report: IngestReport) -> None:
+    """A readout mostly in another script than Latin, given to an English-only embedder, is indexed but
+    its passages will hardly be found: say so at ingest, naming the file and the model that reads it."""
+    if embedder.multilingual:
+        return
+    script = script_of(" ".join(passage.text for passage in document.passages))
+    if script is None:
+        return
+    if len(report.warnings) < MAX_WARNINGS:
+        report.warnings.append(f"{document.identity} is mostly in {script} script, which {embedder.name} does not "
+                               f"read: its passages will hardly be found. Ingest with --embedder {MULTILINGUAL}, "
+                               "which does")
+    elif len(report.warnings) == MAX_WARNINGS:
+        report.warnings.append(f"… and more readouts not in Latin script: ingest with --embedder {MULTILINGUAL}")
 
 
 def _nothing_found(paths: Sequence[Path], urls: Sequence[str], report: IngestReport) -> str:
     """Why an ingest that found no readout wrote nothing, with the first reasons files were skipped."""
     shown = "; ".join(f"{Path(path).name}: {reason}" for path, reason in report.skipped[:5])
     more = f" and {len(report.skipped) - 5} more" if len(report.skipped) > 5 else ""
-    where = ", ".join([*map(str, paths), *urls])
+    where = ", ".join([*map(str, paths), *map(without_credentials, urls)])
     return (f"nothing to index in {where}" + (f" ({shown}{more})" if shown else " (no .txt or .md files)")
             + "; no index was written")
 
@@ -215,7 +308,7 @@ def _embeddings_for(
     """Vectors (and latent terms, for a model that has them) of every passage, computing only those of
     texts not seen before."""
     keys = [text_key(passage.embedding_text) for passage in passages]
-    missing = list(dict.fromkeys(key for key in keys if key not in reusable))
+    missing = list(dict.fromkeys(key for key in keys if key not in reusable))  # another writer's meanwhile: rare
     if missing:
         text_of = {key: passage.embedding_text for key, passage in zip(keys, passages)}
         texts = [text_of[key] for key in missing]
@@ -223,7 +316,7 @@ def _embeddings_for(
         fresh_latent = embedder.embed_latent(texts, progress=progress)
         if fresh_latent is not None:
             reusable_latent = {**reusable_latent, **{key: fresh_latent[row] for row, key in enumerate(missing)}}
-    report.embedded = len(missing)
+    report.embedded += len(missing)
     if not passages:
         return np.zeros((0, embedder.dimension), dtype=np.float32), None
     vectors = np.stack([reusable[key] for key in keys]).astype(np.float32, copy=False)

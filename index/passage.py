@@ -6,6 +6,8 @@ from dataclasses import MISSING, dataclass, field, fields
 from datetime import date
 from typing import Any
 
+from .urls import without_credentials
+
 # Names what `Passage.embedding_text` feeds the model; stored vectors are reused only under the same recipe.
 EMBEDDING_RECIPE = "title+text/1"
 
@@ -30,6 +32,10 @@ class Passage:
     # Who speaks, as the transcript labels the turn ("Foreign Minister Baerbock (via interpreter)",
     # "Question (CCTV)"; turns.py); None in a narrative readout. Not embedded: vectors stay reusable.
     speaker: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.url and "@" in self.url:  # credentials are never shown, cited or stored (urls.py)
+            object.__setattr__(self, "url", without_credentials(self.url))
 
     @property
     def embedding_text(self) -> str:

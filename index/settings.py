@@ -2,9 +2,13 @@
 flag) overrides. Nothing here imports a model stack: `readouts --help` reads it."""
 from __future__ import annotations
 
+import math
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
+
+from .errors import SettingInvalid
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SEEDS = PROJECT_ROOT / "seeds"
@@ -25,3 +29,26 @@ EMBEDDERS = ("minilm", "minilm-int8", "e5-small", "use-multilingual", "mpnet", "
 DEFAULT_EMBEDDER = "minilm-int8"  # as good as fp32 on the question sets, twice as fast (docs/quality.md)
 Method = Literal["hybrid", "dense", "lexical"]
 METHODS: tuple[Method, ...] = ("hybrid", "dense", "lexical")  # rankings a question can be searched by (ranking.py)
+
+FETCH_SECONDS = 20.0  # READOUTS_FETCH_SECONDS: the most one URL's fetch may take, retries included
+FETCH_SECONDS_RANGE = (1.0, 600.0)
+
+
+def number(env: Mapping[str, str], name: str, default: float, low: float, high: float) -> float:
+    """The setting `name` as a finite number within [low, high], else `default` when unset;
+    SettingInvalid naming it otherwise (nan, inf, 1e300 and words included)."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except (ValueError, OverflowError):
+        raise SettingInvalid(f"{name} must be a number of seconds, not {raw[:40]!r}") from None
+    if not math.isfinite(value) or not low <= value <= high:
+        raise SettingInvalid(f"{name} must be between {low:g} and {high:g}, not {raw[:40]!r}")
+    return value
+
+
+def fetch_seconds(env: Mapping[str, str] | None = None) -> float:
+    """How long one URL may take to fetch, from READOUTS_FETCH_SECONDS (default 20 s)."""
+    return number(os.environ if env is None else env, "READOUTS_FETCH_SECONDS", FETCH_SECONDS, *FETCH_SECONDS_RANGE)

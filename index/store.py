@@ -2,7 +2,8 @@
 
 Layout: DIR/CURRENT names the live generation, DIR/gen-*/ holds its files. A save writes a
 new generation, syncs it, then swaps CURRENT with one atomic rename, so a crash at any
-point leaves the previous generation live and whole.
+point leaves the previous generation live and whole. Every file of a generation, FAISS's included, is
+written through Python's file I/O, so a full disk is one OSError whichever file meets it.
 
 Readers hold a shared flock on their generation's `.readers` file while it is loaded (until
 `Index.close`); a save deletes only the old generations it can lock exclusively, so a generation
@@ -30,6 +31,7 @@ from . import vectors as vector_index
 from .errors import IndexBusy, IndexCorrupt, IndexMismatch, IndexNotFound
 from .lexical import Lexical
 from .passage import EMBEDDING_RECIPE, Passage
+from .urls import without_credentials
 
 if TYPE_CHECKING:
     import scipy.sparse as sparse
@@ -47,6 +49,7 @@ VECTORS = "index.faiss"
 LEXICAL = "bm25"
 LATENT = "latent.npz"  # only for an embedder with latent terms
 READERS = ".readers"  # readers hold a shared flock on it; not in the manifest
+LOCK_POLL = 0.1  # seconds between two tries of a writer waiting for the write lock
 LOAD_ATTEMPTS = 5  # CURRENT read again when the generation it named was removed meanwhile
 REBUILD_HINT = "rebuild it with `readouts ingest --rebuild PATH...`"
 
@@ -64,6 +67,13 @@ class DocumentRecord:
     content_hash: str
     fingerprint: str
     passages: int
+
+    def __post_init__(self) -> None:
+        # credentials are never shown or stored (urls.py), old manifests included; a file's path is left alone
+        if self.url and "@" in self.url:
+            object.__setattr__(self, "url", without_credentials(self.url))
+        if "@" in self.path and self.path[:8].lower().startswith(("http://", "https://")):
+            object.__setattr__(self, "path", without_credentials(self.path))
 
 
 @dataclass(frozen=True)
@@ -169,14 +179,20 @@ def has_index(directory: Path) -> bool:
 
 
 @contextmanager
-def write_lock(directory: Path) -> Iterator[None]:
-    """One writer at a time; a second ingest fails at once instead of racing the first."""
+def write_lock(directory: Path, wait: float = 0.0) -> Iterator[None]:
+    """One writer at a time: a second waits up to `wait` seconds for the first to finish writing, then
+    fails (IndexBusy) instead of racing it. Held only to write: ingests read, fetch and embed before."""
     directory.mkdir(parents=True, exist_ok=True)
+    give_up = time.monotonic() + wait
     with open(directory / ".lock", "w") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as error:
-            raise IndexBusy(f"another ingest is writing {directory}; wait for it to finish") from error
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError as error:
+                if time.monotonic() >= give_up:
+                    raise IndexBusy(f"another ingest is writing {directory}; wait for it to finish") from error
+                time.sleep(LOCK_POLL)
         yield
 
 
@@ -207,7 +223,7 @@ def save(
         lexical = Lexical.build([passage.lexical_text for passage in passages])
         timings["bm25_index"] = time.perf_counter() - started
         started = time.perf_counter()
-        faiss.write_index(built, str(generation / VECTORS))
+        _write_vectors(built, generation / VECTORS)
         _write_passages(generation, passages)
         (generation / LEXICAL).mkdir()
         lexical.save(generation / LEXICAL)
@@ -241,6 +257,13 @@ def save(
     _remove_stale_generations(directory, keep=generation.name)
     timings["write"] = time.perf_counter() - started
     return manifest
+
+
+def _write_vectors(index: faiss.Index, path: Path) -> None:
+    """FAISS's index, written through Python's file I/O: a full disk is then the OSError (ENOSPC) that every
+    other writer of a generation raises, turned into one line by the ingest, not a C++ RuntimeError."""
+    with open(path, "wb") as handle:
+        faiss.write_index(index, faiss.PyCallbackIOWriter(handle.write))  # type: ignore[attr-defined]
 
 
 def _write_passages(generation: Path, passages: Sequence[Passage]) -> None:

@@ -1,4 +1,5 @@
-"""Shared fixtures: the seeds, the real packaged model, a built seeds index, a cheap fake embedder."""
+"""Shared fixtures: the seeds, the tests' own real corpus, the real packaged model, built indexes, a cheap fake
+embedder; the larger shared corpora when they are beside the clone (skipped, never required, without them)."""
 from __future__ import annotations
 
 import atexit
@@ -28,8 +29,14 @@ from index.embed import DEFAULT_EMBEDDER, Embedder, embedder_named  # noqa: E402
 from index.ingest import ingest  # noqa: E402
 from index.search import Retriever  # noqa: E402
 
+# The tests' own real documents (tests/corpus/README.md): what every test that needs real readouts reads.
+CORPUS = Path(__file__).parent / "corpus"
+STATE_DEPT = CORPUS / "state-dept"
+FMPRC = CORPUS / "fmprc"
+# The larger shared corpora, when they are beside the clone: read only by extra slow tests, skipped without them.
 SHARED = Path(os.environ.get("READOUTS_SHARED") or settings.PROJECT_ROOT.parent / "shared")
-STATE_DEPT = SHARED / "corpus" / "state-dept"
+SHARED_STATE_DEPT = SHARED / "corpus" / "state-dept"
+SHARED_FMPRC = SHARED / "corpus" / "fmprc"
 DEV_QUESTIONS = SHARED / "eval" / "dev_questions.jsonl"
 QUESTIONS = Path(__file__).parent / "questions"
 TEST_TOKEN = "123456:fake-test-token-never-real"
@@ -96,17 +103,29 @@ class FakeLatentEmbedder(FakeEmbedder):
         return sparse.csr_matrix(rows / np.where(norms == 0, 1, norms))
 
 
+def shared(path: Path) -> Path:
+    """`path` in the shared corpora, or the test skipped, saying so: they are never required."""
+    if not path.exists():
+        pytest.skip(f"{path} is not there (the shared corpora beside the clone, or READOUTS_SHARED)")
+    return path
+
+
 @pytest.fixture(scope="session")
 def state_dept_dir() -> Path:
-    """The real 785-readout corpus in ../shared (CI has it beside the clone)."""
-    assert (STATE_DEPT / "metadata.jsonl").is_file(), f"{STATE_DEPT} is missing: clone the project beside ../shared or set READOUTS_SHARED"
+    """The tests' 197 State Department readouts, with their metadata.jsonl (tests/corpus/)."""
     return STATE_DEPT
 
 
 @pytest.fixture(scope="session")
+def shared_state_dept_dir() -> Path:
+    """The whole 785-readout corpus in ../shared, when it is there."""
+    return shared(SHARED_STATE_DEPT / "metadata.jsonl").parent
+
+
+@pytest.fixture(scope="session")
 def dev_questions_path() -> Path:
-    assert DEV_QUESTIONS.is_file(), f"{DEV_QUESTIONS} is missing: clone the project beside ../shared or set READOUTS_SHARED"
-    return DEV_QUESTIONS
+    """The shared dev questions over the seeds, when they are there."""
+    return shared(DEV_QUESTIONS)
 
 
 @pytest.fixture(scope="session")
@@ -148,9 +167,18 @@ def seeds_e5_index(tmp_path_factory: pytest.TempPathFactory, seeds_dir: Path) ->
 
 @pytest.fixture(scope="session")
 def state_dept_index(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder, state_dept_dir: Path) -> Path:
-    """The 785-readout corpus indexed with the real model (about two minutes here; built once)."""
+    """The tests' State Department readouts indexed with the real model (built once; read-only)."""
     directory = tmp_path_factory.mktemp("state-dept-index")
     ingest([state_dept_dir], directory, embedder)
+    return directory
+
+
+@pytest.fixture(scope="session")
+def shared_state_dept_index(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder,
+                            shared_state_dept_dir: Path) -> Path:
+    """The whole shared corpus indexed with the real model (about two minutes here; built once)."""
+    directory = tmp_path_factory.mktemp("shared-state-dept-index")
+    ingest([shared_state_dept_dir], directory, embedder)
     return directory
 
 
@@ -189,9 +217,5 @@ def run(capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str, str
 
 @pytest.fixture(scope="session")
 def tests_corpus() -> Path:
-    """The tests' own real documents (tests/corpus/: State Department transcripts, MFA pages, with their
-    metadata.jsonl and sources-en.jsonl lines); the test is skipped, saying so, where they are not there."""
-    folder = Path(__file__).parent / "corpus"
-    if not folder.is_dir():
-        pytest.skip(f"{folder} is not there")
-    return folder
+    """The tests' own real documents (CORPUS, tests/corpus/), for tests that pick files by name in it."""
+    return CORPUS

@@ -10,7 +10,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+import webserver
 from botharness import application_for, processing, running
+from conftest import TEST_TOKEN
 from fakebotapi import FakeBotApi
 from test_bot import STRANGER, USER, in_thread, replies
 from test_live import NEW_READOUT, NEWER_READOUT, add
@@ -200,3 +202,60 @@ def test_readouts_chat_answers_from_a_readout_ingested_between_two_questions(
     assert run_chat(type("Args", (), {"index": None})()) == 0
     out = capsys.readouterr().out
     assert out.index("No readout mentions Zembla.") < out.index("three tidal observatories")
+
+
+async def test_a_slow_source_holds_up_no_other_source_nor_an_ingest_and_the_bot_stops_at_once(
+        start_bot, library: Library, directory: Path, tmp_path: Path, fake_embedder, monkeypatch) -> None:
+    from bot import live
+
+    monkeypatch.setattr(live, "WATCH_STAGGER", 0.5)
+    with webserver.serving() as web:
+        web.routes["/slow"] = lambda answer: answer.trickle(0.5)
+        web.page("/one", webserver.readout("coral reefs"))
+        web.page("/two", webserver.readout("mangrove forests"))
+        sources = tmp_path / "sources.toml"
+        sources.write_text("".join(f'[[source]]\nname = "{name}"\nurl = "{web.url("/" + name)}"\ninterval = "1h"\n\n'
+                                   for name in ("slow", "one", "two")))
+        folder = tmp_path / "more"
+        folder.mkdir()
+        (folder / "kelp.txt").write_text("Readout on Kelp\n\nThe ministers discussed kelp farming along the coast "
+                                         "and agreed to share what their scientists have learnt about it.\n")
+        async with start_bot(retriever=library, sources=str(sources), fetch_seconds=60):
+            await in_thread(web.wait_for, "/slow")
+            await wait_until(lambda: {web.url("/one"), web.url("/two")} <= {d.path for d in library.documents()}, 15)
+            report = await in_thread(ingest, [folder], directory, fake_embedder)  # no IndexBusy
+            assert report.added == ["kelp.txt"]
+            stopping = time.monotonic()
+        assert time.monotonic() - stopping < 3.0
+    assert len(web.asked("/slow")) == 1
+
+
+def test_the_bot_stops_on_sigterm_during_a_slow_fetch(fake_api: FakeBotApi, seeds_index: Path, tmp_path: Path) -> None:
+    """The real entry point in a subprocess, a source trickling a byte at a time: SIGTERM, and it is gone."""
+    import os
+    import shutil
+    import signal
+    import subprocess
+    import sys
+
+    index = tmp_path / "index"
+    shutil.copytree(seeds_index, index)
+    with webserver.serving() as web:
+        web.routes["/slow"] = lambda answer: answer.trickle(0.5)
+        sources = tmp_path / "sources.toml"
+        sources.write_text(f'[[source]]\nname = "slow"\nurl = "{web.url("/slow")}"\n')
+        env = {**os.environ, "TELEGRAM_BOT_TOKEN": TEST_TOKEN, "TELEGRAM_API_BASE_URL": fake_api.url,
+               "READOUTS_INDEX": str(index), "READOUTS_BOT_STATE": str(tmp_path / "state.pickle"),
+               "READOUTS_SOURCES": str(sources), "READOUTS_FETCH_SECONDS": "120",
+               "PYTHONPATH": os.pathsep.join(sys.path)}
+        bot = subprocess.Popen([sys.executable, "-m", "bot"], cwd=tmp_path, env=env, stderr=subprocess.PIPE, text=True)
+        try:
+            web.wait_for("/slow", timeout=120)
+            time.sleep(1.0)
+            stopping = time.monotonic()
+            bot.send_signal(signal.SIGTERM)
+            _, stderr = bot.communicate(timeout=30)
+        finally:
+            bot.kill()
+    assert time.monotonic() - stopping < 5.0, stderr
+    assert bot.returncode == 0 and "Traceback" not in stderr

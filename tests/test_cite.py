@@ -185,21 +185,11 @@ def test_the_copy_button_holds_the_whole_citation_else_its_reference_else_nothin
     assert copy_button(passage(long_text, "https://www.state.gov/call/"), "plain", long_link, ENGLISH) is None
 
 
-@pytest.fixture(scope="module")
-def transcripts_retriever(tests_corpus: Path, embedder, tmp_path_factory: pytest.TempPathFactory) -> Retriever:
-    """The tests' two State Department transcripts (Baerbock's, D-ISIS), indexed with the real model."""
-    from index.ingest import ingest
-
-    directory = tmp_path_factory.mktemp("transcripts-index")
-    ingest([tests_corpus / "state-dept"], directory, embedder)
-    return Retriever(store.load(directory), embedder)
-
-
-async def test_di_maios_proposal_is_quoted_and_cited_as_his(fake_api: FakeBotApi, transcripts_retriever: Retriever,
+async def test_di_maios_proposal_is_quoted_and_cited_as_his(fake_api: FakeBotApi, state_retriever: Retriever,
                                                             tmp_path: Path) -> None:
     from html import unescape
 
-    application = application_for(fake_api, transcripts_retriever, tmp_path / "state.pickle")
+    application = application_for(fake_api, state_retriever, tmp_path / "state.pickle")
     async with processing(application, fake_api) as run:
         reply = await ask(run, fake_api, "What did Di Maio propose about Daesh in Africa?")
         quotes = quoted(reply["text"])

@@ -185,10 +185,32 @@ def test_ingest_prints_its_report_and_no_library_chatter(tmp_path: Path) -> None
     assert "DEBUG" not in result.stderr + result.stdout and "INFO" not in result.stderr, result.stderr
 
 
-def test_ask_names_the_speaker_of_a_transcripts_quote_in_json_and_in_text(run, tests_corpus: Path,
-                                                                           tmp_path: Path) -> None:
-    index = str(tmp_path / "index")
-    assert run("ingest", "--index", index, str(tests_corpus / "state-dept"))[0] == 0
+def test_names_with_control_characters_or_not_utf8_are_printed_escaped_on_one_line(run, corpus_copy: Path,
+                                                                                   tmp_path: Path, fake_embedder,
+                                                                                   monkeypatch) -> None:
+    """A folder holding a name that is not UTF-8 still ingests (that file skipped, its line printable);
+    names with ESC or a newline are shown escaped by the ingest report and by `stats` (a readout that
+    states no source is cited by its file's name)."""
+    monkeypatch.setattr(cli, "embedder_to_ingest", lambda choice, directory: fake_embedder)
+    readout = "Talks\n\nThe ministers met in {} and agreed that their teams would meet again before the summit.\n"
+    (corpus_copy / os.fsdecode(b"bad\xff\x1b.txt")).write_text(readout.format("Oslo"))
+    (corpus_copy / "esc\x1b[31m.txt").write_text(readout.format("Rome"))
+    (corpus_copy / "two\nlines.txt").write_text(readout.format("Lima"))
+    (corpus_copy / ".hidden.txt").write_text(readout.format("Bern"))
+    index = tmp_path / "index"
+    code, out, _ = run("ingest", "--index", str(index), str(corpus_copy))
+    assert code == 0
+    assert f"  skipped: {corpus_copy}/bad\\xff\\x1b.txt: its name is not valid UTF-8: rename it to read it" in out
+    assert f"  skipped: {corpus_copy}/.hidden.txt: hidden file (its name starts with a dot)" in out
+    assert "added 7," in out
+    code, out, _ = run("stats", "--index", str(index))
+    assert code == 0 and "\x1b" not in out and "\\x1b[31m" in out and "esc\\x1b[31m.txt (1)" in out
+    assert "two\\x0alines.txt (1)" in out and len(out.splitlines()) == 9
+    out.encode("utf-8")  # printable: no lone surrogate left
+
+
+def test_ask_names_the_speaker_of_a_transcripts_quote_in_json_and_in_text(run, state_dept_index: Path) -> None:
+    index = str(state_dept_index)
     code, out, _ = run("ask", "--index", index, "--json", "-k", "5", "Daesh in Africa: what was proposed to the coalition?")
     results = json.loads(out)["results"]
     assert code == 0 and results and all("speaker" in result for result in results)

@@ -25,8 +25,8 @@ def test_missing_token_explains_botfather_and_chat() -> None:
 
 @pytest.mark.parametrize("env, message", [
     ({"ALLOWED_CHAT_IDS": "12,abc"}, "ALLOWED_CHAT_IDS"),
-    ({"READOUTS_QUESTIONS_PER_MINUTE": "many"}, "must be a number"),
-    ({"READOUTS_RESULTS_PER_PAGE": "0"}, "at least 1"),
+    ({"READOUTS_QUESTIONS_PER_MINUTE": "many"}, "must be a whole number"),
+    ({"READOUTS_RESULTS_PER_PAGE": "0"}, "between 1 and"),
     ({"TELEGRAM_API_BASE_URL": "api.telegram.org"}, "http://"),
 ])
 def test_bad_values_name_the_setting(env: dict, message: str) -> None:
@@ -40,3 +40,23 @@ def test_env_file_is_read_and_environment_wins(tmp_path: Path, monkeypatch) -> N
     monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
     env = environment(tmp_path / ".env")
     assert env["TELEGRAM_BOT_TOKEN"] == "from-file" and env["ALLOWED_USER_IDS"] == "6"
+
+
+@pytest.mark.parametrize("name", ["READOUTS_RELOAD_SECONDS", "READOUTS_FETCH_SECONDS", "READOUTS_MIN_SCORE",
+                                  "WEBHOOK_PORT", "READOUTS_QUESTIONS_PER_MINUTE"])
+@pytest.mark.parametrize("raw", ["nan", "inf", "-inf", "1e300", "9" * 400, "-2"])
+def test_numbers_that_are_not_finite_or_in_range_are_one_line_naming_the_setting(name: str, raw: str) -> None:
+    with pytest.raises(ConfigError) as error:
+        load_settings({"TELEGRAM_BOT_TOKEN": "1:abc", name: raw})
+    assert str(error.value).startswith(f"{name} must be ") and "\n" not in str(error.value)
+    assert len(str(error.value)) < 120
+
+
+def test_a_port_beyond_65535_is_refused() -> None:
+    with pytest.raises(ConfigError, match="WEBHOOK_PORT must be between 1 and 65535, not '70000'"):
+        load_settings({"TELEGRAM_BOT_TOKEN": "1:abc", "WEBHOOK_PORT": "70000"})
+
+
+def test_the_fetch_deadline_is_a_setting() -> None:
+    assert load_settings({"TELEGRAM_BOT_TOKEN": "1:abc"}).fetch_seconds == 20.0
+    assert load_settings({"TELEGRAM_BOT_TOKEN": "1:abc", "READOUTS_FETCH_SECONDS": "45"}).fetch_seconds == 45.0

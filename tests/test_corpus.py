@@ -1,4 +1,5 @@
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,9 @@ from index.errors import InputNotFound
 def test_bad_files_are_reported_by_name_and_good_ones_kept(corpus_copy: Path) -> None:
     (corpus_copy / "empty.txt").write_text("   \n")
     (corpus_copy / "binary.txt").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00")
-    (corpus_copy / "latin1.txt").write_bytes("Caf\xe9 talks between the two ministers.".encode("latin-1"))
+    (corpus_copy / "latin1.txt").write_bytes("Caf\xe9 talks\n\nThe two ministers met at a caf\xe9 in Lyon and "
+                                             "talked for an hour.".encode("latin-1"))  # read: unambiguous
+    (corpus_copy / "cp1251.txt").write_bytes("Министры встретились.".encode("cp1251"))  # refused: ambiguous
     (corpus_copy / "copy.txt").write_text((corpus_copy / "000_6c010af11ceaee2d.txt").read_text())
     (corpus_copy / "dangling.txt").symlink_to(corpus_copy / "nowhere.txt")
     (corpus_copy / "notes.pdf").write_bytes(b"%PDF-1.4")
@@ -19,12 +22,16 @@ def test_bad_files_are_reported_by_name_and_good_ones_kept(corpus_copy: Path) ->
     reasons = {Path(path).name: reason for path, reason in corpus.skipped}
     assert reasons["empty.txt"] == "empty file"
     assert reasons["binary.txt"] == "binary file"
-    assert reasons["latin1.txt"].startswith("not UTF-8")
+    assert reasons["cp1251.txt"].startswith("not UTF-8") and "declare its charset or save it as UTF-8" in reasons["cp1251.txt"]
+    assert "latin1.txt" not in reasons
     assert reasons["copy.txt"].startswith("duplicate of") and "000_6c010af11ceaee2d.txt" in reasons["copy.txt"]
     assert reasons["dangling.txt"].startswith("unreadable")
     assert reasons["notes.pdf"].startswith("unreadable PDF")  # PDFs are read by content; this one is cut short
     assert reasons["notes.docx"] == "not a .txt, .md, HTML or PDF file"
-    assert sorted(d.name for d in corpus.documents) == sorted(p.name for p in Path(corpus_copy).glob("00*.txt"))
+    assert sorted(d.name for d in corpus.documents) == sorted(
+        ["latin1.txt", *(p.name for p in Path(corpus_copy).glob("00*.txt"))])
+    latin = next(d for d in corpus.documents if d.name == "latin1.txt")
+    assert [p.text for p in latin.passages] == ["The two ministers met at a café in Lyon and talked for an hour."]
 
 
 def test_missing_path_is_an_error(tmp_path: Path) -> None:
@@ -61,10 +68,13 @@ def test_nested_folders_are_read_recursively(corpus_copy: Path) -> None:
 
 
 @pytest.mark.slow
-def test_state_dept_corpus_ingests_with_its_metadata(state_dept_dir: Path) -> None:
+@pytest.mark.parametrize("folder, files", [("state_dept_dir", 197), ("shared_state_dept_dir", 785)])
+def test_state_dept_corpus_ingests_with_its_metadata(request: pytest.FixtureRequest, folder: str, files: int) -> None:
+    """The tests' readouts, and the whole shared corpus when it is there."""
+    state_dept_dir = request.getfixturevalue(folder)
     corpus = load_corpus([state_dept_dir])
     metadata = {json.loads(line)["file"]: json.loads(line) for line in (state_dept_dir / "metadata.jsonl").open()}
-    assert len(corpus.documents) + len(corpus.skipped) == len(metadata) == 785
+    assert len(corpus.documents) + len(corpus.skipped) == len(metadata) == files
     assert [reason for _, reason in corpus.skipped if not reason.startswith("duplicate")] == []
     for document in corpus.documents:
         expected = metadata[document.name]
@@ -116,3 +126,23 @@ def test_bad_metadata_lines_are_reported_and_the_folder_still_ingested(corpus_co
     assert len(by_name) == 5
     assert (by_name["004_928d3c2fc4727297.txt"].date, by_name["004_928d3c2fc4727297.txt"].source) == ("2024-05-01", "MFA")
     assert by_name["003_17c4431262099e76.txt"].source != "['a', 'b']"
+
+
+def test_names_that_are_not_utf8_and_hidden_files_are_skipped_each_with_its_reason(corpus_copy: Path) -> None:
+    readout = "Talks in {}\n\nThe ministers met in {} and agreed that their teams would meet again soon.\n"
+    bad_file = corpus_copy / os.fsdecode(b"caf\xe9.txt")  # Latin-1 bytes in a name: not UTF-8
+    bad_folder = corpus_copy / os.fsdecode(b"dossier-\xe9t\xe9")
+    bad_folder.mkdir()
+    (corpus_copy / ".git").mkdir()
+    for number, file in enumerate([bad_file, bad_folder / "inside.txt", corpus_copy / ".hidden.txt",
+                                   corpus_copy / ".git" / "notes.txt", corpus_copy / "kept.txt"]):
+        file.write_text(readout.format(f"city {number}", f"city {number}"))
+    corpus = load_corpus([corpus_copy])
+    reasons = dict(corpus.skipped)
+    assert reasons == {
+        str(bad_file): "its name is not valid UTF-8: rename it to read it",
+        str(bad_folder): "folder name is not valid UTF-8: rename it to read its files",
+        str(corpus_copy / ".hidden.txt"): "hidden file (its name starts with a dot)",
+        str(corpus_copy / ".git"): "hidden folder (its name starts with a dot), not read",
+    }
+    assert sorted(d.name for d in corpus.documents) == sorted(["kept.txt", *(p.name for p in corpus_copy.glob("00*.txt"))])

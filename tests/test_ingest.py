@@ -78,10 +78,15 @@ def test_rebuild_starts_over_and_a_damaged_index_is_replaced(corpus_copy: Path, 
 
 
 @pytest.mark.slow
-def test_state_dept_ingest_with_the_real_model(state_dept_index: Path, embedder) -> None:
-    index = store.load(state_dept_index)
-    assert len(index.manifest.documents) == 783  # 785 files, two of them byte-identical copies (reported)
-    assert index.vectors.ntotal == len(index.passages) > 3000
+@pytest.mark.parametrize("built, documents, passages", [
+    ("state_dept_index", 196, 700),  # the tests' 197 files, one pair byte-identical (reported)
+    ("shared_state_dept_index", 783, 3000),  # the shared 785 files, two pairs byte-identical
+])
+def test_state_dept_ingest_with_the_real_model(request: pytest.FixtureRequest, built: str, documents: int,
+                                               passages: int, embedder) -> None:
+    index = store.load(request.getfixturevalue(built))
+    assert len(index.manifest.documents) == documents
+    assert index.vectors.ntotal == len(index.passages) > passages
     assert all(embedder.count_tokens(p.embedding_text) <= 256 for p in index.passages)
 
 
@@ -204,6 +209,31 @@ def test_any_folder_ingests_or_says_why_and_loses_nothing(tmp_path_factory, corp
     assert after.manifest.passage_count == len(after.passages) == after.vectors.ntotal
 
 
+def test_readouts_in_a_script_the_embedder_does_not_read_are_named_at_ingest(corpus_copy: Path, tmp_path: Path,
+                                                                            fake_embedder, fake_latent_embedder) -> None:
+    """Russian and Arabic readouts given to an English-only embedder: indexed, and each named in a warning
+    that says which embedder reads them; an English readout quoting a few Chinese words is not."""
+    from index.cli import format_report
+
+    (corpus_copy / "moscow.txt").write_text("Переговоры в Москве\n\nМинистры иностранных дел обсудили вопросы "
+                                            "двустороннего сотрудничества и договорились продолжить диалог.\n")
+    (corpus_copy / "cairo.txt").write_text("محادثات في القاهرة\n\nناقش وزيرا الخارجية التعاون الثنائي واتفقا على "
+                                           "مواصلة الحوار بين البلدين في الأشهر المقبلة.\n")
+    (corpus_copy / "mixed.txt").write_text("Talks in Beijing\n\nThe ministers spoke of 和平共处 (peaceful coexistence) "
+                                           "and agreed that their teams would meet again before the summit.\n")
+    report = ingest([corpus_copy], tmp_path / "en", fake_embedder)
+    assert len(report.warnings) == 2 and report.documents == 8
+    warned = {warning.split(" is mostly in ")[0]: warning for warning in report.warnings}
+    assert set(warned) == {str(corpus_copy / "moscow.txt"), str(corpus_copy / "cairo.txt")}
+    assert "Cyrillic script, which fake-bag-of-words does not read" in warned[str(corpus_copy / "moscow.txt")]
+    assert "Arabic script" in warned[str(corpus_copy / "cairo.txt")]
+    assert all("--embedder e5-small" in warning for warning in report.warnings)
+    text = format_report(report, tmp_path / "en")
+    assert sum(line.startswith("  warning: ") for line in text.splitlines()) == 2
+    assert ingest([corpus_copy], tmp_path / "en", fake_embedder).warnings == []  # said once, when indexed
+    assert ingest([corpus_copy], tmp_path / "multi", fake_latent_embedder).warnings == []
+
+
 def _as_written_before_speakers(directory: Path) -> None:
     """Rewrite the live generation as an index of before speakers: passages.jsonl without the field,
     its offsets and the manifest's sizes to match, the documents' fingerprints of the older pipeline."""
@@ -239,7 +269,7 @@ def test_an_index_from_before_speakers_loads_and_the_next_ingest_adds_them_witho
         assert Retriever(old, fake_embedder).search("Daesh in Africa")
     fake_embedder.embedded.clear()
     report = ingest([tests_corpus / "state-dept"], directory, fake_embedder)
-    assert report.embedded == 0 and fake_embedder.embedded == [] and len(report.updated) == 2
+    assert report.embedded == 0 and fake_embedder.embedded == [] and len(report.updated) == report.documents
     with store.load(directory) as new:
         spoken = {p.speaker for p in new.passages if p.text.startswith(("Given the growing threat", "We act. As the G7"))}
     assert spoken == {"Foreign Minister Di Maio", "Foreign Minister Baerbock (via interpreter)"}

@@ -1,7 +1,10 @@
 """Retrieval quality on the project's question sets: regression guards at the figures reached.
 
-The figures are in README.md (Retrieval quality); raise a bar when retrieval improves, never lower
-it to make a change pass.
+The figures are in README.md (Quality) and docs/quality.md; raise a bar when retrieval improves,
+never lower it to make a change pass. `state_dept` is the tests' own 197 readouts
+(tests/corpus/state-dept: every document the state-dept sets' gold answers name, among the calls
+of the same series), whose bars were measured over them; `shared_state_dept` is the whole
+785-readout corpus beside the clone, with the bars measured over it, skipped when it is not there.
 """
 from __future__ import annotations
 
@@ -43,14 +46,20 @@ def state_dept(state_dept_index: Path, embedder) -> Retriever:
     return Retriever(store.load(state_dept_index), embedder)
 
 
+@pytest.fixture(scope="module")
+def shared_state_dept(shared_state_dept_index: Path, embedder) -> Retriever:
+    return Retriever(store.load(shared_state_dept_index), embedder)
+
+
 @pytest.mark.parametrize("corpus, questions, bars", [
     ("seeds", QUESTIONS / "seeds.jsonl", {1: 0.95, 3: 0.97, 5: 1.0}),
-    ("seeds", "dev", {1: 1.0, 3: 1.0, 5: 1.0}),
-    ("state_dept", QUESTIONS / "state_dept.jsonl", {1: 0.75, 3: 0.93, 5: 0.95}),
+    ("seeds", "dev", {1: 1.0, 3: 1.0, 5: 1.0}),  # the shared dev set, when it is there
+    ("state_dept", QUESTIONS / "state_dept.jsonl", {1: 0.93, 3: 0.96, 5: 1.0}),  # over the tests' 197 readouts
+    ("shared_state_dept", QUESTIONS / "state_dept.jsonl", {1: 0.75, 3: 0.93, 5: 0.95}),  # over all 785
 ])
-def test_hybrid_meets_the_bar_and_beats_each_ranking_alone(request, dev_questions_path: Path, corpus: str, questions, bars) -> None:
+def test_hybrid_meets_the_bar_and_beats_each_ranking_alone(request, corpus: str, questions, bars) -> None:
     retriever = request.getfixturevalue(corpus)
-    results = scores_by_method(retriever, dev_questions_path if questions == "dev" else questions)
+    results = scores_by_method(retriever, request.getfixturevalue("dev_questions_path") if questions == "dev" else questions)
     hybrid, dense, lexical = results["hybrid"], results["dense"], results["lexical"]
     measured = table(results)
     for k, bar in bars.items():
@@ -60,7 +69,7 @@ def test_hybrid_meets_the_bar_and_beats_each_ranking_alone(request, dev_question
     assert hybrid.hit_rate(5) >= lexical.hit_rate(5) and hybrid.mrr > lexical.mrr, measured
 
 
-@pytest.mark.parametrize("corpus", ["seeds", "state_dept"])
+@pytest.mark.parametrize("corpus", ["seeds", "state_dept", "shared_state_dept"])
 def test_off_topic_questions_are_abstained(request, corpus: str) -> None:
     results = scores_by_method(request.getfixturevalue(corpus), QUESTIONS / "off_topic.jsonl")
     assert results["hybrid"].off_topic == 30
@@ -186,7 +195,8 @@ def test_a_chinese_readout_beside_english_ones_is_found_from_chinese(tmp_path: P
 FRESH = QUESTIONS / "fresh"
 
 
-@pytest.mark.parametrize("corpus, name", [("seeds", "seeds_fresh.jsonl"), ("state_dept", "state_fresh.jsonl")])
+@pytest.mark.parametrize("corpus, name", [("seeds", "seeds_fresh.jsonl"), ("state_dept", "state_fresh.jsonl"),
+                                          ("shared_state_dept", "state_fresh.jsonl")])
 def test_on_fresh_questions_hybrid_never_loses_to_its_parts(request, corpus: str, name: str) -> None:
     """Questions written by people who never saw the code, each half apart: at every k, hybrid is
     within one question of the better of dense and BM25 alone (docs/quality.md)."""
@@ -200,13 +210,20 @@ def test_on_fresh_questions_hybrid_never_loses_to_its_parts(request, corpus: str
             assert results["hybrid"].hits_at[k] >= best - 1, (part, k, table(results))
 
 
-def test_unanswerable_questions_are_said_so_and_answerable_ones_stay_answered(seeds: Retriever,
-                                                                              state_dept: Retriever) -> None:
+@pytest.mark.parametrize("corpus, answered_bar", [
+    # Over the tests' 197 readouts, words that only the other readouts hold are reported missing,
+    # rightly, so fewer are answered (docs/quality.md, Over the tests' own corpus).
+    ("state_dept", 0.94),
+    ("shared_state_dept", 0.95),
+])
+def test_unanswerable_questions_are_said_so_and_answerable_ones_stay_answered(request, seeds: Retriever, corpus: str,
+                                                                              answered_bar: float) -> None:
     """The fresh unanswerable questions over both corpora are left unanswered (or what they name is
     reported missing); the fresh answerable ones are still answered, nothing reported missing."""
+    state_dept = request.getfixturevalue(corpus)
     unanswerable = load_questions(FRESH / "unanswerable_fresh.jsonl")
     abstained = [evaluate(unanswerable, Answerer(r)).abstained_rate for r in (seeds, state_dept)]
     answered = [evaluate(load_questions(FRESH / name), Answerer(r))
                 for r, name in ((seeds, "seeds_fresh.jsonl"), (state_dept, "state_fresh.jsonl"))]
     share = sum(s.answered for s in answered) / sum(s.questions for s in answered)
-    assert min(abstained) >= 0.9 and share >= 0.95, (abstained, share)
+    assert min(abstained) >= 0.9 and share >= answered_bar, (abstained, share)

@@ -1,4 +1,5 @@
-"""URLs, feeds and listing pages served from the shared fmprc pages on 127.0.0.1 (never the internet)."""
+"""URLs, feeds and listing pages served from the tests' fmprc pages (tests/corpus/fmprc) on 127.0.0.1 (never the
+internet)."""
 from __future__ import annotations
 
 import hashlib
@@ -6,18 +7,19 @@ import http.server
 import json
 import re
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import SHARED
+import webserver
+from conftest import FMPRC
 
 from index import store
 from index.ingest import ingest
-from index.sources.web import STATE_FILE, USER_AGENT, Fetcher, fetch_documents
+from index.sources.web import STATE_FILE, USER_AGENT, FetchCancelled, Fetcher, FetchFailed, fetch_documents
 
-FMPRC = SHARED / "corpus" / "fmprc"
 EN = "/mfa_eng/xwfw_665399/s2510_665401/2511_665403/"
 ZH = "/web/wjdt_674879/fyrbt_674889/"
 LISTING = "mfa_eng_xwfw_665399_s2510_665401_2511_665403_default.shtml"
@@ -130,9 +132,9 @@ def test_page_feed_and_listing_in_one_run_then_nothing_unchanged_is_downloaded(
     assert len(paths) == len({"t1559310"} | present) + 2
     assert site.agents == {USER_AGENT}
     record = next(r for r in index.manifest.documents if r.path == page)
+    # served from 127.0.0.1, the page is not cited as the ministry its title names (a copy may say anything)
     assert (record.title, record.date, record.source) == (
-        "Foreign Ministry Spokesperson Lu Kang's Regular Press Conference on May 14, 2018", "2018-05-14",
-        "Ministry of Foreign Affairs of the People's Republic of China")
+        "Foreign Ministry Spokesperson Lu Kang's Regular Press Conference on May 14, 2018", "2018-05-14", "127.0.0.1")
     assert record.doc == "t1559310.shtml" and record.url == page
     state = json.loads((tmp_path / STATE_FILE).read_text())
     assert state["urls"][listing]["kind"] == "listing" and state["urls"][page]["etag"]
@@ -180,3 +182,236 @@ def test_not_html_is_skipped_with_its_reason(site: Site) -> None:
     site.feed = b"<?xml version='1.0'?><rss version='2.0'><channel><title>empty</title></channel></rss>"
     assert fetch_documents([f"{site.base}/feed.xml"], {}, set()).skipped == [
         (f"{site.base}/feed.xml", "a feed without entries")]
+
+
+# --- hostile servers (tests/webserver.py: nothing outside the repository) ---------------------------------
+SECRET = "hunter2-Zq81"
+
+
+@pytest.fixture
+def web() -> Iterator[webserver.Site]:
+    with webserver.serving() as served:
+        yield served
+
+
+def files_holding(directory: Path, text: str) -> list[str]:
+    """The files under `directory` whose bytes hold `text`."""
+    return [str(path) for path in directory.rglob("*") if path.is_file() and text.encode() in path.read_bytes()]
+
+
+def test_credentials_in_urls_are_sent_to_their_site_only_and_kept_nowhere(web: webserver.Site, tmp_path: Path,
+                                                                          fake_embedder) -> None:
+    canonical = f'<link rel="canonical" href="{web.url("/news/fish", "admin:" + SECRET)}">'
+    web.page("/news/fish", webserver.article(
+        "Readout on Fish Stocks", "The two ministers discussed fish stocks in the northern seas at length today.",
+        "They agreed that the quotas for fish stocks would be reviewed together next spring.", head=canonical))
+    web.page("/feed.xml", f"""<?xml version="1.0"?><rss version="2.0"><channel><title>news</title>
+<item><title>birds</title><link>{web.url("/news/birds", "eve:" + SECRET)}</link></item>
+<item><title>gone</title><link>{web.url("/news/gone", "eve:" + SECRET)}</link></item>
+</channel></rss>""".encode(), "application/rss+xml")
+    web.page("/news/birds", webserver.readout("migrating birds"))
+    report = ingest([], tmp_path, fake_embedder, urls=[web.url("/news/fish", "admin:" + SECRET),
+                                                       web.url("/feed.xml", "admin:" + SECRET)])
+
+    assert report.added == ["fish", "birds"]
+    assert report.skipped == [(web.url("/news/gone"), "HTTP 404")]
+    from index.cli import format_report
+
+    assert SECRET not in format_report(report, tmp_path) and "admin" not in format_report(report, tmp_path)
+    assert files_holding(tmp_path, SECRET) == [] and files_holding(tmp_path, "admin") == []
+    index = store.load(tmp_path)
+    assert {record.path for record in index.manifest.documents} == {web.url("/news/fish"), web.url("/news/birds")}
+    assert {passage.url for passage in index.passages} == {web.url("/news/fish"), web.url("/news/birds")}
+    state = json.loads((tmp_path / STATE_FILE).read_text())["urls"]
+    assert state[web.url("/feed.xml")]["links"] == [web.url("/news/birds"), web.url("/news/gone")]
+    # The credentials went, as a Basic authorization, to the site they were given for, and with every request.
+    import base64
+
+    sent = {request.authorization for request in web.requests}
+    assert sent == {"Basic " + base64.b64encode(f"admin:{SECRET}".encode()).decode()}
+
+
+def test_credentials_of_an_index_written_before_are_not_shown(tmp_path: Path) -> None:
+    from index.passage import Passage
+    from index.store import DocumentRecord
+
+    old = {"id": "a-1", "doc": "fish", "text": "t", "title": "T", "source": "S", "date": None, "paragraph": 1,
+           "url": f"https://admin:{SECRET}@example.org/fish?q=1#x"}
+    assert Passage.from_json(old).url == "https://example.org/fish?q=1#x"
+    record = DocumentRecord(path=f"http://admin:{SECRET}@example.org/fish", doc="fish", title="T", source="S",
+                            date=None, url=f"//admin:{SECRET}@example.org/fish", content_hash="h", fingerprint="f",
+                            passages=1)
+    assert (record.path, record.url) == ("http://example.org/fish", "//example.org/fish")
+    local = DocumentRecord(path="/home/someone@work/readouts/fish.txt", doc="fish.txt", title="T", source="S",
+                           date=None, url=None, content_hash="h", fingerprint="f", passages=1)
+    assert local.path == "/home/someone@work/readouts/fish.txt"
+
+
+def test_a_server_sending_a_byte_at_a_time_is_cut_at_the_deadline(web: webserver.Site) -> None:
+    web.routes["/slow-body"] = lambda answer: answer.trickle(0.3)
+    web.routes["/slow-headers"] = lambda answer: answer.trickle(0.3, headers_too=True)
+    fetcher = Fetcher(backoff=0, deadline=1.5)
+    for path in ("/slow-body", "/slow-headers"):
+        started = time.monotonic()
+        with pytest.raises(FetchFailed, match=r"^not fetched within 1.5 s$"):
+            fetcher.get(web.url(path))
+        assert 1.5 <= time.monotonic() - started < 2.5
+        assert len(web.asked(path)) == 1  # no retry past the deadline
+
+
+def test_the_deadline_is_a_setting_checked_before_any_request(monkeypatch, web: webserver.Site) -> None:
+    from index.errors import SettingInvalid
+
+    monkeypatch.setenv("READOUTS_FETCH_SECONDS", "7.5")
+    assert Fetcher().deadline == 7.5
+    for bad in ("nan", "inf", "-1", "1e300", "0", "soon", "9" * 5000):
+        monkeypatch.setenv("READOUTS_FETCH_SECONDS", bad)
+        with pytest.raises(SettingInvalid, match="^READOUTS_FETCH_SECONDS must be") as error:
+            fetch_documents([web.url("/anything")], {}, set())
+        assert "\n" not in str(error.value) and len(str(error.value)) < 120
+    assert web.requests == []
+
+
+def test_cancel_ends_every_fetch_in_flight_at_once(web: webserver.Site) -> None:
+    web.routes["/slow-body"] = lambda answer: answer.trickle(0.3)
+    web.routes["/slow-headers"] = lambda answer: answer.trickle(0.3, headers_too=True)
+    fetcher = Fetcher(deadline=60)
+    ended: list[BaseException] = []
+
+    def fetch() -> None:
+        try:
+            fetcher.get_all([web.url("/slow-body"), web.url("/slow-headers")], {})
+        except BaseException as error:
+            ended.append(error)
+
+    thread = threading.Thread(target=fetch)
+    thread.start()
+    web.wait_for("/slow-body")
+    web.wait_for("/slow-headers")
+    time.sleep(0.5)
+    started = time.monotonic()
+    fetcher.cancel()
+    thread.join(timeout=5)
+    assert time.monotonic() - started < 1.0 and [type(error) for error in ended] == [FetchCancelled]
+
+
+def test_fetching_holds_no_lock_so_another_ingest_runs_meanwhile(web: webserver.Site, tmp_path: Path, seeds_dir: Path,
+                                                                 fake_embedder) -> None:
+    web.routes["/slow"] = lambda answer: answer.trickle(0.2)
+    directory = tmp_path / "index"
+    slow: list[object] = []
+    thread = threading.Thread(target=lambda: slow.append(ingest(
+        [], directory, fake_embedder, urls=[web.url("/slow")], fetcher=Fetcher(backoff=0, deadline=4))))
+    thread.start()
+    web.wait_for("/slow")
+    report = ingest([seeds_dir], directory, fake_embedder)  # refused (IndexBusy) while the lock was held to fetch
+    assert thread.is_alive() and len(report.added) == 5
+    thread.join(timeout=10)
+    [fetched] = slow
+    assert fetched.skipped == [(web.url("/slow"), "not fetched within 4 s")]  # type: ignore[attr-defined]
+    assert len(store.load(directory).manifest.documents) == 5
+
+
+def test_feed_links_relative_or_protocol_relative_are_resolved_against_the_feed(web: webserver.Site) -> None:
+    host = web.base.removeprefix("http:")
+    web.page("/feeds/news.xml", f"""<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>news</title>
+<entry><title>a</title><link href="whales"/></entry>
+<entry><title>b</title><link href="/seals"/></entry>
+<entry><title>c</title><link href="{host}/feeds/otters#top"/></entry>
+<entry><title>d</title><link href="javascript:alert(1)"/></entry>
+</feed>""".encode(), "application/atom+xml")
+    for name in ("whales", "seals", "otters"):
+        web.page(f"/feeds/{name}" if name != "seals" else "/seals", webserver.readout(name))
+    result = fetch_documents([web.url("/feeds/news.xml")], {}, set(), fetcher=Fetcher(backoff=0))
+    assert [document.origin for document in result.documents] == [
+        web.url("/feeds/whales"), web.url("/seals"), web.url("/feeds/otters")]
+    assert result.skipped == [("javascript:alert(1)", "not an http(s) URL")]
+
+
+def test_a_304_to_a_plain_request_is_reported(web: webserver.Site) -> None:
+    web.routes["/always-304"] = lambda answer: answer.send(304)
+    result = fetch_documents([web.url("/always-304")], {}, set(), fetcher=Fetcher(backoff=0))
+    assert result.skipped == [(web.url("/always-304"), "HTTP 304 Not Modified to a request that was not conditional")]
+    assert result.unchanged == [] and result.documents == []
+
+
+def test_a_304_for_a_page_the_index_no_longer_holds_is_reported_and_fetched_in_full_next_time(
+        web: webserver.Site, tmp_path: Path, seeds_dir: Path, fake_embedder) -> None:
+    """The index held the page when it was asked for conditionally; a rebuild meanwhile dropped it."""
+    etag = '"v1"'
+    web.routes["/whales"] = lambda answer: (answer.send(304) if web.requests[-1].conditional
+                                            else answer.send(200, webserver.readout("whales"), ETag=etag))
+    ingest([], tmp_path, fake_embedder, urls=[web.url("/whales")])
+
+    class RebuiltMeanwhile(Fetcher):
+        def get_all(self, urls, validators):  # noqa: ANN001, ANN202
+            answers = super().get_all(urls, validators)
+            ingest([seeds_dir], tmp_path, fake_embedder, rebuild=True)
+            return answers
+
+    report = ingest([], tmp_path, fake_embedder, urls=[web.url("/whales")], fetcher=RebuiltMeanwhile())
+    assert report.skipped == [(web.url("/whales"), "answered 304 Not Modified, but the index does not hold it: "
+                                                   "fetched in full next run")]
+    assert report.unchanged == [] and web.requests[-1].conditional
+    again = ingest([], tmp_path, fake_embedder, urls=[web.url("/whales")])
+    assert again.added == ["whales"] and not web.requests[-1].conditional
+
+
+def test_a_redirect_loop_is_named_and_asked_once(web: webserver.Site) -> None:
+    web.routes["/here"] = lambda answer: answer.send(302, Location="/there")
+    web.routes["/there"] = lambda answer: answer.send(301, Location=web.url("/here"))
+    with pytest.raises(FetchFailed) as failure:
+        Fetcher(backoff=0).get(web.url("/here"))
+    assert str(failure.value) == f"a redirect loop ({web.url('/here')} → {web.url('/there')} → {web.url('/here')})"
+    assert len(web.asked("/here")) == 2
+
+
+def test_over_https_the_deadline_and_cancel_hold_too(tmp_path: Path, monkeypatch) -> None:
+    """TLS reads go through the same bounded, sliced socket reads (a self-signed certificate made here)."""
+    import shutil
+    import ssl
+    import subprocess
+
+    import httpx
+
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is needed to make a certificate")
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
+                    "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+                   check=True, capture_output=True, timeout=60)
+    monkeypatch.setattr(httpx, "create_ssl_context", lambda *args, **kwargs: ssl.create_default_context(cafile=str(cert)))
+    site = webserver.Site()
+    server_side = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    server_side.load_cert_chain(str(cert), str(key))
+    site.socket = server_side.wrap_socket(site.socket, server_side=True)
+    threading.Thread(target=site.serve_forever, daemon=True).start()
+    base = f"https://127.0.0.1:{site.server_address[1]}"
+    site.page("/readout", webserver.readout("tides"))
+    site.routes["/slow"] = lambda answer: answer.trickle(0.3)
+    try:
+        assert Fetcher(deadline=5).get(f"{base}/readout").status == 200
+        started = time.monotonic()
+        with pytest.raises(FetchFailed, match="^not fetched within 1.5 s$"):
+            Fetcher(backoff=0, deadline=1.5).get(f"{base}/slow")
+        assert time.monotonic() - started < 2.5
+        fetcher = Fetcher(deadline=60)
+        ended: list[BaseException] = []
+        thread = threading.Thread(target=lambda: ended.extend(_raised(fetcher.get, f"{base}/slow")))
+        thread.start()
+        time.sleep(1.0)
+        fetcher.cancel()
+        thread.join(timeout=5)
+        assert not thread.is_alive() and [type(error) for error in ended] == [FetchCancelled]
+    finally:
+        site.closing.set()
+        site.shutdown()
+        site.server_close()
+
+
+def _raised(function, *args) -> list[BaseException]:  # noqa: ANN001
+    try:
+        function(*args)
+    except BaseException as error:
+        return [error]
+    return []

@@ -1,4 +1,5 @@
 import json
+import os
 from pathlib import Path
 
 import faiss
@@ -149,6 +150,109 @@ def test_latent_terms_must_match_the_passages_in_number(tmp_path: Path, built: P
     with pytest.raises(ValueError, match="disagree"):
         store.save(tmp_path / "other", "model", index.manifest.documents, passages, index.all_vectors(),
                    latent=fake_latent_embedder.embed_latent([p.text for p in passages[:-1]]))
+
+
+FULL_DISK = r'''
+import contextlib, io, json, os, subprocess, sys
+from pathlib import Path
+import numpy as np
+from index import cli, store
+
+class Wide:
+    """Wide vectors, so that FAISS's file is what fills the disk."""
+    name, dimension, multilingual = "wide-test", 4096, False
+    def embed(self, texts, *, progress=False):
+        rng = np.random.default_rng(len(texts))
+        vectors = rng.random((len(texts), self.dimension), dtype=np.float32)
+        return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+    def embed_latent(self, texts, *, progress=False):
+        return None
+
+mount, corpus = Path(sys.argv[1]), Path(sys.argv[2])
+directory = mount / "index"
+cli.embedder_to_ingest = lambda choice, directory: Wide()
+sentence = "The ministers met in Geneva on March {} and agreed that their teams would talk again soon."
+(corpus / "first.txt").write_text("Talks\n\n" + sentence.format(1) + "\n")
+assert cli.main(["ingest", "--index", str(directory), str(corpus)]) == 0
+before = store.load(directory)
+old = (list(before.passages), before.all_vectors().tolist(), before.generation)
+before.close()
+used = sum(f.stat().st_size for f in mount.rglob("*") if f.is_file())
+subprocess.run(["mount", "-o", f"remount,size={used // 1024 + 256}k", str(mount)], check=True)
+for n in range(2, 200):
+    (corpus / f"more{n}.txt").write_text(f"Talks {n}\n\n" + sentence.format(n) + f" Round {n} of them.\n")
+stderr = io.StringIO()
+with contextlib.redirect_stderr(stderr):
+    code = cli.main(["ingest", "--index", str(directory), str(corpus)])
+after = store.load(directory)
+print(json.dumps({"code": code, "stderr": stderr.getvalue(),
+                  "kept": (list(after.passages), after.all_vectors().tolist(), after.generation) == old,
+                  "generations": sorted(p.name for p in directory.glob("gen-*")) == [old[2]]}))
+'''
+
+
+def test_a_full_disk_while_faiss_writes_the_index_is_one_line_and_the_old_index_stands(tmp_path: Path) -> None:
+    """A real full disk (a tmpfs of its own, in a user namespace): the new generation's FAISS file is what
+    does not fit, so it is faiss's own writer that meets ENOSPC."""
+    import shutil
+    import subprocess
+    import sys
+
+    from index import settings
+
+    if not shutil.which("unshare") or subprocess.run(["unshare", "-rm", "true"], capture_output=True).returncode:
+        pytest.skip("no user namespaces here to mount a small filesystem in")
+    mount, corpus = tmp_path / "disk", tmp_path / "corpus"
+    mount.mkdir(), corpus.mkdir()
+    script = tmp_path / "full_disk.py"
+    script.write_text(FULL_DISK)
+    done = subprocess.run(
+        ["unshare", "-rm", "sh", "-c", f'mount -t tmpfs -o size=16m tmpfs "{mount}" && exec "$0" "$@"',
+         sys.executable, str(script), str(mount), str(corpus)],
+        capture_output=True, text=True, timeout=300, env={**os.environ, "PYTHONPATH": str(settings.PROJECT_ROOT)})
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["code"] == 1
+    [line] = result["stderr"].splitlines()
+    assert "No space left on device" in line and "free some disk space" in line and "unchanged" in line
+    assert "Traceback" not in done.stderr and "RuntimeError" not in line
+    assert result["kept"] and result["generations"]
+
+
+def test_a_watch_refresh_that_meets_a_full_disk_fails_alone_and_the_next_one_succeeds(built: Path, fake_embedder,
+                                                                                      monkeypatch) -> None:
+    """The disk fills while faiss writes (its C++ writer fails through the callback): the refresh is one failed
+    outcome, not an exception that ends `watch` or the bot's job; the next refresh, with space again, indexes the page."""
+    import errno
+
+    import httpx
+
+    from index.sources.web import Fetcher
+    from index.watch import Source, Watcher
+
+    page = (b"<html><head><title>Talks in Geneva</title></head><body><article><p>The ministers met in Geneva and "
+            b"agreed that their teams would talk again before the summit.</p></article></body></html>")
+    transport = httpx.MockTransport(lambda request: httpx.Response(200, content=page,
+                                                                   headers={"content-type": "text/html"}))
+    watcher = Watcher(built, fake_embedder, fetcher=lambda: Fetcher(transport=transport, backoff=0))
+    source = Source("geneva", "https://example.org/geneva", "page", 3600.0)
+    before = store.load(built)
+    real_writer = faiss.PyCallbackIOWriter
+
+    def full_disk_writer(write, *args):
+        def refuse(chunk: bytes) -> None:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        return real_writer(refuse, *args)
+
+    monkeypatch.setattr(store.faiss, "PyCallbackIOWriter", full_disk_writer)
+    failed = watcher.refresh(source)
+    assert failed.error and "No space left on device" in failed.error and "free some disk space" in failed.error
+    after = store.load(built)
+    assert list(after.passages) == list(before.passages) and after.generation == before.generation
+    monkeypatch.undo()
+    retried = watcher.refresh(source)
+    assert retried.error is None and retried.new == 1
+    assert "https://example.org/geneva" in {record.path for record in store.load(built).manifest.documents}
 
 
 def test_a_passage_line_without_a_speaker_loads_with_none_and_one_without_its_text_is_refused() -> None:

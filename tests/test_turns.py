@@ -19,7 +19,7 @@ def plain(*texts: str) -> list[tuple[str, float]]:
 
 
 def document(folder: Path, name: str) -> Document:
-    [found] = [d for d in load_corpus([folder]).documents if d.name == name]
+    [found] = load_corpus([folder / name]).documents
     return found
 
 

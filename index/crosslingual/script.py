@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
+from collections import Counter
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -18,6 +20,18 @@ def non_latin(text: str) -> bool:
     """Whether most of the text's letters lie beyond the Latin alphabets (Han, kana, hangul...)."""
     letters = [ch for ch in text if ch.isalpha()]
     return bool(letters) and sum(ord(ch) > LATIN_END for ch in letters) > len(letters) / 2
+
+
+def script_of(text: str, sample: int = 20_000) -> str | None:
+    """The script most of a text's letters are written in, when `non_latin` says it is not Latin: "Cyrillic",
+    "Arabic", "Han", "kana", "Hangul"... (the first word of the letters' Unicode names); None for a text
+    mostly in Latin letters or without letters. The first `sample` characters decide."""
+    text = text[:sample]
+    if not non_latin(text):
+        return None
+    scripts = Counter(unicodedata.name(ch, "").split(" ")[0] for ch in text if ch.isalpha() and ord(ch) > LATIN_END)
+    first = scripts.most_common(1)[0][0]
+    return {"CJK": "Han", "HIRAGANA": "kana", "KATAKANA": "kana"}.get(first, first.title())
 
 
 @functools.cache

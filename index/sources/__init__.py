@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..charsets import BOMS
 from ..documents import (
     MAX_TOKENS,
     MODEL_MAX_TOKENS,
@@ -42,8 +43,12 @@ class SourceUnreadable(Exception):
 
 
 def sniff(head: bytes) -> str:
-    """'pdf' (the %PDF magic), 'html' (a document that opens as one), or 'text' for everything else."""
-    head = head.lstrip(b"\xef\xbb\xbf")
+    """'pdf' (the %PDF magic), 'html' (a document that opens as one), or 'text' for everything else.
+    A page in UTF-16 or UTF-32 is told by its byte-order mark and sniffed as the text it holds."""
+    for bom, name in BOMS:
+        if head.startswith(bom):
+            head = head.decode(name, errors="ignore").encode("utf-8")
+            break
     if head.lstrip()[:5] == b"%PDF-":
         return "pdf"
     if HTML_START.match(head) or (head.lstrip()[:1] == b"<" and len(HTML_TAGS.findall(head)) >= 3):
@@ -79,7 +84,7 @@ def html_document(path: Path, data: bytes, metadata: Metadata = Metadata(),
     from .html import extract
     from .transcript import units
 
-    page = page or extract(data, url)
+    page = page or extract(data, url or fallback_url)
     paragraphs = list(page.paragraphs)
     if not paragraphs:
         raise SourceUnreadable("no article text found in the page")

@@ -10,13 +10,15 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import lxml.etree
 import lxml.html
 
+from .. import charsets
 from ..dates import full_dates
 from ..documents import is_date_line, is_furniture
+from . import SourceUnreadable
 
 BLOCKS = {
     "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl", "dt", "dd", "blockquote", "pre",
@@ -36,6 +38,7 @@ DATE_META = ("article:published_time", "og:published_time", "og:article:publishe
              "publish-date", "publish_date", "pubdate", "date", "dc.date", "dc.date.issued", "dcterms.date",
              "dcterms.created", "sailthru.date", "parsely-pub-date", "datepublished", "firstpublishedtime",
              "publishedtime", "article.published")
+MAX_DEPTH = 2048  # libxml2's nesting limit under huge_tree (256 without)
 WHITESPACE = re.compile(r"[ \t\r\n\f\v\u00a0\u2002\u2003\u2009\u200b\u3000\ufeff]+")
 CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 # Publishers by host, in the page's language: a page rarely names its own site in a form worth citing.
@@ -81,28 +84,29 @@ def clean(text: str) -> str:
     return re.sub(r"(?<=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]) (?=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef])", "", text)
 
 
-def parse_html(data: bytes | str, url: str | None = None) -> lxml.html.HtmlElement:
-    """The page's tree, decoded by its declared charset (lxml reads <meta charset>), UTF-8 otherwise."""
+def parse_html(data: bytes | str, url: str | None = None, charset: str | None = None) -> lxml.html.HtmlElement:
+    """The page's tree. Bytes are decoded by `charsets.decode` (a BOM, the declared charset: `charset` from
+    the HTTP header, else the page's <meta>; UTF-8; detection), and lxml is told the result is UTF-8, so
+    a <meta> cannot make it read the text a second time in another charset. Nesting deeper than
+    libxml2's 256 levels is read (huge_tree, up to its 2,048); deeper still is `SourceUnreadable`."""
     if isinstance(data, bytes):
-        data = decode(data)
-    parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True)
-    root = lxml.html.document_fromstring(data.encode("utf-8"), parser=parser, base_url=url)
+        data = decode(data, charset)
+    parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, encoding="utf-8", huge_tree=True)
+    root = lxml.html.document_fromstring(data.encode("utf-8", errors="surrogatepass"), parser=parser, base_url=url)
+    for error in parser.error_log:
+        if error.type_name == "ERR_RESOURCE_LIMIT":
+            raise SourceUnreadable(
+                f"HTML nested deeper than {MAX_DEPTH:,} elements, more than the parser reads; the page was not read whole"
+                if "depth" in error.message else f"the HTML parser stopped ({error.message.strip()[:80]})")
     return root
 
 
-def decode(data: bytes) -> str:
-    """Bytes → text: a BOM, the <meta> or XML declaration's charset, UTF-8, then GB18030 (a superset of GBK)."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace")
-    head = data[:4096].decode("ascii", errors="replace")
-    declared = re.search(r"""charset\s*=\s*["']?([\w.:-]+)|encoding\s*=\s*["']([\w.:-]+)""", head, re.I)
-    names = [name for name in (declared.group(1) or declared.group(2),) if name] if declared else []
-    for name in [*names, "utf-8", "gb18030"]:
-        try:
-            return data.decode("gb18030" if name.lower() in ("gb2312", "gbk") else name)
-        except (LookupError, UnicodeDecodeError):
-            continue
-    return data.decode("utf-8", errors="replace")
+def decode(data: bytes, charset: str | None = None) -> str:
+    """A page's bytes as text: `charset` (the HTTP header's) wins over the page's own declaration."""
+    try:
+        return charsets.decode(data, charset or charsets.markup_charset(data))
+    except charsets.Undecodable as reason:
+        raise SourceUnreadable(str(reason)) from None
 
 
 def _hidden(element: lxml.html.HtmlElement) -> bool:
@@ -136,22 +140,21 @@ def blocks(element: lxml.html.HtmlElement) -> list[Paragraph]:
             paragraphs.append(Paragraph(text, min(1.0, bold / max(1, len(text)))))
         parts.clear()
 
-    def walk(node: lxml.html.HtmlElement, strong: bool) -> None:
+    bold = [False]  # whether the text in each open element is bold; iterative, for pages nested 2,000 deep
+    for event, node in lxml.etree.iterwalk(element, events=("start", "end")):
         tag = node.tag.lower() if isinstance(node.tag, str) else ""
-        is_block = tag in BLOCKS
-        if tag == "br" or is_block:
+        if event == "start":
+            if tag == "br" or tag in BLOCKS:
+                flush()
+            bold.append(bold[-1] or tag in EMPHASIS or tag in ("h1", "h2", "h3", "h4", "h5", "h6"))
+            if node.text and tag != "br":
+                parts.append((node.text, bold[-1]))
+            continue
+        if tag in BLOCKS:
             flush()
-        strong = strong or tag in EMPHASIS or tag in ("h1", "h2", "h3", "h4", "h5", "h6")
-        if node.text and tag != "br":
-            parts.append((node.text, strong))
-        for child in node:
-            walk(child, strong)
-            if child.tail:
-                parts.append((child.tail, strong))
-        if is_block:
-            flush()
-
-    walk(element, False)
+        bold.pop()
+        if node.tail and node is not element:
+            parts.append((node.tail, bold[-1]))
     flush()
     return paragraphs
 
@@ -295,6 +298,40 @@ def _host(url: str | None) -> str:
     return (urlsplit(url).hostname or "").lower() if url else ""
 
 
+def _site(host: str) -> str:
+    return host.removeprefix("www.")
+
+
+def own_site_url(claimed: str | None, url: str | None) -> str | None:
+    """A URL the page gives itself (canonical link, og:url), made absolute, if it can be believed: http(s),
+    and on the site the page came from (`url`, when it has one; www. or not); its user and password dropped.
+    A page served from one host that calls itself another site's is not cited as that site."""
+    if not claimed:
+        return None
+    try:
+        parts = urlsplit(urljoin(url, claimed.strip()) if url else claimed.strip())
+        host = (parts.hostname or "").lower()
+        parts.port  # noqa: B018 (a port that is not a number raises here)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not host or (url and _site(host) != _site(_host(url))):
+        return None
+    netloc = parts.netloc.rpartition("@")[2]
+    return urlunsplit((parts.scheme.lower(), netloc, parts.path, parts.query, parts.fragment))
+
+
+def own_site_name(name: str | None, url: str | None) -> str | None:
+    """A site name the page states (og:site_name, its title's suffix), unless it is the name of a publisher
+    known by another host than the page's own (`url`): a copy served from elsewhere is not that publisher."""
+    if not name or not url:
+        return name
+    host = _host(url)
+    for known, names in KNOWN_HOSTS.items():
+        if _normal(name) in {_normal(n) for n in names} and not (host == known or host.endswith("." + known)):
+            return None
+    return name
+
+
 def known_publisher(url: str | None, language: str) -> str | None:
     host = _host(url)
     for known, names in KNOWN_HOSTS.items():
@@ -314,15 +351,16 @@ def page_links(root: lxml.html.HtmlElement, base: str | None) -> tuple[tuple[str
     return tuple(links)
 
 
-def extract(data: bytes | str, url: str | None = None) -> Page:
-    """Read a page: its article's paragraphs (no menus, language bars, share buttons or footers) and its facts."""
-    root = parse_html(data, url)
-    canonical = next((link.get("href") for link in root.xpath("//link[@rel='canonical']") if link.get("href")), None)
-    page_url = canonical or _meta(root, "og:url") or url
-    if page_url and url:
-        page_url = urljoin(url, page_url)
-    site = _meta(root, "og:site_name", "application-name")
+def extract(data: bytes | str, url: str | None = None, charset: str | None = None) -> Page:
+    """Read a page: its article's paragraphs (no menus, language bars, share buttons or footers) and its facts.
+    `charset` is the one its HTTP header declares, if any."""
+    root = parse_html(data, url, charset)
+    canonical = next((link.get("href") for link in root.iter("link")
+                      if "canonical" in (link.get("rel") or "").lower().split() and link.get("href")), None)
+    page_url = own_site_url(canonical, url) or own_site_url(_meta(root, "og:url"), url) or url
+    site = own_site_name(_meta(root, "og:site_name", "application-name"), page_url)
     title, suffix = page_title(root, site)
+    suffix = own_site_name(suffix, page_url)
     stated = page_date(root, title)
     prune(root)
     links = page_links(root, url or page_url)
@@ -334,7 +372,8 @@ def extract(data: bytes | str, url: str | None = None) -> Page:
     text = " ".join(p.text for p in paragraphs) or (title or "")
     language = "zh" if len(CJK.findall(text)) > 0.2 * max(1, len(text)) else "en"
     date = stated or paragraph_date(paragraphs)
-    source = site or suffix or known_publisher(page_url, language) or _dominant_publisher(links, language)
+    source = site or suffix or known_publisher(page_url, language) or (
+        _dominant_publisher(links, language) if page_url is None else None)
     return Page(title, date, source, page_url, tuple(paragraphs), language, links, own_text)
 
 
