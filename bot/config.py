@@ -1,7 +1,10 @@
 """Bot settings from the environment or a `.env` file, with errors that say what to fix."""
 from __future__ import annotations
 
+import math
 import os
+import re
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,15 +37,16 @@ class Settings:
     max_results: int = 15
     min_score: float | None = None  # None: the threshold calibrated for the index's embedder
     webhook_url: str | None = None
-    webhook_listen: str = "0.0.0.0"
+    webhook_listen: str = "127.0.0.1"  # behind a reverse proxy; WEBHOOK_LISTEN=0.0.0.0 to take Telegram's calls directly
     webhook_port: int = 8443
-    webhook_secret: str | None = None
+    webhook_secret: str | None = None  # what Telegram sends in X-Telegram-Bot-Api-Secret-Token; set with a webhook_url
+    webhook_secret_generated: bool = False  # WEBHOOK_SECRET was not set: this one was made for this run
     state_file: str | None = None
     sources: str | None = None  # a sources file (TOML) the bot refreshes into its index (index/watch.py)
     reload_seconds: float = 5.0  # how often the bot looks for a new index generation
     alerts_per_chat: int = 10
 
-    def __repr__(self) -> str:  # the token never appears in logs or tracebacks
+    def __repr__(self) -> str:  # the token and the webhook secret never appear in logs or tracebacks
         return f"Settings(api_base_url={self.api_base_url!r}, index={self.index!r}, token=<hidden>)"
 
     @property
@@ -68,17 +72,39 @@ def _ids(name: str, raw: str) -> frozenset[int]:
         raise ConfigError(f"{name} must be comma-separated numeric ids, e.g. 12345,67890") from None
 
 
-def _number(env: Mapping[str, str], name: str, default: Any, kind: type = int, low: float = 0) -> Any:
+def _number(env: Mapping[str, str], name: str, default: Any, kind: type = int, low: float = 0,
+            high: float = math.inf) -> Any:
+    """The setting `name` as a `kind` between `low` and `high` (finite: nan, inf and 1e999 are refused)."""
     raw = env.get(name, "").strip()
     if not raw:
         return default
     try:
         value = kind(raw)
     except ValueError:
-        raise ConfigError(f"{name} must be a number, not {raw!r}") from None
+        raise ConfigError(f"{name} must be a number, not {raw[:40]!r}") from None
+    if not math.isfinite(value):
+        raise ConfigError(f"{name} must be a finite number, not {raw[:40]!r}")
     if value < low:
         raise ConfigError(f"{name} must be at least {low}")
+    if value > high:
+        raise ConfigError(f"{name} must be at most {high:g}")
     return value
+
+
+WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")  # what Telegram accepts as a webhook's secret_token
+
+
+def _webhook_secret(env: Mapping[str, str]) -> tuple[str | None, bool]:
+    """WEBHOOK_SECRET, checked; with WEBHOOK_URL and no secret, one made for this run (True): a webhook
+    never takes updates from whoever finds its URL."""
+    secret = env.get("WEBHOOK_SECRET", "").strip()
+    if secret:
+        if not WEBHOOK_SECRET.fullmatch(secret):
+            raise ConfigError("WEBHOOK_SECRET must be 1 to 256 characters from A-Z, a-z, 0-9, _ and -")
+        return secret, False
+    if env.get("WEBHOOK_URL"):
+        return secrets.token_urlsafe(32), True
+    return None, False
 
 
 def load_settings(env: Mapping[str, str] | None = None, *, require_token: bool = True) -> Settings:
@@ -89,6 +115,8 @@ def load_settings(env: Mapping[str, str] | None = None, *, require_token: bool =
     base = env.get("TELEGRAM_API_BASE_URL", "").strip() or Settings.api_base_url
     if not base.startswith(("http://", "https://")):
         raise ConfigError("TELEGRAM_API_BASE_URL must start with http:// or https://")
+    webhook_url = env.get("WEBHOOK_URL") or None
+    secret, generated = _webhook_secret(env)
     return Settings(
         token=token,
         api_base_url=base,
@@ -99,13 +127,14 @@ def load_settings(env: Mapping[str, str] | None = None, *, require_token: bool =
         outgoing_per_second=_number(env, "TELEGRAM_OUTGOING_PER_SECOND", 30, low=1),
         results_per_page=_number(env, "READOUTS_RESULTS_PER_PAGE", 3, low=1),
         max_results=_number(env, "READOUTS_MAX_RESULTS", 15, low=1),
-        min_score=_number(env, "READOUTS_MIN_SCORE", None, float, low=-1),
-        webhook_url=env.get("WEBHOOK_URL") or None,
-        webhook_listen=env.get("WEBHOOK_LISTEN") or "0.0.0.0",
-        webhook_port=_number(env, "WEBHOOK_PORT", 8443, low=1),
-        webhook_secret=env.get("WEBHOOK_SECRET") or None,
+        min_score=_number(env, "READOUTS_MIN_SCORE", None, float, low=-1, high=1),
+        webhook_url=webhook_url,
+        webhook_listen=env.get("WEBHOOK_LISTEN") or Settings.webhook_listen,
+        webhook_port=_number(env, "WEBHOOK_PORT", 8443, low=1, high=65535),
+        webhook_secret=secret,
+        webhook_secret_generated=generated,
         state_file=env.get("READOUTS_BOT_STATE") or None,
         sources=env.get("READOUTS_SOURCES") or None,
-        reload_seconds=_number(env, "READOUTS_RELOAD_SECONDS", 5.0, float, low=0.5),
+        reload_seconds=_number(env, "READOUTS_RELOAD_SECONDS", 5.0, float, low=0.5, high=86400),
         alerts_per_chat=_number(env, "READOUTS_ALERTS_PER_CHAT", 10, low=0),
     )
