@@ -316,7 +316,7 @@ async def more_results(update: Update, context: Context) -> None:
     """Show another page of an earlier answer, in place, from its passages as the index holds them now."""
     query, button, texts = update.callback_query, buttons.decode(update.callback_query.data), texts_of(update, context)
     search = context.searches.get(button.key)
-    if search is None:
+    if search is None or not search.quoted:  # not kept, or a "found nothing" (which has no pages)
         await query.answer(texts.expired)
         return
     service = context.services

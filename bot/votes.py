@@ -52,7 +52,7 @@ async def vote_button(update: Update, context: Context) -> None:
     query, texts = update.callback_query, texts_of(update, context)
     button = buttons.decode(query.data)
     search = context.searches.get(button.key)
-    if search is None:
+    if search is None or not search.quoted:  # not kept, or a "found nothing" (which has no vote buttons)
         await query.answer(texts.expired)
         return
     kept = await record(context, search, button.key, button.page, bool(button.up), update.effective_user, "button")

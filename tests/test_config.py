@@ -40,3 +40,15 @@ def test_env_file_is_read_and_environment_wins(tmp_path: Path, monkeypatch) -> N
     monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
     env = environment(tmp_path / ".env")
     assert env["TELEGRAM_BOT_TOKEN"] == "from-file" and env["ALLOWED_USER_IDS"] == "6"
+
+
+@pytest.mark.parametrize("name, value, message", [
+    ("READOUTS_RELOAD_SECONDS", "nan", "finite"), ("READOUTS_RELOAD_SECONDS", "inf", "finite"),
+    ("READOUTS_RELOAD_SECONDS", "1e300", "at most 86400"), ("READOUTS_MIN_SCORE", "nan", "finite"),
+    ("READOUTS_MIN_SCORE", "-inf", "finite"), ("WEBHOOK_PORT", "70000", "at most 65535"),
+])
+def test_numbers_that_are_not_finite_or_out_of_range_are_refused_in_one_line(name: str, value: str,
+                                                                            message: str) -> None:
+    with pytest.raises(ConfigError, match=message) as error:
+        load_settings({"TELEGRAM_BOT_TOKEN": "1:abc", name: value})
+    assert name in str(error.value) and "\n" not in str(error.value)
