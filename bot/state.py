@@ -150,6 +150,10 @@ def load(path: Path, legacy: Path | None = None) -> dict[int, ChatData]:
     except FileNotFoundError:
         return {}
     except OSError as error:
+        if source != path:
+            log.warning("could not read the earlier bot state file %s (%s); starting without chat state", source,
+                        error.strerror or error)
+            return {}
         raise ConfigError(f"cannot read the bot state file {source}: {error.strerror or error}") from None
     try:
         chats = parse(data)
