@@ -7,7 +7,7 @@ import logging
 from pathlib import Path
 
 from telegram import Update
-from telegram.error import InvalidToken, NetworkError
+from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -27,6 +27,7 @@ from index import Answerer, FeedbackLog, Library
 from . import alerts, buttons, cite, handlers, live, votes
 from .config import ConfigError, Settings
 from .context import CONTEXT_TYPES, Services
+from .logs import REDACTED
 from .state import ChatStatePersistence
 from .texts import BY_LANGUAGE, ENGLISH
 from .throttle import QuestionLimiter
@@ -79,20 +80,27 @@ class TokenRefused(ConfigError):
     """Telegram refused the token; the message never holds it."""
 
 
+class TelegramUnreachable(ConfigError):
+    """The Bot API could not be reached when the bot started."""
+
+
 class ReadoutsApplication(Application):
-    """PTB's Application, but a token Telegram refuses ends its start in one line that does not hold
-    the token: PTB's InvalidToken names it ("The token `…` was rejected by the server"), and that
-    message reached the terminal as a traceback's last line."""
+    """PTB's Application, but a start that fails ends in one line that does not hold the token: PTB's
+    InvalidToken names it ("The token `…` was rejected by the server"), and that message reached the
+    terminal as a traceback's last line; a Bot API out of reach was a traceback too."""
 
     async def initialize(self) -> None:
         try:
             await super().initialize()
             return
         except InvalidToken:
-            pass
-        # Raised outside the except block, so that no traceback chains PTB's message to this one.
+            failure: ConfigError = TokenRefused(TOKEN_REFUSED)
+        except TelegramError as error:  # NetworkError, TimedOut: nothing answered getMe
+            reason = str(error).replace(self.bot.token, REDACTED) if self.bot.token else str(error)
+            failure = TelegramUnreachable(f"the Bot API (TELEGRAM_API_BASE_URL) failed the bot's first request: {reason}")
+        # Raised outside the except blocks, so that no traceback chains PTB's message to this one.
         await self.bot.shutdown()
-        raise TokenRefused(TOKEN_REFUSED)
+        raise failure
 
 
 async def _post_init(application: Application) -> None:

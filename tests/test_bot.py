@@ -673,6 +673,24 @@ async def test_a_token_telegram_refuses_ends_the_start_in_one_line_without_it(fa
     assert fake_api.sent("getMe", ok_only=False)  # Telegram was asked, and refused
 
 
+async def test_a_bot_api_out_of_reach_at_start_is_one_line_without_the_token(seeds_retriever, tmp_path: Path) -> None:
+    import traceback
+
+    from bot.app import TelegramUnreachable
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings = Settings(token=REFUSED_TOKEN, api_base_url=f"http://127.0.0.1:{port}")
+    application = build_application(settings, Answerer(seeds_retriever), tmp_path / "state.json")
+    with pytest.raises(TelegramUnreachable) as failed:
+        async with application:
+            pass
+    printed = "".join(traceback.format_exception(failed.value))
+    assert str(failed.value).startswith("the Bot API (TELEGRAM_API_BASE_URL) failed the bot's first request")
+    assert "\n" not in str(failed.value) and REFUSED_TOKEN not in printed and "AAF" not in printed
+
+
 def test_readouts_bot_with_a_refused_token_prints_one_line_and_exits_2(fake_api: FakeBotApi, seeds_index: Path,
                                                                       tmp_path: Path) -> None:
     import os
