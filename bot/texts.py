@@ -44,6 +44,8 @@ class Texts:
     thanks_up: str
     thanks_down: str
     passage_gone: str
+    passages_gone: str  # {count}: passages of a kept answer that have left the index since it was given
+    answer_gone: str  # every passage of a kept answer has left the index
     citation_html: str  # {style}: heading of a citation message
     style_set: str  # {style}
     style_choose: str  # {style}
@@ -125,6 +127,8 @@ ENGLISH = Texts(
     thanks_up="Thanks! Noted as helpful.",
     thanks_down="Thanks! Noted as not helpful.",
     passage_gone="That passage is no longer in the readouts I hold.",
+    passages_gone="Passages of this answer no longer in the readouts I hold: {count}. The others are shown.",
+    answer_gone="The passages of this answer are no longer in the readouts I hold. Please ask again.",
     citation_html="<b>Citation</b> ({style}; tap to copy, /citestyle to change):",
     style_set="Citations in this chat are now in the {style} style.",
     style_choose="Citations in this chat are in the {style} style. Choose:",
@@ -204,6 +208,8 @@ CHINESE = Texts(
     thanks_up="谢谢！已记为有帮助。",
     thanks_down="谢谢！已记为没有帮助。",
     passage_gone="该段落已不在我收录的通报中。",
+    passages_gone="此回答中有 {count} 个段落已不在我收录的通报中；以下是其余段落。",
+    answer_gone="此回答的段落已不在我收录的通报中，请重新提问。",
     citation_html="<b>引文</b>（{style}；点按即可复制，/citestyle 可更改格式）：",
     style_set="本聊天的引文格式已设为 {style}。",
     style_choose="本聊天的引文格式为 {style}。请选择：",
@@ -284,6 +290,8 @@ JAPANESE = Texts(
     thanks_up="ありがとうございます！役に立ったと記録しました。",
     thanks_down="ありがとうございます！役に立たなかったと記録しました。",
     passage_gone="その段落は、現在収録している記録にはもうありません。",
+    passages_gone="この回答のうち {count} 件の段落は、現在収録している記録にはもうありません。残りを表示します。",
+    answer_gone="この回答の段落は、現在収録している記録にはもうありません。もう一度質問してください。",
     citation_html="<b>出典</b>（{style}。タップでコピー、/citestyle で形式を変更）：",
     style_set="このチャットの出典の形式を {style} にしました。",
     style_choose="このチャットの出典の形式は {style} です。選んでください：",

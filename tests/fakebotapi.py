@@ -240,7 +240,8 @@ class FakeBotApi:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length).decode()
                 prefix = f"/bot{api.token}/"
-                if not self.path.startswith(prefix):
+                if not self.path.startswith(prefix):  # another token: refused, as Telegram refuses it
+                    api._record(self.path.rsplit("/", 1)[-1], {}, 401)
                     return self._reply(401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
                 method = self.path[len(prefix):]
                 params = {k: v[0] for k, v in parse_qs(body, keep_blank_values=True).items()}
