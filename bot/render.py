@@ -22,18 +22,27 @@ def _origin_html(p: Passage, link: str | None = None) -> str:
 
 
 def cite_html(hit: Hit) -> str:
-    """Title, source, date and link (to the quoted words, when the answer policy made that link); the
-    same passage published elsewhere is named, not repeated."""
+    """Who speaks (in a transcript), title, source, date and link (to the quoted words, when the answer
+    policy made that link); the same passage published elsewhere is named, not repeated."""
     also = "".join(f"\nalso: {_origin_html(p)}" for p in hit.also)
-    return f"— <i>{_esc(hit.passage.title)}</i>\n{_origin_html(hit.passage, hit.link)}{also}"
+    speaker = f"{_esc(hit.passage.speaker)}, in: " if hit.passage.speaker else ""
+    return f"— {speaker}<i>{_esc(hit.passage.title)}</i>\n{_origin_html(hit.passage, hit.link)}{also}"
 
 
 def context_html(hit: Hit, passages: list[Passage]) -> str:
     """The hit's paragraph among its neighbours, each quoted verbatim, the hit marked with ▶."""
     blocks = [f"<b>Context</b>, paragraphs {passages[0].paragraph}–{passages[-1].paragraph}:"]
-    blocks += [("▶ " if p == hit.passage else "") + f"<blockquote>{_esc(p.text)}</blockquote>" for p in passages]
+    blocks += [_turn_html(p, before) + ("▶ " if p == hit.passage else "") + f"<blockquote>{_esc(p.text)}</blockquote>"
+               for before, p in zip([None, *passages], passages)]
     html = "\n".join(blocks) + "\n" + cite_html(hit)
     return html if len(html) <= TELEGRAM_LIMIT else hit_html(hit, max_chars=TELEGRAM_LIMIT - 600)
+
+
+def _turn_html(passage: Passage, before: Passage | None) -> str:
+    """A neighbour's speaker, above it, where the turn changes."""
+    if passage.speaker and (before is None or before.speaker != passage.speaker):
+        return f"<i>{_esc(passage.speaker)}:</i>\n"
+    return ""
 
 
 def quote_html(hit: Hit, max_chars: int | None = None) -> str:

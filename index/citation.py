@@ -355,17 +355,24 @@ def _chicago_title(title: str) -> str:
 
 def cite(passage: Passage, style: CitationStyle, *, accessed: date, link: str | None = None,
          quote: str | None = None, quoted: bool = True) -> str:
-    """A one-paragraph citation of the passage, ready to copy: publisher, title, date, link (`link`,
-    else the passage's url), the accessed date and the quote (`quote`, else the passage), verbatim.
-    With `quoted` False it is the reference alone, for a reader who pastes the quote themselves."""
+    """A one-paragraph citation of the passage, ready to copy: who speaks (in a transcript), publisher,
+    title, date, link (`link`, else the passage's url), the accessed date and the quote (`quote`, else
+    the passage), verbatim. With `quoted` False it is the reference alone, for a reader who pastes the
+    quote themselves; it still names the speaker."""
     url = link or passage.url
     words = f"“{_collapse(quote if quote is not None else passage.text)}”"
     title, source, published = _collapse(passage.title), _collapse(passage.source), date_words(passage.date)
+    speaker = _collapse(passage.speaker) if passage.speaker else None
     if style == "plain":
-        where = f"{words} — {source}, “{title}”, {published}" if quoted else f"{source}, “{title}”, {published}"
+        reference = f"{source}, “{title}”, {published}"
+        if quoted:
+            where = f"{speaker}: {words} — {reference}" if speaker else f"{words} — {reference}"
+        else:
+            where = f"{speaker}, in: {reference}" if speaker else reference
         return (f"{_sentence(where)} {url}" if url else where) + f" (accessed {date_words(accessed)})"
     parts = [_sentence(source), _chicago_title(title), _sentence(published), f"Accessed {date_words(accessed)}."]
     parts += [_sentence(url)] if url else []
+    parts += [_sentence(f"Speaker: {speaker}")] if speaker else []
     return " ".join([*parts, f"Quoted: {words}"] if quoted else parts)
 
 

@@ -13,10 +13,11 @@ from .dates import dateline_agency, extract_date, full_dates
 from .metadata import BadMetadata, Metadata, iso_date
 from .passage import Passage
 from .sentences import WHITESPACE, sentence_spans
+from .turns import passage_speaker, speakers
 from .urls import without_credentials
 
 # Bump when cleaning or splitting changes, so every document is re-split on the next ingest.
-PIPELINE_VERSION = 5  # 5: passages cut by MiniLM's word pieces under every embedder
+PIPELINE_VERSION = 6  # 5: passages cut by MiniLM's word pieces under every embedder; 6: speakers
 MODEL_MAX_TOKENS = 256  # the model truncates beyond this many word pieces, special tokens included
 # Passages stay short enough to quote and to embed with their title (which goes in front of them).
 MAX_TOKENS = 200
@@ -226,6 +227,8 @@ def parse_document(
         if not is_fragment(text[start:end]):
             spans.extend(split_long(text, start, end, count_tokens, budget))
 
+    spoken = [line for line in content if line.start not in skip_starts]
+    voices = list(zip(spoken, speakers([(line.text, 0.0) for line in spoken], title)))
     source = known.source or _stated_source(body, [line.text for line in removed]) or path.name
     date = known.date or extract_date(body)
     content_hash = hashlib.sha256(text.encode()).hexdigest()
@@ -243,6 +246,7 @@ def parse_document(
             date=date,
             url=known.url,
             paragraph=number,
+            speaker=passage_speaker([voice for line, voice in voices if line.start < end and line.end > start]),
         )
         for number, (start, end) in enumerate(spans, start=1)
     )

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field, fields
 from datetime import date
 from typing import Any
 
@@ -29,6 +29,9 @@ class Passage:
     date: str | None  # ISO YYYY-MM-DD, or None when the text gives no full date
     url: str | None
     paragraph: int  # 1-based position of the passage within its document
+    # Who speaks, as the transcript labels the turn ("Foreign Minister Baerbock (via interpreter)",
+    # "Question (CCTV)"; turns.py); None in a narrative readout. Not embedded: vectors stay reusable.
+    speaker: str | None = None
 
     def __post_init__(self) -> None:
         if self.url and "@" in self.url:  # credentials are never shown, cited or stored (urls.py)
@@ -50,7 +53,13 @@ class Passage:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Passage:
-        return cls(**{name: data[name] for name in cls.__dataclass_fields__})
+        """A passage from its JSON line; a field with a default may be missing (an index written before
+        passages had a `speaker` loads with none)."""
+        return cls(**{name: data[name] for name in _FIELDS if name in data or name in _REQUIRED})
+
+
+_FIELDS = tuple(Passage.__dataclass_fields__)
+_REQUIRED = frozenset(f.name for f in fields(Passage) if f.default is MISSING and f.default_factory is MISSING)
 
 
 @dataclass(frozen=True)

@@ -16,21 +16,36 @@ def quote(passage: Passage, marker: str = ">") -> str:
 
 
 def citation(passage: Passage, link: str | None = None) -> str:
-    """Title, then source, date and link (to the quoted words when given): what a reader needs to cite
-    the passage."""
+    """Who speaks (in a transcript) and the title, then source, date and link (to the quoted words when
+    given): what a reader needs to cite the passage."""
     url = link or passage.url
-    return f"  — {passage.title}\n    {passage.source}, {passage.date or 'date unknown'}" + (f" · {url}" if url else "")
+    return (f"  — {speaking(passage)}{passage.title}\n    {passage.source}, {passage.date or 'date unknown'}"
+            + (f" · {url}" if url else ""))
+
+
+def speaking(passage: Passage) -> str:
+    """"Foreign Minister Baerbock (via interpreter), in: " before a transcript passage's title; nothing
+    for a narrative readout."""
+    return f"{passage.speaker}, in: " if passage.speaker else ""
 
 
 def hit_text(hit: Hit, number: int, context: list[Passage] | None = None, detail: bool = False) -> str:
     """One hit: its number, the passage (among its neighbours, marked ▶, when `context` is given),
     its citation and the same passage published elsewhere; `detail` adds score and position."""
     p = hit.passage
-    body = "\n".join(quote(n, ">" if n == p else "|") for n in context) if context else quote(p)
+    body = "\n".join(_turn(n, before) + quote(n, ">" if n == p else "|")
+                     for before, n in zip([None, *context], context)) if context else quote(p)
     header = f"[{number}]" + (f" score {hit.score:.2f} · {p.doc} ¶{p.paragraph}" if detail else "")
     also = "".join(f"\n    also: {o.source}, {o.date or 'date unknown'}" + (f" · {o.url}" if o.url else "")
                    for o in hit.also)
     return safe(f"{header}\n{body}\n{citation(p, hit.link)}{also}")
+
+
+def _turn(passage: Passage, before: Passage | None) -> str:
+    """A neighbour's speaker, above it, where the turn changes."""
+    if passage.speaker and (before is None or before.speaker != passage.speaker):
+        return f"  {passage.speaker}:\n"
+    return ""
 
 
 def answer_text(answer: Answer, shown: range | None = None, *, detail: bool = False,

@@ -123,7 +123,8 @@ class SameLanguage:
         return np.argsort(-fused, kind="stable")
 
     def speaking(self, text: str, rows: np.ndarray) -> np.ndarray:
-        """1 for each candidate row where a person whose words the question asks for speaks, else 0."""
+        """1 for each candidate row where a person whose words the question asks for speaks (by the
+        passage's speaker when ingest knew it), else 0."""
         words = asked_about(text)
         if not words:
             return np.zeros(len(rows))
@@ -132,7 +133,7 @@ class SameLanguage:
             passage = self.passages[row]
             before = self.passages[row - 1] if row > 0 else None
             marks.append(speaks(words, passage.text, before.text if before and before.doc == passage.doc else None,
-                                passage.title))
+                                passage.title, passage.speaker))
         return np.array(marks, dtype=np.float64)
 
     def judge(self, text: str, hits: list[Hit]) -> list[Hit]:

@@ -17,6 +17,7 @@ import re
 from collections.abc import Sequence
 
 from .coverage import key_terms
+from .turns import voices
 
 # What a question asks someone to have done with words: "did Kono pledge", "Wang's view".
 _ASKED = ("say|says|said|tell|told|pledge|pledged|promise|hope|hoped|want|wanted|stress|urge|urged|call|ask|asked|"
@@ -58,12 +59,20 @@ def _speaking(words: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(rf"\b(?:{names})\b(?:\s+[A-Z][\w-]+)?{_APPOSITION}(?:{_SPOKE})\b")
 
 
-def speaks(words: Sequence[str], text: str, before: str | None, title: str) -> bool:
-    """Whether one of the names' `words` speaks in the passage `text`: by name, as "he" or "she" right
-    after the paragraph `before` where it spoke, or as "the Secretary" (a title) in a readout whose
-    `title` names it."""
+@functools.lru_cache(maxsize=256)
+def _named(words: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(rf"\b(?:{'|'.join(map(re.escape, words))})\b", re.I)
+
+
+def speaks(words: Sequence[str], text: str, before: str | None, title: str, speaker: str | None = None) -> bool:
+    """Whether one of the names' `words` speaks in the passage `text`: the passage's `speaker` when
+    ingest knew it (a question's asker does not count), else by name, as "he" or "she" right after the
+    paragraph `before` where it spoke, or as "the Secretary" (a title) in a readout whose `title` names it."""
     if not words:
         return False
+    if speaker is not None:
+        named = _named(tuple(words))
+        return any(named.search(voice) for voice in voices(speaker))
     speaking = _speaking(tuple(words))
     if speaking.search(text):
         return True

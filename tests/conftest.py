@@ -213,3 +213,13 @@ def run(capsys: pytest.CaptureFixture[str]) -> Callable[..., tuple[int, str, str
         out, err = capsys.readouterr()
         return code, out, err
     return run
+
+
+@pytest.fixture(scope="session")
+def tests_corpus() -> Path:
+    """The tests' own real documents (tests/corpus/: State Department transcripts, MFA pages, with their
+    metadata.jsonl and sources-en.jsonl lines); the test is skipped, saying so, where they are not there."""
+    folder = Path(__file__).parent / "corpus"
+    if not folder.is_dir():
+        pytest.skip(f"{folder} is not there")
+    return folder

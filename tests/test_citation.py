@@ -379,3 +379,19 @@ def test_a_reference_is_the_citation_without_its_quote(style: CitationStyle) -> 
     for part in (PASSAGE.source, PASSAGE.title, "December 1, 2026", PASSAGE.url or ""):
         assert part in reference and part in whole
     assert len(reference) < len(whole)
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_a_citation_and_its_reference_name_the_speaker_of_a_transcript(style: CitationStyle) -> None:
+    from dataclasses import replace
+
+    spoken = replace(PASSAGE, speaker="Foreign Minister Di Maio")
+    whole = cite(spoken, style, accessed=ACCESSED)
+    reference = cite(spoken, style, accessed=ACCESSED, quoted=False)
+    assert "Foreign Minister Di Maio" in whole and "Foreign Minister Di Maio" in reference
+    assert "Di Maio" not in cite(PASSAGE, style, accessed=ACCESSED)
+    if style == "plain":
+        assert whole.startswith(f"Foreign Minister Di Maio: {QUOTE} — U.S. Department of State")
+        assert reference.startswith("Foreign Minister Di Maio, in: U.S. Department of State")
+    else:
+        assert whole.endswith(f"Speaker: Foreign Minister Di Maio. Quoted: {QUOTE}")

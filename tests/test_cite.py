@@ -183,3 +183,31 @@ def test_the_copy_button_holds_the_whole_citation_else_its_reference_else_nothin
     assert len(reference.copy_text.text) <= COPY_LIMIT
     long_link = link + "%20" * 100
     assert copy_button(passage(long_text, "https://www.state.gov/call/"), "plain", long_link, ENGLISH) is None
+
+
+@pytest.fixture(scope="module")
+def transcripts_retriever(tests_corpus: Path, embedder, tmp_path_factory: pytest.TempPathFactory) -> Retriever:
+    """The tests' two State Department transcripts (Baerbock's, D-ISIS), indexed with the real model."""
+    from index.ingest import ingest
+
+    directory = tmp_path_factory.mktemp("transcripts-index")
+    ingest([tests_corpus / "state-dept"], directory, embedder)
+    return Retriever(store.load(directory), embedder)
+
+
+async def test_di_maios_proposal_is_quoted_and_cited_as_his(fake_api: FakeBotApi, transcripts_retriever: Retriever,
+                                                            tmp_path: Path) -> None:
+    from html import unescape
+
+    application = application_for(fake_api, transcripts_retriever, tmp_path / "state.pickle")
+    async with processing(application, fake_api) as run:
+        reply = await ask(run, fake_api, "What did Di Maio propose about Daesh in Africa?")
+        quotes = quoted(reply["text"])
+        [number] = [n for n, q in enumerate(quotes, 1) if q.startswith("Given the growing threat stemming from Daesh")]
+        block = reply["text"].split("</blockquote>")[number].lstrip("\n")
+        assert block.startswith("— Foreign Minister Di Maio, in: <i>Secretary Antony J. Blinken Opening Remarks")
+        cite = next(b for b in buttons_of(reply) if b["text"] == f"Cite {number}")
+        [citation] = sent(await run.process(fake_api.callback_update(USER, cite["callback_data"], reply["message_id"])))
+    assert not run.errors
+    code = re.search(r"<code>(.*)</code>", citation["text"], re.S)
+    assert code is not None and unescape(code.group(1)).startswith("Foreign Minister Di Maio: “Given the growing threat")

@@ -207,3 +207,16 @@ def test_names_with_control_characters_or_not_utf8_are_printed_escaped_on_one_li
     assert code == 0 and "\x1b" not in out and "\\x1b[31m" in out and "esc\\x1b[31m.txt (1)" in out
     assert "two\\x0alines.txt (1)" in out and len(out.splitlines()) == 9
     out.encode("utf-8")  # printable: no lone surrogate left
+
+
+def test_ask_names_the_speaker_of_a_transcripts_quote_in_json_and_in_text(run, tests_corpus: Path,
+                                                                           tmp_path: Path) -> None:
+    index = str(tmp_path / "index")
+    assert run("ingest", "--index", index, str(tests_corpus / "state-dept"))[0] == 0
+    code, out, _ = run("ask", "--index", index, "--json", "-k", "5", "Daesh in Africa: what was proposed to the coalition?")
+    results = json.loads(out)["results"]
+    assert code == 0 and results and all("speaker" in result for result in results)
+    [proposal] = [r for r in results if r["text"].startswith("Given the growing threat stemming from Daesh in Africa")]
+    assert proposal["speaker"] == "Foreign Minister Di Maio"
+    code, out, _ = run("ask", "--index", index, "-k", "3", "We act. As the G7, we will play a central role")
+    assert code == 0 and "— Foreign Minister Baerbock (via interpreter), in: Secretary Antony J. Blinken And German" in out

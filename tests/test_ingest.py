@@ -232,3 +232,44 @@ def test_readouts_in_a_script_the_embedder_does_not_read_are_named_at_ingest(cor
     assert sum(line.startswith("  warning: ") for line in text.splitlines()) == 2
     assert ingest([corpus_copy], tmp_path / "en", fake_embedder).warnings == []  # said once, when indexed
     assert ingest([corpus_copy], tmp_path / "multi", fake_latent_embedder).warnings == []
+
+
+def _as_written_before_speakers(directory: Path) -> None:
+    """Rewrite the live generation as an index of before speakers: passages.jsonl without the field,
+    its offsets and the manifest's sizes to match, the documents' fingerprints of the older pipeline."""
+    import json
+
+    import numpy as np
+
+    generation = directory / (directory / store.CURRENT).read_text().strip()
+    lines = []
+    for line in (generation / store.PASSAGES).read_bytes().splitlines():
+        record = json.loads(line)
+        del record["speaker"]
+        lines.append(json.dumps(record, ensure_ascii=False).encode() + b"\n")
+    (generation / store.PASSAGES).write_bytes(b"".join(lines))
+    np.save(generation / store.OFFSETS, np.cumsum([0, *map(len, lines)]).astype(np.int64))
+    manifest = json.loads((generation / store.MANIFEST).read_text())
+    for name in (store.PASSAGES, store.OFFSETS):
+        manifest["file_sizes"][name] = (generation / name).stat().st_size
+    for record in manifest["documents"]:
+        record["fingerprint"] = "of-pipeline-5"
+    (generation / store.MANIFEST).write_text(json.dumps(manifest))
+
+
+def test_an_index_from_before_speakers_loads_and_the_next_ingest_adds_them_without_embedding(
+        tests_corpus: Path, tmp_path: Path, fake_embedder) -> None:
+    from index.search import Retriever
+
+    directory = tmp_path / "index"
+    ingest([tests_corpus / "state-dept"], directory, fake_embedder)
+    _as_written_before_speakers(directory)
+    with store.load(directory) as old:
+        assert len(old.passages) > 20 and all(p.speaker is None for p in old.passages)
+        assert Retriever(old, fake_embedder).search("Daesh in Africa")
+    fake_embedder.embedded.clear()
+    report = ingest([tests_corpus / "state-dept"], directory, fake_embedder)
+    assert report.embedded == 0 and fake_embedder.embedded == [] and len(report.updated) == 2
+    with store.load(directory) as new:
+        spoken = {p.speaker for p in new.passages if p.text.startswith(("Given the growing threat", "We act. As the G7"))}
+    assert spoken == {"Foreign Minister Di Maio", "Foreign Minister Baerbock (via interpreter)"}

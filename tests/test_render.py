@@ -65,3 +65,17 @@ def test_what_no_readout_mentions_is_said_first_and_related_passages_are_labelle
     assert html.index("Related passages, not an answer") < html.index("Near &amp; far.")
     assert "&lt;Ruritania&gt;" in html and len(html) <= render.TELEGRAM_LIMIT
     assert render.nothing_found_html(Answer("q", ())).endswith(render.NOTHING_FOUND)
+
+
+def test_a_transcript_quote_names_its_speaker_escaped_and_context_marks_each_turn() -> None:
+    from dataclasses import replace
+
+    spoken = hit("Given the growing threat stemming from Daesh in Africa, I would like to propose a task force.")
+    spoken = replace(spoken, passage=replace(spoken.passage, speaker="Foreign Minister Di Maio <Italy>"))
+    assert render.cite_html(spoken).startswith("— Foreign Minister Di Maio &lt;Italy&gt;, in: <i>Wang meets Kamikawa</i>")
+    assert render.cite_html(hit("x")).startswith("— <i>")  # a narrative readout names no speaker
+    after = replace(spoken.passage, id="p2", paragraph=2, text="SECRETARY BLINKEN: Thank you, Luigi.",
+                    speaker="Secretary Blinken")
+    html = render.context_html(spoken, [spoken.passage, after])
+    assert html.index("<i>Foreign Minister Di Maio &lt;Italy&gt;:</i>\n▶ <blockquote>Given") \
+        < html.index("<i>Secretary Blinken:</i>\n<blockquote>SECRETARY BLINKEN:")

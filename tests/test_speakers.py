@@ -26,3 +26,32 @@ def test_a_meeting_is_no_speech() -> None:
     assert not speaks(["Kono"], "Foreign Minister Wang Yi met with Foreign Minister Taro Kono in New York.", None, "")
     assert not speaks(["Kono"], "She voiced hope that China will act.", None, "")
     assert not speaks([], "Kono said so.", None, "")
+
+
+def test_a_passage_whose_speaker_ingest_knows_speaks_by_that_label_alone() -> None:
+    reported = "As the foreign minister said, Blinken said that grain must leave Ukraine."
+    assert speaks(["Blinken"], reported, None, "")  # read from the text, as before
+    assert not speaks(["Blinken"], reported, None, "", speaker="Foreign Minister Baerbock (via interpreter)")
+    assert speaks(["Baerbock"], "We act. As the G7, we will play a central role.", None, "",
+                  speaker="Foreign Minister Baerbock (via interpreter)")
+    answered = "Question (Reuters), answered by Foreign Ministry Spokesperson Hua Chunying"
+    assert speaks(["Hua", "Chunying"], "Q: Reuters asks. A: We oppose it.", None, "", speaker=answered)
+    assert not speaks(["Reuters"], "Q: Reuters asks. A: We oppose it.", None, "", speaker=answered)
+
+
+def test_the_ranking_lifts_a_passage_by_its_speaker_where_ingest_knew_it() -> None:
+    import numpy as np
+
+    from index.passage import Passage
+    from index.ranking import SameLanguage
+
+    def passage(number: int, text: str, speaker: str | None) -> Passage:
+        return Passage(f"d-{number}", "d.txt", text, "Blinken and Baerbock", "U.S. Department of State", None, None,
+                       number, speaker)
+
+    passages = [passage(1, "Blinken said that grain must leave Ukraine.", "Foreign Minister Baerbock"),
+                passage(2, "We will help the most affected countries.", "Secretary Blinken"),
+                passage(3, "Blinken said that grain must leave Ukraine.", None)]
+    ranker = SameLanguage(None, passages, None)  # type: ignore[arg-type]  # speaking() reads the passages alone
+    marks = ranker.speaking("What did Blinken say about grain?", np.arange(3))
+    assert marks.tolist() == [0.0, 1.0, 1.0]

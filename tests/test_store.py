@@ -253,3 +253,15 @@ def test_a_watch_refresh_that_meets_a_full_disk_fails_alone_and_the_next_one_suc
     retried = watcher.refresh(source)
     assert retried.error is None and retried.new == 1
     assert "https://example.org/geneva" in {record.path for record in store.load(built).manifest.documents}
+
+
+def test_a_passage_line_without_a_speaker_loads_with_none_and_one_without_its_text_is_refused() -> None:
+    from index.passage import Passage
+
+    line = {"id": "a-1", "doc": "a.txt", "text": "They met.", "title": "T", "source": "S", "date": None, "url": None,
+            "paragraph": 1}
+    assert Passage.from_json(line).speaker is None
+    spoken = Passage.from_json({**line, "speaker": "Secretary Blinken"})
+    assert spoken.speaker == "Secretary Blinken" and Passage.from_json(spoken.to_json()) == spoken
+    with pytest.raises(KeyError):
+        Passage.from_json({key: value for key, value in line.items() if key != "text"})

@@ -27,6 +27,7 @@ from ..documents import (
 )
 from ..metadata import Metadata
 from ..passage import Passage
+from ..turns import passage_speaker, speakers
 
 if TYPE_CHECKING:
     from .html import Page
@@ -99,6 +100,7 @@ def html_document(path: Path, data: bytes, metadata: Metadata = Metadata(),
     date = metadata.date or page.date
     budget = max(64, min(max_tokens, MODEL_MAX_TOKENS - (count_tokens(title) - 2)))
     pieces: list[tuple[int, int]] = []
+    voices = list(zip(spans, speakers([(p.text, p.emphasis) for p in paragraphs], title)))
     for group in units(paragraphs):
         members = [spans[i] for i in group]
         if len(members) == 1 and is_fragment(text[members[0][0]:members[0][1]]):
@@ -108,7 +110,8 @@ def html_document(path: Path, data: bytes, metadata: Metadata = Metadata(),
     known = (title, date, source, page_url)
     fingerprint = hashlib.sha256(json.dumps(["html", PIPELINE_VERSION, HTML_VERSION, max_tokens, content_hash,
                                              known]).encode()).hexdigest()
-    return _document(path, text, known, pieces, content_hash, fingerprint, origin)
+    turns = [passage_speaker([voice for (s, e), voice in voices if s < end and e > start]) for start, end in pieces]
+    return _document(path, text, known, pieces, content_hash, fingerprint, origin, turns)
 
 
 def pack(text: str, spans: list[tuple[int, int]], count_tokens: TokenCounter, budget: int) -> list[tuple[int, int]]:
@@ -164,12 +167,12 @@ def pdf_document(path: Path, data: bytes, metadata: Metadata = Metadata(),
 
 
 def _document(path: Path, text: str, known: tuple, spans: list[tuple[int, int]], content_hash: str,
-              fingerprint: str, origin: str | None) -> Document:
+              fingerprint: str, origin: str | None, turns: list[str | None]) -> Document:
     title, date, source, url = known
     passages = tuple(
         Passage(id=f"{content_hash[:12]}-{number}", doc=path.name, text=text[start:end], title=title,
-                source=source, date=date, url=url, paragraph=number)
-        for number, (start, end) in enumerate(spans, start=1)
+                source=source, date=date, url=url, paragraph=number, speaker=speaker)
+        for number, ((start, end), speaker) in enumerate(zip(spans, turns, strict=True), start=1)
     )
     return Document(path, text, title, date, source, url, passages, content_hash, fingerprint, origin=origin)
 

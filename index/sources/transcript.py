@@ -9,11 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from ..turns import ANSWER, LABEL, QUESTION
 from .html import Paragraph
-
-LABEL = re.compile(r"^\s*([^:：。.?？!！\"“”()（）]{1,40}?)\s*[:：]")
-QUESTION = re.compile(r"(q|question|follow-?up|journalist|reporter|问|提问|追问|记者|.*记者)", re.I)
-ANSWER = re.compile(r"(a|answer|答)", re.I)
 
 
 def label(text: str) -> str | None:
