@@ -79,12 +79,14 @@ class Alert:
 @dataclass
 class ChatData:
     """context.chat_data (persisted): the chat's latest answers, by the key their buttons carry; which
-    message showed which answer (for a reply or a reaction to it); its alerts; its citation style."""
+    message showed which answer (for a reply or a reaction to it); its alerts; its citation style and the
+    passages it cited."""
 
     searches: OrderedDict[str, Answer] = field(default_factory=OrderedDict)
     alerts: list[Alert] = field(default_factory=list)
     messages: OrderedDict[int, tuple[str, int]] = field(default_factory=OrderedDict)  # message -> (answer key, page)
     cite_style: str = "plain"
+    cited: list[str] = field(default_factory=list)  # ids of the passages cited here, oldest first: what /export sends
     language: str | None = None  # the Telegram language last seen here, for updates that do not say it
 
     @classmethod
