@@ -58,7 +58,7 @@ def citeproc_rendering(item: dict, style: str) -> str:
 
 
 def test_the_styles_are_the_csl_ones_and_plain() -> None:
-    assert STYLES == ("plain", *CSL_STYLES)
+    assert ("plain", *CSL_STYLES) == STYLES
     for style in CSL_STYLES.values():
         assert Path(get_style_filepath(style.file)).is_file()
 
