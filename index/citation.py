@@ -368,14 +368,23 @@ def style_named(name: str | None) -> CitationStyle | None:
 
 def reference(passage: Passage, style: CitationStyle, *, accessed: date, link: str | None = None) -> str:
     """The passage's reference without its quote: in a CSL style, citeproc-py's rendering of the
-    passage's CSL-JSON item (references.csl_item); in "plain", the speaker, source, title, date, link
-    and accessed date on one line."""
+    passage's CSL-JSON item (references.csl_item); in "plain", the speaker ("…, in:"), source, title,
+    date, link and accessed date on one line."""
     if style != "plain":
         return render(csl_item(Cited(passage, link), accessed=accessed), style)
+    return _plain(passage, accessed=accessed, link=link)
+
+
+def _plain(passage: Passage, *, accessed: date, link: str | None, words: str | None = None) -> str:
+    """The plain citation: `Speaker: “words” — Source, “Title”, Date. link (accessed …)`, or without
+    the words `Speaker, in: Source, …`."""
     url = link or passage.url
     speaker = speaker_of(passage)
     where = f"{_collapse(passage.source)}, “{_collapse(passage.title)}”, {date_words(passage.date)}"
-    where = f"{speaker}, in: {where}" if speaker else where
+    if words is not None:
+        where = f"{speaker}: {words} — {where}" if speaker else f"{words} — {where}"
+    elif speaker:
+        where = f"{speaker}, in: {where}"
     return (f"{_sentence(where)} {url}" if url else where) + f" (accessed {date_words(accessed)})"
 
 
@@ -383,13 +392,15 @@ def cite(passage: Passage, style: CitationStyle, *, accessed: date, link: str | 
          quote: str | None = None, quoted: bool = True) -> str:
     """A one-paragraph citation of the passage, ready to copy: its reference in `style` (link: `link`,
     else the passage's url) and the quote (`quote`, else the passage), verbatim: after the reference
-    ("Quoted: “…”") in a CSL style, before it in "plain". With `quoted` False it is the reference
-    alone, for a reader who pastes the quote themselves."""
-    cited = reference(passage, style, accessed=accessed, link=link)
+    ("Quoted: “…”") in a CSL style, after its speaker and before the rest in "plain". With `quoted`
+    False it is the reference alone, for a reader who pastes the quote themselves; it still names
+    the speaker."""
     if not quoted:
-        return cited
+        return reference(passage, style, accessed=accessed, link=link)
     words = f"“{_collapse(quote if quote is not None else passage.text)}”"
-    return f"{words} — {cited}" if style == "plain" else f"{cited} Quoted: {words}"
+    if style == "plain":
+        return _plain(passage, accessed=accessed, link=link, words=words)
+    return f"{reference(passage, style, accessed=accessed, link=link)} Quoted: {words}"
 
 
 def passage_link(passage: Passage, document: Sequence[Passage]) -> str | None:

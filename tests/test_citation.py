@@ -344,10 +344,14 @@ def test_plain_citation_layout() -> None:
         f"May 21, 2021. {PASSAGE.url} (accessed December 1, 2026)")
 
 
-def test_plain_citation_names_the_speaker_before_the_source() -> None:
+def test_plain_citation_names_the_speaker_before_the_quote_and_in_the_reference() -> None:
     spoken = spoken_by(PASSAGE, "Foreign Minister Baerbock (via interpreter)")
     assert cite(spoken, "plain", accessed=ACCESSED) == (
-        f"{QUOTE} — Foreign Minister Baerbock (via interpreter), in: U.S. Department of State, "
+        f"Foreign Minister Baerbock (via interpreter): {QUOTE} — U.S. Department of State, "
+        f"“Secretary Blinken’s Call with Palestinian Authority President Abbas”, May 21, 2021. {PASSAGE.url} "
+        "(accessed December 1, 2026)")
+    assert cite(spoken, "plain", accessed=ACCESSED, quoted=False) == (
+        "Foreign Minister Baerbock (via interpreter), in: U.S. Department of State, "
         f"“Secretary Blinken’s Call with Palestinian Authority President Abbas”, May 21, 2021. {PASSAGE.url} "
         "(accessed December 1, 2026)")
 
