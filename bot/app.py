@@ -147,6 +147,7 @@ def build_application(settings: Settings, answerer: Answerer, state_file: Path,
         CommandHandler("alert", alerts.alert_command),
         CommandHandler("alerts", alerts.alerts_command),
         CommandHandler("citestyle", cite.citestyle_command),
+        CommandHandler("export", cite.export_command),
         # PTB hands a query with empty data to the first handler with a pattern: make it this one.
         CallbackQueryHandler(handlers.expired_button, pattern=buttons.unreadable),
         CallbackQueryHandler(handlers.more_results, pattern=buttons.of_kind(buttons.More)),
