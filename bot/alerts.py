@@ -13,11 +13,12 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application
 
-from index import Answerer, BadQuery, Change, Hit, ReadoutsError
+from index import Answerer, BadQuery, Change, EnglishOnlyIndex, Hit, ReadoutsError
 
 from . import buttons, render
 from .config import Settings
 from .context import Alert, ChatData, Context, Services
+from .texts import texts_of
 
 log = logging.getLogger(__name__)
 HEADER = "🔔 <b>New readouts for your alert</b>\n"
@@ -39,12 +40,18 @@ def may_receive(settings: Settings, chat_id: int, user_id: int | None) -> bool:
 
 
 async def alert_command(update: Update, context: Context) -> None:
-    """/alert <question>: save it for this chat, within the chat's limit."""
+    """/alert <question>: save it for this chat, within the chat's limit, once it reads as a question
+    would (its filters too: one that can never match is refused now, not left to never fire)."""
     message, settings = update.effective_message, context.services.settings
     try:
         question, _ = Answerer.cut(" ".join(context.args or []))
     except BadQuery:
         await message.reply_text(USAGE)
+        return
+    refusal = await _refusal(context.services, question)
+    if refusal is not None:
+        await message.reply_text(texts_of(update, context).english_only.format(model=refusal.model)
+                                 if isinstance(refusal, EnglishOnlyIndex) else str(refusal))
         return
     alerts = context.chat_data.alerts
     if any(alert.question.casefold() == question.casefold() for alert in alerts):
@@ -58,6 +65,19 @@ async def alert_command(update: Update, context: Context) -> None:
     alerts.append(Alert(secrets.token_hex(4), question, sender.id if isinstance(sender, User) else None))
     await message.reply_html(f"Saved. When new readouts answer <i>{escape(question)}</i>, I'll send them here. "
                              "/alerts lists this chat's alerts.")
+
+
+async def _refusal(services: Services, question: str) -> BadQuery | None:
+    """Why `question` cannot be searched, as asking it would say (a filter that is no date, no words but
+    filters, another script on an English-only index); None when it can. That nothing matches it yet
+    is what an alert waits for, so NothingMatches, an empty index and the like are no refusal."""
+    try:
+        await services.answer(question)
+    except BadQuery as error:
+        return error
+    except ReadoutsError:
+        pass
+    return None
 
 
 def alerts_page(chat: ChatData) -> tuple[str, InlineKeyboardMarkup | None]:

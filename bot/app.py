@@ -1,5 +1,5 @@
-"""Wire the Application: handlers, access gate, error handler, rate limiter, persistence, command menu, and
-the jobs that follow the index (bot/live.py)."""
+"""Wire the Application: handlers, access gate, error handler, rate limiter, persistence (bot/state.py),
+command menu, and the jobs that follow the index (bot/live.py)."""
 from __future__ import annotations
 
 import asyncio
@@ -7,7 +7,7 @@ import logging
 from pathlib import Path
 
 from telegram import Update
-from telegram.error import NetworkError
+from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -18,8 +18,6 @@ from telegram.ext import (
     InlineQueryHandler,
     MessageHandler,
     MessageReactionHandler,
-    PersistenceInput,
-    PicklePersistence,
     TypeHandler,
     filters,
 )
@@ -27,8 +25,10 @@ from telegram.ext import (
 from index import Answerer, FeedbackLog, Library
 
 from . import alerts, buttons, cite, handlers, live, votes
-from .config import Settings
-from .context import CONTEXT_TYPES, ChatData, Services
+from .config import ConfigError, Settings
+from .context import CONTEXT_TYPES, Services
+from .logs import REDACTED
+from .state import ChatStatePersistence
 from .texts import BY_LANGUAGE, ENGLISH
 from .throttle import QuestionLimiter
 
@@ -72,29 +72,35 @@ class RetryingRateLimiter(AIORateLimiter):
                 await asyncio.sleep(wait)
 
 
-class BatchedPicklePersistence(PicklePersistence):
-    """PicklePersistence that writes its file once per update round, not once per changed chat.
+TOKEN_REFUSED = ("Telegram refused the bot token (TELEGRAM_BOT_TOKEN). Copy it again from @BotFather "
+                 "(/mybots, your bot, API Token) into .env or the environment.")
 
-    Out of the box every changed chat rewrites the whole file, and the Application updates every
-    chat that changed since the last round: N chats cost N full writes, each of all N chats. At
-    75 questions/s from new chats that stalled the bot for 100 s (benchmarks/run.py)."""
 
-    def __init__(self, filepath: Path, **kwargs) -> None:
-        super().__init__(filepath, on_flush=True, **kwargs)  # updates change memory only...
-        self._write: asyncio.Task | None = None
+class TokenRefused(ConfigError):
+    """Telegram refused the token; the message never holds it."""
 
-    async def get_chat_data(self) -> dict[int, ChatData]:
-        """The chats' data, as ChatData even where an older version wrote a dict."""
-        return {chat: ChatData.loaded(data) for chat, data in (await super().get_chat_data()).items()}
 
-    async def update_chat_data(self, chat_id: int, data: ChatData) -> None:
-        await super().update_chat_data(chat_id, data)
-        if self._write is None or self._write.done():  # ...and one write follows the round
-            self._write = asyncio.create_task(self._write_after_round())
+class TelegramUnreachable(ConfigError):
+    """The Bot API could not be reached when the bot started."""
 
-    async def _write_after_round(self) -> None:
-        await asyncio.sleep(0)  # let the rest of the round's updates land first
-        await self.flush()
+
+class ReadoutsApplication(Application):
+    """PTB's Application, but a start that fails ends in one line that does not hold the token: PTB's
+    InvalidToken names it ("The token `…` was rejected by the server"), and that message reached the
+    terminal as a traceback's last line; a Bot API out of reach was a traceback too."""
+
+    async def initialize(self) -> None:
+        try:
+            await super().initialize()
+            return
+        except InvalidToken:
+            failure: ConfigError = TokenRefused(TOKEN_REFUSED)
+        except TelegramError as error:  # NetworkError, TimedOut: nothing answered getMe
+            reason = str(error).replace(self.bot.token, REDACTED) if self.bot.token else str(error)
+            failure = TelegramUnreachable(f"the Bot API (TELEGRAM_API_BASE_URL) failed the bot's first request: {reason}")
+        # Raised outside the except blocks, so that no traceback chains PTB's message to this one.
+        await self.bot.shutdown()
+        raise failure
 
 
 async def _post_init(application: Application) -> None:
@@ -109,23 +115,19 @@ async def _post_shutdown(application: Application) -> None:
 
 
 def build_application(settings: Settings, answerer: Answerer, state_file: Path,
-                      feedback: FeedbackLog | None = None) -> Application:
-    """The bot over `answerer`, keeping chats' state in `state_file` and 👍/👎 in `feedback` (none: no
-    vote buttons)."""
-    persistence = BatchedPicklePersistence(
-        state_file,
-        store_data=PersistenceInput(bot_data=False, chat_data=True, user_data=False, callback_data=False),
-        update_interval=30,
-    )
+                      feedback: FeedbackLog | None = None, *, legacy_state: Path | None = None) -> Application:
+    """The bot over `answerer`, keeping chats' state in `state_file` (starting from `legacy_state`, the
+    file earlier versions kept, when there is none yet) and 👍/👎 in `feedback` (none: no vote buttons)."""
     application = (
         ApplicationBuilder()
+        .application_class(ReadoutsApplication)
         .token(settings.token)
         .base_url(settings.bot_api_url)
         .base_file_url(settings.file_api_url)
         .rate_limiter(RetryingRateLimiter(overall_max_rate=settings.outgoing_per_second))
         .context_types(CONTEXT_TYPES)
         .concurrent_updates(64)
-        .persistence(persistence)
+        .persistence(ChatStatePersistence(state_file, legacy=legacy_state))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
         .build()
@@ -145,6 +147,7 @@ def build_application(settings: Settings, answerer: Answerer, state_file: Path,
         CommandHandler("alert", alerts.alert_command),
         CommandHandler("alerts", alerts.alerts_command),
         CommandHandler("citestyle", cite.citestyle_command),
+        CommandHandler("export", cite.export_command),
         # PTB hands a query with empty data to the first handler with a pattern: make it this one.
         CallbackQueryHandler(handlers.expired_button, pattern=buttons.unreadable),
         CallbackQueryHandler(handlers.more_results, pattern=buttons.of_kind(buttons.More)),

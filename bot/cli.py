@@ -2,9 +2,16 @@
 from __future__ import annotations
 
 import argparse
+import logging
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from index import settings as index_settings
+
+if TYPE_CHECKING:
+    from .config import Settings
+
+log = logging.getLogger(__name__)
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -34,23 +41,39 @@ def run_bot(args: argparse.Namespace) -> int:
 
     from .app import build_application
     from .config import load_settings
-    from .logs import configure_logging
+    from .logs import configure_logging, redact_in_logs
+    from .state import LEGACY_STATE_FILE, state_file
 
     settings = load_settings()
     configure_logging(settings.token)
     answerer = _answerer(args.index, settings)
     directory = index_settings.index_dir(args.index or settings.index)
-    state = Path(settings.state_file) if settings.state_file else directory.parent / "bot-state.pickle"
-    application = build_application(settings, answerer, state, FeedbackLog(directory))
+    if settings.state_file:
+        state, legacy = Path(settings.state_file), None
+    else:
+        state, legacy = state_file(directory, settings.token), directory.parent / LEGACY_STATE_FILE
+    application = build_application(settings, answerer, state, FeedbackLog(directory), legacy_state=legacy)
     if settings.webhook_url:
-        application.run_webhook(**webhook_options(settings), allowed_updates=Update.ALL_TYPES)
+        options = webhook_options(settings)
+        redact_in_logs(options["secret_token"])
+        if settings.webhook_secret_generated:
+            log.warning("WEBHOOK_SECRET is not set: Telegram is given a secret made for this run, and updates "
+                        "without it are refused. Set WEBHOOK_SECRET to choose one")
+        log.info("webhook: listening on %s:%d for %s", options["listen"], options["port"], settings.webhook_url)
+        application.run_webhook(**options, allowed_updates=Update.ALL_TYPES)
     else:
         application.run_polling(allowed_updates=Update.ALL_TYPES)
     return 0
 
 
-def webhook_options(settings) -> dict:  # noqa: ANN001
-    """Where the webhook server listens and what Telegram is told (path /telegram, secret token)."""
+def webhook_options(settings: Settings) -> dict[str, Any]:
+    """Where the webhook server listens and what Telegram is told (path /telegram, secret token). A
+    webhook without a secret would act on any POST to its URL: refused."""
+    from .config import ConfigError
+
+    if not settings.webhook_secret:
+        raise ConfigError("a webhook needs a secret: set WEBHOOK_SECRET (1 to 256 characters from A-Z, a-z, "
+                          "0-9, _ and -)")
     return {"listen": settings.webhook_listen, "port": settings.webhook_port, "url_path": "telegram",
             "webhook_url": settings.webhook_url, "secret_token": settings.webhook_secret}
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import math
 import os
+import re
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,16 +38,17 @@ class Settings:
     max_results: int = 15
     min_score: float | None = None  # None: the threshold calibrated for the index's embedder
     webhook_url: str | None = None
-    webhook_listen: str = "0.0.0.0"
+    webhook_listen: str = "127.0.0.1"  # behind a reverse proxy; WEBHOOK_LISTEN=0.0.0.0 to take Telegram's calls directly
     webhook_port: int = 8443
-    webhook_secret: str | None = None
+    webhook_secret: str | None = None  # what Telegram sends in X-Telegram-Bot-Api-Secret-Token; set with a webhook_url
+    webhook_secret_generated: bool = False  # WEBHOOK_SECRET was not set: this one was made for this run
     state_file: str | None = None
     sources: str | None = None  # a sources file (TOML) the bot refreshes into its index (index/watch.py)
     reload_seconds: float = 5.0  # how often the bot looks for a new index generation
     fetch_seconds: float = 20.0  # the most one URL of a watched source may take to fetch (index.settings)
     alerts_per_chat: int = 10
 
-    def __repr__(self) -> str:  # the token never appears in logs or tracebacks
+    def __repr__(self) -> str:  # the token and the webhook secret never appear in logs or tracebacks
         return f"Settings(api_base_url={self.api_base_url!r}, index={self.index!r}, token=<hidden>)"
 
     @property
@@ -87,6 +90,22 @@ def _number(env: Mapping[str, str], name: str, default: Any, kind: type = int, l
     return value
 
 
+WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")  # what Telegram accepts as a webhook's secret_token
+
+
+def _webhook_secret(env: Mapping[str, str]) -> tuple[str | None, bool]:
+    """WEBHOOK_SECRET, checked; with WEBHOOK_URL and no secret, one made for this run (True): a webhook
+    never takes updates from whoever finds its URL."""
+    secret = env.get("WEBHOOK_SECRET", "").strip()
+    if secret:
+        if not WEBHOOK_SECRET.fullmatch(secret):
+            raise ConfigError("WEBHOOK_SECRET must be 1 to 256 characters from A-Z, a-z, 0-9, _ and -")
+        return secret, False
+    if env.get("WEBHOOK_URL"):
+        return secrets.token_urlsafe(32), True
+    return None, False
+
+
 def load_settings(env: Mapping[str, str] | None = None, *, require_token: bool = True) -> Settings:
     env = environment() if env is None else env
     token = env.get("TELEGRAM_BOT_TOKEN", "").strip()
@@ -95,6 +114,8 @@ def load_settings(env: Mapping[str, str] | None = None, *, require_token: bool =
     base = env.get("TELEGRAM_API_BASE_URL", "").strip() or Settings.api_base_url
     if not base.startswith(("http://", "https://")):
         raise ConfigError("TELEGRAM_API_BASE_URL must start with http:// or https://")
+    webhook_url = env.get("WEBHOOK_URL") or None
+    secret, generated = _webhook_secret(env)
     return Settings(
         token=token,
         api_base_url=base,
@@ -106,10 +127,11 @@ def load_settings(env: Mapping[str, str] | None = None, *, require_token: bool =
         results_per_page=_number(env, "READOUTS_RESULTS_PER_PAGE", 3, low=1),
         max_results=_number(env, "READOUTS_MAX_RESULTS", 15, low=1),
         min_score=_number(env, "READOUTS_MIN_SCORE", None, float, low=-1, high=1),
-        webhook_url=env.get("WEBHOOK_URL") or None,
-        webhook_listen=env.get("WEBHOOK_LISTEN") or "0.0.0.0",
+        webhook_url=webhook_url,
+        webhook_listen=env.get("WEBHOOK_LISTEN") or Settings.webhook_listen,
         webhook_port=_number(env, "WEBHOOK_PORT", 8443, low=1, high=65535),
-        webhook_secret=env.get("WEBHOOK_SECRET") or None,
+        webhook_secret=secret,
+        webhook_secret_generated=generated,
         state_file=env.get("READOUTS_BOT_STATE") or None,
         sources=env.get("READOUTS_SOURCES") or None,
         reload_seconds=_number(env, "READOUTS_RELOAD_SECONDS", 5.0, float, low=0.5, high=86400),

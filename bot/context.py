@@ -1,8 +1,5 @@
-"""Typed context for the handlers (python-telegram-bot's ContextTypes): what the bot shares, what a chat keeps.
-
-ChatData is pickled by the persistence: keep its module path and its fields loadable, or old
-state files stop loading.
-"""
+"""Typed context for the handlers (python-telegram-bot's ContextTypes): what the bot shares, and what a
+chat keeps, as plain data: questions, passage ids, generation ids (bot/state.py writes it as JSON)."""
 from __future__ import annotations
 
 import asyncio
@@ -11,12 +8,15 @@ from collections import OrderedDict
 from collections.abc import Collection
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Annotated
 
+from pydantic import Field, TypeAdapter
 from telegram.ext import CallbackContext, ContextTypes, ExtBot
 
+from index import Answer, Hit
+
 if TYPE_CHECKING:
-    from index import Answer, Answerer, FeedbackLog, Library, Watcher
+    from index import Answerer, FeedbackLog, Library, Watcher
 
     from .config import Settings
     from .throttle import QuestionLimiter
@@ -53,6 +53,47 @@ class Services:
         """The shown hits linked to their quoted words (reading their readouts, in a search thread)."""
         return await asyncio.get_running_loop().run_in_executor(self.executor, self.answerer.linked, answer, shown)
 
+    @property
+    def generation(self) -> str | None:
+        """The index generation answered from now (None: an answerer that does not follow a directory)."""
+        return self.library.generation if self.library is not None else None
+
+    async def rebuilt(self, search: Search) -> Rebuilt:
+        """A kept search as an Answer over the index as it is now (looking its passages up, in a search thread)."""
+        return await asyncio.get_running_loop().run_in_executor(self.executor, self._rebuild, search)
+
+    def _rebuild(self, search: Search) -> Rebuilt:
+        hits: list[Hit] = []
+        positions: list[int] = []
+        for position, quoted in enumerate(search.quoted):
+            hit = self._hit(quoted, rank=len(hits) + 1)
+            if hit is not None:
+                hits.append(hit)
+                positions.append(position)
+        answer = Answer(search.question, tuple(hits), search.notice)
+        return Rebuilt(answer, tuple(positions), len(search.quoted) - len(hits))
+
+    def _hit(self, quoted: Quoted, rank: int) -> Hit | None:
+        """The passage as the index holds it now, or None when it has left the index."""
+        retriever = self.answerer.retriever
+        passage = retriever.passage(quoted.passage)
+        if passage is None:
+            return None
+        span = quoted.emphasis
+        if span is not None and not 0 <= span[0] < span[1] <= len(passage.text):
+            span = None  # marked by another version's sentence splitting: marked again when shown
+        also = tuple(p for p in map(retriever.passage, quoted.also) if p is not None)
+        return Hit(passage, score=0.0, rank=rank, emphasis=span, also=also)
+
+    async def quoted_hit(self, search: Search, position: int) -> Hit | None:
+        """Passage `position` of a kept search as a hit linked to its quoted words; None when it has left
+        the index."""
+        hit = await asyncio.get_running_loop().run_in_executor(self.executor, self._hit, search.quoted[position],
+                                                               position + 1)
+        if hit is None:
+            return None
+        return (await self.linked(Answer(search.question, (hit,)), range(1))).hits[0]
+
 
 @dataclass
 class BotData:
@@ -61,11 +102,15 @@ class BotData:
     services: Services | None = None
 
 
+Key = Annotated[str, Field(pattern=r"^[0-9a-f]{1,16}$")]  # what a search's or an alert's buttons carry
+Count = Annotated[int, Field(ge=0)]
+
+
 @dataclass
 class Alert:
     """A saved search: new readouts that answer `question` are sent to the chat, each passage once."""
 
-    key: str  # what its Remove button carries
+    key: Key  # what its Remove button carries
     question: str
     user_id: int | None  # who saved it (None: a chat speaking as itself); the allow lists check it
     sent: dict[str, None] = field(default_factory=dict)  # keys of the passages sent (alerts.sent_key), oldest first
@@ -77,41 +122,72 @@ class Alert:
 
 
 @dataclass
-class ChatData:
-    """context.chat_data (persisted): the chat's latest answers, by the key their buttons carry; which
-    message showed which answer (for a reply or a reaction to it); its alerts; its citation style."""
+class Quoted:
+    """One passage an answer quotes, as a chat keeps it: by id (the index holds its words), with the span
+    of its best sentence once marked and the ids of the same passage published elsewhere."""
 
-    searches: OrderedDict[str, Answer] = field(default_factory=OrderedDict)
-    alerts: list[Alert] = field(default_factory=list)
-    messages: OrderedDict[int, tuple[str, int]] = field(default_factory=OrderedDict)  # message -> (answer key, page)
-    cite_style: str = "plain"
-    language: str | None = None  # the Telegram language last seen here, for updates that do not say it
+    passage: str
+    emphasis: tuple[Count, Count] | None = None
+    also: tuple[str, ...] = ()
+
+
+@dataclass
+class Search:
+    """An answer as a chat keeps it, for its buttons and for replies to it: the question as searched, the
+    passages quoted (by id), its notice, the index generation it was answered from, and `subject`: the
+    question a follow-up to it is read with (its own, or for a follow-up the one its chain began with)."""
+
+    question: str
+    subject: str
+    quoted: list[Quoted] = field(default_factory=list)
+    notice: str | None = None
+    generation: str | None = None
 
     @classmethod
-    def loaded(cls, data: object) -> ChatData:
-        """Chat data as a state file holds it: a ChatData (perhaps from before some field existed), or
-        the dict that earlier versions kept."""
-        if isinstance(data, cls):
-            fresh = cls()
-            for name in cls.__dataclass_fields__:
-                if not hasattr(data, name):
-                    setattr(data, name, getattr(fresh, name))
-            return data
-        searches = data.get("searches") if isinstance(data, dict) else None
-        return cls(OrderedDict(searches or {}))
+    def of(cls, answer: Answer, subject: str, generation: str | None) -> Search:
+        return cls(answer.question, subject, [Quoted(hit.passage.id, hit.emphasis, tuple(p.id for p in hit.also))
+                                              for hit in answer.hits], answer.notice, generation)
+
+
+@dataclass(frozen=True)
+class Rebuilt:
+    """A kept search as an Answer over the index as it is now: the passages it still holds (`positions`:
+    where each of them sits in the search), and how many have left it since."""
+
+    answer: Answer
+    positions: tuple[int, ...]
+    gone: int
+
+
+@dataclass
+class ChatData:
+    """context.chat_data (persisted, as JSON: bot/state.py): the chat's latest searches, by the key their
+    buttons carry; which message showed which search (for a reply or a reaction to it); its alerts; its
+    citation style; the language last seen. Data only (ids and words, never index objects), so that a
+    change to the index's types never breaks a saved chat."""
+
+    searches: OrderedDict[Key, Search] = field(default_factory=OrderedDict)
+    alerts: list[Alert] = field(default_factory=list)
+    messages: OrderedDict[int, tuple[Key, Count]] = field(default_factory=OrderedDict)  # message -> (search key, page)
+    cite_style: str = "plain"
+    cited: list[str] = field(default_factory=list)  # ids of the passages cited here, oldest first: what /export sends
+    language: str | None = None  # the Telegram language last seen here, for updates that do not say it
 
     def shown(self, message_id: int, key: str, page: int = 0) -> None:
-        """Remember that message `message_id` shows page `page` of the answer kept under `key`."""
+        """Remember that message `message_id` shows page `page` of the search kept under `key`."""
         self.messages[message_id] = (key, page)
         self.messages.move_to_end(message_id)
         while len(self.messages) > MESSAGES_KEPT:
             self.messages.popitem(last=False)
 
-    def answer_in(self, message_id: int) -> tuple[str, Answer, int] | None:
-        """The key, answer and page that message `message_id` shows, while the chat still keeps them."""
+    def search_in(self, message_id: int) -> tuple[str, Search, int] | None:
+        """The key, search and page that message `message_id` shows, while the chat still keeps them."""
         key, page = self.messages.get(message_id, ("", 0))
-        answer = self.searches.get(key)
-        return (key, answer, page) if answer is not None else None
+        search = self.searches.get(key)
+        return (key, search, page) if search is not None else None
+
+
+CHAT_DATA = TypeAdapter(ChatData)  # chat data <-> JSON-able values, validated (bot/state.py)
 
 
 class Context(CallbackContext[ExtBot, dict, ChatData, BotData]):
@@ -124,8 +200,8 @@ class Context(CallbackContext[ExtBot, dict, ChatData, BotData]):
         return self.bot_data.services
 
     @property
-    def searches(self) -> OrderedDict[str, Answer]:
-        """This chat's answers; none for an update without a chat (inline)."""
+    def searches(self) -> OrderedDict[str, Search]:
+        """This chat's searches; none for an update without a chat (inline)."""
         return self.chat_data.searches if self.chat_data is not None else OrderedDict()
 
 

@@ -27,7 +27,7 @@ from index import Answer, EnglishOnlyIndex, Hit, ReadoutsError, read_with
 from . import buttons, render, votes
 from . import cite as citing
 from .config import Settings
-from .context import Context
+from .context import Context, Search
 from .texts import ENGLISH, Texts, texts_of
 
 log = logging.getLogger(__name__)
@@ -211,17 +211,19 @@ async def reply(update: Update, context: Context) -> None:
             await mention(update, context)
         return
     question = _without_mention(update, context)
-    earlier = _earlier_question(context, replied)
+    earlier = _earlier_subject(context, replied)
     combined = read_with(question, earlier) if earlier else None
     notice = texts_of(update, context).read_with.format(earlier=render.short(earlier or "", 200)) if combined else None
-    await answer_question(update, context, combined or question, notice=notice)
+    await answer_question(update, context, combined or question, notice=notice, subject=earlier if combined else None)
 
 
-def _earlier_question(context: Context, replied) -> str | None:  # noqa: ANN001
-    """The question the replied-to message answered: as the chat kept it, else as its first line shows it."""
-    shown = context.chat_data.answer_in(replied.message_id) if context.chat_data is not None else None
+def _earlier_subject(context: Context, replied) -> str | None:  # noqa: ANN001
+    """What a follow-up to the replied-to message is read with: the question that message answered, or,
+    when that was itself a follow-up, the question its chain began with (Search.subject), so that a
+    chain of replies never piles up; as its first line shows it when the chat no longer keeps it."""
+    shown = context.chat_data.search_in(replied.message_id) if context.chat_data is not None else None
     if shown is not None:
-        return shown[1].question
+        return shown[1].subject
     first = (replied.text or "").split("\n", 1)[0]
     return first[2:].strip().rstrip("…").strip() if first.startswith("Q:") else None
 
@@ -237,9 +239,11 @@ async def unknown_command(update: Update, context: Context) -> None:
     await update.effective_message.reply_text(texts_of(update, context).unknown_command)
 
 
-async def answer_question(update: Update, context: Context, question: str, notice: str | None = None) -> None:
+async def answer_question(update: Update, context: Context, question: str, notice: str | None = None,
+                          subject: str | None = None) -> None:
     """Answer `question` in the chat of the update, within the sender's question limit; `notice` says
-    how the question was read (a follow-up read with the one before it)."""
+    how the question was read, and `subject` what it was read with (a follow-up read with the question
+    it follows)."""
     service = context.services
     message = update.effective_message
     texts = texts_of(update, context)
@@ -264,32 +268,33 @@ async def answer_question(update: Update, context: Context, question: str, notic
         return
     if notice:
         answer = dataclasses.replace(answer, notice=" ".join(filter(None, [notice, answer.notice])))
-    if not answer.found:
-        await message.reply_html(render.nothing_found_html(answer, texts))
-        return
-    key = remember(context, answer)
-    text, keyboard = answer_page(answer, key, 0, service.settings.results_per_page, texts, context)
-    sent = await message.reply_html(text, reply_markup=keyboard, disable_web_page_preview=True)
+    key = remember(context, Search.of(answer, subject or answer.question, service.generation))
+    if not answer.found:  # kept all the same: a reply to it is a follow-up too
+        sent = await message.reply_html(render.nothing_found_html(answer, texts))
+    else:
+        text, keyboard = answer_page(answer, key, 0, service.settings.results_per_page, texts, context)
+        sent = await message.reply_html(text, reply_markup=keyboard, disable_web_page_preview=True)
     context.chat_data.shown(sent.message_id, key)
 
 
-def remember(context: Context, answer: Answer) -> str:
-    """Keep an answer for its "More results" button; the oldest searches of a chat expire."""
+def remember(context: Context, search: Search) -> str:
+    """Keep a search for its buttons and for replies to it; the oldest searches of a chat expire."""
     searches = context.chat_data.searches
     key = secrets.token_hex(4)
-    searches[key] = answer
+    searches[key] = search
     while len(searches) > SEARCHES_KEPT_PER_CHAT:
         searches.popitem(last=False)
     return key
 
 
-def answer_page(answer: Answer, key: str, page: int, per_page: int, texts: Texts,
-                context: Context) -> tuple[str, InlineKeyboardMarkup]:
+def answer_page(answer: Answer, key: str, page: int, per_page: int, texts: Texts, context: Context,
+                positions: tuple[int, ...] | None = None) -> tuple[str, InlineKeyboardMarkup]:
     """One page of hits with its buttons: paging; for each hit shown, its context, its citation and a
-    link to share it; then 👍/👎 when feedback is kept."""
+    link to share it; then 👍/👎 when feedback is kept. `positions`: where each hit sits in the kept
+    search (which its Context button names), when some of the search's passages have left the index."""
     pages = render.paginate(answer, per_page)
     shown = pages[page]
-    rows = [_hit_row(answer, i, key, texts, context.bot.username) for i in shown]
+    rows = [_hit_row(answer, i, positions[i] if positions else i, key, texts, context.bot.username) for i in shown]
     paging = [_button(texts.previous_button, buttons.More(key, page - 1))] if page > 0 else []
     paging += [_button(texts.more_button, buttons.More(key, page + 1))] if page + 1 < len(pages) else []
     feedback = votes.vote_row(key, page) if context.services.feedback is not None else []
@@ -297,8 +302,9 @@ def answer_page(answer: Answer, key: str, page: int, per_page: int, texts: Texts
     return render.page_html(answer, shown, page, len(pages), texts), InlineKeyboardMarkup(keyboard)
 
 
-def _hit_row(answer: Answer, i: int, key: str, texts: Texts, bot_username: str | None) -> list[InlineKeyboardButton]:
-    row = [_button(texts.context_button.format(n=i + 1), buttons.Context(key, i)),
+def _hit_row(answer: Answer, i: int, position: int, key: str, texts: Texts,
+             bot_username: str | None) -> list[InlineKeyboardButton]:
+    row = [_button(texts.context_button.format(n=i + 1), buttons.Context(key, position)),
            _button(texts.cite_button.format(n=i + 1), buttons.Cite(answer.hits[i].passage.id))]
     if bot_username:
         row.append(InlineKeyboardButton(texts.link_button.format(n=i + 1),
@@ -307,34 +313,46 @@ def _hit_row(answer: Answer, i: int, key: str, texts: Texts, bot_username: str |
 
 
 async def more_results(update: Update, context: Context) -> None:
-    """Show another page of an earlier answer, in place."""
-    query, button = update.callback_query, buttons.decode(update.callback_query.data)
-    answer = context.searches.get(button.key)
-    if answer is None:
-        await query.answer(texts_of(update, context).expired)
+    """Show another page of an earlier answer, in place, from its passages as the index holds them now."""
+    query, button, texts = update.callback_query, buttons.decode(update.callback_query.data), texts_of(update, context)
+    search = context.searches.get(button.key)
+    if search is None or not search.quoted:  # not kept, or a "found nothing" (which has no pages)
+        await query.answer(texts.expired)
+        return
+    service = context.services
+    rebuilt = await service.rebuilt(search)
+    if not rebuilt.answer.hits:
+        await query.answer(texts.answer_gone, show_alert=True)
         return
     await query.answer()
-    service = context.services
+    answer = rebuilt.answer
+    if rebuilt.gone:
+        answer = dataclasses.replace(answer, notice=" ".join(filter(None, [
+            answer.notice, texts.passages_gone.format(count=rebuilt.gone)])))
     pages = render.paginate(answer, service.settings.results_per_page)
     page = min(button.page, len(pages) - 1)
     answer = await service.emphasised(answer, pages[page])
-    context.searches[button.key] = answer
-    text, keyboard = answer_page(answer, button.key, page, service.settings.results_per_page, texts_of(update, context),
-                                 context)
+    for i in pages[page]:  # kept, so that the page costs no embedding when shown again
+        search.quoted[rebuilt.positions[i]].emphasis = answer.hits[i].emphasis
+    text, keyboard = answer_page(answer, button.key, page, service.settings.results_per_page, texts, context,
+                                 rebuilt.positions)
     if query.message is not None and context.chat_data is not None:
         context.chat_data.shown(query.message.message_id, button.key, page)
     await _edit(query, text, keyboard)
 
 
 async def more_context(update: Update, context: Context) -> None:
-    """Send a quoted passage again with the paragraphs around it."""
-    query, button = update.callback_query, buttons.decode(update.callback_query.data)
-    answer = context.searches.get(button.key)
-    if answer is None or button.index >= len(answer.hits) or not (query.message and query.message.is_accessible):
-        await query.answer(texts_of(update, context).expired)
+    """Send a quoted passage again with the paragraphs around it; say so when it has left the index."""
+    query, button, texts = update.callback_query, buttons.decode(update.callback_query.data), texts_of(update, context)
+    search = context.searches.get(button.key)
+    if search is None or button.index >= len(search.quoted) or not (query.message and query.message.is_accessible):
+        await query.answer(texts.expired)
+        return
+    hit = await context.services.quoted_hit(search, button.index)
+    if hit is None:
+        await query.answer(texts.passage_gone, show_alert=True)
         return
     await query.answer()
-    hit = answer.hits[button.index]
     neighbours = context.services.answerer.retriever.context(hit.passage, around=1)
     await query.message.reply_html(render.context_html(hit, neighbours), disable_web_page_preview=True)
 

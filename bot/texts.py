@@ -44,9 +44,15 @@ class Texts:
     thanks_up: str
     thanks_down: str
     passage_gone: str
+    passages_gone: str  # {count}: passages of a kept answer that have left the index since it was given
+    answer_gone: str  # every passage of a kept answer has left the index
     citation_html: str  # {style}: heading of a citation message
     style_set: str  # {style}
     style_choose: str  # {style}
+    export_cited: str  # {count} {format}: caption of an /export file of the passages cited in the chat
+    export_answer: str  # {count} {format}: caption of an /export file of the last answer's passages
+    export_empty: str
+    export_cleared: str
     read_with: str  # {earlier}: the notice on a follow-up read together with the question it answers
     context_button: str  # {n}
     cite_button: str  # {n}
@@ -86,7 +92,8 @@ ENGLISH = Texts(
         "• Or use filters: <code>after:2023-01-01</code> <code>before:2024</code> <code>source:Xinhua</code>.\n\n"
         "/alert &lt;question&gt; – send this chat new readouts that answer it, as they arrive\n"
         "/alerts – this chat's alerts, to remove them\n"
-        "/citestyle – plain or Chicago citations\n"
+        "/citestyle – citation style: plain, Chicago (author-date or notes), APA, MLA or Harvard\n"
+        "/export – the passages cited here (or the last answer's) as CSL-JSON and RIS files for Zotero\n"
         "/sources – the readouts I know\n/about – corpus size, dates and model\n/help – this message"
     ),
     examples=(
@@ -125,9 +132,16 @@ ENGLISH = Texts(
     thanks_up="Thanks! Noted as helpful.",
     thanks_down="Thanks! Noted as not helpful.",
     passage_gone="That passage is no longer in the readouts I hold.",
+    passages_gone="Passages of this answer no longer in the readouts I hold: {count}. The others are shown.",
+    answer_gone="The passages of this answer are no longer in the readouts I hold. Please ask again.",
     citation_html="<b>Citation</b> ({style}; tap to copy, /citestyle to change):",
     style_set="Citations in this chat are now in the {style} style.",
     style_choose="Citations in this chat are in the {style} style. Choose:",
+    export_cited="Passages cited in this chat: {count}, as {format}. Zotero: File → Import…",
+    export_answer="The last answer's passages: {count}, as {format} (nothing cited here yet). Zotero: File → Import…",
+    export_empty=("Nothing to export yet: press Cite under a quote, or ask a question. /export then sends those "
+                  "passages as CSL-JSON and RIS files for Zotero."),
+    export_cleared="Forgot the passages cited in this chat; /export now sends the last answer's.",
     read_with="Read together with the question it follows: “{earlier}”",
     context_button="Context {n}",
     cite_button="Cite {n}",
@@ -142,7 +156,8 @@ ENGLISH = Texts(
         ("sources", "The readouts I know"),
         ("alert", "Send me new readouts that answer a question"),
         ("alerts", "This chat's alerts, to remove them"),
-        ("citestyle", "Plain or Chicago citations"),
+        ("citestyle", "Citation style: plain, Chicago, APA, MLA, Harvard"),
+        ("export", "Cited passages as files for Zotero (CSL-JSON, RIS)"),
         ("about", "Corpus size, dates and search model"),
         ("help", "How to ask"),
         ("start", "What this bot does"),
@@ -166,7 +181,8 @@ CHINESE = Texts(
         "也可用筛选词：<code>after:2023-01-01</code> <code>before:2024</code> <code>source:Xinhua</code>。\n\n"
         "/alert &lt;问题&gt; – 有新的相关通报时发送到本聊天\n"
         "/alerts – 本聊天的提醒（可删除）\n"
-        "/citestyle – 普通或芝加哥格式引文\n"
+        "/citestyle – 引文格式：普通、芝加哥（作者-日期或注释）、APA、MLA 或哈佛\n"
+        "/export – 把本聊天引用过的段落（或上一个回答的段落）导出为 CSL-JSON 和 RIS 文件，供 Zotero 导入\n"
         "/sources – 已收录的通报\n/about – 收录规模、日期和模型\n/help – 本说明"
     ),
     examples=(
@@ -204,9 +220,15 @@ CHINESE = Texts(
     thanks_up="谢谢！已记为有帮助。",
     thanks_down="谢谢！已记为没有帮助。",
     passage_gone="该段落已不在我收录的通报中。",
+    passages_gone="此回答中有 {count} 个段落已不在我收录的通报中；以下是其余段落。",
+    answer_gone="此回答的段落已不在我收录的通报中，请重新提问。",
     citation_html="<b>引文</b>（{style}；点按即可复制，/citestyle 可更改格式）：",
     style_set="本聊天的引文格式已设为 {style}。",
     style_choose="本聊天的引文格式为 {style}。请选择：",
+    export_cited="本聊天引用过的段落：{count} 段，{format} 格式。Zotero：文件 → 导入…",
+    export_answer="上一个回答的段落：{count} 段，{format} 格式（本聊天尚未引用过段落）。Zotero：文件 → 导入…",
+    export_empty="暂无可导出的内容：先点按引文下方的“引用”，或提出问题；之后 /export 会把这些段落导出为 CSL-JSON 和 RIS 文件，供 Zotero 导入。",
+    export_cleared="已清空本聊天引用过的段落；/export 现在导出上一个回答的段落。",
     read_with="已结合你追问的原问题一起检索：“{earlier}”",
     context_button="上下文 {n}",
     cite_button="引用 {n}",
@@ -221,7 +243,8 @@ CHINESE = Texts(
         ("sources", "已收录的通报"),
         ("alert", "有新的相关通报时通知我"),
         ("alerts", "本聊天的提醒"),
-        ("citestyle", "引文格式：普通或芝加哥"),
+        ("citestyle", "引文格式：普通、芝加哥、APA、MLA、哈佛"),
+        ("export", "把引用过的段落导出为 Zotero 文件（CSL-JSON、RIS）"),
         ("about", "收录规模、日期和检索模型"),
         ("help", "如何提问"),
         ("start", "这个机器人能做什么"),
@@ -245,7 +268,8 @@ JAPANESE = Texts(
         "フィルター：<code>after:2023-01-01</code> <code>before:2024</code> <code>source:Xinhua</code>。\n\n"
         "/alert &lt;質問&gt; – 新しい関連記録が届いたらこのチャットに送信\n"
         "/alerts – このチャットのアラート（削除できます）\n"
-        "/citestyle – 出典の形式（標準またはシカゴ）\n"
+        "/citestyle – 出典の形式：標準、シカゴ（著者-年方式または注方式）、APA、MLA、ハーバード\n"
+        "/export – このチャットで引用した段落（なければ直前の回答の段落）を Zotero 用の CSL-JSON・RIS ファイルで送信\n"
         "/sources – 収録している記録\n/about – 収録数・期間・モデル\n/help – この説明"
     ),
     examples=(
@@ -284,9 +308,15 @@ JAPANESE = Texts(
     thanks_up="ありがとうございます！役に立ったと記録しました。",
     thanks_down="ありがとうございます！役に立たなかったと記録しました。",
     passage_gone="その段落は、現在収録している記録にはもうありません。",
+    passages_gone="この回答のうち {count} 件の段落は、現在収録している記録にはもうありません。残りを表示します。",
+    answer_gone="この回答の段落は、現在収録している記録にはもうありません。もう一度質問してください。",
     citation_html="<b>出典</b>（{style}。タップでコピー、/citestyle で形式を変更）：",
     style_set="このチャットの出典の形式を {style} にしました。",
     style_choose="このチャットの出典の形式は {style} です。選んでください：",
+    export_cited="このチャットで引用した段落：{count} 件、{format} 形式。Zotero：ファイル → インポート…",
+    export_answer="直前の回答の段落：{count} 件、{format} 形式（このチャットではまだ引用がありません）。Zotero：ファイル → インポート…",
+    export_empty="まだ書き出すものがありません。引用の下の「引用」を押すか、質問してください。その後 /export でそれらの段落を Zotero 用の CSL-JSON・RIS ファイルで送ります。",
+    export_cleared="このチャットで引用した段落を消去しました。/export は直前の回答の段落を送ります。",
     read_with="元の質問とあわせて検索しました：「{earlier}」",
     context_button="前後 {n}",
     cite_button="引用 {n}",
@@ -301,7 +331,8 @@ JAPANESE = Texts(
         ("sources", "収録している記録"),
         ("alert", "質問に答える新しい記録を知らせる"),
         ("alerts", "このチャットのアラート"),
-        ("citestyle", "出典の形式：標準またはシカゴ"),
+        ("citestyle", "出典の形式：標準、シカゴ、APA、MLA、ハーバード"),
+        ("export", "引用した段落を Zotero 用ファイルで（CSL-JSON、RIS）"),
         ("about", "収録数・期間・検索モデル"),
         ("help", "質問のしかた"),
         ("start", "このボットについて"),

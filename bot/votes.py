@@ -12,7 +12,7 @@ from telegram import InlineKeyboardButton, ReactionTypeEmoji, Update, User
 from index import Answer, Feedback, ReadoutsError, voter_key
 
 from . import buttons, render
-from .context import Context
+from .context import Context, Search
 from .texts import texts_of
 
 log = logging.getLogger(__name__)
@@ -24,13 +24,14 @@ def vote_row(key: str, page: int) -> list[InlineKeyboardButton]:
             InlineKeyboardButton(DOWN, callback_data=buttons.encode(buttons.Vote(key, 0, page)))]
 
 
-async def record(context: Context, answer: Answer, key: str, page: int, up: bool, user: User | None,
+async def record(context: Context, search: Search, key: str, page: int, up: bool, user: User | None,
                  via: str) -> bool:
-    """Append one vote on page `page` of an answer to the feedback log, with the passages that page
-    shows, off the event loop; False when it could not be kept."""
+    """Append one vote on page `page` of a kept answer to the feedback log, with the passages that page
+    shows (of those the index still holds), off the event loop; False when it could not be kept."""
     services = context.services
     if services.feedback is None:
         return False
+    answer: Answer = (await services.rebuilt(search)).answer
     pages = render.paginate(answer, services.settings.results_per_page)
     shown = pages[min(page, len(pages) - 1)] if pages else range(0)
     salt = hashlib.sha256(services.settings.token.encode()).hexdigest()
@@ -50,11 +51,11 @@ async def vote_button(update: Update, context: Context) -> None:
     """👍 or 👎 under an answer."""
     query, texts = update.callback_query, texts_of(update, context)
     button = buttons.decode(query.data)
-    answer = context.searches.get(button.key)
-    if answer is None:
+    search = context.searches.get(button.key)
+    if search is None or not search.quoted:  # not kept, or a "found nothing" (which has no vote buttons)
         await query.answer(texts.expired)
         return
-    kept = await record(context, answer, button.key, button.page, bool(button.up), update.effective_user, "button")
+    kept = await record(context, search, button.key, button.page, bool(button.up), update.effective_user, "button")
     await query.answer((texts.thanks_up if button.up else texts.thanks_down) if kept else texts.sorry)
 
 
@@ -64,7 +65,7 @@ async def reaction(update: Update, context: Context) -> None:
     emoji = {r.emoji for r in change.new_reaction if isinstance(r, ReactionTypeEmoji)}
     if context.chat_data is None or not emoji & {UP, DOWN}:
         return
-    shown = context.chat_data.answer_in(change.message_id)
-    if shown is not None:
-        key, answer, page = shown
-        await record(context, answer, key, page, UP in emoji, change.user, "reaction")
+    shown = context.chat_data.search_in(change.message_id)
+    if shown is not None and shown[1].quoted:  # an answer, not a "found nothing"
+        key, search, page = shown
+        await record(context, search, key, page, UP in emoji, change.user, "reaction")

@@ -28,29 +28,75 @@ from .passage import Hit, Passage
 
 if TYPE_CHECKING:
     from .answer import Answer, Answerer
-    from .citation import STYLES, CitationStyle, cite, passage_link
+    from .citation import STYLE_LABELS, STYLES, CitationStyle, cite, passage_link, style_named
     from .cli import main, open_library, open_retriever
     from .feedback import Feedback, FeedbackLog, voter_key
     from .followup import read_with
     from .live import Change, Library
     from .plain import answer_text, missing_note
+    from .references import Cited, csl_json, ris
     from .search import Retriever
     from .store import DocumentRecord
     from .terminal import safe
     from .watch import Outcome, Source, SourcesInvalid, Watcher, load_sources
 
 __all__ = [
-    "STYLES", "Answer", "CitationStyle", "Answerer", "BadQuery", "Change", "DocumentRecord", "EnglishOnlyIndex", "Feedback", "FeedbackLog", "FeedbackLogFailed", "Hit",
-    "IndexBusy", "IndexCorrupt", "IndexEmpty", "IndexMismatch", "IndexNotFound", "IndexWriteFailed",
-    "InputNotFound", "Library", "ModelUnavailable", "NothingMatches", "NothingToIngest", "Outcome", "Passage", "ReadoutsError",
-    "Retriever", "SettingInvalid", "Source", "SourcesInvalid", "Watcher", "answer_text", "cite", "load_sources", "main",
-    "missing_note", "open_library", "open_retriever", "passage_link", "read_with", "safe", "settings", "voter_key",
+    "Answer",
+    "Answerer",
+    "BadQuery",
+    "Change",
+    "CitationStyle",
+    "Cited",
+    "DocumentRecord",
+    "EnglishOnlyIndex",
+    "Feedback",
+    "FeedbackLog",
+    "FeedbackLogFailed",
+    "Hit",
+    "IndexBusy",
+    "IndexCorrupt",
+    "IndexEmpty",
+    "IndexMismatch",
+    "IndexNotFound",
+    "IndexWriteFailed",
+    "InputNotFound",
+    "Library",
+    "ModelUnavailable",
+    "NothingMatches",
+    "NothingToIngest",
+    "Outcome",
+    "Passage",
+    "ReadoutsError",
+    "Retriever",
+    "STYLES",
+    "STYLE_LABELS",
+    "SettingInvalid",
+    "Source",
+    "SourcesInvalid",
+    "Watcher",
+    "answer_text",
+    "cite",
+    "csl_json",
+    "load_sources",
+    "main",
+    "missing_note",
+    "open_library",
+    "open_retriever",
+    "passage_link",
+    "read_with",
+    "ris",
+    "safe",
+    "settings",
+    "style_named",
+    "voter_key",
 ]
 _LAZY = {"Answer": "answer", "Answerer": "answer", "Retriever": "search", "DocumentRecord": "store",
          "answer_text": "plain", "missing_note": "plain", "safe": "terminal", "open_retriever": "cli",
          "main": "cli", "open_library": "cli", "Change": "live", "Library": "live", "Outcome": "watch",
          "Source": "watch", "SourcesInvalid": "watch", "Watcher": "watch", "load_sources": "watch",
          "STYLES": "citation", "CitationStyle": "citation", "cite": "citation", "passage_link": "citation",
+         "STYLE_LABELS": "citation", "style_named": "citation", "Cited": "references", "csl_json": "references",
+         "ris": "references",
          "Feedback": "feedback", "FeedbackLog": "feedback", "voter_key": "feedback", "read_with": "followup"}
 
 

@@ -1,5 +1,6 @@
 """Citations of a passage, ready to copy, and links that open its readout scrolled to the passage and
-highlighted: text fragments (WICG "URL Fragment Text Directives", `#:~:text=`)."""
+highlighted: text fragments (WICG "URL Fragment Text Directives", `#:~:text=`). The styles other than
+"plain" are the official CSL styles, rendered by citeproc-py (references.py)."""
 from __future__ import annotations
 
 import functools
@@ -13,9 +14,16 @@ from urllib.parse import quote as percent_encode
 from urllib.parse import unquote
 
 from .passage import Passage
+from .references import CSL_STYLES, Cited, csl_item, render, speaker_of
 
-CitationStyle = Literal["plain", "chicago"]
-STYLES: tuple[CitationStyle, ...] = ("plain", "chicago")
+CitationStyle = Literal["plain", "chicago-author-date", "chicago-notes", "apa", "mla", "harvard"]
+STYLES: tuple[CitationStyle, ...] = ("plain", "chicago-author-date", "chicago-notes", "apa", "mla", "harvard")
+STYLE_LABELS: dict[str, str] = {"plain": "Plain", **{name: style.label for name, style in CSL_STYLES.items()}}
+# Names a chat may have kept or a user may type: "chicago" was the hand-written Chicago
+# bibliography entry of earlier versions, the form of the notes system.
+_ALIASES: dict[str, CitationStyle] = {"chicago": "chicago-notes", "chicago-note": "chicago-notes",
+                                      "chicago-notes-bibliography": "chicago-notes", "author-date": "chicago-author-date",
+                                      "modern-language-association": "mla", "harvard-cite-them-right": "harvard"}
 
 START_WORDS = 4  # words in a textStart or textEnd before it is grown for uniqueness
 CJK_CHARS_PER_WORD = 2.5  # scripts written without spaces: this many characters weigh as a word
@@ -348,32 +356,51 @@ def _sentence(text: str) -> str:
     return text if _ends_sentence(text) else f"{text}."
 
 
-def _chicago_title(title: str) -> str:
-    """The title in quotation marks, the period inside the closing mark as Chicago puts it."""
-    return f"“{title}”" if _ends_sentence(title) else f"“{title}.”"
+def style_named(name: str | None) -> CitationStyle | None:
+    """The style `name` stands for: a style's key or label, or an earlier version's name, in any case,
+    with spaces or hyphens ("Chicago notes", "apa", "chicago"); None when it names none."""
+    key = "-".join((name or "").lower().replace("_", " ").replace("-", " ").split())
+    for style in STYLES:
+        if key in (style, "-".join(STYLE_LABELS[style].lower().split())):
+            return style
+    return _ALIASES.get(key)
+
+
+def reference(passage: Passage, style: CitationStyle, *, accessed: date, link: str | None = None) -> str:
+    """The passage's reference without its quote: in a CSL style, citeproc-py's rendering of the
+    passage's CSL-JSON item (references.csl_item); in "plain", the speaker ("…, in:"), source, title,
+    date, link and accessed date on one line."""
+    if style != "plain":
+        return render(csl_item(Cited(passage, link), accessed=accessed), style)
+    return _plain(passage, accessed=accessed, link=link)
+
+
+def _plain(passage: Passage, *, accessed: date, link: str | None, words: str | None = None) -> str:
+    """The plain citation: `Speaker: “words” — Source, “Title”, Date. link (accessed …)`, or without
+    the words `Speaker, in: Source, …`."""
+    url = link or passage.url
+    speaker = speaker_of(passage)
+    where = f"{_collapse(passage.source)}, “{_collapse(passage.title)}”, {date_words(passage.date)}"
+    if words is not None:
+        where = f"{speaker}: {words} — {where}" if speaker else f"{words} — {where}"
+    elif speaker:
+        where = f"{speaker}, in: {where}"
+    return (f"{_sentence(where)} {url}" if url else where) + f" (accessed {date_words(accessed)})"
 
 
 def cite(passage: Passage, style: CitationStyle, *, accessed: date, link: str | None = None,
          quote: str | None = None, quoted: bool = True) -> str:
-    """A one-paragraph citation of the passage, ready to copy: who speaks (in a transcript), publisher,
-    title, date, link (`link`, else the passage's url), the accessed date and the quote (`quote`, else
-    the passage), verbatim. With `quoted` False it is the reference alone, for a reader who pastes the
-    quote themselves; it still names the speaker."""
-    url = link or passage.url
+    """A one-paragraph citation of the passage, ready to copy: its reference in `style` (link: `link`,
+    else the passage's url) and the quote (`quote`, else the passage), verbatim: after the reference
+    ("Quoted: “…”") in a CSL style, after its speaker and before the rest in "plain". With `quoted`
+    False it is the reference alone, for a reader who pastes the quote themselves; it still names
+    the speaker."""
+    if not quoted:
+        return reference(passage, style, accessed=accessed, link=link)
     words = f"“{_collapse(quote if quote is not None else passage.text)}”"
-    title, source, published = _collapse(passage.title), _collapse(passage.source), date_words(passage.date)
-    speaker = _collapse(passage.speaker) if passage.speaker else None
     if style == "plain":
-        reference = f"{source}, “{title}”, {published}"
-        if quoted:
-            where = f"{speaker}: {words} — {reference}" if speaker else f"{words} — {reference}"
-        else:
-            where = f"{speaker}, in: {reference}" if speaker else reference
-        return (f"{_sentence(where)} {url}" if url else where) + f" (accessed {date_words(accessed)})"
-    parts = [_sentence(source), _chicago_title(title), _sentence(published), f"Accessed {date_words(accessed)}."]
-    parts += [_sentence(url)] if url else []
-    parts += [_sentence(f"Speaker: {speaker}")] if speaker else []
-    return " ".join([*parts, f"Quoted: {words}"] if quoted else parts)
+        return _plain(passage, accessed=accessed, link=link, words=words)
+    return f"{reference(passage, style, accessed=accessed, link=link)} Quoted: {words}"
 
 
 def passage_link(passage: Passage, document: Sequence[Passage]) -> str | None:

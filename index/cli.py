@@ -27,6 +27,8 @@ if TYPE_CHECKING:
 
 # The subcommands import what they need when they run: `readouts --help` loads no model stack.
 
+FILE_FORMATS = ("csl-json", "ris")  # `ask --format`: the quoted passages as a file a reference manager imports
+
 
 def format_report(report: IngestReport, directory: Path) -> str:
     lines = [
@@ -181,13 +183,19 @@ def cmd_inspect(args: argparse.Namespace) -> int:
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
-    """Each question answered by the answer policy the bot uses: quoted passages, or what is missing."""
+    """Each question answered by the answer policy the bot uses: quoted passages, or what is missing;
+    with --format csl-json or ris, the passages quoted for all the questions as one file for Zotero."""
     from .answer import Answerer
     from .plain import answer_text
+    from .references import Cited, csl_json, ris
 
+    output = args.format or ("json" if args.json else "text")
+    if args.json and output != "json":
+        raise BadQuery(f"--json and --format {output} ask for two formats: give one")
     questions = questions_from(args.question)
     retriever = open_retriever(args.index)
     answerer = Answerer(retriever, first_page=args.k)
+    cited: list[Cited] = []
     for question in questions:
         try:
             answer = answerer.answer(question, args.k, method=args.method, emphasis=False)
@@ -195,16 +203,28 @@ def cmd_ask(args: argparse.Namespace) -> int:
         except (BadQuery, NothingMatches) as error:
             if len(questions) == 1:
                 raise
-            print(json.dumps({"query": question, "answered": False, "error": str(error), "results": []},
-                             ensure_ascii=False) if args.json else safe(f"{question}: {error}"))
+            if output == "json":
+                print(json.dumps({"query": question, "answered": False, "error": str(error), "results": []},
+                                 ensure_ascii=False))
+            else:
+                print(safe(f"{question}: {error}"), file=sys.stderr if output in FILE_FORMATS else sys.stdout)
             continue
-        if args.json:
+        if output in FILE_FORMATS:
+            cited += [Cited(hit.passage, hit.link) for hit in answer.hits]
+            if not answer.hits:
+                print(safe(f"{question}: no passage answers it; nothing to cite"), file=sys.stderr)
+            continue
+        if output == "json":
             print(json.dumps(answer.to_json(), ensure_ascii=False))
         else:
             context = ({i: retriever.context(hit.passage, args.context) for i, hit in enumerate(answer.hits)}
                        if args.context else None)
             print(f"Q: {safe(answer.question)}\n\n{answer_text(answer, detail=True, context=context)}\n")
         sys.stdout.flush()
+    if output in FILE_FORMATS:
+        from datetime import date
+
+        sys.stdout.write((csl_json if output == "csl-json" else ris)(cited, accessed=date.today()))
     return 0
 
 
@@ -345,7 +365,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("question", nargs="*", metavar="QUESTION")
     p.add_argument("--index", help=index_help)
     p.add_argument("-k", type=int, default=5, help="passages per question (default 5)")
-    p.add_argument("--json", action="store_true", help="one JSON object per question per line")
+    p.add_argument("--json", action="store_true", help="one JSON object per question per line (as --format json)")
+    p.add_argument("--format", choices=("text", "json", *FILE_FORMATS),
+                   help="text (default); json; or the quoted passages of all the questions as one CSL-JSON or RIS "
+                        "file, for Zotero and other reference managers")
     p.add_argument("--method", choices=METHODS, default="hybrid", help="ranking (default: hybrid, dense + BM25 fused)")
     p.add_argument("--context", type=int, default=0, metavar="N", help="also show N neighbouring paragraphs each side")
     p.set_defaults(run=cmd_ask)

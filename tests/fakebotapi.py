@@ -42,6 +42,29 @@ class _Server(ThreadingHTTPServer):
 
 
 @dataclass(frozen=True)
+class Upload:
+    """A file sent as multipart/form-data (sendDocument): its name and bytes."""
+
+    filename: str
+    content: bytes
+
+
+def _form_data(content_type: str, raw: bytes) -> dict[str, Any]:
+    """A multipart/form-data body as params: fields as text (JSON fields decoded later), files as Upload."""
+    from email.parser import BytesParser
+    from email.policy import HTTP
+
+    message = BytesParser(policy=HTTP).parsebytes(f"Content-Type: {content_type}\r\n\r\n".encode() + raw)
+    params: dict[str, Any] = {}
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        content = part.get_payload(decode=True) or b""
+        filename = part.get_filename()
+        params[name] = Upload(filename, content) if filename else content.decode()
+    return params
+
+
+@dataclass(frozen=True)
 class Call:
     method: str
     params: dict[str, Any]
@@ -216,6 +239,15 @@ class FakeBotApi:
             return BOT_USER
         if method == "getUpdates":
             return self._updates_after(int(params.get("offset") or 0), float(params.get("timeout") or 0))
+        if method == "sendDocument":
+            chat_id = int(params.get("chat_id") or 0)
+            document = params.get("document")
+            params.setdefault("message_id", next(self._message_ids))
+            name = document.filename if isinstance(document, Upload) else "file"
+            return {"message_id": params["message_id"], "date": int(time.time()), "caption": params.get("caption", ""),
+                    "document": {"file_id": f"doc{params['message_id']}", "file_unique_id": f"u{params['message_id']}",
+                                 "file_name": name},
+                    "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "group"}, "from": BOT_USER}
         if method in ("sendMessage", "editMessageText"):
             chat_id = int(params.get("chat_id") or 0)
             message_id = int(params["message_id"]) if "message_id" in params else next(self._message_ids)
@@ -238,14 +270,20 @@ class FakeBotApi:
 
             def do_POST(self) -> None:  # noqa: N802
                 length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length).decode()
+                raw = self.rfile.read(length)
                 prefix = f"/bot{api.token}/"
-                if not self.path.startswith(prefix):
+                if not self.path.startswith(prefix):  # another token: refused, as Telegram refuses it
+                    api._record(self.path.rsplit("/", 1)[-1], {}, 401)
                     return self._reply(401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
                 method = self.path[len(prefix):]
-                params = {k: v[0] for k, v in parse_qs(body, keep_blank_values=True).items()}
-                if self.headers.get("Content-Type", "").startswith("application/json") and body:
-                    params = json.loads(body)
+                content_type = self.headers.get("Content-Type", "")
+                if content_type.startswith("multipart/form-data"):
+                    params = _form_data(content_type, raw)
+                else:
+                    body = raw.decode()
+                    params = {k: v[0] for k, v in parse_qs(body, keep_blank_values=True).items()}
+                    if content_type.startswith("application/json") and body:
+                        params = json.loads(body)
                 for key in JSON_PARAMS & params.keys():
                     if isinstance(params[key], str):
                         params[key] = json.loads(params[key])

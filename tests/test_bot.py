@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import pickle
 import re
 import socket
 from collections.abc import Callable
@@ -570,3 +571,202 @@ async def test_a_chinese_user_asking_an_english_only_index_is_told_so_in_chinese
         calls = await bot.process(fake_api.message_update(USER, "中国为什么反对福岛核污染水排海？", language="zh-hans"))
     [reply] = [c.params["text"] for c in calls if c.method == "sendMessage"]
     assert reply.startswith("这个索引使用 all-MiniLM-L6-v2-int8，只能读懂英文") and "--embedder e5-small" in reply
+
+
+# --- issue 26: state kept as data, restarts, chains of follow-ups ---------------------------------
+async def test_a_restarted_bots_buttons_work_on_the_state_an_earlier_version_pickled(process_bot, fake_api: FakeBotApi,
+                                                                                    tmp_path: Path) -> None:
+    """tests/data/bot-state-chatdata.pickle: Answer, Hit and Passage objects, as the versions before kept them."""
+    import json
+    import shutil
+
+    state = tmp_path / "old-state.pickle"
+    shutil.copy(Path(__file__).parent / "data" / "bot-state-chatdata.pickle", state)
+    async with process_bot(state_file=state, results_per_page=2) as bot:
+        more = await bot.process(fake_api.callback_update(USER, "more:1ce84202:1", message_id=1001))
+        context = await bot.process(fake_api.callback_update(USER, "ctx:1ce84202:0", message_id=1001))
+        cite = await bot.process(fake_api.callback_update(USER, "cite:46c0a32b7c29-5", message_id=1001))
+        listing = await bot.process(fake_api.message_update(USER, "/alerts"))
+        follow_up = await bot.process(fake_api.message_update(USER, "And what did Russia say?", reply_to={
+            "message_id": 1001, "date": 0, "chat": {"id": USER, "type": "private"}, "from": fake_api_bot(), "text": "…"}))
+    assert not bot.errors
+    [edit] = [c.params for c in more if c.method == "editMessageText"]
+    assert "Results 3–4 of" in edit["text"] and edit["text"].count("<blockquote>") == 2
+    [quoted] = [c.params for c in context if c.method == "sendMessage"]
+    assert quoted["text"].startswith("<b>Context</b>, paragraphs") and "▶ <blockquote>" in quoted["text"]
+    [citation] = [c.params for c in cite if c.method == "sendMessage"]
+    assert citation["text"].startswith("<b>Citation</b> (chicago;")
+    assert "tidal observatories on the Zembla coast" in [c.params for c in listing][0]["text"]
+    [reply] = [c.params for c in follow_up if c.method == "sendMessage"]
+    assert "Q:</b> And what did Russia say? China Japan relations" in reply["text"]
+    assert json.loads(state.read_bytes())["format"] == "readouts-bot-state"  # written as data from now on
+
+
+async def test_context_and_cite_buttons_still_work_after_a_restart(process_bot, fake_api: FakeBotApi,
+                                                                   tmp_path: Path) -> None:
+    state = tmp_path / "restart.json"
+    async with process_bot(state_file=state) as bot:
+        await bot.process(fake_api.message_update(USER, "When was the Beijing-Tokyo Forum launched?"))
+    [first] = fake_api.sent("sendMessage", chat_id=USER)
+    [hit_row] = [row for row in first["reply_markup"]["inline_keyboard"] if row[0]["text"] == "Context 1"]
+    async with process_bot(state_file=state) as bot:
+        context = await bot.process(fake_api.callback_update(USER, hit_row[0]["callback_data"], message_id=900))
+        cite = await bot.process(fake_api.callback_update(USER, hit_row[1]["callback_data"], message_id=900))
+    [quoted] = [c.params["text"] for c in context if c.method == "sendMessage"]
+    [citation] = [c.params["text"] for c in cite if c.method == "sendMessage"]
+    assert quoted.startswith("<b>Context</b>, paragraphs 9–10:") and "▶ <blockquote>Launched in 2005" in quoted
+    assert citation.startswith("<b>Citation</b>") and "Beijing-Tokyo Forum" in citation and not bot.errors
+
+
+UNREADABLE_STATES = {"empty": b"", "junk": b"\x00junk", "JSON": b'{"chats": []}',
+                     "a pickle of a list": pickle.dumps([1, 2], protocol=pickle.HIGHEST_PROTOCOL),
+                     "a truncated pickle": (Path(__file__).parent / "data" / "bot-state-chatdata.pickle").read_bytes()[:3000]}
+
+
+@pytest.mark.parametrize("kind", UNREADABLE_STATES)
+async def test_the_bot_starts_fresh_on_an_unreadable_state_file_and_keeps_it_aside(
+        process_bot, fake_api: FakeBotApi, tmp_path: Path, kind: str) -> None:
+    state = tmp_path / "state.pickle"
+    state.write_bytes(UNREADABLE_STATES[kind])
+    async with process_bot(state_file=state) as bot:
+        [answer] = [c.params for c in await bot.process(fake_api.message_update(USER, QUESTION))]
+    [aside] = tmp_path.glob("state.pickle.unreadable-*")
+    assert aside.read_bytes() == UNREADABLE_STATES[kind] and "<blockquote>" in answer["text"] and not bot.errors
+    assert state.read_bytes().startswith(b'{"format": "readouts-bot-state"')  # a new state, written whole
+
+
+FOLLOW_UPS = ("And what did Japan say?", "What about Russia?", "And South Korea?", "How about the IAEA?",
+              "And what did the United States say?")
+
+
+async def test_a_chain_of_fifty_follow_ups_keeps_the_original_subject(process_bot, fake_api: FakeBotApi) -> None:
+    async with process_bot(questions_per_minute=100) as bot:
+        [answer] = [c.params for c in await bot.process(fake_api.message_update(USER, FOLLOWED))
+                    if c.method == "sendMessage"]
+        for n in range(50):
+            follow_up = FOLLOW_UPS[n % len(FOLLOW_UPS)]
+            [answer] = [c.params for c in await bot.process(fake_api.message_update(
+                USER, follow_up, reply_to=fake_api.bot_message(answer))) if c.method == "sendMessage"]
+            question = answer["text"].split("\n", 1)[0]
+            assert question == f"<b>Q:</b> {follow_up} {FOLLOWED}", n  # the one it follows, never the chain
+    assert "Fukushima" in answer["text"] and not bot.errors
+
+
+# --- issue 26: a token Telegram refuses -------------------------------------------------------------
+REFUSED_TOKEN = "4242424242:AAF-refused-token-Zq9"
+
+
+async def test_a_token_telegram_refuses_ends_the_start_in_one_line_without_it(fake_api: FakeBotApi, seeds_retriever,
+                                                                             tmp_path: Path) -> None:
+    import traceback
+
+    from bot.app import TOKEN_REFUSED, TokenRefused
+
+    settings = Settings(token=REFUSED_TOKEN, api_base_url=fake_api.url)  # the fake answers 401 to any other token
+    application = build_application(settings, Answerer(seeds_retriever), tmp_path / "state.json")
+    with pytest.raises(TokenRefused) as refused:
+        async with application:
+            pass
+    printed = "".join(traceback.format_exception(refused.value))
+    assert str(refused.value) == TOKEN_REFUSED and "\n" not in TOKEN_REFUSED
+    assert REFUSED_TOKEN not in printed and "AAF" not in printed and "rejected" not in printed
+    assert fake_api.sent("getMe", ok_only=False)  # Telegram was asked, and refused
+
+
+async def test_a_bot_api_out_of_reach_at_start_is_one_line_without_the_token(seeds_retriever, tmp_path: Path) -> None:
+    import traceback
+
+    from bot.app import TelegramUnreachable
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings = Settings(token=REFUSED_TOKEN, api_base_url=f"http://127.0.0.1:{port}")
+    application = build_application(settings, Answerer(seeds_retriever), tmp_path / "state.json")
+    with pytest.raises(TelegramUnreachable) as failed:
+        async with application:
+            pass
+    printed = "".join(traceback.format_exception(failed.value))
+    assert str(failed.value).startswith("the Bot API (TELEGRAM_API_BASE_URL) failed the bot's first request")
+    assert "\n" not in str(failed.value) and REFUSED_TOKEN not in printed and "AAF" not in printed
+
+
+def test_readouts_bot_with_a_refused_token_prints_one_line_and_exits_2(fake_api: FakeBotApi, seeds_index: Path,
+                                                                      tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "TELEGRAM_BOT_TOKEN": REFUSED_TOKEN, "TELEGRAM_API_BASE_URL": fake_api.url,
+           "READOUTS_INDEX": str(seeds_index), "READOUTS_BOT_STATE": str(tmp_path / "state.json"),
+           "PYTHONPATH": os.pathsep.join(sys.path)}
+    done = subprocess.run([sys.executable, "-m", "bot"], cwd=tmp_path, env=env, capture_output=True, text=True,
+                          timeout=180)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.splitlines()[-1].startswith("readouts: Telegram refused the bot token")
+    assert "Traceback" not in done.stderr and REFUSED_TOKEN not in done.stderr + done.stdout
+    assert "AAF" not in done.stderr
+
+
+# --- issue 26: webhooks -----------------------------------------------------------------------------
+def test_webhook_settings_listen_on_localhost_and_never_go_without_a_secret() -> None:
+    from bot.config import ConfigError, load_settings
+
+    settings = load_settings({"TELEGRAM_BOT_TOKEN": "1:abc", "WEBHOOK_URL": "https://bot.example.org/telegram"})
+    options = webhook_options(settings)
+    assert options["listen"] == "127.0.0.1" and settings.webhook_secret_generated
+    assert len(options["secret_token"]) >= 32 and options["secret_token"] not in repr(settings)
+    again = load_settings({"TELEGRAM_BOT_TOKEN": "1:abc", "WEBHOOK_URL": "https://bot.example.org/telegram"})
+    assert again.webhook_secret != settings.webhook_secret  # made for each run, never a default
+    chosen = load_settings({"TELEGRAM_BOT_TOKEN": "1:abc", "WEBHOOK_URL": "https://x.org/t", "WEBHOOK_SECRET": "s3cret",
+                            "WEBHOOK_LISTEN": "0.0.0.0"})
+    assert webhook_options(chosen)["secret_token"] == "s3cret" and webhook_options(chosen)["listen"] == "0.0.0.0"
+    assert not chosen.webhook_secret_generated
+    with pytest.raises(ConfigError, match="WEBHOOK_SECRET must be"):
+        load_settings({"TELEGRAM_BOT_TOKEN": "1:abc", "WEBHOOK_URL": "https://x.org/t", "WEBHOOK_SECRET": "no spaces"})
+    with pytest.raises(ConfigError, match="needs a secret"):
+        webhook_options(Settings(token="1:abc", webhook_url="https://x.org/t"))
+
+
+def test_readouts_bot_in_webhook_mode_without_a_secret_refuses_forged_posts(fake_api: FakeBotApi, seeds_index: Path,
+                                                                           tmp_path: Path) -> None:
+    """The real entry point, WEBHOOK_URL set and WEBHOOK_SECRET not: POSTs without the secret Telegram was
+    given (or with another) are refused, none reaches a handler, and the log never shows the secret."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "TELEGRAM_BOT_TOKEN": TEST_TOKEN, "TELEGRAM_API_BASE_URL": fake_api.url,
+           "READOUTS_INDEX": str(seeds_index), "READOUTS_BOT_STATE": str(tmp_path / "state.json"),
+           "WEBHOOK_URL": f"https://bot.example.org:{port}/telegram", "WEBHOOK_PORT": str(port),
+           "PYTHONPATH": os.pathsep.join(sys.path)}
+    env.pop("WEBHOOK_SECRET", None)
+    env.pop("WEBHOOK_LISTEN", None)
+    bot = subprocess.Popen([sys.executable, "-m", "bot"], cwd=tmp_path, env=env, stderr=subprocess.PIPE, text=True)
+    forged = {"update_id": 7, "message": {"message_id": 5, "date": 0, "chat": {"id": USER, "type": "private"},
+                                          "from": fake_api.user(USER), "text": "/alert forged alert"}}
+    try:
+        [registered] = fake_api.wait_for("setWebhook", timeout=120)
+        url = f"http://127.0.0.1:{port}/telegram"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                statuses = [httpx.post(url, json=forged, headers=headers, timeout=5).status_code for headers in
+                            ({}, {"X-Telegram-Bot-Api-Secret-Token": "guessed"})]
+                break
+            except httpx.ConnectError:
+                assert time.monotonic() < deadline, "the webhook server never listened"
+                time.sleep(0.2)
+        time.sleep(0.5)  # time for a wrongly accepted update to be answered
+    finally:
+        bot.send_signal(signal.SIGINT)
+        _, stderr = bot.communicate(timeout=60)
+    secret = registered["secret_token"]
+    assert statuses == [403, 403] and not fake_api.sent("sendMessage")
+    assert len(secret) >= 32 and secret not in stderr and TEST_TOKEN not in stderr
+    assert "WEBHOOK_SECRET is not set" in stderr and f"listening on 127.0.0.1:{port}" in stderr

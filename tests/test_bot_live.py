@@ -259,3 +259,75 @@ def test_the_bot_stops_on_sigterm_during_a_slow_fetch(fake_api: FakeBotApi, seed
             bot.kill()
     assert time.monotonic() - stopping < 5.0, stderr
     assert bot.returncode == 0 and "Traceback" not in stderr
+
+
+@pytest.mark.parametrize("filters", ["after:2023-13-45", "before:yesterday-ish", "since:2024-02-30"])
+async def test_an_alert_is_refused_as_a_question_with_its_filters_would_be(process_bot, fake_api: FakeBotApi,
+                                                                        filters: str) -> None:
+    async with process_bot() as bot:
+        [asked] = [c.params["text"] for c in await bot.process(fake_api.message_update(USER, f"zebrafish {filters}"))]
+        [refused] = [c.params["text"] for c in await bot.process(fake_api.message_update(
+            USER, f"/alert zebrafish {filters}"))]
+        [listing] = [c.params["text"] for c in await bot.process(fake_api.message_update(USER, "/alerts"))]
+    assert "is not a date" in asked and refused == asked  # the question's own error, word for word
+    assert "no alerts" in listing and not bot.errors
+
+
+async def test_an_alert_whose_filters_match_nothing_yet_is_saved(process_bot, fake_api: FakeBotApi) -> None:
+    async with process_bot() as bot:
+        [saved] = [c.params["text"] for c in await bot.process(fake_api.message_update(
+            USER, f"/alert {ALERT} after:2031-01-01"))]
+        [listing] = [c.params["text"] for c in await bot.process(fake_api.message_update(USER, "/alerts"))]
+    assert saved.startswith("Saved.") and "after:2031-01-01" in listing and not bot.errors
+
+
+async def test_context_and_more_on_passages_a_reingest_removed_say_they_are_gone(
+        process_bot, fake_api: FakeBotApi, library: Library, corpus_copy: Path, directory: Path,
+        fake_embedder) -> None:
+    add(corpus_copy, "zembla.txt", NEW_READOUT, directory, fake_embedder)
+    library.refresh()
+    async with process_bot(retriever=library, results_per_page=1) as bot:
+        [answer] = [c.params for c in await bot.process(fake_api.message_update(USER, ALERT))]
+        rows = answer["reply_markup"]["inline_keyboard"]
+        context_button = next(b["callback_data"] for row in rows for b in row if b["text"] == "Context 1")
+        cite_button = next(b["callback_data"] for row in rows for b in row if b["text"] == "Cite 1")
+        more_button = f"more:{context_button.split(':')[1]}:0"  # the page again, as ◀ Previous would show it
+        message = int(answer["message_id"])
+        before = [c.params.get("text", "") for c in await bot.process(
+            fake_api.callback_update(USER, context_button, message_id=message))]
+        assert any("three tidal observatories" in text for text in before)  # while the readout is indexed
+
+        (corpus_copy / "zembla.txt").unlink()
+        ingest([corpus_copy], directory, fake_embedder)
+        library.refresh()
+        answered = {}
+        for name, data in (("context", context_button), ("cite", cite_button), ("more", more_button)):
+            calls = await bot.process(fake_api.callback_update(USER, data, message_id=message))
+            [answered[name]] = [c.params for c in calls if c.method == "answerCallbackQuery"]
+            assert not [c for c in calls if c.method in ("sendMessage", "editMessageText")], name
+    assert "three tidal observatories" in answer["text"]
+    assert answered["context"]["text"] == answered["cite"]["text"] == "That passage is no longer in the readouts I hold."
+    assert answered["more"]["text"].startswith("The passages of this answer are no longer")
+    assert not bot.errors
+
+
+async def test_a_page_some_of_whose_passages_left_the_index_shows_the_others_and_says_so(
+        process_bot, fake_api: FakeBotApi, library: Library, corpus_copy: Path, directory: Path,
+        fake_embedder) -> None:
+    async with process_bot(retriever=library, results_per_page=2) as bot:
+        [answer] = [c.params for c in await bot.process(fake_api.message_update(USER, "China Japan relations"))]
+        first_quote = answer["text"].split("<blockquote>")[1].split("</blockquote>")[0].replace("<b>", "").replace(
+            "</b>", "")
+        [holder] = [f for f in corpus_copy.iterdir() if f.is_file() and first_quote[:60] in f.read_text(errors="replace")]
+        holder.unlink()
+        ingest([corpus_copy], directory, fake_embedder)
+        library.refresh()
+        key = answer["reply_markup"]["inline_keyboard"][0][-1]["callback_data"].split(":")[1]
+        calls = await bot.process(fake_api.callback_update(USER, f"more:{key}:0", message_id=int(answer["message_id"])))
+    [page] = [c.params for c in calls if c.method == "editMessageText"]
+    assert "no longer in the readouts I hold" in page["text"] and page["text"].count("<blockquote>") == 2
+    assert first_quote[:60] not in page["text"].replace("<b>", "").replace("</b>", "")
+    contexts = [b["callback_data"] for row in page["reply_markup"]["inline_keyboard"] for b in row
+                if b["text"].startswith("Context")]
+    assert all(not data.endswith(":0") for data in contexts)  # each names its passage's place in the kept answer
+    assert not bot.errors

@@ -2,6 +2,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot import buttons
+from index.citation import STYLES
 
 keys = st.text("0123456789abcdef", min_size=1, max_size=16)
 numbers = st.integers(0, 999_999)
@@ -10,7 +11,7 @@ passage_ids = st.builds(lambda prefix, n: f"{prefix}-{n}", st.text("0123456789ab
 any_button = st.one_of(st.builds(buttons.More, keys, numbers), st.builds(buttons.Context, keys, numbers),
                        st.builds(buttons.Sources, numbers), st.builds(buttons.Unalert, keys),
                        st.builds(buttons.Cite, passage_ids), st.builds(buttons.Vote, keys, st.integers(0, 1), numbers),
-                       st.builds(buttons.Style, st.sampled_from(["plain", "chicago"])))
+                       st.builds(buttons.Style, st.sampled_from([*STYLES, "chicago"])))
 
 
 @given(any_button)
@@ -40,7 +41,8 @@ def test_new_kinds_refuse_what_the_bot_would_not_write() -> None:
     assert buttons.decode("vote:0a1b:1:2") == buttons.Vote("0a1b", 1, 2)
     assert buttons.decode("style:chicago") == buttons.Style("chicago")
     for data in ("cite:0123456789ab-0", "cite:0123456789AB-3", "cite:0123456789ab", "cite:../x-1",
-                 "vote:0a1b:2:0", "vote:0a1b:01:0", "vote:0a1b:1", "vote:0a1b", "style:mla", "style:"):
+                 "vote:0a1b:2:0", "vote:0a1b:01:0", "vote:0a1b:1", "vote:0a1b", "style:vancouver", "style:APA",
+                 "style:"):
         assert buttons.decode(data) is None, data
 
 

@@ -1,7 +1,9 @@
 """Citing what the bot quotes (bot/cite.py), end to end over the State Department readouts: the Cite
-button, /citestyle, links to the quoted words, shared links opened by /start, and inline messages."""
+button, /citestyle and its CSL styles, /export, links to the quoted words, shared links opened by
+/start, and inline messages."""
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from datetime import date
@@ -11,6 +13,7 @@ from urllib.parse import unquote
 import pytest
 from botharness import application_for, processing
 from fakebotapi import Call, FakeBotApi
+from test_references import citeproc_rendering
 
 from index import store
 from index.search import Retriever
@@ -101,20 +104,112 @@ async def test_the_answer_links_each_quote_to_its_words_on_the_page(bot, fake_ap
         assert all(word in passage.split() for word in fragment_words(unescape(link).split("#:~:text=")[1]))
 
 
-async def test_citestyle_switches_this_chat_to_chicago(bot, fake_api: FakeBotApi) -> None:
+def code_text(html: str) -> str:
+    """The citation a message holds in <code>, as Telegram shows it (entities unescaped)."""
+    from html import unescape
+
+    code = re.search(r"<code>(.*)</code>", html, re.S)
+    assert code is not None, html
+    return unescape(code.group(1))
+
+
+async def test_cite_in_chicago_and_apa_is_citeprocs_rendering_of_the_exported_csl_json(
+        bot, fake_api: FakeBotApi, state_retriever: Retriever) -> None:
+    async with bot() as run:
+        reply = await ask(run, fake_api)
+        cite = next(b for b in buttons_of(reply) if b["text"] == "Cite 1")
+        citations, confirmations = {}, {}
+        for style in ("chicago-author-date", "apa"):
+            [confirmations[style]] = sent(await run.process(fake_api.message_update(USER, f"/citestyle {style}")))
+            [citations[style]] = sent(await run.process(fake_api.callback_update(USER, cite["callback_data"],
+                                                                                 reply["message_id"])))
+        exported = sent(await run.process(fake_api.message_update(USER, "/export")), "sendDocument")
+    assert not run.errors
+    passage = state_retriever.passage(cite["callback_data"].split(":", 1)[1])
+    assert passage is not None
+    files = {call["document"].filename.rsplit(".", 1)[1]: call["document"].content.decode() for call in exported}
+    [item] = json.loads(files["json"])
+    assert item["id"] == passage.id and "#:~:text=" in item["URL"]
+    quote = "“" + " ".join(passage.text.split()) + "”"
+    for style, label in (("chicago-author-date", "Chicago author-date"), ("apa", "APA")):
+        assert confirmations[style]["text"] == f"Citations in this chat are now in the {label} style."
+        assert f"({label};" in citations[style]["text"]
+        assert code_text(citations[style]["text"]) == f"{citeproc_rendering(item, style)} Quoted: {quote}"
+    assert code_text(citations["apa"]["text"]).startswith(f"U.S. Department of State. ({passage.date[:4]}, ")
+
+
+async def test_citestyle_buttons_offer_every_style_and_mark_the_chats(bot, fake_api: FakeBotApi) -> None:
     async with bot() as run:
         [shown] = sent(await run.process(fake_api.message_update(USER, "/citestyle")))
-        chicago = next(b for b in buttons_of(shown) if b["text"] == "Chicago")
-        await run.process(fake_api.callback_update(USER, chicago["callback_data"], shown["message_id"]))
+        notes = next(b for b in buttons_of(shown) if b["text"] == "Chicago notes")
+        calls = await run.process(fake_api.callback_update(USER, notes["callback_data"], shown["message_id"]))
         reply = await ask(run, fake_api)
         cite = next(b for b in buttons_of(reply) if b["text"] == "Cite 1")
         [citation] = sent(await run.process(fake_api.callback_update(USER, cite["callback_data"], reply["message_id"])))
         [typed] = sent(await run.process(fake_api.message_update(USER, "/citestyle plain")))
         [again] = sent(await run.process(fake_api.callback_update(USER, cite["callback_data"], reply["message_id"])))
     assert not run.errors
-    assert "chicago" in citation["text"] and "<code>U.S. Department of State. “" in citation["text"]
-    assert "Accessed" in citation["text"]
-    assert "plain" in typed["text"] and "<code>U.S. Department of State. “" not in again["text"]
+    assert [b["text"] for b in buttons_of(shown)] == ["✓ Plain", "Chicago author-date", "Chicago notes", "APA", "MLA",
+                                                      "Harvard"]
+    [answered] = sent(calls, "answerCallbackQuery")
+    [edited] = sent(calls, "editMessageReplyMarkup")
+    assert answered["text"] == "Citations in this chat are now in the Chicago notes style."
+    assert [b["text"] for row in edited["reply_markup"]["inline_keyboard"] for b in row][2] == "✓ Chicago notes"
+    assert "(Chicago notes;" in citation["text"] and "<code>U.S. Department of State, “" in citation["text"]
+    assert "Plain" in typed["text"] and code_text(again["text"]).startswith("“")
+
+
+async def test_a_chat_that_chose_the_old_chicago_style_cites_in_chicago_notes(bot, fake_api: FakeBotApi) -> None:
+    async with bot() as run:
+        reply = await ask(run, fake_api)
+        run.application.chat_data[USER].cite_style = "chicago"  # as a state file of an earlier version holds it
+        cite = next(b for b in buttons_of(reply) if b["text"] == "Cite 1")
+        [citation] = sent(await run.process(fake_api.callback_update(USER, cite["callback_data"], reply["message_id"])))
+        [old_button] = sent(await run.process(fake_api.callback_update(USER, "style:chicago", reply["message_id"])),
+                            "answerCallbackQuery")
+    assert not run.errors
+    assert "(Chicago notes;" in citation["text"] and " Quoted: “" in citation["text"]
+    assert old_button["text"] == "Citations in this chat are now in the Chicago notes style."
+    assert run.application.chat_data[USER].cite_style == "chicago-notes"
+
+
+async def test_export_sends_the_cited_passages_as_csl_json_and_ris(bot, fake_api: FakeBotApi,
+                                                                    state_retriever: Retriever) -> None:
+    import rispy
+
+    async with bot() as run:
+        empty = sent(await run.process(fake_api.message_update(USER, "/export")))
+        reply = await ask(run, fake_api)
+        from_answer = await run.process(fake_api.message_update(USER, "/export"))
+        cites = [b for b in buttons_of(reply) if b["text"] in ("Cite 2", "Cite 1")]
+        for cite in cites:
+            await run.process(fake_api.callback_update(USER, cite["callback_data"], reply["message_id"]))
+        from_cites = await run.process(fake_api.message_update(USER, "/export"))
+        cleared = sent(await run.process(fake_api.message_update(USER, "/export clear")))
+    assert not run.errors and all(call.status == 200 for call in from_cites + from_answer)
+    assert empty[0]["text"].startswith("Nothing to export yet")
+    assert cleared[0]["text"].startswith("Forgot the passages cited in this chat")
+    answer_ids = [item["id"] for item in json.loads(sent(from_answer, "sendDocument")[0]["document"].content)]
+    shown_ids = [b["callback_data"].split(":", 1)[1] for b in buttons_of(reply) if b["text"].startswith("Cite")]
+    total = re.search(r"Results 1–\d+ of (\d+)", reply["text"])
+    assert total is not None and len(answer_ids) == int(total.group(1))  # every page of the answer
+    assert answer_ids[:len(shown_ids)] == shown_ids and len(shown_ids) == len(quoted(reply["text"])) >= 2
+    documents = sent(from_cites, "sendDocument")
+    assert [d["document"].filename.rsplit(".", 1)[1] for d in documents] == ["json", "ris"]
+    assert documents[0]["caption"].startswith(f"Passages cited in this chat: {len(cites)}, as CSL-JSON")
+    items = json.loads(documents[0]["document"].content)
+    cited_ids = [cite["callback_data"].split(":", 1)[1] for cite in cites]
+    assert [item["id"] for item in items] == cited_ids  # in the order cited
+    entries = rispy.loads(documents[1]["document"].content.decode())
+    for item, entry, passage_id in zip(items, entries, cited_ids):
+        passage = state_retriever.passage(passage_id)
+        assert passage is not None
+        for style in ("chicago-author-date", "apa", "mla"):
+            rendered = citeproc_rendering(item, style)
+            assert passage.title.split()[0] in rendered and item["URL"] in rendered
+        assert entry["title"] == passage.title and entry["publisher"] == passage.source == "U.S. Department of State"
+        assert entry["date"] == passage.date.replace("-", "/") + "/" and entry["urls"] == [item["URL"]]
+        assert entry["urls"][0].startswith(passage.url + "#:~:text=")
 
 
 async def test_a_shared_link_opens_its_passage_with_its_citation(bot, fake_api: FakeBotApi,
@@ -150,9 +245,10 @@ async def test_cite_on_a_shared_inline_message_opens_the_bots_chat_on_the_passag
 
 async def test_a_style_that_does_not_exist_is_named_and_the_styles_offered(bot, fake_api: FakeBotApi) -> None:
     async with bot() as run:
-        [reply] = sent(await run.process(fake_api.message_update(USER, "/citestyle mla")))
-    assert reply["text"].startswith("“mla” is not a citation style: choose plain / chicago.")
-    assert [b["text"] for b in buttons_of(reply)] == ["Plain", "Chicago"]
+        [reply] = sent(await run.process(fake_api.message_update(USER, "/citestyle vancouver")))
+    assert reply["text"].startswith("“vancouver” is not a citation style: choose plain / chicago-author-date / "
+                                    "chicago-notes / apa / mla / harvard.")
+    assert [b["text"] for b in buttons_of(reply)][:2] == ["✓ Plain", "Chicago author-date"]
 
 
 async def test_start_offers_only_examples_this_index_can_answer_and_its_newest_readouts(
@@ -177,7 +273,7 @@ def test_the_copy_button_holds_the_whole_citation_else_its_reference_else_nothin
     short = copy_button(passage("They spoke.", "https://www.state.gov/call/"), "plain", link, ENGLISH)
     assert short is not None and short.text == ENGLISH.copy_button and "They spoke." in short.copy_text.text
     long_text = "They spoke about trade. " * 20
-    reference = copy_button(passage(long_text, "https://www.state.gov/call/"), "chicago", link, ENGLISH)
+    reference = copy_button(passage(long_text, "https://www.state.gov/call/"), "chicago-notes", link, ENGLISH)
     assert reference is not None and reference.text == ENGLISH.copy_reference_button
     assert long_text.strip() not in reference.copy_text.text and link in reference.copy_text.text
     assert len(reference.copy_text.text) <= COPY_LIMIT

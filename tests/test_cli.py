@@ -218,3 +218,38 @@ def test_ask_names_the_speaker_of_a_transcripts_quote_in_json_and_in_text(run, s
     assert proposal["speaker"] == "Foreign Minister Di Maio"
     code, out, _ = run("ask", "--index", index, "-k", "3", "We act. As the G7, we will play a central role")
     assert code == 0 and "— Foreign Minister Baerbock (via interpreter), in: Secretary Antony J. Blinken And German" in out
+
+
+def test_ask_writes_the_quoted_passages_as_csl_json_or_ris(run, seeds_index: Path, monkeypatch) -> None:
+    import io
+
+    import rispy
+    from test_references import citeproc_rendering
+
+    questions = ["Fukushima water", "Beijing-Tokyo Forum"]
+    answers = {}
+    for question in questions:
+        code, out, _ = run("ask", "--index", str(seeds_index), "-k", "2", "--json", question)
+        answers[question] = [result for result in json.loads(out)["results"] if not result.get("related")]
+    quoted = answers[questions[0]] + answers[questions[1]]
+    ids = list(dict.fromkeys(result["id"] for result in quoted))
+    assert len(ids) >= 2
+    monkeypatch.setattr(sys, "stdin", io.StringIO("\n".join(questions) + "\n"))
+    code, out, _ = run("ask", "--index", str(seeds_index), "-k", "2", "--format", "csl-json", "-")
+    items = json.loads(out)  # one file for both questions, each passage once
+    assert code == 0 and [item["id"] for item in items] == ids
+    by_id = {result["id"]: result for result in quoted}
+    for item in items:
+        for style in ("chicago-author-date", "apa"):
+            rendered = citeproc_rendering(item, style)
+            assert by_id[item["id"]]["source"] in rendered and (item.get("URL") or "") in rendered
+    code, out, _ = run("ask", "--index", str(seeds_index), "-k", "2", "--format", "ris", questions[1])
+    entries = rispy.loads(out)
+    results = answers[questions[1]]
+    assert code == 0 and entries and [entry["title"] for entry in entries] == [r["title"] for r in results]
+    for entry, result in zip(entries, results):
+        assert entry["publisher"] == result["source"] and entry.get("urls") == ([result.get("link") or result["url"]]
+                                                                               if result["url"] else None)
+        assert entry.get("date") == (result["date"].replace("-", "/") + "/" if result["date"] else None)
+    code, out, err = run("ask", "--index", str(seeds_index), "--json", "--format", "ris", "Beijing-Tokyo Forum")
+    assert code == 2 and out == "" and "two formats" in err
