@@ -2,6 +2,7 @@ from index.answer import Answerer
 from index.errors import NothingMatches
 from index.evaluate import Question, evaluate, half
 from index.passage import Hit, Passage
+from index.spelling import Spelling
 
 SWEDEN = Passage(id="sweden-1", doc="state_2022-05-04_linde.txt", text="Sweden prepares to assume the presidency in 2023.",
                  title="Meeting with Swedish Foreign Minister Linde", source="U.S. Department of State",
@@ -17,6 +18,9 @@ class Stub:
 
     def missing(self, question: str) -> list[str]:
         return []
+
+    def spelling(self, question: str) -> Spelling:
+        return Spelling(question)
 
 
 def test_a_date_in_words_that_excludes_every_readout_is_dropped_as_the_bot_does() -> None:
