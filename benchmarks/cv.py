@@ -54,10 +54,12 @@ def fold_of(key: str) -> int:
     return hashlib.sha256(key.encode()).digest()[0] % FOLDS
 
 
-def collect(embedder: str) -> list[Record]:
+def collect(embedder: str, corpora: list[str] | None = None) -> list[Record]:
     records = []
     retrievers = {}
     for name, corpus, path in question_sets():
+        if corpora and corpus not in corpora:
+            continue
         retriever = retrievers.setdefault(corpus, retriever_for(corpus, embedder))
         answerer = Answerer(retriever)
         for question in load_questions(path):
@@ -150,15 +152,16 @@ def main() -> None:
     parser.add_argument("--embedder", default="minilm-int8")
     parser.add_argument("--ranking", nargs="*", default=[], metavar="NAME=VALUE")
     parser.add_argument("--rule", nargs="*", default=[], metavar="NAME=VALUE")
+    parser.add_argument("--corpora", nargs="*", default=[], help="only the sets over these corpora (seeds state-dept)")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     from index.embed import embedder_named
 
     patch(args.ranking, args.embedder)
     if args.rule:
-        base = collect(args.embedder)
+        base = collect(args.embedder, args.corpora)
         patch(args.rule, args.embedder)
-        results = compare(base, collect(args.embedder))
+        results = compare(base, collect(args.embedder, args.corpora))
         for fold, (before, after) in enumerate(results):
             print(f"  fold {fold}: {before:.4f} -> {after:.4f} ({after - before:+.4f})")
         gains = [after - before for before, after in results]
@@ -167,7 +170,7 @@ def main() -> None:
         return
     default = embedder_named(args.embedder)
     current = Bars(default.min_similarity, ranking.EVIDENCE_BAR, ranking.EVIDENCE_KNOWN_ONLY)
-    records = collect(args.embedder)
+    records = collect(args.embedder, args.corpora)
     folds = cross_validate(records, current)
     gains = [f["chosen_utility"] - f["current_utility"] for f in folds]
     print(f"embedder {args.embedder}, ranking {args.ranking or 'as shipped'}, {len(records)} questions")
