@@ -39,7 +39,7 @@ def sent(calls: list[Call], method: str = "sendMessage") -> list[dict]:
 
 def timeline_lines(html: str) -> list[re.Match[str]]:
     """The lines of a timeline message after its heading, each parsed (None: not a timeline line)."""
-    return [LINE.match(line) for line in html.split("\n")[1:]]  # type: ignore[misc]
+    return [LINE.match(line) for line in html.split("\n")[1:] if not line.startswith("<i>…")]  # type: ignore[misc]
 
 
 @pytest.mark.slow
@@ -53,7 +53,8 @@ async def test_timeline_lists_the_answers_passages_oldest_first_each_with_its_da
     dates = [line.group(1) for line in lines]
     assert dates == sorted(dates) and dates[0] < dates[-1]
     expected = Answerer(state_retriever).answer("kuleba", handlers.TIMELINE_RESULTS, emphasis=False)
-    assert sorted(dates) == sorted(hit.passage.date for hit in expected.hits)
+    oldest = sorted(hit.passage.date or "9999" for hit in expected.hits)
+    assert dates == oldest[: len(dates)]  # the oldest of what the policy quotes, cut only at the message's end
     texts = {hit.passage.text for hit in expected.hits}
     for line in lines:  # each best sentence is verbatim from one of the quoted passages; links point at state.gov
         assert any(unescape(line.group(3)).rstrip("…") in text for text in texts)
