@@ -72,12 +72,19 @@ class Style:
     style: str
 
 
-Button = More | Context | Sources | Unalert | Cite | Vote | Style
+@dataclass(frozen=True)
+class Timeline:
+    """List the passages of the answer kept under `key` by date, oldest first."""
+
+    key: str
+
+
+Button = More | Context | Sources | Unalert | Cite | Vote | Style | Timeline
 _PREFIX = {More: "more", Context: "ctx", Sources: "src", Unalert: "unalert", Cite: "cite", Vote: "vote",
-           Style: "style"}
+           Style: "style", Timeline: "date"}
 _FIELDS = {"more": (More, ("key", "page")), "ctx": (Context, ("key", "index")), "src": (Sources, ("page",)),
            "unalert": (Unalert, ("key",)), "cite": (Cite, ("passage",)), "vote": (Vote, ("key", "up", "page")),
-           "style": (Style, ("style",))}
+           "style": (Style, ("style",)), "date": (Timeline, ("key",))}
 
 
 def encode(button: Button) -> str:

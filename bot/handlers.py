@@ -36,6 +36,7 @@ SEARCHES_KEPT_PER_CHAT = 20
 INLINE_RESULTS = 10
 TYPING_AFTER = 0.5  # seconds
 SOURCES_PER_PAGE = 10
+TIMELINE_RESULTS = 15  # passages a timeline asks the answer policy for: more than an answer's first page
 
 
 def allowed(update: Update, settings: Settings) -> bool:
@@ -298,7 +299,8 @@ def answer_page(answer: Answer, key: str, page: int, per_page: int, texts: Texts
     paging = [_button(texts.previous_button, buttons.More(key, page - 1))] if page > 0 else []
     paging += [_button(texts.more_button, buttons.More(key, page + 1))] if page + 1 < len(pages) else []
     feedback = votes.vote_row(key, page) if context.services.feedback is not None else []
-    keyboard = [row for row in (paging, *rows, feedback) if row]
+    by_date = [_button(texts.timeline_button, buttons.Timeline(key))]
+    keyboard = [row for row in (paging, *rows, by_date, feedback) if row]
     return render.page_html(answer, shown, page, len(pages), texts), InlineKeyboardMarkup(keyboard)
 
 
@@ -355,6 +357,55 @@ async def more_context(update: Update, context: Context) -> None:
     await query.answer()
     neighbours = context.services.answerer.retriever.context(hit.passage, around=1)
     await query.message.reply_html(render.context_html(hit, neighbours), disable_web_page_preview=True)
+
+
+async def timeline_command(update: Update, context: Context) -> None:
+    """/timeline <question>: the passages that answer it, oldest first, one line each."""
+    question = " ".join(context.args or [])
+    if not question.strip():
+        texts = texts_of(update, context)
+        await update.effective_message.reply_text(texts.usage_timeline.format(example=texts.examples[0]))
+        return
+    await send_timeline(update, context, question)
+
+
+async def timeline_button(update: Update, context: Context) -> None:
+    """By date, under an answer: its question's passages as a timeline, in a new message."""
+    query, texts = update.callback_query, texts_of(update, context)
+    search = context.searches.get(buttons.decode(query.data).key)
+    if search is None or not (query.message and query.message.is_accessible):
+        await query.answer(texts.expired)
+        return
+    await query.answer()
+    await send_timeline(update, context, search.question)
+
+
+def timeline_answer(context: Context, question: str) -> Answer:
+    """The answer policy's passages for `question` (up to TIMELINE_RESULTS), each with its best sentence
+    marked and its link made: a timeline shows them all at once. Runs in a search thread."""
+    answerer = context.services.answerer
+    answer = answerer.answer(question, TIMELINE_RESULTS, emphasis=False)
+    return answerer.emphasised(answer, range(len(answer.hits)))
+
+
+async def send_timeline(update: Update, context: Context, question: str) -> None:
+    """A timeline of `question` sent to the update's chat, within the sender's question limit."""
+    service, message, texts = context.services, update.effective_message, texts_of(update, context)
+    wait = service.limiter.wait_time(asker(update))
+    if wait:
+        await message.reply_text(texts.slow_down.format(per_minute=service.settings.questions_per_minute,
+                                                        seconds=max(1, round(wait))))
+        return
+    try:
+        answer = await asyncio.get_running_loop().run_in_executor(service.executor, timeline_answer, context, question)
+    except EnglishOnlyIndex as error:
+        await message.reply_text(texts.english_only.format(model=error.model))
+        return
+    except ReadoutsError as error:
+        await message.reply_text(str(error))
+        return
+    html = render.timeline_html(answer, texts) if answer.found else render.nothing_found_html(answer, texts)
+    await message.reply_html(html, disable_web_page_preview=True)
 
 
 async def expired_button(update: Update, context: Context) -> None:

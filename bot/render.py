@@ -116,5 +116,31 @@ def nothing_found_html(answer: Answer, texts: Texts = ENGLISH) -> str:
     return html
 
 
+def timeline_html(answer: Answer, texts: Texts = ENGLISH, sentence_chars: int = 300) -> str:
+    """The passages an answer quotes, oldest first (undated ones last), one line each: date, speaker,
+    best sentence and a link to the quoted words; cut, with a note saying how many are left out, when
+    they do not fit one message."""
+    hits = sorted(answer.hits, key=lambda h: (h.passage.date is None, h.passage.date or "", h.passage.doc,
+                                              h.passage.paragraph))
+    html = texts.timeline_html.format(question=_esc(short(answer.question, 300)))
+    for shown, hit in enumerate(hits):
+        line = "\n" + timeline_line(hit, texts, sentence_chars)
+        note = "\n<i>" + _esc(texts.timeline_cut.format(count=len(hits) - shown)) + "</i>"
+        last = shown == len(hits) - 1
+        if len(html) + len(line) + (0 if last else len(note)) > TELEGRAM_LIMIT:
+            return html + note
+        html += line
+    return html
+
+
+def timeline_line(hit: Hit, texts: Texts = ENGLISH, sentence_chars: int = 300) -> str:
+    """One passage on a timeline: "<b>date</b> · speaker: “best sentence” link"."""
+    p = hit.passage
+    speaker = f"{_esc(short(p.speaker, 80))}: " if p.speaker else ""
+    url = hit.link or p.url
+    anchor = f' <a href="{escape(url, quote=True)}">link</a>' if url else ""
+    return f"• <b>{_esc(p.date or texts.date_unknown)}</b> · {speaker}“{_esc(short(hit.best_sentence(), sentence_chars))}”{anchor}"
+
+
 def short(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

@@ -62,6 +62,10 @@ class Texts:
     more_button: str
     previous_button: str
     next_button: str
+    timeline_button: str
+    timeline_html: str  # {question}: heading of a /timeline message, passages oldest first
+    timeline_cut: str  # {count}: passages left out of a /timeline message too long for one
+    usage_timeline: str  # {example}
     commands: tuple[tuple[str, str], ...]  # (command, description) for the menu
 
     def missing_note(self, names: Sequence[str]) -> str:
@@ -94,6 +98,8 @@ ENGLISH = Texts(
         "/alerts – this chat's alerts, to remove them\n"
         "/citestyle – citation style: plain, Chicago (author-date or notes), APA, MLA or Harvard\n"
         "/export – the passages cited here (or the last answer's) as CSL-JSON and RIS files for Zotero\n"
+        "/timeline &lt;question&gt; – the passages that answer it, oldest first, one line each "
+        "(or <b>By date</b> under an answer)\n"
         "/sources – the readouts I know\n/about – corpus size, dates and model\n/help – this message"
     ),
     examples=(
@@ -151,6 +157,10 @@ ENGLISH = Texts(
     more_button="More results ▶",
     previous_button="◀ Previous",
     next_button="Next ▶",
+    timeline_button="📅 By date",
+    timeline_html="<b>By date</b>, oldest first: <i>{question}</i>",
+    timeline_cut="… and {count} more passages, not shown: too long for one message.",
+    usage_timeline="Usage: /timeline <question>, e.g. /timeline {example}",
     commands=(
         ("ask", "Ask a question about the readouts"),
         ("sources", "The readouts I know"),
@@ -158,6 +168,7 @@ ENGLISH = Texts(
         ("alerts", "This chat's alerts, to remove them"),
         ("citestyle", "Citation style: plain, Chicago, APA, MLA, Harvard"),
         ("export", "Cited passages as files for Zotero (CSL-JSON, RIS)"),
+        ("timeline", "The passages that answer a question, oldest first"),
         ("about", "Corpus size, dates and search model"),
         ("help", "How to ask"),
         ("start", "What this bot does"),
@@ -183,6 +194,7 @@ CHINESE = Texts(
         "/alerts – 本聊天的提醒（可删除）\n"
         "/citestyle – 引文格式：普通、芝加哥（作者-日期或注释）、APA、MLA 或哈佛\n"
         "/export – 把本聊天引用过的段落（或上一个回答的段落）导出为 CSL-JSON 和 RIS 文件，供 Zotero 导入\n"
+        "/timeline &lt;问题&gt; – 回答该问题的段落，按日期由早到晚，每段一行（回答下方的 <b>按日期</b> 亦同）\n"
         "/sources – 已收录的通报\n/about – 收录规模、日期和模型\n/help – 本说明"
     ),
     examples=(
@@ -238,6 +250,10 @@ CHINESE = Texts(
     more_button="更多结果 ▶",
     previous_button="◀ 上一页",
     next_button="下一页 ▶",
+    timeline_button="📅 按日期",
+    timeline_html="<b>按日期</b>（由早到晚）：<i>{question}</i>",
+    timeline_cut="……另有 {count} 个段落未显示：一条消息放不下。",
+    usage_timeline="用法：/timeline <问题>，例如 /timeline {example}",
     commands=(
         ("ask", "就外交通报提问"),
         ("sources", "已收录的通报"),
@@ -245,6 +261,7 @@ CHINESE = Texts(
         ("alerts", "本聊天的提醒"),
         ("citestyle", "引文格式：普通、芝加哥、APA、MLA、哈佛"),
         ("export", "把引用过的段落导出为 Zotero 文件（CSL-JSON、RIS）"),
+        ("timeline", "按日期由早到晚列出回答问题的段落"),
         ("about", "收录规模、日期和检索模型"),
         ("help", "如何提问"),
         ("start", "这个机器人能做什么"),
@@ -270,6 +287,7 @@ JAPANESE = Texts(
         "/alerts – このチャットのアラート（削除できます）\n"
         "/citestyle – 出典の形式：標準、シカゴ（著者-年方式または注方式）、APA、MLA、ハーバード\n"
         "/export – このチャットで引用した段落（なければ直前の回答の段落）を Zotero 用の CSL-JSON・RIS ファイルで送信\n"
+        "/timeline &lt;質問&gt; – 答えとなる段落を古い順に1行ずつ（回答の下の <b>日付順</b> も同じ）\n"
         "/sources – 収録している記録\n/about – 収録数・期間・モデル\n/help – この説明"
     ),
     examples=(
@@ -326,6 +344,10 @@ JAPANESE = Texts(
     more_button="さらに表示 ▶",
     previous_button="◀ 前へ",
     next_button="次へ ▶",
+    timeline_button="📅 日付順",
+    timeline_html="<b>日付順</b>（古い順）：<i>{question}</i>",
+    timeline_cut="…ほか {count} 段落は表示していません（1通に収まりません）。",
+    usage_timeline="使い方：/timeline <質問>　例：/timeline {example}",
     commands=(
         ("ask", "外交記録について質問する"),
         ("sources", "収録している記録"),
@@ -333,6 +355,7 @@ JAPANESE = Texts(
         ("alerts", "このチャットのアラート"),
         ("citestyle", "出典の形式：標準、シカゴ、APA、MLA、ハーバード"),
         ("export", "引用した段落を Zotero 用ファイルで（CSL-JSON、RIS）"),
+        ("timeline", "質問に答える段落を古い順に"),
         ("about", "収録数・期間・検索モデル"),
         ("help", "質問のしかた"),
         ("start", "このボットについて"),

@@ -129,7 +129,7 @@ def cmd_watch(args: argparse.Namespace) -> int:
 
     sources = load_sources(Path(args.sources))
     directory = settings.index_dir(args.index)
-    watcher = Watcher(directory, embedder_to_ingest(None, directory))
+    watcher = Watcher(directory, embedder_to_ingest(None, directory), progress=True)
     if not args.once:
         print(f"watching {len(sources)} source{'s' if len(sources) != 1 else ''} into {directory} (Ctrl-C stops)",
               file=sys.stderr)

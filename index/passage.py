@@ -78,6 +78,16 @@ class Hit:
     relevance: float = 0.0
     link: str | None = None
 
+    def best_sentence(self) -> str:
+        """The sentence that stands for the passage in one line: the emphasised one when marked, else
+        the first (abbreviations such as "U.S." do not end it)."""
+        from .sentences import sentence_spans
+
+        text = self.passage.text
+        spans = [self.emphasis] if self.emphasis else sentence_spans(text, 0, len(text))
+        a, b = spans[0] if spans else (0, len(text))
+        return text[a:b].strip()
+
     def to_json(self) -> dict[str, Any]:
         data = {"rank": self.rank, "score": round(self.score, 4), "relevance": round(self.relevance, 4),
                 **self.passage.to_json()}

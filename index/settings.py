@@ -32,6 +32,8 @@ METHODS: tuple[Method, ...] = ("hybrid", "dense", "lexical")  # rankings a quest
 
 FETCH_SECONDS = 20.0  # READOUTS_FETCH_SECONDS: the most one URL's fetch may take, retries included
 FETCH_SECONDS_RANGE = (1.0, 600.0)
+PROGRESS_SECONDS = 5.0  # READOUTS_PROGRESS_SECONDS: how often ingest and watch write a progress line to a log
+PROGRESS_SECONDS_RANGE = (0.001, 3600.0)
 
 
 def number(env: Mapping[str, str], name: str, default: float, low: float, high: float) -> float:
@@ -52,3 +54,10 @@ def number(env: Mapping[str, str], name: str, default: float, low: float, high: 
 def fetch_seconds(env: Mapping[str, str] | None = None) -> float:
     """How long one URL may take to fetch, from READOUTS_FETCH_SECONDS (default 20 s)."""
     return number(os.environ if env is None else env, "READOUTS_FETCH_SECONDS", FETCH_SECONDS, *FETCH_SECONDS_RANGE)
+
+
+def progress_seconds(env: Mapping[str, str] | None = None) -> float:
+    """How often a progress line is written when stderr is not a terminal, from READOUTS_PROGRESS_SECONDS
+    (default 5 s)."""
+    return number(os.environ if env is None else env, "READOUTS_PROGRESS_SECONDS", PROGRESS_SECONDS,
+                  *PROGRESS_SECONDS_RANGE)

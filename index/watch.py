@@ -180,8 +180,9 @@ class Watcher:
     never refreshed twice at once. `stop` cancels the refreshes in flight."""
 
     def __init__(self, directory: Path, embedder: Embedder, fetcher: Callable[[], Fetcher] | None = None,
-                 deadline: float | None = None) -> None:
+                 deadline: float | None = None, *, progress: bool = False) -> None:
         self.directory, self.embedder = directory, embedder
+        self.progress = progress  # embedding progress on stderr: a bar on a terminal, lines in a log
         self.deadline = settings.fetch_seconds() if deadline is None else deadline  # checked now, not at the first refresh
         self.fetcher = fetcher or (lambda: Fetcher(deadline=self.deadline))
         self._guard = threading.Lock()
@@ -203,7 +204,7 @@ class Watcher:
             if source.userinfo is not None:
                 fetcher.authorize(source.url, source.userinfo)
             report = ingest([], self.directory, self.embedder, urls=[source.url], fetcher=fetcher,
-                            kinds={source.url: source.kind})
+                            kinds={source.url: source.kind}, progress=self.progress)
         except FetchCancelled:
             return Outcome(source.name, time.time(), error="stopped")
         except NothingToIngest as error:  # every page failed and the index is empty: failures all the same

@@ -40,7 +40,8 @@ def test_new_kinds_refuse_what_the_bot_would_not_write() -> None:
     assert buttons.decode("cite:0123456789ab-3") == buttons.Cite("0123456789ab-3")
     assert buttons.decode("vote:0a1b:1:2") == buttons.Vote("0a1b", 1, 2)
     assert buttons.decode("style:chicago") == buttons.Style("chicago")
-    for data in ("cite:0123456789ab-0", "cite:0123456789AB-3", "cite:0123456789ab", "cite:../x-1",
+    assert buttons.decode(buttons.encode(buttons.Timeline("0a1b2c3d"))) == buttons.Timeline("0a1b2c3d")
+    for data in ("date:", "date:0A1B", "date:0a1b:1", "cite:0123456789ab-0", "cite:0123456789AB-3", "cite:0123456789ab", "cite:../x-1",
                  "vote:0a1b:2:0", "vote:0a1b:01:0", "vote:0a1b:1", "vote:0a1b", "style:vancouver", "style:APA",
                  "style:"):
         assert buttons.decode(data) is None, data

@@ -1,0 +1,71 @@
+"""Progress of a long step (embedding an ingest's passages): a tqdm bar when stderr is a terminal,
+else a plain line every few seconds (READOUTS_PROGRESS_SECONDS) for a log or a service, which a bar
+would fill with carriage returns or leave silent."""
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+from typing import Protocol, TextIO
+
+from . import settings
+
+
+class Tracker(Protocol):
+    def update(self, n: int = 1) -> object: ...
+
+    def close(self) -> None: ...
+
+
+class _Silent:
+    def update(self, n: int = 1) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+class ProgressLines:
+    """`done/total` of `unit`s, their rate and the time left, as a line on `stream` at most every
+    `interval` seconds and once at the end; safe to update from several threads (onnx_model.run_many)."""
+
+    def __init__(self, total: int, desc: str, unit: str, interval: float, stream: TextIO) -> None:
+        self.total, self.desc, self.unit, self.interval, self.stream = total, desc, unit, interval, stream
+        self.done = 0
+        self.start = self.last = time.monotonic()
+        self._lock = threading.Lock()
+
+    def update(self, n: int = 1) -> None:
+        with self._lock:
+            self.done = min(self.total, self.done + n)
+            now = time.monotonic()
+            if now - self.last >= self.interval and self.done < self.total:
+                self.last = now
+                self._write(now)
+
+    def close(self) -> None:
+        with self._lock:
+            self._write(time.monotonic())
+
+    def line(self, now: float) -> str:
+        elapsed = max(now - self.start, 1e-9)
+        rate = self.done / elapsed
+        left = f"about {(self.total - self.done) / rate:,.0f} s left" if rate and self.done < self.total else (
+            f"done in {elapsed:,.1f} s" if self.done >= self.total else "time left unknown")
+        return (f"{self.desc}: {self.done:,}/{self.total:,} {self.unit}s ({100 * self.done // max(self.total, 1)}%), "
+                f"{rate:,.1f} {self.unit}s/s, {self.total - self.done:,} left, {left}")
+
+    def _write(self, now: float) -> None:
+        print(self.line(now), file=self.stream, flush=True)
+
+
+def tracker(total: int, desc: str, *, unit: str = "passage", enabled: bool = True) -> Tracker:
+    """A tqdm bar on a terminal's stderr, progress lines on any other stderr, nothing when not `enabled`."""
+    if not enabled or total <= 0:
+        return _Silent()
+    if sys.stderr.isatty():
+        from tqdm import tqdm
+
+        return tqdm(total=total, desc=desc, unit=unit)
+    return ProgressLines(total, desc, unit, settings.progress_seconds(os.environ), sys.stderr)
