@@ -170,8 +170,8 @@ class ChatData:
     alerts: list[Alert] = field(default_factory=list)
     messages: OrderedDict[int, tuple[Key, Count]] = field(default_factory=OrderedDict)  # message -> (search key, page)
     cite_style: str = "plain"
-    cited: list[str] = field(default_factory=list)  # ids of the passages cited here, oldest first: what /export sends
     language: str | None = None  # the Telegram language last seen here, for updates that do not say it
+    cited: list[str] = field(default_factory=list)  # ids of the passages cited here, oldest first: what /export sends
 
     def shown(self, message_id: int, key: str, page: int = 0) -> None:
         """Remember that message `message_id` shows page `page` of the search kept under `key`."""
