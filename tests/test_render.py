@@ -1,7 +1,6 @@
 import re
 
 import pytest
-
 from telegramhtml import parse_html
 
 from bot import render
