@@ -45,7 +45,7 @@ def _turn_html(passage: Passage, before: Passage | None) -> str:
     return ""
 
 
-SHOWN_CHARS = 360  # at most this much of a quote is shown before its fold (escaped characters)
+SHOWN_CHARS = 240  # at most this much of a quote is shown before its fold (escaped characters)
 UNFOLDED_CHARS = 280  # a passage this short is quoted whole, nothing folded
 FOLD_TAGS = len("<blockquote>… <b></b> …</blockquote>\n<blockquote expandable><b></b></blockquote>")
 

@@ -39,6 +39,8 @@ class _Parser(HTMLParser):
         super().__init__(convert_charrefs=False)
         self.open: list[str] = []
         self.text: list[str] = []
+        self.folded: list[str] = []  # the text of each expandable blockquote, which Telegram shows folded
+        self._fold_depth: int | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag not in TAGS:
@@ -52,6 +54,9 @@ class _Parser(HTMLParser):
                 raise HtmlError(f"Unsupported value \"{value}\" of attribute \"{name}\" of tag \"{tag}\"")
         if tag in REQUIRED and REQUIRED[tag] not in dict(attrs):
             raise HtmlError(f"Tag \"{tag}\" must have attribute \"{REQUIRED[tag]}\"")
+        if tag == "blockquote" and "expandable" in dict(attrs) and self._fold_depth is None:
+            self._fold_depth = len(self.open)
+            self.folded.append("")
         self.open.append(tag)
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -61,22 +66,32 @@ class _Parser(HTMLParser):
         if not self.open or self.open[-1] != tag:
             raise HtmlError(f"Unmatched end tag \"{tag}\"" + (f", expected \"{self.open[-1]}\"" if self.open else ""))
         self.open.pop()
+        if self._fold_depth == len(self.open):
+            self._fold_depth = None
 
     def handle_data(self, data: str) -> None:
         for mark in "<&":
             if mark in data:
                 raise HtmlError(f"Unescaped \"{mark}\" in \"{data[max(0, data.index(mark) - 20):][:40]}\"")
-        self.text.append(data)
+        self._add(data)
+
+    def _add(self, text: str) -> None:
+        self.text.append(text)
+        if self._fold_depth is not None:
+            self.folded[-1] += text
 
     def handle_entityref(self, name: str) -> None:
         if name not in NAMED_ENTITIES:
             raise HtmlError(f"Unsupported HTML entity \"&{name}\"")
-        self.text.append(NAMED_ENTITIES[name])
+        self._add(NAMED_ENTITIES[name])
 
     def handle_charref(self, name: str) -> None:
         if not re.fullmatch(r"[0-9]+|[xX][0-9a-fA-F]+", name):
             raise HtmlError(f"Bad character reference \"&#{name}\"")
-        self.text.append(chr(int(name[1:], 16) if name[0] in "xX" else int(name)))
+        self._add(chr(int(name[1:], 16) if name[0] in "xX" else int(name)))
+
+    def text_shown(self) -> str:
+        return "".join(self.text)
 
     def handle_comment(self, data: str) -> None:
         raise HtmlError("Unsupported comment")
@@ -93,6 +108,17 @@ class _Parser(HTMLParser):
 
 def parse_html(html: str) -> str:
     """The text Telegram shows for `html` (tags dropped, entities decoded); HtmlError when it cannot parse it."""
+    return _parsed(html).text_shown()
+
+
+def shown_chars(html: str, preview: int = 0) -> int:
+    """Characters of `html` a reader sees before opening anything folded: all its text but that of
+    its expandable blockquotes, of which Telegram shows only the first lines (`preview` characters each)."""
+    parser = _parsed(html)
+    return len(parser.text_shown()) - sum(max(0, len(fold) - preview) for fold in parser.folded)
+
+
+def _parsed(html: str) -> _Parser:
     # A reference without ";" ("&amp x") is text to the stdlib's parser but an error to Telegram.
     if re.search(r"&(?:[a-zA-Z][a-zA-Z0-9]*|#[0-9]+|#[xX][0-9a-fA-F]+)(?![a-zA-Z0-9;])", html):
         raise HtmlError("Unterminated HTML entity")
@@ -103,7 +129,7 @@ def parse_html(html: str) -> str:
         raise HtmlError(f"Unclosed \"<\" in \"{parser.rawdata[:40]}\"")
     if parser.open:
         raise HtmlError(f"Can't find end tag corresponding to start tag \"{parser.open[-1]}\"")
-    return "".join(parser.text)
+    return parser
 
 
 def text_error(text: str, parse_mode: str | None, limit: int = MESSAGE_LIMIT) -> str | None:

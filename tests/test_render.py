@@ -106,3 +106,50 @@ def test_a_transcript_quote_names_its_speaker_escaped_and_context_marks_each_tur
     html = render.context_html(spoken, [spoken.passage, after])
     assert html.index("<i>Foreign Minister Di Maio &lt;Italy&gt;:</i>\n▶ <blockquote>Given") \
         < html.index("<i>Secretary Blinken:</i>\n<blockquote>SECRETARY BLINKEN:")
+
+
+# Keyword questions as people type them, over the tests' State Department readouts (tests/corpus/state-dept).
+KEYWORD_QUESTIONS = (
+    "blinken ukraine grain", "kuleba russia invasion", "iran nuclear talks", "taiwan strait", "covid vaccines",
+    "climate change cop26", "afghanistan evacuation", "north korea missiles", "russia sanctions",
+    "g7 foreign ministers", "gaza ceasefire", "xinjiang human rights", "nato enlargement", "haiti security",
+    "venezuela elections", "sudan humanitarian", "quad indo-pacific", "ethiopia tigray", "burma coup", "daesh africa",
+)
+FOLD_PREVIEW = 120  # characters of a folded quote a phone shows before it is opened (about three lines); reported
+
+
+def first_messages(state_dept_index, embedder) -> list[str]:
+    """The first message the bot sends for each of KEYWORD_QUESTIONS, with the bot's default settings."""
+    from bot.config import Settings
+    from index import Answerer, store
+    from index.search import Retriever
+
+    settings = Settings(token="0:x")
+    answerer = Answerer(Retriever(store.load(state_dept_index), embedder), max_results=settings.max_results,
+                        min_score=settings.min_score, first_page=settings.results_per_page)
+    messages = []
+    for question in KEYWORD_QUESTIONS:
+        answer = answerer.answer(question)
+        if not answer.hits:
+            messages.append(render.nothing_found_html(answer))
+            continue
+        pages = render.paginate(answer, settings.results_per_page)
+        messages.append(render.page_html(answer, pages[0], 0, len(pages)))
+    return messages
+
+
+@pytest.mark.slow
+def test_the_median_first_answer_shows_under_a_thousand_characters_before_anything_is_unfolded(
+        state_dept_index, embedder) -> None:
+    import statistics
+
+    from telegramhtml import shown_chars
+
+    messages = first_messages(state_dept_index, embedder)
+    assert sum("<blockquote expandable>" in m for m in messages) >= 15  # answers, and folded
+    shown = [shown_chars(m) for m in messages]
+    whole = [len(parse_html(m)) for m in messages]
+    print(f"first message, median characters: outside folds {statistics.median(shown)}, with each fold's first "
+          f"lines {statistics.median(shown_chars(m, FOLD_PREVIEW) for m in messages)}, unfolded {statistics.median(whole)}")
+    assert statistics.median(shown) < 1000 < statistics.median(whole)
+    assert all(len(m) <= render.TELEGRAM_LIMIT for m in messages)

@@ -1,6 +1,6 @@
 """The fake Bot API's check of what Telegram accepts: its HTML, its length and button limits."""
 import pytest
-from telegramhtml import HtmlError, markup_error, parse_html, request_error, text_error
+from telegramhtml import HtmlError, markup_error, parse_html, request_error, shown_chars, text_error
 
 
 @pytest.mark.parametrize("html, text", [
@@ -35,3 +35,10 @@ def test_length_is_counted_after_entities_and_buttons_have_their_limits() -> Non
     assert request_error("sendMessage", {"text": "ok", "reply_markup": copy}) == "Bad Request: COPY_TEXT_INVALID"
     inline = [{"type": "article", "input_message_content": {"message_text": "a & b", "parse_mode": "HTML"}}]
     assert "can't parse entities" in request_error("answerInlineQuery", {"results": inline})
+
+
+def test_what_is_shown_before_unfolding_leaves_out_all_but_the_preview_of_each_fold() -> None:
+    html = "<b>Q:</b> x\n<blockquote>seen</blockquote>\n<blockquote expandable>0123456789<b>abc</b></blockquote>"
+    assert parse_html(html) == "Q: x\nseen\n0123456789abc"
+    assert shown_chars(html) == len("Q: x\nseen\n") and shown_chars(html, preview=5) == len("Q: x\nseen\n") + 5
+    assert shown_chars(html, preview=100) == len(parse_html(html))
