@@ -44,10 +44,12 @@ def buttons_of(params: dict) -> list[dict]:
 
 
 def quoted(html: str) -> list[str]:
-    """The passages an answer quotes, tags and entities taken out."""
+    """The passages an answer quotes (each whole: its folded paragraph, when the quote shows one sentence),
+    tags and entities taken out."""
     from html import unescape
 
-    return [unescape(re.sub(r"</?b>", "", q)) for q in re.findall(r"<blockquote>(.*?)</blockquote>", html, re.S)]
+    quotes = re.findall(r"<blockquote>(.*?)</blockquote>(?:\n<blockquote expandable>(.*?)</blockquote>)?", html, re.S)
+    return [unescape(re.sub(r"</?b>", "", folded or shown)) for shown, folded in quotes]
 
 
 def fragment_words(url_match: str) -> list[str]:
