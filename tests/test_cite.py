@@ -292,7 +292,7 @@ async def test_di_maios_proposal_is_quoted_and_cited_as_his(fake_api: FakeBotApi
         reply = await ask(run, fake_api, "What did Di Maio propose about Daesh in Africa?")
         quotes = quoted(reply["text"])
         [number] = [n for n, q in enumerate(quotes, 1) if q.startswith("Given the growing threat stemming from Daesh")]
-        block = reply["text"].split("</blockquote>")[number].lstrip("\n")
+        block = re.split(r"</blockquote>\n(?!<blockquote)", reply["text"])[number]
         assert block.startswith("— Foreign Minister Di Maio, in: <i>Secretary Antony J. Blinken Opening Remarks")
         cite = next(b for b in buttons_of(reply) if b["text"] == f"Cite {number}")
         [citation] = sent(await run.process(fake_api.callback_update(USER, cite["callback_data"], reply["message_id"])))
