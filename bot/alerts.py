@@ -1,5 +1,6 @@
 """Alerts: /alert saves a search for the chat, /alerts lists them with Remove buttons, and `deliver`
-sends each chat the new passages its alerts' questions find, once each."""
+sends each chat one digest per refresh of the new passages its alerts' questions find, once each,
+folded as answers are and in the chat's language."""
 from __future__ import annotations
 
 import dataclasses
@@ -13,16 +14,16 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import Application
 
-from index import Answerer, BadQuery, Change, EnglishOnlyIndex, Hit, ReadoutsError
+from index import Answer, Answerer, BadQuery, Change, EnglishOnlyIndex, Hit, ReadoutsError
 
 from . import buttons, render
 from .config import Settings
 from .context import Alert, ChatData, Context, Services
-from .texts import texts_of
+from .texts import Texts, texts_for, texts_of
 
 log = logging.getLogger(__name__)
-HEADER = "🔔 <b>New readouts for your alert</b>\n"
-PAGES_PER_ALERT = 3  # messages an alert may send for one batch of new readouts
+HITS_PER_ALERT = 3  # passages an alert may quote in one digest; the rest are counted, to be asked for
+QUOTE_CHARS = 1500  # a quote's folded paragraph is shortened beyond this, so that several alerts fit one digest
 USAGE = ("Usage: /alert <question>, e.g. /alert Fukushima water release. When new readouts arrive that answer it, "
          "I send them here.")
 
@@ -83,7 +84,7 @@ async def _refusal(services: Services, question: str) -> BadQuery | None:
 def alerts_page(chat: ChatData) -> tuple[str, InlineKeyboardMarkup | None]:
     """The chat's alerts, numbered, with a Remove button for each."""
     if not chat.alerts:
-        return "This chat has no alerts. Save one with /alert <question>.", None
+        return "This chat has no alerts. Save one with /alert &lt;question&gt;.", None
     lines = [f"<b>Alerts</b> ({len(chat.alerts)}): new readouts that answer these are sent here."]
     lines += [f"{n}. <i>{escape(alert.question[:300])}</i>" for n, alert in enumerate(chat.alerts, start=1)]
     rows = [[InlineKeyboardButton(f"✖ Remove {n}", callback_data=buttons.encode(buttons.Unalert(alert.key)))]
@@ -116,44 +117,68 @@ async def remove_alert(update: Update, context: Context) -> None:
 
 
 async def deliver(application: Application, change: Change) -> int:
-    """Run every chat's alerts over the documents `change` brought and send what the answer policy
-    quotes that the alert has not sent before; the number of messages sent."""
+    """Run every chat's alerts over the documents `change` brought and send each chat one digest of
+    what the answer policy quotes that its alerts have not sent before; the number of messages sent."""
     services: Services = application.bot_data.services
     sent = 0
     for chat_id, chat in list(application.chat_data.items()):
+        found: list[tuple[Alert, Answer]] = []
         for alert in list(getattr(chat, "alerts", ())):
-            if not may_receive(services.settings, chat_id, alert.user_id):
-                continue
-            sent += await _deliver_one(application, services, chat_id, alert, change)
+            if may_receive(services.settings, chat_id, alert.user_id):
+                answer = await _fresh(services, alert, change)
+                if answer is not None:
+                    found.append((alert, answer))
+        if found:
+            sent += await _send_digest(application, chat_id, texts_for(getattr(chat, "language", None)), found)
     await application.update_persistence()
     return sent
 
 
-async def _deliver_one(application: Application, services: Services, chat_id: int, alert: Alert,
-                       change: Change) -> int:
-    """One alert's new passages, as answer pages, marked sent before they go (never twice)."""
+async def _fresh(services: Services, alert: Alert, change: Change) -> Answer | None:
+    """The alert's answer over the changed documents, kept to the passages it has not sent, the first
+    `HITS_PER_ALERT` of them marked and linked as an answer's first page is; None when there are none."""
     try:
         answer = await services.answer(alert.question, within=change.documents)
     except ReadoutsError:
-        return 0
+        return None
     fresh = tuple(hit for hit in answer.hits if sent_key(hit) not in alert.sent)
     if not fresh:
-        return 0
+        return None
     answer = dataclasses.replace(answer, hits=fresh, notice=None)
-    limit = render.TELEGRAM_LIMIT - len(HEADER)
-    pages = render.paginate(answer, services.settings.results_per_page, limit)[:PAGES_PER_ALERT]
-    answer = dataclasses.replace(answer, hits=fresh[: pages[-1].stop])
-    for hit in answer.hits:
-        alert.remember(sent_key(hit))
-    application.mark_data_for_update_persistence(chat_ids=chat_id)
-    count = 0
-    for number, page in enumerate(pages):
-        answer = await services.emphasised(answer, page)
-        text = HEADER + render.page_html(answer, page, number, len(pages))
-        try:
-            await application.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, disable_web_page_preview=True)
+    return await services.emphasised(answer, range(min(HITS_PER_ALERT, len(fresh))))
+
+
+async def _send_digest(application: Application, chat_id: int, texts: Texts,
+                       found: list[tuple[Alert, Answer]]) -> int:
+    """One message for the chat: under each alert's question its new passages, each folded as an
+    answer's are, as many as fit one message; those sent are remembered before it goes (never twice)."""
+    blocks: list[str] = []
+    size, shown = len(texts.alert_digest_html) + 10, 0
+    for alert, answer in found:
+        block = f"🔍 <i>{escape(render.short(alert.question, 200))}</i>"
+        more = texts.alert_more.format(count=len(answer.hits))
+        count = 0
+        for hit in answer.hits[:HITS_PER_ALERT]:
+            quote = "\n\n" + render.hit_html(hit, max_chars=QUOTE_CHARS)
+            if size + len(block) + len(quote) + len(more) + 4 > render.TELEGRAM_LIMIT:
+                break
+            block += quote
             count += 1
-        except TelegramError as error:
-            log.warning("could not send an alert to chat %s (%s)", chat_id, error)
-            break
-    return count
+            alert.remember(sent_key(hit))
+        if count == 0:
+            continue
+        if count < len(answer.hits):
+            block += "\n<i>" + escape(texts.alert_more.format(count=len(answer.hits) - count)) + "</i>"
+        blocks.append(block)
+        size += len(block) + 2
+        shown += count
+    if not blocks:
+        return 0
+    application.mark_data_for_update_persistence(chat_ids=chat_id)
+    text = "\n\n".join([texts.alert_digest_html.format(count=shown), *blocks])
+    try:
+        await application.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, disable_web_page_preview=True)
+    except TelegramError as error:
+        log.warning("could not send an alert to chat %s (%s)", chat_id, error)
+        return 0
+    return 1

@@ -441,7 +441,7 @@ async def inline_query(update: Update, context: Context) -> None:
             title=f"{hit.passage.title[:80]}",
             description=(f"{hit.passage.speaker} · " if hit.passage.speaker else "")
             + f"{hit.passage.source}, {hit.passage.date or 'date unknown'} — {hit.passage.text[:120]}",
-            input_message_content=InputTextMessageContent(render.hit_html(hit, max_chars=3500), parse_mode=ParseMode.HTML),
+            input_message_content=InputTextMessageContent(render.hit_html(hit, max_chars=3000), parse_mode=ParseMode.HTML),
             reply_markup=_inline_keyboard(hit, texts_of(update, context)),
         )
         for hit in answer.hits[:INLINE_RESULTS]

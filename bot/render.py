@@ -45,40 +45,72 @@ def _turn_html(passage: Passage, before: Passage | None) -> str:
     return ""
 
 
-def quote_html(hit: Hit, max_chars: int | None = None) -> str:
-    """The passage verbatim in a blockquote, its best-matching sentence in bold.
+SHOWN_CHARS = 240  # at most this much of a quote is shown before its fold (escaped characters)
+UNFOLDED_CHARS = 280  # a passage this short is quoted whole, nothing folded
+FOLD_TAGS = len("<blockquote>… <b></b> …</blockquote>\n<blockquote expandable><b></b></blockquote>")
 
-    Only a passage too long for one Telegram message is shortened, visibly, with "[…]".
+
+def _clip(text: str, limit: int) -> str:
+    """`text` cut at a word so that escaped it takes at most `limit` characters."""
+    if len(_esc(text)) <= limit:
+        return text
+    cut = text[:limit]
+    while len(_esc(cut)) > limit:
+        cut = cut[: limit - (len(_esc(cut)) - len(cut))]
+    return cut.rsplit(" ", 1)[0] if " " in cut.strip() else cut
+
+
+def quote_html(hit: Hit, max_chars: int | None = None) -> str:
+    """The passage's best sentence (Hit.emphasis) in a blockquote, and the whole paragraph verbatim,
+    that sentence in bold, folded below it in an expandable blockquote: what a phone shows at once is
+    the sentence, the paragraph is a tap away. A short passage is quoted whole; one without a marked
+    sentence shows its opening. Only a passage too long for one message (`max_chars`, the folded
+    paragraph's room) is shortened, visibly, with "[…]".
     """
     text = hit.passage.text
+    if hit.emphasis is None and len(_esc(text)) <= UNFOLDED_CHARS:
+        return f"<blockquote>{_esc(text)}</blockquote>"
+    a, b = hit.emphasis if hit.emphasis and text[slice(*hit.emphasis)].strip() else (0, len(_clip(text, UNFOLDED_CHARS)))
+    sentence = text[a:b].strip()
+    shown = _clip(sentence, SHOWN_CHARS)
+    if shown == text.strip():
+        return f"<blockquote>{_esc(text)}</blockquote>"
+    lead = "… " if text[:a].strip() else ""
+    tail = " …" if shown != sentence or text[b:].strip() else ""
+    shown_html = f"<blockquote>{lead}{_esc(shown)}{tail}</blockquote>"
     if max_chars is not None and len(_esc(text)) > max_chars:
-        cut = text[:max_chars]
-        while len(_esc(cut)) > max_chars:
-            cut = cut[: max_chars - (len(_esc(cut)) - len(cut))]
-        return f"<blockquote>{_esc(cut.rsplit(' ', 1)[0])} […]</blockquote>"
-    if hit.emphasis:
-        a, b = hit.emphasis
-        body = f"{_esc(text[:a])}<b>{_esc(text[a:b])}</b>{_esc(text[b:])}"
+        folded = f"{_esc(_clip(text, max(max_chars, 0)))} […]"
+    elif hit.emphasis:
+        folded = f"{_esc(text[:a])}<b>{_esc(text[a:b])}</b>{_esc(text[b:])}"
     else:
-        body = _esc(text)
-    return f"<blockquote>{body}</blockquote>"
+        folded = _esc(text)
+    return f"{shown_html}\n<blockquote expandable>{folded}</blockquote>"
 
 
 def hit_html(hit: Hit, max_chars: int | None = None) -> str:
     return f"{quote_html(hit, max_chars)}\n{cite_html(hit)}"
 
 
+def room(hit: Hit) -> int:
+    """The most characters `hit_html(hit)` may take, whichever sentence is marked in it later, so that
+    pages made before the marking stay put."""
+    text = _esc(hit.passage.text)
+    return len(text) + min(len(text), SHOWN_CHARS) + FOLD_TAGS + len(cite_html(hit))
+
+
 def paginate(answer: Answer, per_page: int, limit: int = TELEGRAM_LIMIT) -> list[range]:
     """Hit ranges, one per message: at most `per_page` hits and never over `limit` characters.
 
-    Room for emphasis tags is counted whether or not a hit has them yet, so pages stay put.
+    Each hit counts the room it may take once its sentence is marked (`room`), so pages stay put.
     """
     pages: list[range] = []
     start = 0
+    header = len(page_html(answer, range(0, 0), 1, 2)) + 20  # + the digits of "Results 10–12 of 150"
     while start < len(answer.hits):
         end = start + 1
-        while end < len(answer.hits) and end - start < per_page and (
-                len(page_html(answer, range(start, end + 1), 1, 2)) + len("<b></b>") * (end + 1 - start) <= limit):
+        size = header + 2 + room(answer.hits[start])
+        while end < len(answer.hits) and end - start < per_page and size + 2 + room(answer.hits[end]) <= limit:
+            size += 2 + room(answer.hits[end])
             end += 1
         pages.append(range(start, end))
         start = end
@@ -92,7 +124,7 @@ def page_html(answer: Answer, hits: range, page: int = 0, pages: int = 1, texts:
     if pages > 1:
         header += f"\n<i>{_esc(texts.results.format(first=hits.start + 1, last=hits.stop, total=len(answer.hits)))}</i>"
     html = "\n\n".join([header] + [hit_html(answer.hits[i]) for i in hits])
-    if len(html) > TELEGRAM_LIMIT and len(hits) == 1:  # one giant passage: shorten the quote to fit
+    if len(html) > TELEGRAM_LIMIT and len(hits) == 1:  # one giant passage: shorten the folded paragraph to fit
         hit = answer.hits[hits.start]
         html = f"{header}\n\n{hit_html(hit, max_chars=0)}"
         html = f"{header}\n\n{hit_html(hit, max_chars=TELEGRAM_LIMIT - len(html) - 20)}"

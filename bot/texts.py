@@ -67,6 +67,8 @@ class Texts:
     timeline_cut: str  # {count}: passages left out of a /timeline message too long for one
     usage_timeline: str  # {example}
     commands: tuple[tuple[str, str], ...]  # (command, description) for the menu
+    alert_digest_html: str  # {count}: heading of the one message an alert refresh sends a chat
+    alert_more: str  # {count}: passages of an alert left out of a full digest
 
     def missing_note(self, names: Sequence[str]) -> str:
         """"No readout mentions Ruritania or Zembla.", in this language."""
@@ -173,6 +175,8 @@ ENGLISH = Texts(
         ("help", "How to ask"),
         ("start", "What this bot does"),
     ),
+    alert_digest_html="🔔 <b>New readouts for your alerts</b> ({count} passages)",
+    alert_more="…and {count} more: ask the question to see them all.",
 )
 
 CHINESE = Texts(
@@ -266,6 +270,8 @@ CHINESE = Texts(
         ("help", "如何提问"),
         ("start", "这个机器人能做什么"),
     ),
+    alert_digest_html="🔔 <b>您的提醒有新的通报</b>（{count} 段）",
+    alert_more="……还有 {count} 段：提问即可查看全部。",
 )
 
 JAPANESE = Texts(
@@ -360,6 +366,8 @@ JAPANESE = Texts(
         ("help", "質問のしかた"),
         ("start", "このボットについて"),
     ),
+    alert_digest_html="🔔 <b>アラートに新しい記録があります</b>（{count} 件）",
+    alert_more="…ほか {count} 件：質問するとすべて表示されます。",
 )
 
 BY_LANGUAGE = {"zh": CHINESE, "ja": JAPANESE}

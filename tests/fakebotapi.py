@@ -1,7 +1,9 @@
 """A fake Telegram Bot API server on 127.0.0.1 for end-to-end tests of the real PTB Application.
 
 It answers the methods the bot uses, queues updates that tests push, records every request,
-and can fail chosen calls with Telegram's real status codes and JSON envelope.
+can fail chosen calls with Telegram's real status codes and JSON envelope, and refuses with 400, as
+Telegram does, what Telegram refuses (telegramhtml.py: HTML it cannot parse, text too long, button
+data too long).
 """
 from __future__ import annotations
 
@@ -14,6 +16,8 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
+
+from telegramhtml import request_error
 
 BOT_USER = {"id": 4242, "is_bot": True, "first_name": "Readouts", "username": "readouts_test_bot",
             "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": True}
@@ -208,6 +212,11 @@ class FakeBotApi:
             return [c.params for c in self.calls if c.method == method and (c.status == 200 or not ok_only)
                     and all(str(c.params.get(k)) == str(v) for k, v in match.items())]
 
+    def refused(self) -> list[Call]:
+        """The calls refused with 400, as Telegram would refuse them (telegramhtml.py)."""
+        with self._changed:
+            return [c for c in self.calls if c.status == 400]
+
     def wait_for(self, method: str, count: int = 1, timeout: float = 30.0, **match: Any) -> list[dict]:
         deadline = time.monotonic() + timeout
         with self._changed:
@@ -296,6 +305,10 @@ class FakeBotApi:
                     if retry_after is not None:
                         envelope["parameters"] = {"retry_after": retry_after}
                     return self._reply(status, envelope)
+                refused = request_error(method, params)
+                if refused is not None:
+                    api._record(method, params, 400)
+                    return self._reply(400, {"ok": False, "error_code": 400, "description": refused})
                 result = api._result(method, params)
                 api._record(method, params, 200)
                 self._reply(200, {"ok": True, "result": result})

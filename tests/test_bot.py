@@ -96,13 +96,15 @@ async def test_a_slow_answer_shows_typing_first(start_bot, fake_api: FakeBotApi,
     assert methods.index("sendChatAction") < methods.index("sendMessage")
 
 
-async def test_best_sentence_is_emphasised_inside_a_verbatim_quote(start_bot, fake_api: FakeBotApi) -> None:
+async def test_best_sentence_is_shown_and_its_paragraph_folded_verbatim_with_it_in_bold(start_bot,
+                                                                                         fake_api: FakeBotApi) -> None:
     reply = await ask_once(start_bot, fake_api, "When was the Beijing-Tokyo Forum launched?")
-    quote = reply["text"].split("<blockquote>")[1].split("</blockquote>")[0]
-    assert quote.count("<b>") == 1
-    bold = quote.split("<b>")[1].split("</b>")[0]
-    assert "2005" in bold and bold.endswith(".")
-    assert quote.replace("<b>", "").replace("</b>", "") == (
+    shown = reply["text"].split("<blockquote>")[1].split("</blockquote>")[0]
+    folded = reply["text"].split("<blockquote expandable>")[1].split("</blockquote>")[0]
+    assert folded.count("<b>") == 1
+    bold = folded.split("<b>")[1].split("</b>")[0]
+    assert "2005" in bold and bold.endswith(".") and shown.startswith(bold)
+    assert folded.replace("<b>", "").replace("</b>", "") == (
         "Launched in 2005, the Beijing-Tokyo Forum is an annual event held alternately in Beijing and Tokyo. "
         "The forum is a high-level, large-scale, interactive exchange platform between the two countries.")
 

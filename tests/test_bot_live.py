@@ -331,3 +331,24 @@ async def test_a_page_some_of_whose_passages_left_the_index_shows_the_others_and
                 if b["text"].startswith("Context")]
     assert all(not data.endswith(":0") for data in contexts)  # each names its passage's place in the kept answer
     assert not bot.errors
+
+
+async def test_alerts_send_one_folded_digest_per_refresh_in_the_chats_language(
+        process_bot, fake_api: FakeBotApi, library: Library, corpus_copy: Path, directory: Path, fake_embedder) -> None:
+    from telegramhtml import parse_html
+
+    from bot.texts import CHINESE
+
+    async with process_bot(retriever=library) as bot:
+        for question in (ALERT, "Zembla coast observatories", "tidal observatories"):
+            await bot.process(fake_api.message_update(USER, f"/alert {question}", language="zh-hans"))
+        before = len(fake_api.sent("sendMessage"))
+        add(corpus_copy, "zembla.txt", NEW_READOUT, directory, fake_embedder)
+        assert await alerts.deliver(bot.application, library.refresh()) == 1  # three alerts, one message
+        [digest] = fake_api.sent("sendMessage")[before:]
+    assert not bot.errors and not fake_api.refused()
+    text = digest["text"]
+    assert text.startswith(CHINESE.alert_digest_html.split("{")[0]) and "<blockquote" in text
+    shown = parse_html(text)
+    assert all(question in shown for question in (ALERT, "Zembla coast observatories", "tidal observatories"))
+    assert "three tidal observatories" in shown and len(shown) <= 4096

@@ -44,10 +44,12 @@ def buttons_of(params: dict) -> list[dict]:
 
 
 def quoted(html: str) -> list[str]:
-    """The passages an answer quotes, tags and entities taken out."""
+    """The passages an answer quotes (each whole: its folded paragraph, when the quote shows one sentence),
+    tags and entities taken out."""
     from html import unescape
 
-    return [unescape(re.sub(r"</?b>", "", q)) for q in re.findall(r"<blockquote>(.*?)</blockquote>", html, re.S)]
+    quotes = re.findall(r"<blockquote>(.*?)</blockquote>(?:\n<blockquote expandable>(.*?)</blockquote>)?", html, re.S)
+    return [unescape(re.sub(r"</?b>", "", folded or shown)) for shown, folded in quotes]
 
 
 def fragment_words(url_match: str) -> list[str]:
@@ -290,7 +292,7 @@ async def test_di_maios_proposal_is_quoted_and_cited_as_his(fake_api: FakeBotApi
         reply = await ask(run, fake_api, "What did Di Maio propose about Daesh in Africa?")
         quotes = quoted(reply["text"])
         [number] = [n for n, q in enumerate(quotes, 1) if q.startswith("Given the growing threat stemming from Daesh")]
-        block = reply["text"].split("</blockquote>")[number].lstrip("\n")
+        block = re.split(r"</blockquote>\n(?!<blockquote)", reply["text"])[number]
         assert block.startswith("— Foreign Minister Di Maio, in: <i>Secretary Antony J. Blinken Opening Remarks")
         cite = next(b for b in buttons_of(reply) if b["text"] == f"Cite {number}")
         [citation] = sent(await run.process(fake_api.callback_update(USER, cite["callback_data"], reply["message_id"])))

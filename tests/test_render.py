@@ -1,6 +1,7 @@
 import re
 
 import pytest
+from telegramhtml import parse_html
 
 from bot import render
 from index import Answer
@@ -14,12 +15,32 @@ def hit(text: str, rank: int = 1, url: str | None = None, date: str | None = "20
     return Hit(passage, 0.5, rank, emphasis)
 
 
-def test_quote_is_escaped_verbatim_with_emphasis_inside() -> None:
+def unescape(html: str) -> str:
+    return html.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def test_quote_shows_its_best_sentence_and_folds_the_paragraph_verbatim_with_the_sentence_in_bold() -> None:
     text = 'Wang said <b>"A & B"</b> matter. The second sentence.'
     html = render.hit_html(hit(text, emphasis=(0, text.index(" The"))))
-    assert html.startswith("<blockquote><b>Wang said &lt;b&gt;\"A &amp; B\"&lt;/b&gt; matter.</b> The second")
-    assert re.sub(r"</?b>|</?blockquote>", "", html.split("\n")[0]).replace("&lt;", "<").replace(
-        "&gt;", ">").replace("&amp;", "&") == text
+    shown, folded = html.split("\n")[:2]
+    assert shown == "<blockquote>Wang said &lt;b&gt;\"A &amp; B\"&lt;/b&gt; matter. …</blockquote>"
+    assert folded.startswith("<blockquote expandable><b>Wang said &lt;b&gt;\"A &amp; B\"&lt;/b&gt; matter.</b> The second")
+    assert unescape(re.sub(r"</?b>|</?blockquote( expandable)?>", "", folded)) == text
+    parse_html(html)
+    middle = render.hit_html(hit(text, emphasis=(text.index("The"), len(text))))
+    assert middle.startswith("<blockquote>… The second sentence.</blockquote>\n<blockquote expandable>")
+
+
+def test_a_short_passage_is_quoted_whole_and_a_long_unmarked_one_shows_its_opening() -> None:
+    assert render.quote_html(hit("Short & sweet.")) == "<blockquote>Short &amp; sweet.</blockquote>"
+    long_text = "The two sides agreed to deepen cooperation on trade and security. " * 20
+    html = render.quote_html(hit(long_text))
+    shown = html.split("\n")[0]
+    assert shown.startswith("<blockquote>The two sides") and shown.endswith(" …</blockquote>")
+    assert len(shown) < render.UNFOLDED_CHARS + 40 and long_text.strip() in html
+    marked = render.quote_html(hit(long_text, emphasis=(0, len(long_text))))  # one giant "sentence": shown clipped
+    assert len(marked.split("\n")[0]) < render.SHOWN_CHARS + 40
+    parse_html(html) and parse_html(marked)
 
 
 def test_citation_has_title_source_date_and_link() -> None:
@@ -35,16 +56,22 @@ def test_pages_respect_the_telegram_limit_and_cover_every_hit() -> None:
     answer = Answer("question?", tuple(hit(long_text, rank=n) for n in range(1, 11)))
     pages = render.paginate(answer, per_page=5)
     assert [i for page in pages for i in page] == list(range(10))
+    marked = Answer("question?", tuple(hit(long_text, rank=n, emphasis=(65 * (n % 3), 65 * (n % 3) + 64))
+                                      for n in range(1, 11)))
+    assert render.paginate(marked, per_page=5) == pages  # marking the sentences moves no hit to another page
     for number, page in enumerate(pages):
-        html = render.page_html(answer, page, number, len(pages))
+        html = render.page_html(marked, page, number, len(pages))
         assert len(html) <= render.TELEGRAM_LIMIT
-        assert html.count("<blockquote>") == html.count("</blockquote>") == len(page)
+        assert html.count("<blockquote>") == html.count("<blockquote expandable>") == len(page)
+        assert html.count("</blockquote>") == 2 * len(page)
+        parse_html(html)
 
 
 def test_a_passage_longer_than_a_message_is_shortened_visibly() -> None:
     answer = Answer("q", (hit("word & " * 1200),))
     html = render.page_html(answer, range(0, 1))
     assert len(html) <= render.TELEGRAM_LIMIT and "[…]</blockquote>" in html
+    parse_html(html)
 
 
 def test_long_question_is_shortened_in_the_header() -> None:
@@ -79,3 +106,50 @@ def test_a_transcript_quote_names_its_speaker_escaped_and_context_marks_each_tur
     html = render.context_html(spoken, [spoken.passage, after])
     assert html.index("<i>Foreign Minister Di Maio &lt;Italy&gt;:</i>\n▶ <blockquote>Given") \
         < html.index("<i>Secretary Blinken:</i>\n<blockquote>SECRETARY BLINKEN:")
+
+
+# Keyword questions as people type them, over the tests' State Department readouts (tests/corpus/state-dept).
+KEYWORD_QUESTIONS = (
+    "blinken ukraine grain", "kuleba russia invasion", "iran nuclear talks", "taiwan strait", "covid vaccines",
+    "climate change cop26", "afghanistan evacuation", "north korea missiles", "russia sanctions",
+    "g7 foreign ministers", "gaza ceasefire", "xinjiang human rights", "nato enlargement", "haiti security",
+    "venezuela elections", "sudan humanitarian", "quad indo-pacific", "ethiopia tigray", "burma coup", "daesh africa",
+)
+FOLD_PREVIEW = 120  # characters of a folded quote a phone shows before it is opened (about three lines); reported
+
+
+def first_messages(state_dept_index, embedder) -> list[str]:
+    """The first message the bot sends for each of KEYWORD_QUESTIONS, with the bot's default settings."""
+    from bot.config import Settings
+    from index import Answerer, store
+    from index.search import Retriever
+
+    settings = Settings(token="0:x")
+    answerer = Answerer(Retriever(store.load(state_dept_index), embedder), max_results=settings.max_results,
+                        min_score=settings.min_score, first_page=settings.results_per_page)
+    messages = []
+    for question in KEYWORD_QUESTIONS:
+        answer = answerer.answer(question)
+        if not answer.hits:
+            messages.append(render.nothing_found_html(answer))
+            continue
+        pages = render.paginate(answer, settings.results_per_page)
+        messages.append(render.page_html(answer, pages[0], 0, len(pages)))
+    return messages
+
+
+@pytest.mark.slow
+def test_the_median_first_answer_shows_under_a_thousand_characters_before_anything_is_unfolded(
+        state_dept_index, embedder) -> None:
+    import statistics
+
+    from telegramhtml import shown_chars
+
+    messages = first_messages(state_dept_index, embedder)
+    assert sum("<blockquote expandable>" in m for m in messages) >= 15  # answers, and folded
+    shown = [shown_chars(m) for m in messages]
+    whole = [len(parse_html(m)) for m in messages]
+    print(f"first message, median characters: outside folds {statistics.median(shown)}, with each fold's first "
+          f"lines {statistics.median(shown_chars(m, FOLD_PREVIEW) for m in messages)}, unfolded {statistics.median(whole)}")
+    assert statistics.median(shown) < 1000 < statistics.median(whole)
+    assert all(len(m) <= render.TELEGRAM_LIMIT for m in messages)

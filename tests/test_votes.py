@@ -48,11 +48,12 @@ async def test_votes_by_button_and_reaction_are_kept_with_the_question_and_passa
 
 
 def quoted_ids(reply: dict, retriever) -> list[str]:  # noqa: ANN001
-    """The ids of the passages a message quotes, in order."""
+    """The ids of the passages a message quotes (each whole in its fold when only its sentence is shown), in order."""
     import html
     import re
 
-    quotes = [html.unescape(re.sub("</?b>", "", q)) for q in re.findall("<blockquote>(.*?)</blockquote>", reply["text"], re.S)]
+    found = re.findall(r"<blockquote>(.*?)</blockquote>(?:\n<blockquote expandable>(.*?)</blockquote>)?", reply["text"], re.S)
+    quotes = [html.unescape(re.sub("</?b>", "", folded or shown)) for shown, folded in found]
     by_text = {p.text: p.id for p in retriever.index.passages}
     return [by_text[q] for q in quotes]
 
