@@ -17,9 +17,9 @@ from .errors import BadQuery
 
 _MONTH_NAMES = "|".join(sorted((m for m in MONTHS if len(m) > 3 or m == "may"), key=len, reverse=True))
 OPERATOR = re.compile(r"\b(after|before|since|until|source|from):(\"[^\"]+\"|'[^']+'|\S+)", re.I)
-# Asking for recency, not "the latest tranche of aid" (an adjective of the thing asked about).
-LATEST = re.compile(r"\b(the latest\s*(on|about|news|statements?|readouts?|updates?|[?.!]|$)|^latest\b|\blatest\s*[?.!]*$|"
-                    r"most recent(ly)?|newest|recently|lately|last time|"
+# Asking for recency, not "the latest tranche of aid" or "its newest member" (an adjective of the thing asked about).
+LATEST = re.compile(r"\b((the )?(latest|newest)\s*(on|about|news|statements?|readouts?|updates?|[?.!]|$)|"
+                    r"^(latest|newest)\b|most recent(ly)?|recently|lately|last time|"
                     r"last (spoke|speak|spoken|met|meet|talked|talk|called|call|visited|visit|discussed|raised|said|"
                     r"mentioned|addressed|commented|issued|released|published))", re.I)
 # The words that ask for recency, left out of what is searched ("kuleba latest" is about Kuleba)

@@ -114,3 +114,9 @@ def test_latest_last_and_most_recent_ask_for_the_newest_and_are_not_searched_for
     for question in ("the latest tranche of aid", "what did they discuss last year", "the last round of talks"):
         query = parse_query(question, today)
         assert not query.latest and query.text == question, question
+
+
+def test_newest_as_an_adjective_of_the_thing_asked_about_is_no_recency() -> None:
+    query = parse_query("Who joined the Friends of the Mekong as its newest member?", date(2024, 1, 1))
+    assert not query.latest and "newest" in query.text
+    assert parse_query("newest readouts on tigray", date(2024, 1, 1)).latest
