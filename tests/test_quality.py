@@ -54,7 +54,8 @@ def shared_state_dept(shared_state_dept_index: Path, embedder) -> Retriever:
 @pytest.mark.parametrize("corpus, questions, bars", [
     ("seeds", QUESTIONS / "seeds.jsonl", {1: 0.95, 3: 0.97, 5: 1.0}),
     ("seeds", "dev", {1: 1.0, 3: 1.0, 5: 1.0}),  # the shared dev set, when it is there
-    ("state_dept", QUESTIONS / "state_dept.jsonl", {1: 0.93, 3: 0.96, 5: 1.0}),  # over the tests' 197 readouts
+    # over the tests' 197 readouts: 58 / 60 / 61 of 62 since relevance counts word evidence (docs/quality-chat.md)
+    ("state_dept", QUESTIONS / "state_dept.jsonl", {1: 0.93, 3: 0.96, 5: 0.98}),
     ("shared_state_dept", QUESTIONS / "state_dept.jsonl", {1: 0.75, 3: 0.93, 5: 0.95}),  # over all 785
 ])
 def test_hybrid_meets_the_bar_and_beats_each_ranking_alone(request, corpus: str, questions, bars) -> None:
@@ -212,8 +213,9 @@ def test_on_fresh_questions_hybrid_never_loses_to_its_parts(request, corpus: str
 
 @pytest.mark.parametrize("corpus, answered_bar", [
     # Over the tests' 197 readouts, words that only the other readouts hold are reported missing,
-    # rightly, so fewer are answered (docs/quality.md, Over the tests' own corpus).
-    ("state_dept", 0.94),
+    # rightly, so fewer are answered (docs/quality.md, Over the tests' own corpus); lower-case names
+    # are reported too since issue 25 (docs/quality-chat.md).
+    ("state_dept", 0.92),
     ("shared_state_dept", 0.95),
 ])
 def test_unanswerable_questions_are_said_so_and_answerable_ones_stay_answered(request, seeds: Retriever, corpus: str,
