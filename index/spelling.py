@@ -15,6 +15,8 @@ from importlib import resources
 
 import Stemmer
 
+from .crosslingual.script import non_latin
+
 MIN_LENGTH = 4  # shorter words have too many neighbours one edit away
 LONG_WORD = 8  # from this length two edits are allowed
 WORD = re.compile(r"\w+(?:['’]\w+)*")
@@ -94,8 +96,9 @@ def english_like(word: str) -> bool:
 
 def unknown(word: str, vocabulary: Mapping[str, int]) -> bool:
     """A word of the question that no readout holds and that spelling may correct or coverage report:
-    letters only (no digits), long enough to judge."""
-    return len(word) >= MIN_LENGTH and word.isalpha() and word not in vocabulary
+    letters only (no digits), in Latin script (a Chinese or Japanese question is read across scripts,
+    crosslingual/), long enough to judge."""
+    return len(word) >= MIN_LENGTH and word.isalpha() and not non_latin(word) and word not in vocabulary
 
 
 def correction(word: str, vocabulary: Mapping[str, int]) -> str | None:

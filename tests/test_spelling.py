@@ -61,3 +61,8 @@ def test_spelling_changes_only_words_no_readout_holds(text: str) -> None:
         assert typed.lower() not in VOCABULARY and fixed.lower() in VOCABULARY
     if not result.corrections:
         assert result.text == text
+
+
+def test_words_in_other_scripts_are_neither_corrected_nor_unknown() -> None:
+    assert spelling.spell("中方对福岛核污染水排海持什么立场", VOCABULARY).text == "中方对福岛核污染水排海持什么立场"
+    assert not spelling.unknown("福島第一原発", VOCABULARY) and not spelling.unknown("Пересказ", VOCABULARY)
