@@ -79,7 +79,8 @@ def evidence(lexical: Lexical, text: str, passages: Sequence[Passage]) -> np.nda
     total = sum(weights.values())
     if not total:
         return np.zeros(len(passages))
-    shares = np.array(weighted_overlap(weights, [passage.lexical_text for passage in passages])) / total
+    # rounded: the sum's float error (its order follows set iteration) must not put a full match below 1
+    shares = np.round(np.array(weighted_overlap(weights, [passage.lexical_text for passage in passages])) / total, 9)
     if PHRASE_RUN:
         runs = np.array([verbatim_run(text, passage.text) >= PHRASE_RUN for passage in passages])
         shares = np.where(runs, 1.0, shares)

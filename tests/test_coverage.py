@@ -82,3 +82,14 @@ def test_lower_case_names_no_readout_holds_are_missing_however_typed() -> None:
     assert coverage.missing("wang yi black sea", index, surface) == []  # held, in any case
     # English words and their misspellings are the asker's wording: not reported
     assert coverage.missing("did wang yi grumble about the delegaton", index, surface) == []
+
+
+def test_a_passage_holding_every_word_has_evidence_exactly_one() -> None:
+    from index.passage import Passage
+    from index.ranking import evidence
+
+    text = "petro peace accord counternarcotics rural development security cooperation colombia elections"
+    index = Lexical.build([text, "Secretary Blinken spoke with Foreign Minister Wang Yi.", "Black Sea shipping"])
+    passage = Passage("d-1", "d", text, "", "", None, None, 1)
+    for question in ("petro peace accord counternarcotics", "colombia elections rural security cooperation petro"):
+        assert evidence(index, question, [passage])[0] == 1.0
