@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from . import settings
 from .errors import IndexBusy, NothingToIngest, ReadoutsError
 from .sources.web import KINDS, FetchCancelled, Fetcher, origin
-from .urls import split_credentials
+from .urls import split_credentials, without_credentials
 
 if TYPE_CHECKING:
     from .embed import Embedder
@@ -133,8 +133,9 @@ def _source(table: dict, where: str) -> Source:
 
 
 def _shown(value: object) -> str:
-    """A value of the file as an error message shows it: its repr, cut short."""
-    text = repr(value)
+    """A value of the file as an error message shows it: its repr, cut short, with any URL's
+    credentials left out wherever it was written."""
+    text = repr(without_credentials(value) if isinstance(value, str) else value)
     return text if len(text) <= 60 else text[:59] + "…"
 
 

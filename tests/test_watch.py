@@ -95,7 +95,7 @@ def test_a_missing_sources_file_says_so(tmp_path: Path) -> None:
 def test_watch_once_ingests_each_source_and_reports_it(site: Site, tmp_path: Path, fake_embedder, monkeypatch,
                                                        capsys) -> None:
     monkeypatch.setattr(cli, "embedder_to_ingest", lambda choice, directory: fake_embedder)
-    page, other, gone = (f"{site.base}{EN}{name}.shtml" for name in ("t1559310", "t1559633", "t1000000"))
+    page, other, gone = (f"{site.base}{EN}{name}.shtml" for name in ("t1559310", "t1581940", "t1000000"))
     sources = write(tmp_path, f"""
 [[source]]
 name = "lu-kang"
