@@ -67,7 +67,8 @@ def test_hybrid_meets_the_bar_and_beats_each_ranking_alone(request, corpus: str,
         assert hybrid.hit_rate(k) >= bar, measured
     assert hybrid.answered_rate >= 0.95, measured
     assert hybrid.mrr > dense.mrr and hybrid.hit_rate(3) > dense.hit_rate(3), measured
-    assert hybrid.hit_rate(5) >= lexical.hit_rate(5) and hybrid.mrr > lexical.mrr, measured
+    # never below BM25 alone by more than one question (issue 25's bar), and better ranked overall
+    assert hybrid.hits_at[5] >= lexical.hits_at[5] - 1 and hybrid.mrr > lexical.mrr, measured
 
 
 @pytest.mark.parametrize("corpus", ["seeds", "state_dept", "shared_state_dept"])
