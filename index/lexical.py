@@ -37,7 +37,6 @@ def _bm25s_stopwords() -> tuple[str, ...]:
 STOPWORDS = sorted(set(_bm25s_stopwords()) | {"say", "said", "says", "tell", "told", "according"})
 _STOPWORD_SET = frozenset(STOPWORDS)
 WORD = re.compile(r"(?u)\b\w\w+\b")  # bm25s' default token pattern
-RAW_WORD = re.compile(r"\w+")
 SURFACE_WORDS = "words.json"  # each word as the readouts spell it (lower case) -> passages holding it
 
 
@@ -68,20 +67,6 @@ def phrase_overlap(question: str, texts: Sequence[str]) -> np.ndarray:
     if not pairs:
         return np.zeros(len(texts))
     return np.array([len(pairs & set(zip(words, words[1:]))) / len(pairs) for words in map(_words, texts)])
-
-
-def verbatim_run(question: str, text: str, min_terms: int = 2) -> int:
-    """Length in words of the longest run of the question's words (lower case, punctuation aside)
-    that the text holds word for word, counting only runs with at least `min_terms` BM25 terms
-    ("suspension for suspension"); 0 when there is none."""
-    asked = RAW_WORD.findall(question.lower())
-    held = " " + " ".join(RAW_WORD.findall(text.lower())) + " "
-    for length in range(len(asked), 1, -1):
-        for start in range(len(asked) - length + 1):
-            run = asked[start:start + length]
-            if len(_words(" ".join(run))) >= min_terms and f" {' '.join(run)} " in held:
-                return length
-    return 0
 
 
 def weighted_overlap(weights: dict[str, float], texts: Sequence[str]) -> list[float]:

@@ -13,7 +13,7 @@ import numpy as np
 from .crosslingual import bar
 from .embed import Embedder
 from .fusion import blend, lexical_evidence, scaled
-from .lexical import Lexical, phrase_overlap, verbatim_run, weighted_overlap
+from .lexical import Lexical, phrase_overlap, weighted_overlap
 from .passage import Hit, Passage
 from .settings import METHODS, Method
 from .speakers import asked_about, speaks
@@ -27,7 +27,6 @@ SPEAKER_WEIGHT = 0.15  # added where a person the question asks about speaks (sp
 # cosine: a bare name, a keyword or an exact phrase is evidence a small embedder blurs.
 EVIDENCE_BAR = 1.0
 EVIDENCE_KNOWN_ONLY = False  # whether words no readout holds are left out of the question's weight
-PHRASE_RUN = 0  # a run of this many of the question's words held verbatim is evidence in full (0: no such rule)
 
 
 @dataclass(frozen=True)
@@ -73,17 +72,13 @@ def relevant(hit: Hit, shift: float = 0.0) -> bool:
 
 def evidence(lexical: Lexical, text: str, passages: Sequence[Passage]) -> np.ndarray:
     """For each passage, the share of the question's word weight (idf; Lexical.term_weights) that it
-    holds: 1 when it holds every word the question asks about, or a run of PHRASE_RUN of its words
-    as they stand."""
+    holds: 1 when it holds every word the question asks about."""
     weights = lexical.term_weights(text, known_only=EVIDENCE_KNOWN_ONLY)
     total = sum(weights.values())
     if not total:
         return np.zeros(len(passages))
     # rounded: the sum's float error (its order follows set iteration) must not put a full match below 1
     shares = np.round(np.array(weighted_overlap(weights, [passage.lexical_text for passage in passages])) / total, 9)
-    if PHRASE_RUN:
-        runs = np.array([verbatim_run(text, passage.text) >= PHRASE_RUN for passage in passages])
-        shares = np.where(runs, 1.0, shares)
     return shares
 
 

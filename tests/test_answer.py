@@ -97,12 +97,6 @@ def test_a_misspelled_name_is_searched_as_the_readouts_spell_it_and_the_answer_s
     assert answer.to_json()["corrections"] == {"kamikwa": "kamikawa"}
 
 
-@pytest.mark.skip(reason="phrase rule under cross-validation")
-def test_words_that_stand_verbatim_in_a_readout_are_quoted(answerer: Answerer) -> None:
-    answer = answerer.answer("What is the suspension for suspension idea?")
-    assert answer.found and any("suspension for suspension" in hit.passage.text for hit in answer.hits[:3])
-
-
 def test_a_name_no_readout_holds_is_reported_in_lower_case_too(answerer: Answerer) -> None:
     for question in ("zaporizhzhia water", "Zaporizhzhia water"):
         answer = answerer.answer(question)
