@@ -125,8 +125,9 @@ class Recording:
             [hit.passage.doc, hit.passage.paragraph, round(hit.score, 4)] for hit in hits[:5]]
         return hits
 
-    def missing(self, question: str) -> list[str]:
-        return self.retriever.missing(question)
+    def __getattr__(self, name: str):
+        """Everything else (missing, spelling, emphasise, context...) as the retriever does it."""
+        return getattr(self.retriever, name)
 
 
 def measure(retriever: Retriever, questions: Path, label: str = "") -> dict[str, dict]:
