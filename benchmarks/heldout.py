@@ -17,7 +17,7 @@ import fnmatch
 import json
 import os
 import sys
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -76,6 +76,7 @@ class Outcome:
     missing: list[str]
     corrected: str | None
     error: str | None = None
+    quoted: list[str] = field(default_factory=list)  # the first five quoted passages, "doc#paragraph"
 
     @property
     def told_so(self) -> bool:
@@ -91,7 +92,8 @@ def run(question: Question, style: str, set_name: str, answerer: Answerer, metho
     quoted = next((i for i, hit in enumerate(answer.hits, 1) if is_gold(hit.passage, question)), 0)
     ranked = next((i for i, hit in enumerate(answer.ranked, 1) if is_gold(hit.passage, question)), 0)
     return Outcome(set_name, question.id, style, method, bool(question.gold), quoted, ranked, answer.answered,
-                   list(answer.missing), getattr(answer, "corrected", None))
+                   list(answer.missing), ", ".join(f"{typed}->{held}" for typed, held in answer.corrections) or None,
+                   quoted=[f"{hit.passage.doc}#{hit.passage.paragraph}" for hit in answer.hits[:5]])
 
 
 def styles_of(path: Path) -> dict[str, str]:

@@ -10,6 +10,7 @@ from typing import Protocol
 
 from .errors import BadQuery, NothingMatches
 from .passage import Hit, Passage
+from .query import asked_years, speaks_of
 from .ranking import Method, relevant
 from .search import MAX_QUERY_CHARS, readable
 from .spelling import Spelling
@@ -103,11 +104,20 @@ class Answerer:
                 raise
             hits = self.retriever.search(question, k or self.max_results, word_dates=False, **options)
             notice = " ".join(filter(None, [notice, f"{error} So I searched them all for your words."]))
+            years = asked_years(question)
+        else:
+            years = ()
         quoted = tuple(hit for hit in hits if relevant(hit, self.shift))
         absent = tuple(self.retriever.missing(question))
         if absent:  # no readout names what is asked about: the nearest passages are only related
             return Answer(question, (), notice, tuple(hits), related=quoted[: self.first_page], missing=absent,
                           corrections=spelling.corrections)
+        if years:  # asked about years no readout is dated in: only a passage that speaks of them answers
+            dated = tuple(hit for hit in quoted if speaks_of(hit.passage, years))
+            if not dated:
+                return Answer(question, (), notice, tuple(hits), related=quoted[: self.first_page],
+                              corrections=spelling.corrections)
+            quoted = dated
         answer = Answer(question, quoted, notice, tuple(hits), corrections=spelling.corrections)
         return self.emphasised(answer, range(min(self.first_page, len(quoted)))) if emphasis else answer
 

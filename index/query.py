@@ -14,6 +14,7 @@ from datetime import date, timedelta
 
 from .dates import MONTHS
 from .errors import BadQuery
+from .passage import Passage
 
 _MONTH_NAMES = "|".join(sorted((m for m in MONTHS if len(m) > 3 or m == "may"), key=len, reverse=True))
 OPERATOR = re.compile(r"\b(after|before|since|until|source|from):(\"[^\"]+\"|'[^']+'|\S+)", re.I)
@@ -34,6 +35,19 @@ AFTER = re.compile(rf"\b(after|later than) (?:the )?{YEAR}\b", re.I)
 BEFORE = re.compile(rf"\b(before|prior to|earlier than|until|till|up to|through)\b(?: the)?(?: [\w-]+){{0,2}}? {YEAR}\b", re.I)
 CJK_YEAR_MONTH = re.compile(rf"{YEAR}\s*年(?:\s*(\d{{1,2}})\s*月)?")  # 2017年9月, 2024年 (Chinese, Japanese)
 RELATIVE = re.compile(r"\b(last|this|past) (year|month|week)\b|\blast (\d+) (years|months|days)\b", re.I)
+
+
+def asked_years(text: str) -> tuple[str, ...]:
+    """The years a question names ("in 2023", "2017年")."""
+    return tuple(dict.fromkeys(re.findall(rf"(?<!\d){YEAR}(?!\d)", text)))
+
+
+def speaks_of(passage: Passage, years: tuple[str, ...]) -> bool:
+    """Whether a passage is dated in one of the years or names one: a readout dated outside them can
+    still answer a question about them ("Sweden will chair the Council in 2023")."""
+    if passage.date and passage.date[:4] in years:
+        return True
+    return any(re.search(rf"(?<!\d){year}(?!\d)", f"{passage.title} {passage.text}") for year in years)
 
 
 @dataclass(frozen=True)

@@ -38,15 +38,26 @@ def test_nothing_to_search_is_a_bad_query(answerer: Answerer, text: str) -> None
         answerer.answer(text)
 
 
-def test_a_date_in_words_that_excludes_every_readout_searches_them_all_and_says_so(answerer: Answerer) -> None:
-    """"in 2030" may date what is asked about, not the readout: every readout is searched instead."""
-    answer = answerer.answer("What was said about Fukushima's treated water in 2030?")
-    assert answer.found and any("Fukushima" in hit.passage.text for hit in answer.hits)
-    assert answer.notice.startswith("No readouts are dated 2030-01-01 to 2030-12-31.")
+def test_a_year_no_readout_is_dated_in_is_said_first_and_answered_only_by_a_passage_naming_it(
+        answerer: Answerer) -> None:
+    """"in 2005" may date what is asked about, not the readout: every readout is searched, and a
+    passage that names the year answers."""
+    answer = answerer.answer("When was the Beijing-Tokyo Forum launched, in 2005?")
+    assert answer.notice.startswith("No readouts are dated 2005-01-01 to 2005-12-31.")
     assert "searched them all" in answer.notice
     dates = sorted(record.date for record in answerer.retriever.documents() if record.date)
     first, last = (date.fromisoformat(day).strftime("%B %Y") for day in (dates[0], dates[-1]))
     assert f"The readouts run from {first} to {last}" in answer.notice  # said before anything else
+    assert answer.found and all("2005" in hit.passage.text for hit in answer.hits)
+
+
+def test_a_year_outside_the_readouts_that_no_passage_names_is_not_answered(answerer: Answerer) -> None:
+    """Passages on the subject but dated and written without the year asked about are related, not
+    an answer to "… in 2030?"."""
+    answer = answerer.answer("What was said about Fukushima's treated water in 2030?")
+    assert not answer.found
+    assert answer.notice.startswith("No readouts are dated 2030-01-01 to 2030-12-31.")
+    assert any("Fukushima" in hit.passage.text for hit in answer.related)
 
 
 def test_an_operator_that_excludes_every_readout_is_kept(answerer: Answerer) -> None:
