@@ -48,6 +48,7 @@ class Record:
     answerable: bool
     hits: list[tuple[bool, float, float, float]]
     missing: bool
+    absent: float = 0.0  # share of the question's word weight (idf) that no readout holds
 
 
 def fold_of(key: str) -> int:
@@ -69,6 +70,9 @@ def collect(embedder: str, corpora: list[str] | None = None) -> list[Record]:
             except (BadQuery, NothingMatches):
                 records.append(Record(key, bool(question.gold), [], False))
                 continue
+            weights = retriever.index.lexical.term_weights(answer.question)
+            held = retriever.index.lexical.vocabulary
+            absent = sum(w for term, w in weights.items() if term not in held) / (sum(weights.values()) or 1)
             passages = [hit.passage for hit in answer.ranked]
             ranking.EVIDENCE_KNOWN_ONLY = False
             every = ranking.evidence(retriever.index.lexical, answer.question, passages)
@@ -77,7 +81,7 @@ def collect(embedder: str, corpora: list[str] | None = None) -> list[Record]:
             ranking.EVIDENCE_KNOWN_ONLY = False
             records.append(Record(key, bool(question.gold), [
                 (is_gold(hit.passage, question), hit.score, float(a), float(b))
-                for hit, a, b in zip(answer.ranked, every, known)], bool(answer.missing)))
+                for hit, a, b in zip(answer.ranked, every, known)], bool(answer.missing), absent))
     return records
 
 
@@ -86,11 +90,12 @@ class Bars:
     cosine: float  # a hit is quoted when its cosine reaches this ...
     evidence: float  # ... or its word evidence reaches this
     known_only: bool  # evidence over the words some readout holds only
+    absent_lift: float = 0.0  # the cosine bar raised by this times the share of the question no readout holds
 
 
 def utility(record: Record, bars: Bars) -> float:
     quoted = [gold for gold, cosine, every, known in record.hits
-              if cosine >= bars.cosine or (known if bars.known_only else every) >= bars.evidence]
+              if cosine >= bars.cosine + bars.absent_lift * record.absent or (known if bars.known_only else every) >= bars.evidence]
     answered = bool(quoted) and not record.missing
     if not record.answerable:
         return float(not answered)
@@ -104,8 +109,9 @@ def mean(records: list[Record], bars: Bars) -> float:
     return statistics.fmean(utility(r, bars) for r in records) if records else 0.0
 
 
-GRID = [Bars(c, e, k) for c, e, k in itertools.product(
-    (0.40, 0.45, 0.50, 0.55, 0.60, 0.65, 0.70, 2.0), (0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 2.0), (False, True))]
+GRID = [Bars(c, e, k, a) for c, e, k, a in itertools.product(
+    (0.35, 0.40, 0.45, 0.50, 0.55, 0.60, 0.65, 0.70, 2.0), (0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 2.0), (False, True),
+    (0.0, 0.1, 0.2, 0.3, 0.5, 1.0))]
 
 
 def cross_validate(records: list[Record], current: Bars) -> list[dict]:

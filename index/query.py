@@ -34,6 +34,9 @@ SINCE = re.compile(rf"\b(since|from|starting|as of) (?:(?:{_MONTH_NAMES})\.? )?{
 AFTER = re.compile(rf"\b(after|later than) (?:the )?{YEAR}\b", re.I)
 BEFORE = re.compile(rf"\b(before|prior to|earlier than|until|till|up to|through)\b(?: the)?(?: [\w-]+){{0,2}}? {YEAR}\b", re.I)
 CJK_YEAR_MONTH = re.compile(rf"{YEAR}\s*年(?:\s*(\d{{1,2}})\s*月)?")  # 2017年9月, 2024年 (Chinese, Japanese)
+# A readout is published on the day of the meeting or within days: "at the end of June 2022" reads
+# as June 2022 and the days after it.
+PUBLISHED_WITHIN = timedelta(days=7)
 RELATIVE = re.compile(r"\b(last|this|past) (year|month|week)\b|\blast (\d+) (years|months|days)\b", re.I)
 
 
@@ -58,6 +61,13 @@ class Query:
     sources: tuple[str, ...] = ()
     latest: bool = False
     worded: bool = False  # whether a date phrase narrowed start or end
+    end_worded: bool = False  # whether the end comes from a date phrase
+
+    @property
+    def published_before(self) -> date | None:
+        """The end of the readouts searched: a date said in words lets in the week after it, when
+        readouts of its last days appear (PUBLISHED_WITHIN); an operator's end is exact."""
+        return self.end + PUBLISHED_WITHIN if self.end and self.end_worded else self.end
 
     @property
     def has_filters(self) -> bool:
@@ -146,7 +156,8 @@ def parse_query(question: str, today: date, word_dates: bool = True) -> Query:
         end = _earlier(end, after_last if word in ("until", "till", "up to", "through") else first)
     if match := RELATIVE.search(text):
         start, end = _relative(match, today, start, end)
-    return Query(text=text, start=start, end=end, sources=found, latest=latest, worded=(start, end) != by_operators)
+    return Query(text=text, start=start, end=end, sources=found, latest=latest, worded=(start, end) != by_operators,
+                 end_worded=end != by_operators[1])
 
 
 def undated(question: str) -> str:

@@ -55,7 +55,7 @@ class Rows:
         if query.start:
             allowed &= self.dates >= query.start.toordinal()
         if query.end:
-            allowed &= (self.dates > 0) & (self.dates < query.end.toordinal())
+            allowed &= (self.dates > 0) & (self.dates < query.published_before.toordinal())
         if query.sources:
             wanted = [source.lower() for source in query.sources]
             chosen = [any(w in record.source.lower() for w in wanted) for record in self.documents]

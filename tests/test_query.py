@@ -120,3 +120,10 @@ def test_newest_as_an_adjective_of_the_thing_asked_about_is_no_recency() -> None
     query = parse_query("Who joined the Friends of the Mekong as its newest member?", date(2024, 1, 1))
     assert not query.latest and "newest" in query.text
     assert parse_query("newest readouts on tigray", date(2024, 1, 1)).latest
+
+
+def test_a_date_in_words_ends_a_week_later_for_publication_and_an_operator_exactly() -> None:
+    worded = parse_query("Taliban talks in June 2022", date(2026, 1, 1))
+    assert (worded.start, worded.end, worded.published_before) == (date(2022, 6, 1), date(2022, 7, 1), date(2022, 7, 8))
+    exact = parse_query("Taliban talks before:2022-07 since June 2022", date(2026, 1, 1))
+    assert exact.end == exact.published_before == date(2022, 7, 1)

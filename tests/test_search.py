@@ -259,3 +259,11 @@ def test_any_question_gets_an_answer_or_a_clear_reason(one_readout: Retriever, q
         return
     assert all(relevant(hit) for hit in answer.hits)  # quoted only when the policy says so
     assert answer.to_json()["answered"] == bool(answer.hits) and "\udcff" not in answer.question
+
+
+def test_a_month_said_in_words_lets_in_readouts_published_the_week_after_it(retriever: Retriever) -> None:
+    """A meeting at the end of August is read out on 1 September; an operator's end stays exact."""
+    hits = retriever.search("Korean Peninsula in August 2017", 10)
+    assert hits and {hit.passage.date for hit in hits} == {"2017-09-01"}
+    with pytest.raises(NothingMatches):
+        retriever.search("Korean Peninsula after:2017-08-01 before:2017-09-01")
