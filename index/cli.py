@@ -53,7 +53,7 @@ def _default_index(directory: Path) -> Embedder | None:
         from .ingest import ingest
 
         print(f"no index yet: building {directory} from {settings.SEEDS}", file=sys.stderr)
-        embedder = embedder_named(DEFAULT_EMBEDDER)
+        embedder = embedder_named(settings.default_embedder())
         print(safe(format_report(ingest([settings.SEEDS], directory, embedder), directory)), file=sys.stderr)
         return embedder
     return None
@@ -102,7 +102,7 @@ def embedder_to_ingest(choice: str | None, directory: Path) -> Embedder:
     try:
         return embedder_for(store.recorded_model(directory) or "")
     except KeyError:
-        return embedder_named(DEFAULT_EMBEDDER)
+        return embedder_named(settings.default_embedder())
 
 
 def split_arguments(arguments: Sequence[str]) -> tuple[list[Path], list[str]]:
@@ -345,8 +345,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--index", help=index_help)
     p.add_argument("--rebuild", action="store_true", help="start a new index instead of updating the old one")
     p.add_argument("--embedder", choices=tuple(EMBEDDERS),
-                   help=f"model that embeds passages and questions (default: the index's own, {DEFAULT_EMBEDDER} for a "
-                        "new index); changing it re-embeds every passage")
+                   help="model that embeds passages and questions (default: the index's own; for a new index "
+                        f"$READOUTS_EMBEDDER or {DEFAULT_EMBEDDER}); changing it re-embeds every passage")
     p.set_defaults(run=cmd_ingest)
 
     p = commands.add_parser("watch", help="refresh the pages, feeds and listings of a sources file into the index, "

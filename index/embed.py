@@ -121,15 +121,15 @@ class MiniLMInt8Embedder(MiniLMEmbedder):
 
 class MPNetEmbedder(OnnxEmbedder):
     """all-mpnet-base-v2 (768 dimensions, 12 layers, mean pooling), from the five packages that ship
-    it as a split zip (split_model), exported to ONNX like MiniLM. Its levels are provisional
-    (docs/embedders.md)."""
+    it as a split zip (split_model), exported to ONNX like MiniLM. The default: its dense weight and bars chosen by
+    cross-validation (docs/quality-chat.md)."""
 
     name = model_name = "all-mpnet-base-v2"
     dimension = 768
     min_similarity = 0.40
     duplicate_similarity = 0.955
     same_text_similarity = 0.54
-    dense_weight = 0.6
+    dense_weight = 0.25  # chosen by 5-fold CV over every question set (docs/quality-chat.md)
     blend_by_evidence = True
 
 

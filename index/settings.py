@@ -26,7 +26,9 @@ def cache_dir() -> Path:
 
 
 EMBEDDERS = ("minilm", "minilm-int8", "e5-small", "use-multilingual", "mpnet", "mpnet-int8")  # the models `--embedder` chooses (embed.EMBEDDERS)
-DEFAULT_EMBEDDER = "minilm-int8"  # as good as fp32 on the question sets, twice as fast (docs/quality.md)
+# The model a new index is built with (READOUTS_EMBEDDER, --embedder): all-mpnet-base-v2 int8 scored
+# higher than MiniLM on every fold of the question sets (docs/quality-chat.md), at 6x its compute.
+DEFAULT_EMBEDDER = "mpnet-int8"
 Method = Literal["hybrid", "dense", "lexical"]
 METHODS: tuple[Method, ...] = ("hybrid", "dense", "lexical")  # rankings a question can be searched by (ranking.py)
 
@@ -61,3 +63,14 @@ def progress_seconds(env: Mapping[str, str] | None = None) -> float:
     (default 5 s)."""
     return number(os.environ if env is None else env, "READOUTS_PROGRESS_SECONDS", PROGRESS_SECONDS,
                   *PROGRESS_SECONDS_RANGE)
+
+
+def default_embedder(env: Mapping[str, str] | None = None) -> str:
+    """The embedder a new index is built with: READOUTS_EMBEDDER when set (one of EMBEDDERS), else
+    DEFAULT_EMBEDDER; SettingInvalid naming the choices otherwise."""
+    raw = (os.environ if env is None else env).get("READOUTS_EMBEDDER", "").strip()
+    if not raw:
+        return DEFAULT_EMBEDDER
+    if raw not in EMBEDDERS:
+        raise SettingInvalid(f"READOUTS_EMBEDDER must be one of {', '.join(EMBEDDERS)}, not {raw[:40]!r}")
+    return raw

@@ -253,3 +253,20 @@ def test_ask_writes_the_quoted_passages_as_csl_json_or_ris(run, seeds_index: Pat
         assert entry.get("date") == (result["date"].replace("-", "/") + "/" if result["date"] else None)
     code, out, err = run("ask", "--index", str(seeds_index), "--json", "--format", "ris", "Beijing-Tokyo Forum")
     assert code == 2 and out == "" and "two formats" in err
+
+
+@pytest.mark.slow
+def test_a_new_index_is_built_with_the_default_model_unless_readouts_embedder_says_otherwise(
+        run, corpus_copy: Path, tmp_path: Path, monkeypatch) -> None:
+    """No --embedder and no READOUTS_EMBEDDER: all-mpnet-base-v2 int8 (unpacked and exported on first
+    use), and questions are answered with it; a READOUTS_EMBEDDER no model bears is one clear line."""
+    monkeypatch.delenv("READOUTS_EMBEDDER")
+    code, _, err = run("ingest", "--index", str(tmp_path / "default"), str(corpus_copy))
+    assert code == 0, err
+    assert store.recorded_model(tmp_path / "default") == "all-mpnet-base-v2-int8"
+    code, out, _ = run("ask", "--index", str(tmp_path / "default"), "--json", "-k", "1", "Beijing-Tokyo Forum")
+    assert code == 0 and "Beijing-Tokyo Forum" in json.loads(out)["results"][0]["text"]
+    monkeypatch.setenv("READOUTS_EMBEDDER", "gpt-9")
+    code, out, err = run("ingest", "--index", str(tmp_path / "other"), str(corpus_copy))
+    assert code != 0 and out == "" and "READOUTS_EMBEDDER must be one of" in err and "Traceback" not in err
+    assert not store.has_index(tmp_path / "other")

@@ -60,3 +60,13 @@ def test_a_port_beyond_65535_is_refused() -> None:
 def test_the_fetch_deadline_is_a_setting() -> None:
     assert load_settings({"TELEGRAM_BOT_TOKEN": "1:abc"}).fetch_seconds == 20.0
     assert load_settings({"TELEGRAM_BOT_TOKEN": "1:abc", "READOUTS_FETCH_SECONDS": "45"}).fetch_seconds == 45.0
+
+
+def test_the_embedder_of_a_new_index_is_the_default_or_readouts_embedder() -> None:
+    from index import settings
+    from index.errors import SettingInvalid
+
+    assert settings.default_embedder({}) == settings.DEFAULT_EMBEDDER == "mpnet-int8"
+    assert settings.default_embedder({"READOUTS_EMBEDDER": " minilm-int8 "}) == "minilm-int8"
+    with pytest.raises(SettingInvalid, match="READOUTS_EMBEDDER must be one of"):
+        settings.default_embedder({"READOUTS_EMBEDDER": "mpnet-int9"})

@@ -5,7 +5,7 @@ import pytest
 
 from index import onnx_model, settings
 from index.documents import parse_document
-from index.embed import DEFAULT_EMBEDDER, EMBEDDERS, embedder_for, embedder_named
+from index.embed import EMBEDDERS, embedder_for, embedder_named
 
 PASSAGES = [
     "Wang stressed that China is justified to oppose the discharge of contaminated water from Japan's Fukushima "
@@ -20,7 +20,7 @@ MPNET = ("mpnet", "mpnet-int8")  # unpacked, exported and quantized on first use
 @pytest.fixture(scope="module", params=[pytest.param(name, marks=pytest.mark.slow) if name in MPNET else name
                                         for name in sorted(EMBEDDERS)])
 def any_embedder(request, embedder):
-    return embedder if request.param == DEFAULT_EMBEDDER else embedder_named(request.param)
+    return embedder if request.param == settings.default_embedder() else embedder_named(request.param)
 
 
 def test_vectors_are_normalized_float32_of_the_declared_dimension(any_embedder) -> None:
