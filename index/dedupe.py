@@ -4,11 +4,23 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Sequence
+from datetime import date
 
 import numpy as np
 
 from .embed import Embedder
 from .passage import Hit, Passage
+
+RELEASE_DAYS = 7  # a readout's other releases (another outlet, a later copy) appear within days
+
+
+def one_release(kept: Passage, other: Passage) -> bool:
+    """Whether two near-identical passages may be one readout released twice: not when one source
+    dated them weeks apart, which is a formula repeated for another call or meeting ("Secretary
+    Blinken spoke today with Prime Minister Pashinyan …")."""
+    if kept.source != other.source or not kept.date or not other.date:
+        return True
+    return abs((date.fromisoformat(kept.date) - date.fromisoformat(other.date)).days) <= RELEASE_DAYS
 
 
 def unique(rows: np.ndarray, similarities: np.ndarray, vectors: np.ndarray, k: int, passages: Sequence[Passage],
@@ -26,7 +38,8 @@ def unique(rows: np.ndarray, similarities: np.ndarray, vectors: np.ndarray, k: i
     words_at = functools.cache(lambda position: passage_at(position).text.split())
     for position in range(len(rows)):
         near = [i for i in kept if closeness[i][position] >= same_text]
-        twin = next((i for i in near if closeness[i][position] >= duplicate or words_at(i) == words_at(position)), None)
+        twin = next((i for i in near if words_at(i) == words_at(position) or (
+            closeness[i][position] >= duplicate and one_release(passage_at(i), passage_at(position)))), None)
         if twin is not None:
             if passage_at(position).doc != passage_at(twin).doc:
                 folded.setdefault(twin, []).append(passage_at(position))
