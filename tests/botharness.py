@@ -15,17 +15,19 @@ from telegram.ext import Application, ContextTypes
 from bot.app import build_application
 from bot.config import Settings
 from bot.logs import redact_in_logs
-from index import Answerer, FeedbackLog
+from index import Answerer, FeedbackLog, Library, Retriever
 
 
-def application_for(api: FakeBotApi, retriever: object, state_file: Path, feedback: FeedbackLog | None = None,
-                    **overrides: object) -> Application:
-    """The bot's Application over `retriever`, talking to `api`, keeping votes in `feedback`, with settings overridden."""
+def application_for(api: FakeBotApi, index: Library | Retriever, state_file: Path, feedback: FeedbackLog | None = None,
+                    *, follow: bool = False, **overrides: object) -> Application:
+    """The bot's Application over `index`, talking to `api`, keeping votes in `feedback`, with settings
+    overridden; with `follow`, `index` is a Library whose new generations the bot loads (its reload job)."""
     settings = Settings(token=TEST_TOKEN, api_base_url=api.url, **overrides)  # type: ignore[arg-type]
-    answerer = Answerer(retriever, max_results=settings.max_results, min_score=settings.min_score,  # type: ignore[arg-type]
+    answerer = Answerer(index, max_results=settings.max_results, min_score=settings.min_score,
                         first_page=settings.results_per_page)
     redact_in_logs(settings.token)
-    return build_application(settings, answerer, state_file, feedback)
+    return build_application(settings, answerer, state_file, feedback,
+                             library=index if follow else None)  # type: ignore[arg-type]
 
 
 @asynccontextmanager

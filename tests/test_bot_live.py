@@ -45,7 +45,7 @@ def library(directory: Path, fake_embedder) -> Iterator[Library]:
 def start_bot(fake_api: FakeBotApi, library: Library, tmp_path: Path) -> Callable:
     """The bot over the library, polling the fake Bot API with its JobQueue running (test_bot's, without the model)."""
     def start(retriever: Library = library, **overrides):  # noqa: ANN202
-        return running(application_for(fake_api, retriever, tmp_path / "state.pickle", **overrides))
+        return running(application_for(fake_api, retriever, tmp_path / "state.pickle", follow=True, **overrides))
     return start
 
 
@@ -53,7 +53,7 @@ def start_bot(fake_api: FakeBotApi, library: Library, tmp_path: Path) -> Callabl
 def process_bot(fake_api: FakeBotApi, library: Library, tmp_path: Path) -> Callable:
     """The bot over the library, initialised and fed updates one at a time (no polling, no jobs)."""
     def start(retriever: Library = library, state_file: Path = tmp_path / "state.pickle", **overrides):  # noqa: ANN202
-        return processing(application_for(fake_api, retriever, state_file, **overrides), fake_api)
+        return processing(application_for(fake_api, retriever, state_file, follow=True, **overrides), fake_api)
     return start
 
 
@@ -64,6 +64,16 @@ async def wait_until(condition: Callable[[], bool], timeout: float) -> float:
         assert time.monotonic() - started < timeout, "timed out"
         await asyncio.sleep(0.1)
     return time.monotonic() - started
+
+
+def documents_in(library: Library) -> list:
+    with library.snapshot() as snapshot:
+        return snapshot.documents()
+
+
+def passages_in(library: Library) -> int:
+    with library.snapshot() as snapshot:
+        return snapshot.passage_count
 
 
 def readouts_in(about: dict) -> int:
@@ -153,7 +163,7 @@ async def test_the_bot_refreshes_watched_sources_and_answers_from_them(
                        'interval = "1h"\n')
     try:
         async with start_bot(retriever=library, sources=str(sources)):
-            await wait_until(lambda: library.passage_count > 30 and len(library.documents()) == 6, 15)
+            await wait_until(lambda: passages_in(library) > 30 and len(documents_in(library)) == 6, 15)
             fake_api.message(USER, "Lu Kang regular press conference May 14 2018")
             [answer] = await in_thread(replies, fake_api)
     finally:
@@ -222,7 +232,7 @@ async def test_a_slow_source_holds_up_no_other_source_nor_an_ingest_and_the_bot_
                                          "and agreed to share what their scientists have learnt about it.\n")
         async with start_bot(retriever=library, sources=str(sources), fetch_seconds=60):
             await in_thread(web.wait_for, "/slow")
-            await wait_until(lambda: {web.url("/one"), web.url("/two")} <= {d.path for d in library.documents()}, 15)
+            await wait_until(lambda: {web.url("/one"), web.url("/two")} <= {d.path for d in documents_in(library)}, 15)
             report = await in_thread(ingest, [folder], directory, fake_embedder)  # no IndexBusy
             assert report.added == ["kelp.txt"]
             stopping = time.monotonic()
