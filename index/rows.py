@@ -54,8 +54,8 @@ class Rows:
         allowed = np.ones(len(self.dates), dtype=bool)
         if query.start:
             allowed &= self.dates >= query.start.toordinal()
-        if query.end:
-            allowed &= (self.dates > 0) & (self.dates < query.published_before.toordinal())
+        if (end := query.published_before) is not None:
+            allowed &= (self.dates > 0) & (self.dates < end.toordinal())
         if query.sources:
             wanted = [source.lower() for source in query.sources]
             chosen = [any(w in record.source.lower() for w in wanted) for record in self.documents]
