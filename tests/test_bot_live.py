@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 import webserver
-from botharness import application_for, processing, running
-from conftest import TEST_TOKEN
+from botharness import application_for, changing_readouts, processing, running, under_hot_reload
+from conftest import QUESTIONS, TEST_TOKEN
 from fakebotapi import FakeBotApi
 from test_bot import STRANGER, USER, in_thread, replies
 from test_live import NEW_READOUT, NEWER_READOUT, add
@@ -20,6 +20,7 @@ from test_sources_web import EN, Site
 
 from bot import alerts
 from bot.app import COMMANDS
+from index.evaluate import load_questions
 from index.ingest import ingest
 from index.live import Library
 
@@ -362,3 +363,18 @@ async def test_alerts_send_one_folded_digest_per_refresh_in_the_chats_language(
     shown = parse_html(text)
     assert all(question in shown for question in (ALERT, "Zembla coast observatories", "tidal observatories"))
     assert "three tidal observatories" in shown and len(shown) <= 4096
+
+
+async def test_under_hot_reload_every_question_is_answered_and_nothing_goes_wrong(
+        fake_api: FakeBotApi, library: Library, corpus_copy: Path, directory: Path, fake_embedder, tmp_path: Path) -> None:
+    """Issue 28's bar for ten seconds (benchmarks/hot_reload.py runs the minute, with the real model):
+    20 questions a second, and buttons pressed under earlier answers, while a new generation is
+    written every 2 s and the bot swaps it in."""
+    first = library.generation
+    questions = [q.q for q in load_questions(QUESTIONS / "seeds.jsonl")]
+    questions += ["tidal observatories on the Zembla coast", "What did Wang Yi say about the Zembla coast?"]
+    report = await under_hot_reload(fake_api, library, tmp_path / "state.json",
+                                    changing_readouts(corpus_copy, directory, fake_embedder), questions, seconds=10)
+    assert report.asked == 200 and report.ingests >= 3 and report.pressed >= 15, report.line()
+    assert report.answered == report.asked and report.sorry == 0 and not report.errors, report.line()
+    assert library.generation != first
