@@ -112,21 +112,18 @@ class Answerer:
         question = question[:MAX_QUERY_CHARS].rsplit(" ", 1)[0]
         return question, f"Your message is long, so I searched with its first {len(question):,} characters."
 
-    def emphasised(self, answer: Answer, shown: range, snapshot: Retriever | None = None) -> Answer:
+    def emphasised(self, answer: Answer, shown: range) -> Answer:
         """Mark the best sentence in the hits about to be shown (it costs an embedding per sentence,
-        so later pages pay for it only when asked for), and link them to their quoted words. It reads
-        `snapshot` when given (the one the caller read the answer's passages from), else one of its own."""
-        with self._reading(snapshot) as reading:
-            return self._emphasised(reading, answer, shown)
+        so later pages pay for it only when asked for), and link them to their quoted words, from a
+        snapshot of the index as it is now."""
+        with self.library.snapshot() as snapshot:
+            return self._emphasised(snapshot, answer, shown)
 
-    def linked(self, answer: Answer, shown: range, snapshot: Retriever | None = None) -> Answer:
-        """The hits about to be shown, each with the link to its quoted words (citation.passage_link)
-        when its readout has a url; read from `snapshot` when given, else from one of its own."""
-        with self._reading(snapshot) as reading:
-            return self._linked(reading, answer, shown)
-
-    def _reading(self, snapshot: Retriever | None) -> AbstractContextManager[Retriever]:
-        return nullcontext(snapshot) if snapshot is not None else self.library.snapshot()
+    def linked(self, answer: Answer, shown: range) -> Answer:
+        """The hits about to be shown, each with the link to its quoted words (`link`) when its
+        readout has a url, from a snapshot of the index as it is now."""
+        with self.library.snapshot() as snapshot:
+            return self._linked(snapshot, answer, shown)
 
     def _emphasised(self, snapshot: Retriever, answer: Answer, shown: range, query: Query | None = None) -> Answer:
         answer = self._linked(snapshot, answer, shown)
@@ -157,6 +154,8 @@ class Answerer:
 
         if not passage.url:
             return None
-        with self._reading(snapshot) as reading:
+        taken: AbstractContextManager[Retriever] = (nullcontext(snapshot) if snapshot is not None
+                                                    else self.library.snapshot())
+        with taken as reading:
             held = reading.passage(passage.id) is not None
             return passage_link(passage, reading.document(passage) if held else ())
