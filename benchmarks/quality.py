@@ -17,6 +17,8 @@ import os
 import statistics
 import sys
 import time
+from collections.abc import Collection
+from datetime import date
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -29,6 +31,9 @@ from index.embed import EMBEDDERS, embedder_named  # noqa: E402
 from index.errors import BadQuery, NothingMatches  # noqa: E402
 from index.evaluate import evaluate, load_questions  # noqa: E402
 from index.ingest import ingest  # noqa: E402
+from index.passage import Hit  # noqa: E402
+from index.query import Query  # noqa: E402
+from index.ranking import Method  # noqa: E402
 from index.search import METHODS, Retriever  # noqa: E402
 
 RANKINGS: dict[str, list] = {}  # "embedder|set|method|question|options" -> top five, for --snapshot
@@ -108,26 +113,30 @@ def question_times(retriever: Retriever, questions: Path, label: str) -> dict[st
     return {f"{label}_first_ms": round(times[0], 1), f"{label}_ms_p50": round(statistics.median(times[1:]), 1)}
 
 
-class Recording:
-    """The retriever, with every ranking it returns kept for --snapshot."""
+class Recording(Retriever):
+    """The retriever, with every ranking it returns kept for --snapshot, under the question as the
+    answer policy read it (`parse`) and whether dates said in words filtered: the answer policy
+    searches once per question read, and again without those dates when they excluded everything."""
 
     def __init__(self, retriever: Retriever, label: str) -> None:
-        self.retriever, self.label = retriever, label
-        self.embedder = retriever.embedder
+        super().__init__(retriever.index, retriever.embedder)
+        self.label, self.asked, self.searches = label, "", 0
 
-    def search(self, question: str, k: int = 5, *, method: str = "hybrid", word_dates: bool = True) -> list:
+    def parse(self, question: str, today: date | None = None, word_dates: bool = True) -> Query:
+        self.asked, self.searches = question, 0
+        return super().parse(question, today, word_dates)
+
+    def find(self, query: Query, k: int = 5, *, method: Method = "hybrid",
+             within: Collection[str] | None = None) -> list[Hit]:
+        self.searches += 1
+        options = {} if self.searches == 1 else {"word_dates": False}
         try:
-            hits = self.retriever.search(question, k, method=method, word_dates=word_dates)
+            hits = super().find(query, k, method=method, within=within)
         except BadQuery:  # an English-only model refuses questions in other scripts
             hits = []
-        options = {} if word_dates else {"word_dates": False}
-        RANKINGS[f"{self.label}|{method}|{question}|{options}"] = [
+        RANKINGS[f"{self.label}|{method}|{self.asked}|{options}"] = [
             [hit.passage.doc, hit.passage.paragraph, round(hit.score, 4)] for hit in hits[:5]]
         return hits
-
-    def __getattr__(self, name: str):
-        """Everything else (missing, spelling, emphasise, context...) as the retriever does it."""
-        return getattr(self.retriever, name)
 
 
 def measure(retriever: Retriever, questions: Path, label: str = "") -> dict[str, dict]:

@@ -115,9 +115,12 @@ async def _post_shutdown(application: Application) -> None:
 
 
 def build_application(settings: Settings, answerer: Answerer, state_file: Path,
-                      feedback: FeedbackLog | None = None, *, legacy_state: Path | None = None) -> Application:
+                      feedback: FeedbackLog | None = None, *, legacy_state: Path | None = None,
+                      library: Library | None = None) -> Application:
     """The bot over `answerer`, keeping chats' state in `state_file` (starting from `legacy_state`, the
-    file earlier versions kept, when there is none yet) and 👍/👎 in `feedback` (none: no vote buttons)."""
+    file earlier versions kept, when there is none yet) and 👍/👎 in `feedback` (none: no vote buttons).
+    `library`, the live index the answerer reads when it follows a directory, is refreshed by a job
+    (and the watched sources are ingested into its directory); without it the index never changes."""
     application = (
         ApplicationBuilder()
         .application_class(ReadoutsApplication)
@@ -132,7 +135,6 @@ def build_application(settings: Settings, answerer: Answerer, state_file: Path,
         .post_shutdown(_post_shutdown)
         .build()
     )
-    library = answerer.retriever if isinstance(answerer.retriever, Library) else None
     services = Services(settings, answerer, QuestionLimiter(settings.questions_per_minute), library=library,
                         feedback=feedback)
     application.bot_data.services = services

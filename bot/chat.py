@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from index import Answer, Answerer, ReadoutsError, answer_text, safe
+from index import Answer, Answerer, Library, ReadoutsError, answer_text, safe
 
 from . import render
 
@@ -40,7 +40,8 @@ def line_editing(history: Path = HISTORY) -> Callable[[], None]:
 
 def sources_text(answerer: Answerer, page: int) -> str:
     """One page of the indexed readouts, newest first, as /sources shows them in the bot."""
-    documents = sorted(answerer.retriever.documents(), key=lambda d: d.date or "", reverse=True)
+    with answerer.library.snapshot() as snapshot:
+        documents = sorted(snapshot.documents(), key=lambda d: d.date or "", reverse=True)
     pages = max(1, -(-len(documents) // SOURCES_PER_PAGE))
     page = min(max(page, 1), pages)
     lines = [f"Readouts indexed ({len(documents)}), page {page} of {pages}:"]
@@ -52,27 +53,27 @@ def sources_text(answerer: Answerer, page: int) -> str:
 
 
 def about_text(answerer: Answerer) -> str:
-    documents = answerer.retriever.documents()
+    with answerer.library.snapshot() as snapshot:
+        documents, passages, model = snapshot.documents(), snapshot.passage_count, snapshot.model
     dates = sorted(d.date for d in documents if d.date)
     span = f"{dates[0]} to {dates[-1]}" if dates else "no dated documents"
-    return (f"{len(documents)} readouts in {answerer.retriever.passage_count} passages, dated {span}; "
-            f"search model {answerer.retriever.model}.")
+    return f"{len(documents)} readouts in {passages} passages, dated {span}; search model {model}."
 
 
 class Chat:
-    """The loop's state: the last answer and which page of it is shown."""
+    """The loop's state: the last answer and which page of it is shown. With `library` (the live index
+    the answerer reads), a readout ingested meanwhile is answered from."""
 
-    def __init__(self, answerer: Answerer, per_page: int) -> None:
-        self.answerer, self.per_page = answerer, per_page
+    def __init__(self, answerer: Answerer, per_page: int, library: Library | None = None) -> None:
+        self.answerer, self.per_page, self.library = answerer, per_page, library
         self.answer: Answer | None = None
         self.pages: list[range] = []
         self.page = 0
 
     def reply(self, line: str) -> str:
-        """What to print for one line typed; a readout ingested meanwhile is answered from."""
-        refresh = getattr(self.answerer.retriever, "refresh_if_due", None)  # an index.Library follows its index
-        if refresh is not None:
-            refresh()
+        """What to print for one line typed."""
+        if self.library is not None:
+            self.library.refresh_if_due()
         command, _, rest = line.strip().partition(" ")
         if command.lower() in ("/help", "help", "/start"):
             return HELP
@@ -99,15 +100,16 @@ class Chat:
         return text
 
 
-def run(answerer: Answerer, per_page: int) -> int:
-    """Read questions until end of input; interactive terminals get a prompt and line editing."""
+def run(answerer: Answerer, per_page: int, library: Library | None = None) -> int:
+    """Read questions until end of input; interactive terminals get a prompt and line editing. With
+    `library`, new generations of the index are answered from."""
     if isinstance(sys.stdin, io.TextIOWrapper):  # a stray non-UTF-8 byte is a U+FFFD, not a crash
         sys.stdin.reconfigure(errors="replace")
     interactive = sys.stdin.isatty()
     save_history = line_editing() if interactive else (lambda: None)
     if interactive:
         print(f"Ask about the readouts. {HELP}", file=sys.stderr)
-    chat = Chat(answerer, per_page)
+    chat = Chat(answerer, per_page, library)
     try:
         while True:
             try:

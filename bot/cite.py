@@ -19,7 +19,6 @@ from index import (
     Passage,
     cite,
     csl_json,
-    passage_link,
     ris,
     style_named,
 )
@@ -42,7 +41,7 @@ def citation_html(context: Context, texts: Texts, passage: Passage, style: Citat
     """The citation in `style` as a message to tap and copy (<code>), with a button that copies it
     when a version fits Telegram's limit. It reads the readout and renders through citeproc: call it
     in a search thread (`citation_message`)."""
-    link = passage_link(passage, context.services.answerer.retriever.document(passage))
+    link = context.services.answerer.link(passage)
     full = cite(passage, style, accessed=date.today(), link=link)
     heading = texts.citation_html.format(style=escape(STYLE_LABELS[style], quote=False))
     html = f"{heading}\n<code>{escape(full, quote=False)}</code>"
@@ -94,7 +93,8 @@ async def cite_button(update: Update, context: Context) -> None:
     """Cite n: the passage's citation in the chat's style. On an inline message (no chat to write to)
     the button opens the bot's private chat on the passage instead."""
     query, texts = update.callback_query, texts_of(update, context)
-    passage = context.services.answerer.retriever.passage(buttons.decode(query.data).passage)
+    with context.services.snapshot() as snapshot:
+        passage = snapshot.passage(buttons.decode(query.data).passage)
     if passage is None:
         await query.answer(texts.passage_gone, show_alert=True)
         return
@@ -110,13 +110,14 @@ async def cite_button(update: Update, context: Context) -> None:
 async def show_shared(update: Update, context: Context, passage_id: str) -> None:
     """/start <payload> from a shared link: the passage, verbatim with its source, then its citation."""
     texts = texts_of(update, context)
-    retriever = context.services.answerer.retriever
-    passage = retriever.passage(passage_id)
+    services = context.services
+    with services.snapshot() as snapshot:
+        passage = snapshot.passage(passage_id)
+        link = services.answerer.link(passage, snapshot) if passage is not None else None
     message = update.effective_message
     if passage is None:
         await message.reply_text(texts.passage_gone)
         return
-    link = passage_link(passage, retriever.document(passage))
     hit = Hit(passage, score=0.0, rank=1, link=link)
     await message.reply_html(render.hit_html(hit, max_chars=3000), disable_web_page_preview=True)
     html, keyboard = await citation_message(context, texts, passage)
@@ -164,8 +165,9 @@ async def style_button(update: Update, context: Context) -> None:
 def export_files(context: Context, passages: Sequence[Passage]) -> tuple[bytes, bytes]:
     """The passages, each with the link to its words, as a CSL-JSON file and an RIS file (UTF-8). It
     reads their readouts: call it in a search thread."""
-    retriever = context.services.answerer.retriever
-    cited = [Cited(passage, passage_link(passage, retriever.document(passage))) for passage in passages]
+    answerer = context.services.answerer
+    with context.services.snapshot() as snapshot:
+        cited = [Cited(passage, answerer.link(passage, snapshot)) for passage in passages]
     today = date.today()
     return csl_json(cited, accessed=today).encode(), ris(cited, accessed=today).encode()
 
@@ -181,15 +183,15 @@ async def export_command(update: Update, context: Context) -> None:
             chat_data.cited.clear()
         await message.reply_text(texts.export_cleared)
         return
-    retriever = context.services.answerer.retriever
-    found = [retriever.passage(passage_id) for passage_id in (chat_data.cited if chat_data is not None else [])]
-    passages = [passage for passage in found if passage is not None]
-    caption = texts.export_cited
-    if not passages and context.searches:
-        last = next(reversed(context.searches.values()))
-        found = [retriever.passage(quoted.passage) for quoted in last.quoted]
+    with context.services.snapshot() as snapshot:
+        found = [snapshot.passage(passage_id) for passage_id in (chat_data.cited if chat_data is not None else [])]
         passages = [passage for passage in found if passage is not None]
-        caption = texts.export_answer
+        caption = texts.export_cited
+        if not passages and context.searches:
+            last = next(reversed(context.searches.values()))
+            found = [snapshot.passage(quoted.passage) for quoted in last.quoted]
+            passages = [passage for passage in found if passage is not None]
+            caption = texts.export_answer
     if not passages:
         await message.reply_text(texts.export_empty)
         return

@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 from index import settings as index_settings
 
 if TYPE_CHECKING:
+    from index import Answerer, Library
+
     from .config import Settings
 
 log = logging.getLogger(__name__)
@@ -24,14 +26,14 @@ def register(commands: argparse._SubParsersAction) -> None:
     p.set_defaults(run=run_chat)
 
 
-def _answerer(index_flag: str | None, settings):  # noqa: ANN001, ANN202
-    """The answer policy over the index, following its new generations (index.Library)."""
+def _answerer(index_flag: str | None, settings: Settings) -> tuple[Answerer, Library]:
+    """The answer policy over the index, and the index itself, following its new generations."""
     from index import Answerer, open_library
 
     library = open_library(index_flag or settings.index)
     library.check_every = settings.reload_seconds
     return Answerer(library, max_results=settings.max_results, min_score=settings.min_score,
-                    first_page=settings.results_per_page)
+                    first_page=settings.results_per_page), library
 
 
 def run_bot(args: argparse.Namespace) -> int:
@@ -46,13 +48,14 @@ def run_bot(args: argparse.Namespace) -> int:
 
     settings = load_settings()
     configure_logging(settings.token)
-    answerer = _answerer(args.index, settings)
+    answerer, library = _answerer(args.index, settings)
     directory = index_settings.index_dir(args.index or settings.index)
     if settings.state_file:
         state, legacy = Path(settings.state_file), None
     else:
         state, legacy = state_file(directory, settings.token), directory.parent / LEGACY_STATE_FILE
-    application = build_application(settings, answerer, state, FeedbackLog(directory), legacy_state=legacy)
+    application = build_application(settings, answerer, state, FeedbackLog(directory), legacy_state=legacy,
+                                    library=library)
     if settings.webhook_url:
         options = webhook_options(settings)
         redact_in_logs(options["secret_token"])
@@ -84,4 +87,5 @@ def run_chat(args: argparse.Namespace) -> int:
     from .config import load_settings
 
     settings = load_settings(require_token=False)
-    return chat.run(_answerer(args.index, settings), settings.results_per_page)
+    answerer, library = _answerer(args.index, settings)
+    return chat.run(answerer, settings.results_per_page, library)

@@ -3,20 +3,22 @@ chat keeps, as plain data: questions, passage ids, generation ids (bot/state.py 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import functools
 from collections import OrderedDict
 from collections.abc import Collection
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated
 
 from pydantic import Field, TypeAdapter
 from telegram.ext import CallbackContext, ContextTypes, ExtBot
 
-from index import Answer, Hit
+from index import Answer, Hit, Passage
 
 if TYPE_CHECKING:
-    from index import Answerer, FeedbackLog, Library, Watcher
+    from index import Answerer, FeedbackLog, Library, Retriever, Watcher
 
     from .config import Settings
     from .throttle import QuestionLimiter
@@ -29,7 +31,8 @@ MESSAGES_KEPT = 200  # answer messages a chat remembers, for replies and reactio
 @dataclass
 class Services:
     """What the handlers share: settings, the answerer and its worker threads, the question limit, and
-    what follows the index (the library, the watched sources)."""
+    what follows the index (the live library, the watched sources). Whatever reads the index takes
+    one snapshot of it (`snapshot`) and reads only that."""
 
     settings: Settings
     answerer: Answerer
@@ -37,7 +40,7 @@ class Services:
     executor: ThreadPoolExecutor = field(
         default_factory=lambda: ThreadPoolExecutor(max_workers=SEARCH_THREADS, thread_name_prefix="search"))
 
-    library: Library | None = None  # set when the answerer follows the index's new generations
+    library: Library | None = None  # the answerer's index, when it follows the directory's new generations
     watcher: Watcher | None = None  # set when READOUTS_SOURCES names sources to refresh
     feedback: FeedbackLog | None = None  # where 👍/👎 are kept (beside the index)
 
@@ -53,10 +56,9 @@ class Services:
         """The shown hits linked to their quoted words (reading their readouts, in a search thread)."""
         return await asyncio.get_running_loop().run_in_executor(self.executor, self.answerer.linked, answer, shown)
 
-    @property
-    def generation(self) -> str | None:
-        """The index generation answered from now (None: an answerer that does not follow a directory)."""
-        return self.library.generation if self.library is not None else None
+    def snapshot(self) -> AbstractContextManager[Retriever]:
+        """The index as it is now, one generation, for as long as the block that reads it."""
+        return self.answerer.library.snapshot()
 
     async def rebuilt(self, search: Search) -> Rebuilt:
         """A kept search as an Answer over the index as it is now (looking its passages up, in a search thread)."""
@@ -65,34 +67,41 @@ class Services:
     def _rebuild(self, search: Search) -> Rebuilt:
         hits: list[Hit] = []
         positions: list[int] = []
-        for position, quoted in enumerate(search.quoted):
-            hit = self._hit(quoted, rank=len(hits) + 1)
-            if hit is not None:
-                hits.append(hit)
-                positions.append(position)
-        answer = Answer(search.question, tuple(hits), search.notice)
+        with self.snapshot() as snapshot:
+            for position, quoted in enumerate(search.quoted):
+                hit = self._hit(snapshot, quoted, rank=len(hits) + 1)
+                if hit is not None:
+                    hits.append(hit)
+                    positions.append(position)
+            generation = snapshot.generation
+        answer = Answer(search.question, tuple(hits), search.notice, generation=generation)
         return Rebuilt(answer, tuple(positions), len(search.quoted) - len(hits))
 
-    def _hit(self, quoted: Quoted, rank: int) -> Hit | None:
+    @staticmethod
+    def _hit(snapshot: Retriever, quoted: Quoted, rank: int) -> Hit | None:
         """The passage as the index holds it now, or None when it has left the index."""
-        retriever = self.answerer.retriever
-        passage = retriever.passage(quoted.passage)
+        passage = snapshot.passage(quoted.passage)
         if passage is None:
             return None
         span = quoted.emphasis
         if span is not None and not 0 <= span[0] < span[1] <= len(passage.text):
             span = None  # marked by another version's sentence splitting: marked again when shown
-        also = tuple(p for p in map(retriever.passage, quoted.also) if p is not None)
+        also = tuple(p for p in map(snapshot.passage, quoted.also) if p is not None)
         return Hit(passage, score=0.0, rank=rank, emphasis=span, also=also)
 
-    async def quoted_hit(self, search: Search, position: int) -> Hit | None:
-        """Passage `position` of a kept search as a hit linked to its quoted words; None when it has left
-        the index."""
-        hit = await asyncio.get_running_loop().run_in_executor(self.executor, self._hit, search.quoted[position],
-                                                               position + 1)
-        if hit is None:
-            return None
-        return (await self.linked(Answer(search.question, (hit,)), range(1))).hits[0]
+    async def in_context(self, search: Search, position: int, around: int = 1) -> tuple[Hit, list[Passage]] | None:
+        """Passage `position` of a kept search as a hit linked to its quoted words, with up to `around`
+        paragraphs on each side, all read from one snapshot; None when it has left the index."""
+        return await asyncio.get_running_loop().run_in_executor(self.executor, self._in_context, search, position,
+                                                                around)
+
+    def _in_context(self, search: Search, position: int, around: int) -> tuple[Hit, list[Passage]] | None:
+        with self.snapshot() as snapshot:
+            hit = self._hit(snapshot, search.quoted[position], position + 1)
+            if hit is None:
+                return None
+            hit = dataclasses.replace(hit, link=self.answerer.link(hit.passage, snapshot))
+            return hit, snapshot.context(hit.passage, around)
 
 
 @dataclass

@@ -97,12 +97,12 @@ async def start(update: Update, context: Context) -> None:
 def _starters_html(context: Context, texts: Texts, newest: int = 3) -> str:
     """The example questions this index can answer (a name none of its readouts holds rules one out),
     then its newest readouts, so a user sees at once what it covers."""
-    retriever = context.services.answerer.retriever
+    with context.services.snapshot() as snapshot:
+        examples = [q for q in texts.examples if not snapshot.missing(snapshot.parse(q))]
+        documents = sorted((d for d in snapshot.documents() if d.date), key=lambda d: d.date or "", reverse=True)
     blocks = []
-    examples = [q for q in texts.examples if not retriever.missing(q)]
     if examples:
         blocks.append("\n".join([texts.try_heading, *(f"• <i>{escape(q)}</i>" for q in examples)]))
-    documents = sorted((d for d in retriever.documents() if d.date), key=lambda d: d.date or "", reverse=True)
     lines = [f"• {escape(d.title[:120])} ({escape(d.source[:60])}, {d.date})" for d in documents[:newest]]
     if lines:
         blocks.append("\n".join([texts.newest_heading, *lines]))
@@ -126,17 +126,18 @@ async def joined(update: Update, context: Context) -> None:
 
 async def about(update: Update, context: Context) -> None:
     """Corpus size, date range and model."""
-    retriever = context.services.answerer.retriever
-    documents = retriever.documents()
+    with context.services.snapshot() as snapshot:
+        documents, passages, model = snapshot.documents(), snapshot.passage_count, snapshot.model
     dates = sorted(d.date for d in documents if d.date)
     texts = texts_of(update, context)
     span = texts.span.format(first=dates[0], last=dates[-1]) if dates else texts.no_dates
     await update.effective_message.reply_html(texts.about_html.format(
-        documents=len(documents), passages=retriever.passage_count, span=span, model=escape(retriever.model)))
+        documents=len(documents), passages=passages, span=span, model=escape(model)))
 
 
 def sources_page(context: Context, page: int, texts: Texts = ENGLISH) -> tuple[str, InlineKeyboardMarkup | None]:
-    documents = sorted(context.services.answerer.retriever.documents(), key=lambda d: d.date or "", reverse=True)
+    with context.services.snapshot() as snapshot:
+        documents = sorted(snapshot.documents(), key=lambda d: d.date or "", reverse=True)
     pages = max(1, -(-len(documents) // SOURCES_PER_PAGE))
     page = min(max(page, 0), pages - 1)
     lines = [texts.sources_html.format(count=len(documents), page=page + 1, pages=pages)]
@@ -269,7 +270,7 @@ async def answer_question(update: Update, context: Context, question: str, notic
         return
     if notice:
         answer = dataclasses.replace(answer, notice=" ".join(filter(None, [notice, answer.notice])))
-    key = remember(context, Search.of(answer, subject or answer.question, service.generation))
+    key = remember(context, Search.of(answer, subject or answer.question, answer.generation))
     if not answer.found:  # kept all the same: a reply to it is a follow-up too
         sent = await message.reply_html(render.nothing_found_html(answer, texts))
     else:
@@ -350,12 +351,12 @@ async def more_context(update: Update, context: Context) -> None:
     if search is None or button.index >= len(search.quoted) or not (query.message and query.message.is_accessible):
         await query.answer(texts.expired)
         return
-    hit = await context.services.quoted_hit(search, button.index)
-    if hit is None:
+    found = await context.services.in_context(search, button.index, around=1)
+    if found is None:
         await query.answer(texts.passage_gone, show_alert=True)
         return
     await query.answer()
-    neighbours = context.services.answerer.retriever.context(hit.passage, around=1)
+    hit, neighbours = found
     await query.message.reply_html(render.context_html(hit, neighbours), disable_web_page_preview=True)
 
 

@@ -1,9 +1,15 @@
 """Readout retrieval: ingest readouts into a FAISS index beside BM25, and answer questions with the
 passages that answer them, quoted verbatim. This is the package's public surface (`__all__`); the
-front ends (the CLI, the bot) use nothing else. Names that need the model stack load on first use."""
+front ends (the CLI, the bot) use nothing else. Names that need the model stack load on first use.
+
+An index is opened here: `open_library` follows a directory's new generations, `open_retriever`
+reads its live generation and keeps it. Either is what an `Answerer` answers from, one snapshot
+(one generation) per answer."""
 from __future__ import annotations
 
 import importlib
+import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import settings
@@ -29,7 +35,8 @@ from .passage import Hit, Passage
 if TYPE_CHECKING:
     from .answer import Answer, Answerer
     from .citation import STYLE_LABELS, STYLES, CitationStyle, cite, passage_link, style_named
-    from .cli import main, open_library, open_retriever
+    from .cli import main
+    from .embed import Embedder
     from .feedback import Feedback, FeedbackLog, voter_key
     from .followup import read_with
     from .live import Change, Library
@@ -91,13 +98,50 @@ __all__ = [
     "voter_key",
 ]
 _LAZY = {"Answer": "answer", "Answerer": "answer", "Retriever": "search", "DocumentRecord": "store",
-         "answer_text": "plain", "missing_note": "plain", "safe": "terminal", "open_retriever": "cli",
-         "main": "cli", "open_library": "cli", "Change": "live", "Library": "live", "Outcome": "watch",
+         "answer_text": "plain", "missing_note": "plain", "safe": "terminal",
+         "main": "cli", "Change": "live", "Library": "live", "Outcome": "watch",
          "Source": "watch", "SourcesInvalid": "watch", "Watcher": "watch", "load_sources": "watch",
          "STYLES": "citation", "CitationStyle": "citation", "cite": "citation", "passage_link": "citation",
          "STYLE_LABELS": "citation", "style_named": "citation", "Cited": "references", "csl_json": "references",
          "ris": "references",
          "Feedback": "feedback", "FeedbackLog": "feedback", "voter_key": "feedback", "read_with": "followup"}
+
+
+def open_library(directory: str | Path | None = None) -> Library:
+    """The index at `directory` (default: READOUTS_INDEX, else the project's own index, built from
+    seeds/ on first use), following its new generations (live.Library)."""
+    from .live import Library
+
+    path = settings.index_dir(str(directory) if directory else None)
+    return Library(path, _default_index(path))
+
+
+def open_retriever(directory: str | Path | None = None) -> Retriever:
+    """The index at `directory` (defaults as `open_library`'s), its live generation read and kept
+    (search.Retriever): for a run that answers and exits."""
+    from . import store
+    from .search import Retriever
+
+    path = settings.index_dir(str(directory) if directory else None)
+    embedder = _default_index(path)
+    return Retriever(store.load(path), embedder)
+
+
+def _default_index(directory: Path) -> Embedder | None:
+    """Build the default index from seeds/ when it is asked for and missing, saying so on stderr; the
+    embedder used, if so."""
+    from . import store
+
+    if store.has_index(directory) or directory != settings.DEFAULT_INDEX or not settings.SEEDS.is_dir():
+        return None
+    from .embed import embedder_named
+    from .ingest import format_report, ingest
+    from .terminal import safe
+
+    print(f"no index yet: building {directory} from {settings.SEEDS}", file=sys.stderr)
+    embedder = embedder_named(settings.default_embedder())
+    print(safe(format_report(ingest([settings.SEEDS], directory, embedder), directory)), file=sys.stderr)
+    return embedder
 
 
 def __getattr__(name: str) -> Any:

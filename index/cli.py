@@ -21,60 +21,10 @@ if TYPE_CHECKING:
     from .documents import Document
     from .embed import Embedder
     from .feedback import Summary
-    from .ingest import IngestReport
-    from .live import Library
-    from .search import Retriever
 
 # The subcommands import what they need when they run: `readouts --help` loads no model stack.
 
 FILE_FORMATS = ("csl-json", "ris")  # `ask --format`: the quoted passages as a file a reference manager imports
-
-
-def format_report(report: IngestReport, directory: Path) -> str:
-    lines = [
-        f"index {directory}: {report.documents} documents, {report.passages} passages "
-        f"({report.embedded} passages embedded by {report.model} in {report.seconds:.1f} s)",
-        f"added {len(report.added)}, updated {len(report.updated)}, unchanged {len(report.unchanged)}, "
-        f"removed {len(report.removed)}, skipped {len(report.skipped)}",
-    ]
-    lines += [f"  removed: {one_line(name)} (gone from the given paths)" for name in report.removed]
-    lines += [f"  skipped: {one_line(f'{path}: {reason}')}" for path, reason in report.skipped]
-    lines += [f"  note: {one_line(note)}" for note in report.notes]
-    lines += [f"  warning: {one_line(warning)}" for warning in report.warnings]
-    return "\n".join(lines)
-
-
-def _default_index(directory: Path) -> Embedder | None:
-    """Build the default index from seeds/ when it is asked for and missing; the embedder used, if so."""
-    from . import store
-
-    if not store.has_index(directory) and directory == settings.DEFAULT_INDEX and settings.SEEDS.is_dir():
-        from .embed import embedder_named
-        from .ingest import ingest
-
-        print(f"no index yet: building {directory} from {settings.SEEDS}", file=sys.stderr)
-        embedder = embedder_named(settings.default_embedder())
-        print(safe(format_report(ingest([settings.SEEDS], directory, embedder), directory)), file=sys.stderr)
-        return embedder
-    return None
-
-
-def open_retriever(flag: str | None) -> Retriever:
-    """The retriever over the chosen index; the default index is built from seeds/ on first use."""
-    from . import store
-    from .search import Retriever
-
-    directory = settings.index_dir(flag)
-    embedder = _default_index(directory)
-    return Retriever(store.load(directory), embedder)
-
-
-def open_library(flag: str | None) -> Library:
-    """The chosen index, following its new generations (live.Library); built from seeds/ as above."""
-    from .live import Library
-
-    directory = settings.index_dir(flag)
-    return Library(directory, _default_index(directory))
 
 
 def questions_from(arguments: Sequence[str]) -> list[str]:
@@ -112,7 +62,7 @@ def split_arguments(arguments: Sequence[str]) -> tuple[list[Path], list[str]]:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from .ingest import ingest
+    from .ingest import format_report, ingest
 
     directory = settings.index_dir(args.index)
     paths, urls = split_arguments(args.paths)
@@ -185,6 +135,7 @@ def cmd_inspect(args: argparse.Namespace) -> int:
 def cmd_ask(args: argparse.Namespace) -> int:
     """Each question answered by the answer policy the bot uses: quoted passages, or what is missing;
     with --format csl-json or ris, the passages quoted for all the questions as one file for Zotero."""
+    from . import open_retriever
     from .answer import Answerer
     from .plain import answer_text
     from .references import Cited, csl_json, ris
@@ -257,6 +208,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
+    from . import open_retriever
     from .answer import Answerer
     from .evaluate import evaluate, load_questions
 

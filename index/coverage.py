@@ -18,13 +18,11 @@ questions written in words no readout uses ("grumble", "cozying up") are answera
 from __future__ import annotations
 
 import re
-from datetime import date
 
 from .crosslingual.script import non_latin
 from .dates import MONTHS
 from .expansion import mapped
 from .lexical import _STOPWORD_SET, Lexical, _words
-from .query import parse_query
 from .spelling import english_like, unknown
 
 LOWERCASE_NAMES = True  # a lower-case word that no readout holds and that is no English word is a name
@@ -44,9 +42,9 @@ QUOTED = re.compile(r"[\"“”]([^\"“”]{2,80})[\"“”]")
 WORD = re.compile(r"\w+(?:['’.]\w+)*\.?")  # a hyphen parts names: "Blinken-Lavrov", "anti-ISIS"
 
 
-def key_terms(question: str) -> list[str]:
-    """The question's names, acronyms and quoted phrases, as it writes them (see the module's doc)."""
-    text = parse_query(question, date.today()).text
+def key_terms(text: str) -> list[str]:
+    """The question's names, acronyms and quoted phrases, as it writes them (see the module's doc).
+    `text` is the question as searched (query.Query.text: its filters already read out of it)."""
     terms = [match.group(1).strip() for match in QUOTED.finditer(text)]
     text = QUOTED.sub(" | ", text)
     for words in mapped(text):
@@ -79,29 +77,29 @@ def key_terms(question: str) -> list[str]:
     return list(dict.fromkeys(terms))
 
 
-def unknown_words(question: str, surface: dict[str, int]) -> list[str]:
-    """The question's words, however typed (lower case is the norm in chats), that no passage holds
-    and that are no English word: names and rare terms, as "fukushima" in "fukushima water"."""
-    text = parse_query(question, date.today()).text
+def unknown_words(text: str, surface: dict[str, int]) -> list[str]:
+    """The question's words (`text`, as searched), however typed (lower case is the norm in chats),
+    that no passage holds and that are no English word: names and rare terms, as "fukushima" in
+    "fukushima water"."""
     words = (match.group(0) for match in WORD.finditer(QUOTED.sub(" ", text)))
     return [word for word in dict.fromkeys(words) if unknown(word.lower(), surface) and not english_like(word.lower())]
 
 
-def missing(question: str, lexical: Lexical, surface: dict[str, int] | None = None) -> list[str]:
-    """The question's key terms (key_terms) that no passage holds: one of their words (stemmed as
-    BM25 stems, stopwords aside) is in no passage; with the readouts' own words (`surface`), also
-    the question's words that no passage holds and that no English dictionary has (unknown_words),
-    however they are typed. Only terms in Latin script are judged: BM25 cuts Chinese and Japanese
-    into runs, not words, so its vocabulary cannot tell whether a readout holds "双暂停" (the
-    cross-lingual ranking reads such terms through names and glosses)."""
+def missing(text: str, lexical: Lexical, surface: dict[str, int] | None = None) -> list[str]:
+    """The key terms (key_terms) of the question as searched (`text`, query.Query.text) that no passage
+    holds: one of their words (stemmed as BM25 stems, stopwords aside) is in no passage; with the
+    readouts' own words (`surface`), also the question's words that no passage holds and that no
+    English dictionary has (unknown_words), however they are typed. Only terms in Latin script are
+    judged: BM25 cuts Chinese and Japanese into runs, not words, so its vocabulary cannot tell whether
+    a readout holds "双暂停" (the cross-lingual ranking reads such terms through names and glosses)."""
     vocabulary = lexical.vocabulary
     if not vocabulary:
         return []
-    terms = [term for term in key_terms(question) if not non_latin(term)
+    terms = [term for term in key_terms(text) if not non_latin(term)
              and any(token not in vocabulary for token in _words(term))]
     if LOWERCASE_NAMES and surface:
         held = {word.lower() for term in terms for word in term.split()}
-        terms += [word for word in unknown_words(question, surface) if word.lower() not in held]
+        terms += [word for word in unknown_words(text, surface) if word.lower() not in held]
     return terms
 
 

@@ -19,6 +19,7 @@ from .embed import Embedder
 from .errors import IndexCorrupt, IndexMismatch, IndexNotFound, IndexWriteFailed, NothingToIngest
 from .onnx_model import word_pieces
 from .passage import EMBEDDING_RECIPE, Passage
+from .terminal import one_line
 from .urls import without_credentials
 
 if TYPE_CHECKING:
@@ -46,6 +47,21 @@ class IngestReport:
     documents: int = 0  # in the index after the run
     passages: int = 0
     seconds: float = 0.0
+
+
+def format_report(report: IngestReport, directory: Path) -> str:
+    """The report as `readouts ingest` prints it: totals, then a line per removal, skip, note and warning."""
+    lines = [
+        f"index {directory}: {report.documents} documents, {report.passages} passages "
+        f"({report.embedded} passages embedded by {report.model} in {report.seconds:.1f} s)",
+        f"added {len(report.added)}, updated {len(report.updated)}, unchanged {len(report.unchanged)}, "
+        f"removed {len(report.removed)}, skipped {len(report.skipped)}",
+    ]
+    lines += [f"  removed: {one_line(name)} (gone from the given paths)" for name in report.removed]
+    lines += [f"  skipped: {one_line(f'{path}: {reason}')}" for path, reason in report.skipped]
+    lines += [f"  note: {one_line(note)}" for note in report.notes]
+    lines += [f"  warning: {one_line(warning)}" for warning in report.warnings]
+    return "\n".join(lines)
 
 
 def text_key(text: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Collection, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,11 +13,8 @@ from pathlib import Path
 from . import store
 from .embed import Embedder
 from .errors import ReadoutsError
-from .passage import Hit, Passage
-from .ranking import Method
 from .search import Retriever, embedder_of
-from .spelling import Spelling
-from .store import DocumentRecord, Manifest
+from .store import Manifest
 
 log = logging.getLogger(__name__)
 CHECK_EVERY = 5.0  # seconds between looks at CURRENT, for `refresh_if_due`
@@ -41,10 +38,11 @@ def changed_documents(before: Manifest, after: Manifest) -> tuple[str, ...]:
 
 
 class Library:
-    """The retriever over a directory's live generation (the answer policy reads it through this).
+    """A directory's live generation, as snapshots: the answer policy takes one per answer (`snapshot`)
+    and reads everything from it.
 
     `refresh` loads a newer generation and swaps it in; a retriever swapped out is closed (its reader
-    lock let go) when the last search that was using it returns."""
+    lock let go) when the last snapshot that was using it ends."""
 
     def __init__(self, directory: Path, embedder: Embedder | None = None, *, check_every: float = CHECK_EVERY) -> None:
         self.directory = directory
@@ -55,7 +53,7 @@ class Library:
         except BaseException:
             index.close()
             raise
-        self._users: dict[int, int] = {}  # id of a retriever -> calls using it now
+        self._users: dict[int, int] = {}  # id of a retriever -> snapshots of it open now
         self._retired: dict[int, Retriever] = {}  # swapped out, closed when no longer used
         self._state = threading.Lock()
         self._loading = threading.Lock()
@@ -67,24 +65,14 @@ class Library:
         return self._retriever.index.generation
 
     @property
-    def retriever(self) -> Retriever:
-        return self._retriever
-
-    @property
     def embedder(self) -> Embedder:
         return self._retriever.embedder
 
-    @property
-    def model(self) -> str:
-        return self._retriever.model
-
-    @property
-    def passage_count(self) -> int:
-        return self._retriever.passage_count
-
     @contextmanager
-    def using(self) -> Iterator[Retriever]:
-        """The current retriever, kept open until the block ends even if a refresh swaps it out."""
+    def snapshot(self) -> Iterator[Retriever]:
+        """The retriever of the generation live now, for one answer: everything done with it in the
+        block reads that generation, whose files stay open (its reader lock held) until the block ends
+        even if a refresh swaps in a newer one meanwhile."""
         with self._state:
             retriever = self._retriever
             self._users[id(retriever)] = self._users.get(id(retriever), 0) + 1
@@ -99,46 +87,6 @@ class Library:
                 retired = self._retired.pop(id(retriever), None) if done else None
             if retired is not None:
                 retired.index.close()
-
-    def search(self, question: str, k: int = 5, *, method: Method = "hybrid", word_dates: bool = True,
-               within: Collection[str] | None = None) -> list[Hit]:
-        with self.using() as retriever:
-            return retriever.search(question, k, method=method, word_dates=word_dates, within=within)
-
-    def emphasise(self, question: str, hits: list[Hit]) -> list[Hit]:
-        with self.using() as retriever:
-            return retriever.emphasise(question, hits)
-
-    def missing(self, question: str) -> list[str]:
-        with self.using() as retriever:
-            return retriever.missing(question)
-
-    def spelling(self, question: str) -> Spelling:
-        with self.using() as retriever:
-            return retriever.spelling(question)
-
-    def documents(self) -> list[DocumentRecord]:
-        return self._retriever.documents()
-
-    def context(self, passage: Passage, around: int = 1) -> list[Passage]:
-        """The passage among its neighbours; alone when its document has left the index since."""
-        with self.using() as retriever:
-            try:
-                return retriever.context(passage, around)
-            except (KeyError, IndexError):
-                return [passage]
-
-    def passage(self, passage_id: str) -> Passage | None:
-        with self.using() as retriever:
-            return retriever.passage(passage_id)
-
-    def document(self, passage: Passage) -> list[Passage]:
-        """The passage's whole document; the passage alone when its document has left the index since."""
-        with self.using() as retriever:
-            try:
-                return retriever.document(passage)
-            except (KeyError, IndexError):
-                return [passage]
 
     def refresh(self) -> Change | None:
         """Swap in the live generation if CURRENT names a new one; the change, or None. Raises the
@@ -157,7 +105,7 @@ class Library:
                 index.close()
                 return None
             try:
-                embedder = self.embedder if index.manifest.model == self.model else embedder_of(index)
+                embedder = self.embedder if index.manifest.model == self.embedder.name else embedder_of(index)
                 retriever = Retriever(index, embedder)
             except BaseException:
                 self._failed = index.generation

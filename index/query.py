@@ -8,6 +8,7 @@ readout; an operator is always kept.
 """
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -55,6 +56,9 @@ def speaks_of(passage: Passage, years: tuple[str, ...]) -> bool:
 
 @dataclass(frozen=True)
 class Query:
+    """A question read once (parse_query): the words searched (`text`, operators and recency words
+    taken out) and its filters. Everything an answer does with the question reads this."""
+
     text: str
     start: date | None = None  # inclusive
     end: date | None = None  # exclusive
@@ -62,6 +66,7 @@ class Query:
     latest: bool = False
     worded: bool = False  # whether a date phrase narrowed start or end
     end_worded: bool = False  # whether the end comes from a date phrase
+    operator_dates: tuple[date | None, date | None] = (None, None)  # start and end as the operators alone set them
 
     @property
     def published_before(self) -> date | None:
@@ -72,6 +77,12 @@ class Query:
     @property
     def has_filters(self) -> bool:
         return bool(self.start or self.end or self.sources)
+
+    def without_word_dates(self) -> Query:
+        """The query with its dates said in words dropped and its operators kept: what
+        `parse_query(..., word_dates=False)` reads, without reading the question again."""
+        start, end = self.operator_dates
+        return dataclasses.replace(self, start=start, end=end, worded=False, end_worded=False)
 
     def describe(self) -> str:
         parts = []
@@ -132,9 +143,9 @@ def parse_query(question: str, today: date, word_dates: bool = True) -> Query:
     found, latest = tuple(sources), bool(LATEST.search(text))
     if latest:
         text = " ".join(RECENCY.sub(" ", text).split()) or text
-    if not word_dates:
-        return Query(text=text, start=start, end=end, sources=found, latest=latest)
     by_operators = (start, end)
+    if not word_dates:
+        return Query(text=text, start=start, end=end, sources=found, latest=latest, operator_dates=by_operators)
 
     match: re.Match[str] | None
     if match := MONTH_YEAR.search(text):
@@ -157,7 +168,7 @@ def parse_query(question: str, today: date, word_dates: bool = True) -> Query:
     if match := RELATIVE.search(text):
         start, end = _relative(match, today, start, end)
     return Query(text=text, start=start, end=end, sources=found, latest=latest, worded=(start, end) != by_operators,
-                 end_worded=end != by_operators[1])
+                 end_worded=end != by_operators[1], operator_dates=by_operators)
 
 
 def undated(question: str) -> str:

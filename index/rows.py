@@ -54,7 +54,7 @@ class Rows:
         allowed = np.ones(len(self.dates), dtype=bool)
         if query.start:
             allowed &= self.dates >= query.start.toordinal()
-        if end := query.published_before:
+        if (end := query.published_before) is not None:
             allowed &= (self.dates > 0) & (self.dates < end.toordinal())
         if query.sources:
             wanted = [source.lower() for source in query.sources]

@@ -5,7 +5,8 @@ from __future__ import annotations
 import dataclasses
 import functools
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
 from datetime import date
 
 import numpy as np
@@ -18,7 +19,7 @@ from .emphasis import emphasise
 from .errors import BadQuery, IndexEmpty, IndexMismatch
 from .lexical import surface_words
 from .passage import Hit, Passage
-from .query import parse_query
+from .query import Query, parse_query
 from .ranking import EVIDENCE_BAR, METHODS, Candidates, Method, Ranker, SameLanguage, evidence, relevant
 from .rows import Rows
 from .sentences import sentence_spans
@@ -58,6 +59,9 @@ def clean_query(query: str) -> str:
 
 
 class Retriever:
+    """Search over one index generation: a question in, ranked passages out, and what an answer reads
+    beside them (coverage, spelling, emphasis, a passage's context and document)."""
+
     def __init__(self, index: Index, embedder: Embedder | None = None) -> None:
         self.index = index
         self.embedder = embedder or embedder_of(index)
@@ -96,15 +100,34 @@ class Retriever:
             return NamedFusion(self.same_language, names)
         return CrossLingual(self.index, self.index.latent, self.embedder, self.question_vector, self.rows, names)
 
+    @property
+    def generation(self) -> str:
+        """The index generation this retriever reads (the gen-* folder it was loaded from)."""
+        return self.index.generation
+
+    @contextmanager
+    def snapshot(self) -> Iterator[Retriever]:
+        """This retriever, for one answer: its generation never changes, so it is its own snapshot
+        (live.Library's snapshot is the retriever of the generation live when it was taken)."""
+        yield self
+
+    def parse(self, question: str, today: date | None = None, word_dates: bool = True) -> Query:
+        """The question read once into a Query: its words (cleaned: clean_query) and its filters (query.py)."""
+        return parse_query(clean_query(question), today or date.today(), word_dates)
+
     def search(self, question: str, k: int = 5, *, method: Method = "hybrid", today: date | None = None,
                word_dates: bool = True, within: Collection[str] | None = None) -> list[Hit]:
-        """The best `k` passages, one per fact, each with its relevance; raises NothingMatches when the
-        question's filters exclude all. With `word_dates` False, dates said in words do not filter; with
-        `within`, only the passages of those documents (paths) are searched."""
-        if not self.passage_count:
-            raise IndexEmpty(f"the index at {self.index.directory} holds no readouts: add some with "
-                             "`readouts ingest PATH...`")
-        query = parse_query(clean_query(question), today or date.today(), word_dates)
+        """`find` for a question not yet read (parse); with `word_dates` False, dates said in words do
+        not filter."""
+        self._not_empty()
+        return self.find(self.parse(question, today, word_dates), k, method=method, within=within)
+
+    def find(self, query: Query, k: int = 5, *, method: Method = "hybrid",
+             within: Collection[str] | None = None) -> list[Hit]:
+        """The best `k` passages for the query, one per fact, each with its relevance; raises
+        NothingMatches when its filters exclude all. With `within`, only the passages of those
+        documents (paths) are searched."""
+        self._not_empty()
         if not re.search(r"\w", query.text):
             raise BadQuery("ask a question in words as well as filters, e.g. Fukushima water source:Xinhua")
         ranker = self.ranker_for(query.text)
@@ -126,6 +149,11 @@ class Retriever:
             hits = sorted(hits, key=lambda hit: hit.passage.date or "", reverse=True)[:k]
         return [dataclasses.replace(hit, rank=rank) for rank, hit in enumerate(hits, start=1)]
 
+    def _not_empty(self) -> None:
+        if not self.passage_count:
+            raise IndexEmpty(f"the index at {self.index.directory} holds no readouts: add some with "
+                             "`readouts ingest PATH...`")
+
     def _candidates(self, ranker: Ranker, text: str, pool: int, allowed: np.ndarray | None,
                     method: Method) -> Candidates:
         """Rows from the dense index, the strategy's own, and BM25, in that order without repeats."""
@@ -140,11 +168,11 @@ class Retriever:
                    else np.zeros((0, self.index.vectors.d), dtype=np.float32))
         return Candidates(rows, vectors, vectors @ vector, lexical, bm25)
 
-    def missing(self, question: str) -> list[str]:
+    def missing(self, query: Query) -> list[str]:
         """The question's names and key terms that no readout holds (coverage.py)."""
         from .coverage import missing
 
-        return missing(clean_query(question), self.index.lexical, self.surface) if self.passage_count else []
+        return missing(query.text, self.index.lexical, self.surface) if self.passage_count else []
 
     @functools.cached_property
     def surface(self) -> dict[str, int]:
@@ -157,7 +185,8 @@ class Retriever:
         return spell(question, self.surface) if self.passage_count else Spelling(question)
 
     def context(self, passage: Passage, around: int = 1) -> list[Passage]:
-        """The passage with up to `around` neighbours on each side from the same document."""
+        """The passage with up to `around` neighbours on each side from the same document. The passage
+        is one this generation holds (read from it, or looked up by id with `passage`)."""
         row = self.rows.of(passage)
         rows = range(max(0, row - around), min(len(self.index.passages), row + around + 1))
         return [self.index.passages[r] for r in rows if self.index.passages[r].doc == passage.doc]
@@ -170,13 +199,14 @@ class Retriever:
         return passage if passage is not None and passage.id == passage_id else None
 
     def document(self, passage: Passage) -> list[Passage]:
-        """Every passage of the passage's document, in order: the readout as published."""
+        """Every passage of the passage's document, in order: the readout as published. The passage is
+        one this generation holds (read from it, or looked up by id with `passage`)."""
         rows = self.rows.of_document(passage)
         return list(self.index.passages[rows.start:rows.stop])
 
-    def emphasise(self, question: str, hits: list[Hit]) -> list[Hit]:
+    def emphasise(self, query: Query, hits: list[Hit]) -> list[Hit]:
         """Each hit with its best-matching sentence marked (emphasis.py)."""
-        text = parse_query(clean_query(question), date.today()).text
+        text = query.text
         return emphasise(text, hits, self.index.lexical, self._sentence_vectors, lambda: self.question_vector(text))
 
     def _embed_sentences(self, text: str) -> np.ndarray:

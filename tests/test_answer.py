@@ -45,7 +45,7 @@ def test_a_year_no_readout_is_dated_in_is_said_first_and_answered_only_by_a_pass
     answer = answerer.answer("When was the Beijing-Tokyo Forum launched, in 2005?")
     assert answer.notice.startswith("No readouts are dated 2005-01-01 to 2005-12-31.")
     assert "searched them all" in answer.notice
-    dates = sorted(record.date for record in answerer.retriever.documents() if record.date)
+    dates = sorted(record.date for record in answerer.library.documents() if record.date)
     first, last = (date.fromisoformat(day).strftime("%B %Y") for day in (dates[0], dates[-1]))
     assert f"The readouts run from {first} to {last}" in answer.notice  # said before anything else
     assert answer.found and all("2005" in hit.passage.text for hit in answer.hits)

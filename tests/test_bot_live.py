@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 import webserver
-from botharness import application_for, processing, running
-from conftest import TEST_TOKEN
+from botharness import application_for, changing_readouts, processing, running, under_hot_reload
+from conftest import QUESTIONS, TEST_TOKEN
 from fakebotapi import FakeBotApi
 from test_bot import STRANGER, USER, in_thread, replies
 from test_live import NEW_READOUT, NEWER_READOUT, add
@@ -20,6 +20,7 @@ from test_sources_web import EN, Site
 
 from bot import alerts
 from bot.app import COMMANDS
+from index.evaluate import load_questions
 from index.ingest import ingest
 from index.live import Library
 
@@ -45,7 +46,7 @@ def library(directory: Path, fake_embedder) -> Iterator[Library]:
 def start_bot(fake_api: FakeBotApi, library: Library, tmp_path: Path) -> Callable:
     """The bot over the library, polling the fake Bot API with its JobQueue running (test_bot's, without the model)."""
     def start(retriever: Library = library, **overrides):  # noqa: ANN202
-        return running(application_for(fake_api, retriever, tmp_path / "state.pickle", **overrides))
+        return running(application_for(fake_api, retriever, tmp_path / "state.pickle", follow=True, **overrides))
     return start
 
 
@@ -53,7 +54,7 @@ def start_bot(fake_api: FakeBotApi, library: Library, tmp_path: Path) -> Callabl
 def process_bot(fake_api: FakeBotApi, library: Library, tmp_path: Path) -> Callable:
     """The bot over the library, initialised and fed updates one at a time (no polling, no jobs)."""
     def start(retriever: Library = library, state_file: Path = tmp_path / "state.pickle", **overrides):  # noqa: ANN202
-        return processing(application_for(fake_api, retriever, state_file, **overrides), fake_api)
+        return processing(application_for(fake_api, retriever, state_file, follow=True, **overrides), fake_api)
     return start
 
 
@@ -64,6 +65,16 @@ async def wait_until(condition: Callable[[], bool], timeout: float) -> float:
         assert time.monotonic() - started < timeout, "timed out"
         await asyncio.sleep(0.1)
     return time.monotonic() - started
+
+
+def documents_in(library: Library) -> list:
+    with library.snapshot() as snapshot:
+        return snapshot.documents()
+
+
+def passages_in(library: Library) -> int:
+    with library.snapshot() as snapshot:
+        return snapshot.passage_count
 
 
 def readouts_in(about: dict) -> int:
@@ -153,7 +164,7 @@ async def test_the_bot_refreshes_watched_sources_and_answers_from_them(
                        'interval = "1h"\n')
     try:
         async with start_bot(retriever=library, sources=str(sources)):
-            await wait_until(lambda: library.passage_count > 30 and len(library.documents()) == 6, 15)
+            await wait_until(lambda: passages_in(library) > 30 and len(documents_in(library)) == 6, 15)
             fake_api.message(USER, "Lu Kang regular press conference May 14 2018")
             [answer] = await in_thread(replies, fake_api)
     finally:
@@ -222,7 +233,7 @@ async def test_a_slow_source_holds_up_no_other_source_nor_an_ingest_and_the_bot_
                                          "and agreed to share what their scientists have learnt about it.\n")
         async with start_bot(retriever=library, sources=str(sources), fetch_seconds=60):
             await in_thread(web.wait_for, "/slow")
-            await wait_until(lambda: {web.url("/one"), web.url("/two")} <= {d.path for d in library.documents()}, 15)
+            await wait_until(lambda: {web.url("/one"), web.url("/two")} <= {d.path for d in documents_in(library)}, 15)
             report = await in_thread(ingest, [folder], directory, fake_embedder)  # no IndexBusy
             assert report.added == ["kelp.txt"]
             stopping = time.monotonic()
@@ -352,3 +363,18 @@ async def test_alerts_send_one_folded_digest_per_refresh_in_the_chats_language(
     shown = parse_html(text)
     assert all(question in shown for question in (ALERT, "Zembla coast observatories", "tidal observatories"))
     assert "three tidal observatories" in shown and len(shown) <= 4096
+
+
+async def test_under_hot_reload_every_question_is_answered_and_nothing_goes_wrong(
+        fake_api: FakeBotApi, library: Library, corpus_copy: Path, directory: Path, fake_embedder, tmp_path: Path) -> None:
+    """Issue 28's bar for ten seconds (benchmarks/hot_reload.py runs the minute, with the real model):
+    20 questions a second, and buttons pressed under earlier answers, while a new generation is
+    written every 2 s and the bot swaps it in."""
+    first = library.generation
+    questions = [q.q for q in load_questions(QUESTIONS / "seeds.jsonl")]
+    questions += ["tidal observatories on the Zembla coast", "What did Wang Yi say about the Zembla coast?"]
+    report = await under_hot_reload(fake_api, library, tmp_path / "state.json",
+                                    changing_readouts(corpus_copy, directory, fake_embedder), questions, seconds=10)
+    assert report.asked == 200 and report.ingests >= 3 and report.pressed >= 15, report.line()
+    assert report.answered == report.asked and report.sorry == 0 and not report.errors, report.line()
+    assert library.generation != first

@@ -1,7 +1,12 @@
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+
 from index.answer import Answerer
 from index.errors import NothingMatches
 from index.evaluate import Question, evaluate, half
 from index.passage import Hit, Passage
+from index.query import Query, parse_query
 from index.spelling import Spelling
 
 SWEDEN = Passage(id="sweden-1", doc="state_2022-05-04_linde.txt", text="Sweden prepares to assume the presidency in 2023.",
@@ -11,12 +16,21 @@ QUESTION = Question(id="t15", q="What will Sweden chair in 2023?", gold=(("state
 
 
 class Stub:
-    """A retriever whose search is the test's function."""
+    """A retriever whose search (`find`) is the test's function; its own snapshot, as a Retriever is."""
 
-    def __init__(self, search) -> None:
-        self.search = search
+    generation = "gen-stub"
 
-    def missing(self, question: str) -> list[str]:
+    def __init__(self, find) -> None:
+        self.find = find
+
+    @contextmanager
+    def snapshot(self) -> Iterator["Stub"]:
+        yield self
+
+    def parse(self, question: str) -> Query:
+        return parse_query(question, date.today())
+
+    def missing(self, query: Query) -> list[str]:
         return []
 
     def spelling(self, question: str) -> Spelling:
@@ -26,9 +40,9 @@ class Stub:
 def test_a_date_in_words_that_excludes_every_readout_is_dropped_as_the_bot_does() -> None:
     asked = []
 
-    def search(question: str, k: int, method: str = "hybrid", word_dates: bool = True) -> list[Hit]:
-        asked.append(word_dates)
-        if word_dates:
+    def search(query: Query, k: int, **options) -> list[Hit]:
+        asked.append(query.start is not None)
+        if query.start is not None:
             raise NothingMatches("No readouts are dated 2023-01-01 to 2023-12-31.", worded=True)
         return [Hit(SWEDEN, 0.9, 1, relevance=0.1)]
 
@@ -37,7 +51,7 @@ def test_a_date_in_words_that_excludes_every_readout_is_dropped_as_the_bot_does(
 
 
 def test_an_operator_that_excludes_every_readout_counts_as_a_miss() -> None:
-    def search(question: str, k: int, method: str = "hybrid", word_dates: bool = True) -> list[Hit]:
+    def search(query: Query, k: int, **options) -> list[Hit]:
         raise NothingMatches("No readouts are dated before 2010-01-01.")
 
     scores = evaluate([QUESTION], Answerer(Stub(search)))

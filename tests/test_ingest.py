@@ -213,7 +213,7 @@ def test_readouts_in_a_script_the_embedder_does_not_read_are_named_at_ingest(cor
                                                                             fake_embedder, fake_latent_embedder) -> None:
     """Russian and Arabic readouts given to an English-only embedder: indexed, and each named in a warning
     that says which embedder reads them; an English readout quoting a few Chinese words is not."""
-    from index.cli import format_report
+    from index.ingest import format_report
 
     (corpus_copy / "moscow.txt").write_text("Переговоры в Москве\n\nМинистры иностранных дел обсудили вопросы "
                                             "двустороннего сотрудничества и договорились продолжить диалог.\n")

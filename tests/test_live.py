@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import fcntl
+import itertools
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -109,13 +111,14 @@ def test_the_library_answers_from_a_new_generation_and_says_what_is_new(director
 def test_a_search_in_flight_keeps_the_old_generation_open(directory: Path, corpus_copy: Path, fake_embedder) -> None:
     library = Library(directory, fake_embedder)
     first = library.generation
-    with library.using() as retriever:
+    with library.snapshot() as snapshot:
         add(corpus_copy, "zembla.txt", NEW_READOUT, directory, fake_embedder)
         assert library.refresh() is not None
-        assert retriever.search("Korean Peninsula nuclear issue", 3)  # the old one still answers
-        assert not unlocked(directory / first)
+        assert snapshot.search("Korean Peninsula nuclear issue", 3)  # the old one still answers
+        assert snapshot.generation == first and not unlocked(directory / first)
     assert unlocked(directory / first)
-    assert library.search("Zembla tidal observatories", 1)[0].passage.doc == "zembla.txt"
+    with library.snapshot() as snapshot:
+        assert snapshot.search("Zembla tidal observatories", 1)[0].passage.doc == "zembla.txt"
 
 
 def test_a_generation_that_cannot_be_loaded_is_logged_once_and_the_old_one_kept(directory: Path, corpus_copy: Path,
@@ -125,7 +128,8 @@ def test_a_generation_that_cannot_be_loaded_is_logged_once_and_the_old_one_kept(
     add(corpus_copy, "zembla.txt", NEW_READOUT, directory, fake_embedder)
     (directory / store.live_generation(directory) / store.MANIFEST).write_text("{")
     assert library.refresh_if_due() is None and library.refresh_if_due() is None
-    assert library.generation == first and library.search("Korean Peninsula", 1)
+    with library.snapshot() as snapshot:
+        assert library.generation == first and snapshot.search("Korean Peninsula", 1)
     assert len([r for r in caplog.records if "cannot be used" in r.getMessage()]) == 1
 
 
@@ -152,9 +156,9 @@ def test_questions_asked_while_generations_come_and_go_never_fail(directory: Pat
     def ask() -> None:
         while not stop.is_set():
             try:
-                answer = answerer.answer("Korean Peninsula nuclear issue")
+                answer = answerer.answer("Korean Peninsula nuclear issue", emphasis=False)
                 assert answer.found
-                library.context(answer.hits[0].passage)
+                answerer.emphasised(answer, range(len(answer.hits)))  # a later page, maybe from a newer generation
             except BaseException as error:  # noqa: BLE001 - collected for the assertion below
                 errors.append(error)
                 return
@@ -172,5 +176,74 @@ def test_questions_asked_while_generations_come_and_go_never_fail(directory: Pat
         for thread in askers:
             thread.join()
     assert not errors
-    assert len(library.documents()) == 9
+    with library.snapshot() as snapshot:
+        assert len(snapshot.documents()) == 9
     assert len(generations(directory)) <= 2  # the live one, and at most the one a question still held
+
+
+ZEMBLA_ONLINE = "---\nurl: https://example.org/zembla\n---\n" + NEW_READOUT
+STEPS = ("spelling", "parse", "find", "missing", "emphasise", "passage", "document")  # what an answer reads
+
+
+def swapping(library: Library, monkeypatch, ingest_next: Callable[[], None]) -> list[tuple[str, str]]:
+    """Before each read an answer makes of its snapshot (STEPS), a new generation is written and swapped
+    in. Returns the log of reads: (step, the generation it read)."""
+    reads: list[tuple[str, str]] = []
+
+    def before(name: str) -> None:
+        read = getattr(Retriever, name)
+
+        def step(self: Retriever, *args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+            reads.append((name, self.generation))
+            ingest_next()
+            assert library.refresh() is not None
+            return read(self, *args, **kwargs)
+        monkeypatch.setattr(Retriever, name, step)
+
+    for name in STEPS:
+        before(name)
+    return reads
+
+
+def test_an_answer_reads_one_generation_while_new_ones_are_swapped_in_between_its_steps(
+        directory: Path, corpus_copy: Path, fake_embedder, monkeypatch) -> None:
+    path = add(corpus_copy, "zembla.txt", ZEMBLA_ONLINE, directory, fake_embedder)
+    library = Library(directory, fake_embedder)
+    answerer = Answerer(library)
+    passages_of = {library.generation: {passage.id for passage in store.load(directory).passages}}
+    counts = itertools.count(4)
+
+    def ingest_next() -> None:  # the Zembla readout changes each time: its passages get new ids
+        add(corpus_copy, path.name, ZEMBLA_ONLINE.replace("three", str(next(counts))), directory, fake_embedder)
+        with store.load(directory) as index:
+            passages_of[index.generation] = {passage.id for passage in index.passages}
+
+    reads = swapping(library, monkeypatch, ingest_next)
+    for question in ("tidal observatories on the Zembla coast", "zembla tidal obsevatories", "Korean Peninsula"):
+        before = len(reads)
+        answer = answerer.answer(question)
+        steps = reads[before:]
+        assert {name for name, _ in steps} >= {"spelling", "parse", "find", "missing"}
+        assert {generation for _, generation in steps} == {answer.generation}  # every step, one generation
+        assert library.generation != answer.generation  # while len(steps) newer ones were swapped in
+        shown = [hit.passage.id for hit in (*answer.hits, *answer.ranked, *answer.related)]
+        assert shown and set(shown) <= passages_of[answer.generation]
+    zembla = next(hit for hit in answerer.answer("tidal observatories on the Zembla coast").hits
+                  if hit.passage.doc == "zembla.txt")
+    assert zembla.link is not None and zembla.link.startswith("https://example.org/zembla#:~:text=")
+
+
+def test_a_later_page_whose_readout_has_left_since_is_linked_by_its_own_words(directory: Path, corpus_copy: Path,
+                                                                               fake_embedder) -> None:
+    path = add(corpus_copy, "zembla.txt", ZEMBLA_ONLINE, directory, fake_embedder)
+    library = Library(directory, fake_embedder)
+    answerer = Answerer(library, first_page=0)  # nothing linked or marked until a page is shown
+    answer = answerer.answer("tidal observatories on the Zembla coast")
+    at = next(i for i, hit in enumerate(answer.hits) if hit.passage.doc == "zembla.txt")
+    assert answer.hits[at].link is None and answer.hits[at].emphasis is None
+    path.unlink()
+    ingest([corpus_copy], directory, fake_embedder)
+    assert library.refresh() is not None
+    shown = answerer.emphasised(answer, range(len(answer.hits)))
+    assert [hit.passage for hit in shown.hits] == [hit.passage for hit in answer.hits]
+    assert shown.hits[at].link is not None and shown.hits[at].link.startswith("https://example.org/zembla#:~:text=")

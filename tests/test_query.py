@@ -72,6 +72,13 @@ def test_dates_in_words_can_be_dropped_and_say_they_were_there(question: str) ->
     assert not plain.worded and not plain.has_filters and plain.text == query.text
 
 
+@pytest.mark.parametrize("question", ["What will Sweden chair in 2023?", "Fukushima in 2023 before:2010",
+                                      "calls last month source:Xinhua", "December 2024 since:2024-12-03",
+                                      "瑞典将于2023年担任什么职务？", "latest on Kuleba", "Fukushima water"])
+def test_a_query_drops_its_word_dates_as_reading_the_question_without_them_does(question: str) -> None:
+    assert parse_query(question, TODAY).without_word_dates() == parse_query(question, TODAY, word_dates=False)
+
+
 def test_operators_stay_when_dates_in_words_are_dropped() -> None:
     query = parse_query("Fukushima in 2023 before:2010", TODAY, word_dates=False)
     assert (query.start, query.end, query.worded) == (None, date(2010, 1, 1), False)

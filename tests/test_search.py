@@ -178,7 +178,7 @@ def test_the_sentence_sharing_the_rarest_words_is_emphasised_without_embedding(o
                                                                                fake_embedder) -> None:
     hits = one_readout.search("security dialogue", 1)
     fake_embedder.embedded.clear()
-    [hit] = one_readout.emphasise("security dialogue", hits)
+    [hit] = one_readout.emphasise(one_readout.parse("security dialogue"), hits)
     start, end = hit.emphasis
     assert hit.passage.text[start:end] == "Both sides agreed to resume the security dialogue."
     assert fake_embedder.embedded == []  # decided by words alone (the question's vector is cached)
@@ -186,7 +186,7 @@ def test_the_sentence_sharing_the_rarest_words_is_emphasised_without_embedding(o
 
 def test_sentences_tied_on_words_are_told_apart_by_their_vectors(one_readout: Retriever, fake_embedder) -> None:
     hits = one_readout.search("Wang Kono", 1)
-    [hit] = one_readout.emphasise("Wang Kono", hits)  # the first and the last sentence have both words
+    [hit] = one_readout.emphasise(one_readout.parse("Wang Kono"), hits)  # the first and the last sentence have both words
     start, end = hit.emphasis
     assert hit.passage.text[start:end] == "Kono thanked Wang for the talks."  # the shorter: the closer bag of words
     assert "They discussed the Korean Peninsula." in fake_embedder.embedded

@@ -215,7 +215,7 @@ def test_credentials_in_urls_are_sent_to_their_site_only_and_kept_nowhere(web: w
 
     assert report.added == ["fish", "birds"]
     assert report.skipped == [(web.url("/news/gone"), "HTTP 404")]
-    from index.cli import format_report
+    from index.ingest import format_report
 
     assert SECRET not in format_report(report, tmp_path) and "admin" not in format_report(report, tmp_path)
     assert files_holding(tmp_path, SECRET) == [] and files_holding(tmp_path, "admin") == []

@@ -264,10 +264,10 @@ def test_a_bot_over_each_index_keeps_its_own_state(tmp_path: Path, monkeypatch) 
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "4242424242:AAF-token")
     monkeypatch.delenv("READOUTS_BOT_STATE", raising=False)
     monkeypatch.delenv("WEBHOOK_URL", raising=False)
-    monkeypatch.setattr(cli, "_answerer", lambda flag, settings: None)
+    monkeypatch.setattr(cli, "_answerer", lambda flag, settings: (None, None))
     given_state: list[tuple[Path, Path | None]] = []
 
-    def capture(settings, answerer, state, feedback=None, *, legacy_state=None):  # noqa: ANN001, ANN202
+    def capture(settings, answerer, state, feedback=None, *, legacy_state=None, library=None):  # noqa: ANN001, ANN202
         given_state.append((state, legacy_state))
         raise SystemExit(0)
 
