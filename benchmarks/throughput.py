@@ -3,7 +3,7 @@ the same passages embedded by the model alone, alternating (raw, ingest, raw by 
 ratio of their throughputs (issue 25's bar: ingest at ≥ 0.9 × raw with the default embedder).
 
 Usage: python benchmarks/throughput.py [--embedder minilm-int8] [--corpus ../shared/corpus/state-dept]
-       [--readouts N] [--order raw ingest raw] [--profile FILE.prof]
+       [--readouts N] [--order raw ingest raw] [--profile FILE.prof] [--keep DIR]
 
 The raw side is the model and its tokenizer, nothing of the project's embedding code: the texts
 ingest embeds (each distinct `Passage.embedding_text`, the title then the paragraph, read from the
@@ -26,6 +26,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import resource
 import shutil
 import statistics
@@ -116,17 +117,21 @@ def embedded_texts(corpus: Path) -> list[str]:
     return list(texts.values())
 
 
-def timed_ingest(corpus: Path, index: Path, embedder: str, profile: Path | None) -> tuple[float, float]:
-    """Wall-clock and CPU seconds of `readouts ingest CORPUS --embedder E --index INDEX` in a new process."""
+def timed_ingest(corpus: Path, index: Path, embedder: str, profile: Path | None) -> tuple[float, float, float | None]:
+    """Wall-clock and CPU seconds of `readouts ingest CORPUS --embedder E --index INDEX` in a new process,
+    and the seconds of its embedding step, as its last progress line gives them."""
     env = {**os.environ, "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1"}
     command = [sys.executable, *(["-m", "cProfile", "-o", str(profile)] if profile else []), "-m", "index.cli",
                "ingest", str(corpus), "--embedder", embedder, "--index", str(index)]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    subprocess.run(command, check=True, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    done = subprocess.run(command, check=True, env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                          text=True)
     seconds = time.perf_counter() - started
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return seconds, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    embedding = re.findall(r"^Embedding: .* done in ([\d,.]+) s$", done.stderr, re.M)
+    return (seconds, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
+            float(embedding[-1].replace(",", "")) if embedding else None)
 
 
 def main() -> None:
@@ -137,6 +142,7 @@ def main() -> None:
     parser.add_argument("--readouts", type=int, help="only the first N readouts by file name")
     parser.add_argument("--order", nargs="+", choices=("raw", "ingest"), default=["raw", "ingest", "raw"])
     parser.add_argument("--profile", type=Path, help="cProfile each ingest; the last one's statistics here")
+    parser.add_argument("--keep", type=Path, help="move the last index built here (to compare two versions' output)")
     args = parser.parse_args()
     embedder = embedder_named(args.embedder)
     assert isinstance(embedder, OnnxEmbedder)
@@ -150,7 +156,7 @@ def main() -> None:
         model.embed(texts[:4 * model.batch_size])  # warm the sessions before any timing
         print(f"{corpus.name if not args.readouts else f'first {args.readouts} readouts of {args.corpus.name}'}: "
               f"{len(texts):,} distinct passage texts to embed", flush=True)
-        rows, raw_vectors = [], None
+        rows, raw_vectors, embedding = [], None, None
         for number, step in enumerate(args.order):
             load = os.getloadavg()[0]
             if step == "raw":
@@ -160,7 +166,7 @@ def main() -> None:
                 passages = len(texts)
             else:
                 index = Path(work) / f"index-{number}"
-                seconds, cpu = timed_ingest(corpus, index, args.embedder, args.profile)
+                seconds, cpu, embedding = timed_ingest(corpus, index, args.embedder, args.profile)
                 with store.load(index) as built:
                     passages = len(built.passages)
                     stored = {text_key(p.embedding_text): row for row, p in enumerate(built.passages)}
@@ -168,8 +174,12 @@ def main() -> None:
                         raise SystemExit("the index embedded other texts than the raw side: the comparison is void")
                     ingest_vectors = built.all_vectors()[[stored[text_key(text)] for text in texts]]
             rows.append((step, seconds, cpu, passages, load))
-            print(f"  {step}: {seconds:.1f} s, {len(texts) / seconds:.1f} texts/s ({passages:,} passages), "
+            within = f" (its embedding step {embedding:.1f} s)" if step == "ingest" and embedding else ""
+            print(f"  {step}: {seconds:.1f} s{within}, {len(texts) / seconds:.1f} texts/s ({passages:,} passages), "
                   f"CPU {cpu:.0f} s, load average before {load:.2f}", flush=True)
+        if args.keep and "ingest" in args.order:
+            shutil.rmtree(args.keep, ignore_errors=True)
+            shutil.move(index, args.keep)
         if raw_vectors is not None and "ingest" in args.order:
             cosine = np.sum(raw_vectors * ingest_vectors, axis=1)
             print(f"vectors, ingest against raw: max |difference| {np.abs(raw_vectors - ingest_vectors).max():.2e}, "

@@ -204,8 +204,10 @@ class OnnxModel:
         pad = (self.tokenizer.padding or {}).get("pad_token", "[PAD]")
         self.tokenizer.enable_truncation(spec.max_tokens())
         self.tokenizer.enable_padding(pad_id=self.tokenizer.token_to_id(pad), pad_token=pad)
-        self.session = self._session(spinning=False)
-        self.inputs = {i.name for i in self.session.get_inputs()}
+
+    @cached_property
+    def session(self):  # noqa: ANN201 - made on the first question: an ingest runs only the bulk sessions
+        return self._session(spinning=False)
 
     @cached_property
     def bulk_sessions(self) -> list:
@@ -224,7 +226,8 @@ class OnnxModel:
         ids = np.array([e.ids for e in encodings], dtype=np.int64)
         mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
         inputs = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
-        return (session or self.session).run(None, {k: v for k, v in inputs.items() if k in self.inputs})[0]
+        session = session or self.session
+        return session.run(None, {i.name: inputs[i.name] for i in session.get_inputs()})[0]  # MPNet: no token types
 
     def run_many(self, batches: list[list[str]], done: Callable[[], object] | None = None) -> list[np.ndarray]:
         """The vectors of each batch, computed by the bulk sessions in parallel; `done` after each."""
