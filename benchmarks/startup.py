@@ -15,6 +15,7 @@ import os
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -85,7 +86,11 @@ def main() -> None:
     inputs = ",".join(i.name for i in onnxruntime.InferenceSession(str(graph)).get_inputs())  # MPNet: no token types
     with store.load(directory) as loaded:
         generation = directory / loaded.generation
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(ROOT)}
+    # Compiled modules cached as an installed project has them (pip writes site-packages' .pyc at install;
+    # the project's own are written at its first run), in a folder of this run's, whatever
+    # PYTHONDONTWRITEBYTECODE says: otherwise `ask` compiles the project from source at every start
+    env = {**{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}, "HF_HUB_OFFLINE": "1",
+           "PYTHONPATH": str(ROOT), "PYTHONPYCACHEPREFIX": tempfile.mkdtemp(prefix="startup-pycache-")}
     python = sys.executable
     ask = [python, "-m", "index.cli", "ask", "--index", str(directory), "-k", "3", QUESTION]
     minimal = [python, "-c", MINIMAL, str(generation), str(graph), str(spec.directory() / "tokenizer.json"), QUESTION,

@@ -174,7 +174,8 @@ def main() -> None:
                         raise SystemExit("the index embedded other texts than the raw side: the comparison is void")
                     ingest_vectors = built.all_vectors()[[stored[text_key(text)] for text in texts]]
             rows.append((step, seconds, cpu, passages, load))
-            within = f" (its embedding step {embedding:.1f} s)" if step == "ingest" and embedding else ""
+            within = (f" (its embedding step {embedding:.1f} s, the rest {seconds - embedding:.1f} s)"
+                      if step == "ingest" and embedding else "")
             print(f"  {step}: {seconds:.1f} s{within}, {len(texts) / seconds:.1f} texts/s ({passages:,} passages), "
                   f"CPU {cpu:.0f} s, load average before {load:.2f}", flush=True)
         if args.keep and "ingest" in args.order:

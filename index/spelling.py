@@ -7,11 +7,12 @@ words (Lexical.surface, written at ingest), so nothing is built when an index lo
 from __future__ import annotations
 
 import functools
+import importlib.util
 import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from importlib import resources
+from pathlib import Path
 
 import Stemmer
 
@@ -66,8 +67,14 @@ class English:
 
 @functools.lru_cache(maxsize=1)
 def english() -> English:
-    text = (resources.files("symspellpy") / "frequency_dictionary_en_82_765.txt").read_text(encoding="utf-8")
-    return English({word: int(count) for word, count in (line.split(" ", 1) for line in text.splitlines() if line)})
+    """The dictionary, read from symspellpy's folder without importing symspellpy, its lines ("word count")
+    split in one call: a cold `readouts ask` reads it whenever a question holds a word no readout does."""
+    spec = importlib.util.find_spec("symspellpy")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("symspellpy is not installed")
+    folder = Path(next(iter(spec.submodule_search_locations)))
+    words = (folder / "frequency_dictionary_en_82_765.txt").read_text(encoding="utf-8").split()
+    return English(dict(zip(words[0::2], map(int, words[1::2]), strict=True)))
 
 
 def is_english(word: str) -> bool:

@@ -253,3 +253,24 @@ def test_ask_writes_the_quoted_passages_as_csl_json_or_ris(run, seeds_index: Pat
         assert entry.get("date") == (result["date"].replace("-", "/") + "/" if result["date"] else None)
     code, out, err = run("ask", "--index", str(seeds_index), "--json", "--format", "ris", "Beijing-Tokyo Forum")
     assert code == 2 and out == "" and "two formats" in err
+
+
+
+def test_built_in_commands_run_without_reading_entry_points_and_the_others_find_theirs(
+        run, seeds_index: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.metadata
+
+    looked_up: list[str] = []
+    entry_points = importlib.metadata.entry_points
+
+    def recording(**selection: str):  # noqa: ANN202
+        looked_up.append(selection.get("group", ""))
+        return entry_points(**selection)
+
+    monkeypatch.setattr(importlib.metadata, "entry_points", recording)
+    code, out, _ = run("ask", "--index", str(seeds_index), "--json", "-k", "1", "Beijing-Tokyo Forum")
+    assert code == 0 and json.loads(out)["results"] and looked_up == []
+    for argv in ([], ["--help"], ["chat", "--index", str(seeds_index)]):
+        listed = re.search(r"\{([\w,]+)\}", cli.parser(argv).format_usage())
+        assert listed and {"ask", "bot", "chat"} <= set(listed.group(1).split(","))
+    assert looked_up == ["readouts.commands"] * 3
