@@ -86,33 +86,35 @@ def main() -> None:
     inputs = ",".join(i.name for i in onnxruntime.InferenceSession(str(graph)).get_inputs())  # MPNet: no token types
     with store.load(directory) as loaded:
         generation = directory / loaded.generation
-    # Compiled modules cached as an installed project has them (pip writes site-packages' .pyc at install;
-    # the project's own are written at its first run), in a folder of this run's, whatever
-    # PYTHONDONTWRITEBYTECODE says: otherwise `ask` compiles the project from source at every start
-    env = {**{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}, "HF_HUB_OFFLINE": "1",
-           "PYTHONPATH": str(ROOT), "PYTHONPYCACHEPREFIX": tempfile.mkdtemp(prefix="startup-pycache-")}
     python = sys.executable
     ask = [python, "-m", "index.cli", "ask", "--index", str(directory), "-k", "3", QUESTION]
     minimal = [python, "-c", MINIMAL, str(generation), str(graph), str(spec.directory() / "tokenizer.json"), QUESTION,
                inputs]
     helps = [python, "-m", "index.cli", "--help"]
-    for command in (ask, minimal, helps):  # warm the file cache and the one-time model export
-        subprocess.run(command, check=True, capture_output=True, env=env)
     times: dict[str, list[float]] = {"ask": [], "minimal": [], "help": []}
-    for _ in range(args.runs):
-        times["ask"].append(timed(ask, env))
-        times["minimal"].append(timed(minimal, env))
-        times["help"].append(timed(helps, env))
+    # Compiled modules cached as an installed project has them (pip writes site-packages' .pyc at install,
+    # the project's own are written at its first run), in a folder of this run's, whatever
+    # PYTHONDONTWRITEBYTECODE says: without them `ask` compiles the project from source at every start
+    with tempfile.TemporaryDirectory(prefix="startup-pycache-") as pycache:
+        env = {**{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}, "HF_HUB_OFFLINE": "1",
+               "PYTHONPATH": str(ROOT), "PYTHONPYCACHEPREFIX": pycache}
+        for command in (ask, minimal, helps):  # warm the file cache, compile, export the model once
+            subprocess.run(command, check=True, capture_output=True, env=env)
+        for _ in range(args.runs):
+            times["ask"].append(timed(ask, env))
+            times["minimal"].append(timed(minimal, env))
+            times["help"].append(timed(helps, env))
+        imported = subprocess.run([python, "-c", IMPORTS, str(directory), QUESTION, ",".join(HEAVY)],
+                                  capture_output=True, text=True, env=env, check=True).stderr
     medians = {name: statistics.median(values) for name, values in times.items()}
-    imported = subprocess.run([python, "-c", IMPORTS, str(directory), QUESTION, ",".join(HEAVY)],
-                              capture_output=True, text=True, env=env, check=True).stderr
     heavy = next(line for line in imported.splitlines() if line.startswith("HEAVY")).split(" ", 1)[1:] or [""]
-    result = {"model": embedder.name, "load_average": round(os.getloadavg()[0], 2), "runs": args.runs, "ask_s": round(medians["ask"], 3), "minimal_s": round(medians["minimal"], 3),
+    result = {"model": embedder.name, "load_average": round(os.getloadavg()[0], 2), "runs": args.runs,
+              "ask_s": round(medians["ask"], 3), "minimal_s": round(medians["minimal"], 3),
               "ratio": round(medians["ask"] / medians["minimal"], 2), "help_s": round(medians["help"], 3),
               "heavy_imported_by_english_ask": heavy[0]}
     print(json.dumps(result))
-    print(f"{embedder.name}: cold ask {result['ask_s']} s, minimal pipeline {result['minimal_s']} s: ratio {result['ratio']} "
-          f"(medians of {args.runs} alternating runs); readouts --help {result['help_s']} s; "
+    print(f"{embedder.name}: cold ask {result['ask_s']} s, minimal pipeline {result['minimal_s']} s: "
+          f"ratio {result['ratio']} (medians of {args.runs} alternating runs); readouts --help {result['help_s']} s; "
           f"heavy packages an English ask imports: {heavy[0] or 'none'}")
 
 
