@@ -75,3 +75,9 @@ def test_the_english_dictionary_holds_every_line_of_symspellpys_file_with_its_co
     lines = [line.split(" ") for line in text.splitlines() if line]
     assert spelling.english().counts == {word: int(count) for word, count in lines}
     assert len(spelling.english().counts) == len(lines)
+
+
+@given(st.sampled_from(["the", "release", "water", "zelenskyy", "kuleba", "a", "", "the 23135851162", "he ", " the",
+                        "the\nof", "23135851162", "abandon", "zygote", "water's"]) | st.text(max_size=8))
+def test_the_dictionary_holds_exactly_its_words(word: str) -> None:
+    assert spelling.english().holds(word) == (word in spelling.english().counts)
