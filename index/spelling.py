@@ -7,11 +7,12 @@ words (Lexical.surface, written at ingest), so nothing is built when an index lo
 from __future__ import annotations
 
 import functools
+import importlib.util
 import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from importlib import resources
+from pathlib import Path
 
 import Stemmer
 
@@ -41,12 +42,21 @@ TYPO_LENGTH = 6  # from this length a word one edit from an English word reads a
 
 
 class English:
-    """symspellpy's English frequency dictionary: its words, and (computed when first needed) their
-    stems, the common ones, and the words by length (a misspelling is looked for among words of
-    about its length)."""
+    """symspellpy's English frequency dictionary: whether it holds a word (found in its text, lines of
+    "word count": building the dictionary took a cold `readouts ask` 30 ms), and, computed when first
+    needed, the words with their counts, their stems, the common ones, and the words by length (a
+    misspelling is looked for among words of about its length)."""
 
-    def __init__(self, counts: dict[str, int]) -> None:
-        self.counts = counts
+    def __init__(self, text: str) -> None:
+        self._lines = "\n" + text  # every word then follows a newline and is followed by a space
+
+    def holds(self, word: str) -> bool:
+        return bool(word) and not any(ch.isspace() for ch in word) and f"\n{word} " in self._lines
+
+    @functools.cached_property
+    def counts(self) -> dict[str, int]:
+        words = self._lines.split()
+        return dict(zip(words[0::2], map(int, words[1::2]), strict=True))
 
     @functools.cached_property
     def stems(self) -> frozenset[str]:
@@ -66,14 +76,19 @@ class English:
 
 @functools.lru_cache(maxsize=1)
 def english() -> English:
-    text = (resources.files("symspellpy") / "frequency_dictionary_en_82_765.txt").read_text(encoding="utf-8")
-    return English({word: int(count) for word, count in (line.split(" ", 1) for line in text.splitlines() if line)})
+    """The dictionary, read from symspellpy's folder without importing symspellpy (its modules are of
+    no use here)."""
+    spec = importlib.util.find_spec("symspellpy")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("symspellpy is not installed")
+    folder = Path(next(iter(spec.submodule_search_locations)))
+    return English((folder / "frequency_dictionary_en_82_765.txt").read_text(encoding="utf-8"))
 
 
 def is_english(word: str) -> bool:
     """Whether the word (lower case) is an English word, or an inflection of one."""
     lexicon = english()
-    return word in lexicon.counts or _stemmer.stemWord(word) in lexicon.stems
+    return lexicon.holds(word) or _stemmer.stemWord(word) in lexicon.stems
 
 
 def english_like(word: str) -> bool:

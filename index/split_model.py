@@ -15,7 +15,6 @@ import sys
 import tempfile
 import zipfile
 from collections.abc import Sequence
-from importlib.metadata import PackageNotFoundError, distribution
 from pathlib import Path, PurePosixPath
 
 from . import settings
@@ -33,6 +32,8 @@ CHUNK = 1 << 20
 
 def part_files() -> list[Path]:
     """The five installed parts, in order; a clear error naming the install command when one is missing."""
+    from importlib.metadata import PackageNotFoundError, distribution  # only to unpack: not at every start
+
     files = []
     for number, package in enumerate(MPNET_PARTS, start=1):
         try:

@@ -204,11 +204,13 @@ def save(
     vectors: np.ndarray,
     timings: dict[str, float] | None = None,
     latent: sparse.csr_matrix | None = None,
+    lexical: Lexical | None = None,
 ) -> Manifest:
     """Write a new generation and make it live in one rename. Callers hold `write_lock`.
 
     `timings`, when given, receives the seconds spent building the vector and BM25 indexes and
-    writing (the benchmark reports them apart)."""
+    writing (the benchmark reports them apart). `lexical`, when given, is BM25 over these passages'
+    `lexical_text`s, built already (ingest builds it while the model embeds)."""
     if (len(passages) != len(vectors) or sum(record.passages for record in documents) != len(passages)
             or (latent is not None and latent.shape[0] != len(passages))):
         raise ValueError("documents, passages and vectors disagree in number")
@@ -220,7 +222,8 @@ def save(
         built = vector_index.build(vectors)
         timings["vector_index"] = time.perf_counter() - started
         started = time.perf_counter()
-        lexical = Lexical.build([passage.lexical_text for passage in passages])
+        if lexical is None:
+            lexical = Lexical.build([passage.lexical_text for passage in passages])
         timings["bm25_index"] = time.perf_counter() - started
         started = time.perf_counter()
         _write_vectors(built, generation / VECTORS)

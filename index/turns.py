@@ -18,6 +18,7 @@ Hua Chunying"). Narrative readouts have no labels, and no speaker.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -44,15 +45,25 @@ _GENERIC_QUESTION = re.compile(r"(q|question|journalist|reporter|foreign journal
 _FOLLOW_UP = re.compile(r"(follow-?up|追问)", re.I)
 _CONNECTORS = {"and", "of", "the", "de", "du", "des", "la", "le", "for", "in", "on", "von", "van", "der", "al", "el"}
 _PARTICLES = {"von", "van", "der", "den", "bin", "bint", "ibn"}  # lower case inside a name ("von der Leyen")
-_CJK = re.compile(r"[\u3400-\u9fff]")
 _OUTLET_SUFFIX = re.compile(r".*(社|台|报|網|网|新闻|电视|广播|杂志|月刊|日报|周刊|通讯)")
 _SPOKESPERSON_EN = re.compile(r"\b((?:Foreign Ministry |MFA )?Spokes(?:person|man|woman))"
                               r"(?:\s+((?:[A-Z][\w-]*\s+){0,3}?[A-Z][\w-]*))?(?:'s|’s)\s+(?:Regular |Daily |Online )*"
                               r"(?:Press Conference|Remarks|Briefing|Comments?|Statement|Answers?)")
-_SPOKESPERSON_ZH = re.compile(r"(外交部发言人)([\u4e00-\u9fff]{2,4}?)?(?=主持|答|就|在|表示|宣布|发表|介绍|回答|谈)")
 ANSWERED_BY = ", answered by "
 BOLD = 0.6  # share of a paragraph in bold that marks it as set in bold (sources/transcript.py's questions)
 _ANSWERED_BY_ZH = re.compile(r"^(问.*?)，(.+)答$")
+
+
+# Patterns over wide ranges of Han characters are compiled when first used, at an ingest: their
+# character classes took 7 ms of every English question's cold start.
+@functools.cache
+def _cjk() -> re.Pattern[str]:
+    return re.compile(r"[\u3400-\u9fff]")
+
+
+@functools.cache
+def _spokesperson_zh() -> re.Pattern[str]:
+    return re.compile(r"(外交部发言人)([\u4e00-\u9fff]{2,4}?)?(?=主持|答|就|在|表示|宣布|发表|介绍|回答|谈)")
 
 
 @dataclass(frozen=True)
@@ -73,7 +84,7 @@ class _Label:
 
 def spokesperson(title: str) -> Spokesperson | None:
     """The spokesperson a press conference's title names, if it names one."""
-    if match := _SPOKESPERSON_ZH.search(title):
+    if match := _spokesperson_zh().search(title):
         return Spokesperson(match.group(1) + (match.group(2) or ""), match.group(2) or "")
     if match := _SPOKESPERSON_EN.search(title):
         return Spokesperson(" ".join(filter(None, match.group(1, 2))), match.group(2) or "")
@@ -119,7 +130,7 @@ def _label(text: str) -> _Label | None:
 def _name_like(raw: str) -> bool:
     """Whether a label names someone or an outlet ("Zhao Lijian", "The Globe and Mail", "CCTV4", "赵立坚",
     "澎湃新闻"), not a sentence that runs into a colon ("Our position is very clear:", "At 10:")."""
-    if _CJK.search(raw):
+    if _cjk().search(raw):
         return bool(re.fullmatch(r"[\u3400-\u9fff·]{2,3}", raw)) or bool(_OUTLET_SUFFIX.fullmatch(raw))
     words = raw.split()
     return (bool(words) and words[0][:1].isupper() and words[-1].lower() not in _CONNECTORS
@@ -148,7 +159,7 @@ class _Voice:
 
 def _question(raw: str, note: str | None) -> _Voice:
     """A question's turn, named by the outlet that asks it when the label names one."""
-    chinese = bool(_CJK.search(raw))
+    chinese = bool(_cjk().search(raw))
     if _FOLLOW_UP.fullmatch(raw):
         detail = "追问" if chinese else "follow-up"
     else:
@@ -159,7 +170,7 @@ def _question(raw: str, note: str | None) -> _Voice:
 def _answerer(raw: str, note: str | None, spokesperson: Spokesperson | None) -> _Voice:
     if spokesperson is not None:
         return _Voice(spokesperson.title, note=note)
-    return _Voice("答" if _CJK.search(raw) else "Answer", note=note)
+    return _Voice("答" if _cjk().search(raw) else "Answer", note=note)
 
 
 def speakers(paragraphs: Sequence[tuple[str, float]], title: str) -> list[str | None]:

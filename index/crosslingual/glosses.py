@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from importlib import resources
 from typing import NamedTuple
 
-from .script import HAN_RUN, KANA, japanese_words
+from .script import KANA, han_run, japanese_words
 
 ENTRY = re.compile(r"(\S+) (\S+) \[[^\]]*\] /(.*)/")
 JAPANESE_VARIANT = re.compile(r"Japanese variant of ([^|/\[]+)")  # the traditional form, as Japanese mostly writes
@@ -80,7 +80,7 @@ class Dictionary:
         if KANA.search(text):
             text = "".join(self._japanese.get(character, character) for character in text)
         words = []
-        for run in HAN_RUN.findall(text):
+        for run in han_run().findall(text):
             start = 0
             while start < len(run):
                 end = next((end for end in range(min(len(run), start + MAX_WORD), start, -1)

@@ -27,7 +27,7 @@ import jaconv
 import numpy as np
 from pypinyin import lazy_pinyin
 
-from .script import HAN_RUN, KANA, japanese_words, romaniser
+from .script import KANA, han_run, japanese_words, romaniser
 
 KATAKANA_WORD = re.compile(r"[\u30a1-\u30fa\u30fc]+(?:・[\u30a1-\u30fa\u30fc]+)*")  # ル・ドリアン
 CAPITALISED_RUN = re.compile(r"\b[A-Z][a-z]+(?:[ -][A-Z][a-z]+)*\b")
@@ -120,7 +120,7 @@ class Names:
         """Runs of two or more syllables that spell a name (王毅 -> wang yi -> "Wang Yi"), longest first;
         a single syllable is too often a common word's. A word the dictionary knows as another name
         is not read by its sound: 巴黎 is Paris, not Bali."""
-        for run in HAN_RUN.findall(question):
+        for run in han_run().findall(question):
             syllables = lazy_pinyin(run)
             start = 0
             while start < len(syllables):
@@ -151,7 +151,7 @@ class Names:
         """Foreign names written by sound in three or four Han characters (布林肯 -> bulinken ->
         "Blinken", 库列巴 -> "Kuleba"): Chinese puts vowels between consonants, so the pinyin is
         never the spelling, only close to it (`_sounds_like`)."""
-        for run in HAN_RUN.findall(question):
+        for run in han_run().findall(question):
             for length in SOUNDED_LENGTHS:
                 for start in range(len(run) - length + 1):
                     name = self._sounds_like("".join(lazy_pinyin(run[start:start + length])))
