@@ -26,10 +26,10 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from fresh import FRESH, retriever_for  # noqa: E402
 
-from index.answer import Answerer  # noqa: E402
+from index.answer.policy import Answerer  # noqa: E402
 from index.errors import NothingMatches  # noqa: E402
 from index.evaluate import evaluate, half, load_questions  # noqa: E402
-from index.lexical import covers  # noqa: E402
+from index.store.lexical import covers  # noqa: E402
 
 
 def answerable(question: str, hits: list, level: float) -> list:

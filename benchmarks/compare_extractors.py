@@ -18,8 +18,8 @@ import lxml.html
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from index.dates import full_dates  # noqa: E402
-from index.sources.html import blocks, clean, extract  # noqa: E402
+from index.ingest.sources.html import blocks, clean, extract  # noqa: E402
+from index.text.dates import full_dates  # noqa: E402
 
 FURNITURE = ("suggest to a friend", "copyright", "版权所有", "打印本页", "字体：", "related news", "please enter",
              "home >", "首页 >", "español", "русский", "简体中文", "appendix:", "联系我们", "京icp备")

@@ -3,7 +3,7 @@
 Usage: python benchmarks/cv.py [--embedder minilm-int8] [--ranking NAME=VALUE ...] [--rule NAME=VALUE ...]
                                [--json FILE]
 
-Each question is searched once per ranking setting (`--ranking` patches index.ranking / fusion
+Each question is searched once per ranking setting (`--ranking` patches index.retrieve.ranking / fusion
 constants or the embedder's dense_weight, e.g. `--ranking SPEAKER_WEIGHT=0 dense_weight=0.4`); what
 is quoted then depends only on the bars, so every bar setting is judged offline from the ranked hits'
 cosines and word evidence. Questions are split into five folds by a hash of their set and id; for
@@ -30,10 +30,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.heldout import question_sets, retriever_for  # noqa: E402
-from index import fusion, ranking  # noqa: E402
-from index.answer import Answerer  # noqa: E402
+from index.answer.policy import Answerer  # noqa: E402
 from index.errors import BadQuery, NothingMatches  # noqa: E402
 from index.evaluate import is_gold, load_questions  # noqa: E402
+from index.retrieve import fusion, ranking  # noqa: E402
 
 RANKED = 15
 FOLDS = 5
@@ -127,8 +127,8 @@ def cross_validate(records: list[Record], current: Bars) -> list[dict]:
 
 
 def patch(settings: list[str], embedder: str) -> None:
-    """Set index.ranking / fusion constants or the embedder's dense_weight by name."""
-    from index.embed import EMBEDDERS
+    """Set index.retrieve.ranking / fusion constants or the embedder's dense_weight by name."""
+    from index.models.embed import EMBEDDERS
 
     for setting in settings:
         name, value = setting.split("=")
@@ -161,7 +161,7 @@ def main() -> None:
     parser.add_argument("--corpora", nargs="*", default=[], help="only the sets over these corpora (seeds state-dept)")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
-    from index.embed import embedder_named
+    from index.models.embed import embedder_named
 
     patch(args.ranking, args.embedder)
     if args.rule:

@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from fresh import FRESH, retriever_for  # noqa: E402
 
-from index.answer import Answerer  # noqa: E402
+from index.answer.policy import Answerer  # noqa: E402
 from index.evaluate import evaluate, half, load_questions  # noqa: E402
 
 DEPTH = 50

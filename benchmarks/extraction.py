@@ -1,4 +1,4 @@
-"""Pages per second of HTML extraction (index/sources/html.py) over the 500 shared fmprc pages, of the
+"""Pages per second of HTML extraction (index/ingest/sources/html.py) over the 500 shared fmprc pages, of the
 whole conversion to a Document (passages cut by MiniLM's word pieces), and, beside them in the same
 run, of embedding those pages' passages with the default embedder (on the first EMBEDDED pages).
 Run: PYTHONPATH=. python benchmarks/extraction.py [FMPRC_DIR]"""
@@ -11,10 +11,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from index.embed import DEFAULT_EMBEDDER, embedder_named  # noqa: E402
-from index.onnx_model import word_pieces  # noqa: E402
-from index.sources import html_document  # noqa: E402
-from index.sources.html import extract  # noqa: E402
+from index.ingest.sources import html_document  # noqa: E402
+from index.ingest.sources.html import extract  # noqa: E402
+from index.models.embed import DEFAULT_EMBEDDER, embedder_named  # noqa: E402
+from index.models.onnx_model import word_pieces  # noqa: E402
 
 EMBEDDED = 40
 

@@ -1,5 +1,5 @@
 """Links to the quoted words, checked over a whole index: for every passage with a url, does the text
-fragment that index.citation makes land, in a browser's matching (tests/test_citation.py's, written
+fragment that index.answer.citation makes land, in a browser's matching (tests/test_citation.py's, written
 apart from the module), exactly on the passage within its page (title, then the passages)? Also how
 long the links and the citations are, and how many citations fit Telegram's 256-character copy button.
 
@@ -18,8 +18,8 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from test_citation import browser_span  # noqa: E402
 
-from index import store  # noqa: E402
-from index.citation import PARAGRAPH_BREAK, STYLES, cite, passage_link  # noqa: E402
+from index.answer.citation import PARAGRAPH_BREAK, STYLES, cite, passage_link  # noqa: E402
+from index.store import generations as store  # noqa: E402
 
 
 def main(directory: Path) -> None:

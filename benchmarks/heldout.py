@@ -24,13 +24,13 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from index import store  # noqa: E402
-from index.answer import Answerer  # noqa: E402
-from index.embed import embedder_named  # noqa: E402
+from index.answer.policy import Answerer  # noqa: E402
 from index.errors import BadQuery, NothingMatches  # noqa: E402
 from index.evaluate import Question, is_gold, load_questions  # noqa: E402
-from index.ingest import ingest  # noqa: E402
-from index.search import METHODS, Retriever  # noqa: E402
+from index.ingest.update import ingest  # noqa: E402
+from index.models.embed import embedder_named  # noqa: E402
+from index.retrieve.search import METHODS, Retriever  # noqa: E402
+from index.store import generations as store  # noqa: E402
 
 SHARED = Path(os.environ.get("READOUTS_SHARED", ROOT.parent / "shared"))
 QUESTIONS = ROOT / "tests" / "questions"

@@ -23,7 +23,10 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from index import Library, settings  # noqa: E402
+from index import (
+    Library,  # noqa: E402
+    settings,  # noqa: E402
+)
 
 os.environ.setdefault("READOUTS_CACHE", str(settings.cache_dir()))  # the models exported once, not per run
 
@@ -31,9 +34,9 @@ from botharness import changing_readouts, under_hot_reload  # noqa: E402
 from conftest import TEST_TOKEN  # noqa: E402
 from fakebotapi import FakeBotApi  # noqa: E402
 
-from index.embed import embedder_named  # noqa: E402
 from index.evaluate import load_questions  # noqa: E402
-from index.ingest import ingest  # noqa: E402
+from index.ingest.update import ingest  # noqa: E402
+from index.models.embed import embedder_named  # noqa: E402
 
 QUESTIONS = [q.q for q in load_questions(ROOT / "tests" / "questions" / "seeds.jsonl")] + [
     "tidal observatories on the Zembla coast", "What did Wang Yi say about the Zembla coast?"]

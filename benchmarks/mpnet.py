@@ -26,9 +26,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from index import onnx_model, settings, store  # noqa: E402
-from index.embed import embedder_named  # noqa: E402
-from index.split_model import MPNET_PARTS, mpnet_dir  # noqa: E402
+from index import settings  # noqa: E402
+from index.models import onnx_model  # noqa: E402
+from index.models.embed import embedder_named  # noqa: E402
+from index.models.split_model import MPNET_PARTS, mpnet_dir  # noqa: E402
+from index.store import generations as store  # noqa: E402
 
 MODELS = ("minilm-int8", "mpnet-int8")
 

@@ -16,12 +16,12 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from index import store  # noqa: E402
-from index.answer import Answerer  # noqa: E402
-from index.embed import embedder_named  # noqa: E402
+from index.answer.policy import Answerer  # noqa: E402
 from index.evaluate import Question, evaluate  # noqa: E402
-from index.ingest import ingest  # noqa: E402
-from index.search import Retriever  # noqa: E402
+from index.ingest.update import ingest  # noqa: E402
+from index.models.embed import embedder_named  # noqa: E402
+from index.retrieve.search import Retriever  # noqa: E402
+from index.store import generations as store  # noqa: E402
 
 FMPRC = Path(os.environ.get("READOUTS_SHARED", ROOT.parent / "shared")) / "corpus" / "fmprc"
 TRUTH = ROOT / "tests" / "data" / "fmprc_truth.jsonl"

@@ -25,16 +25,17 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from index import settings, store  # noqa: E402
-from index.answer import Answerer  # noqa: E402
-from index.embed import EMBEDDERS, embedder_named  # noqa: E402
+from index import settings  # noqa: E402
+from index.answer.policy import Answerer  # noqa: E402
 from index.errors import BadQuery, NothingMatches  # noqa: E402
 from index.evaluate import evaluate, load_questions  # noqa: E402
-from index.ingest import ingest  # noqa: E402
+from index.ingest.update import ingest  # noqa: E402
+from index.models.embed import EMBEDDERS, embedder_named  # noqa: E402
 from index.passage import Hit  # noqa: E402
-from index.query import Query  # noqa: E402
-from index.ranking import Method  # noqa: E402
-from index.search import METHODS, Retriever  # noqa: E402
+from index.retrieve.query import Query  # noqa: E402
+from index.retrieve.ranking import Method  # noqa: E402
+from index.retrieve.search import METHODS, Retriever  # noqa: E402
+from index.store import generations as store  # noqa: E402
 
 RANKINGS: dict[str, list] = {}  # "embedder|set|method|question|options" -> top five, for --snapshot
 SHARED = Path(os.environ.get("READOUTS_SHARED", ROOT.parent / "shared"))

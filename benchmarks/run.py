@@ -25,13 +25,14 @@ sys.path.insert(0, str(ROOT))
 from fakebotapi import FakeBotApi  # noqa: E402
 
 from benchmarks.questions import distinct_questions  # noqa: E402
-from index import settings, store  # noqa: E402
-from index.documents import sentence_spans  # noqa: E402
-from index.embed import DEFAULT_EMBEDDER, EMBEDDERS, Embedder, embedder_named  # noqa: E402
+from index import settings  # noqa: E402
 from index.errors import NothingMatches  # noqa: E402
 from index.evaluate import load_questions  # noqa: E402
-from index.ingest import ingest  # noqa: E402
-from index.search import Retriever  # noqa: E402
+from index.ingest.documents import sentence_spans  # noqa: E402
+from index.ingest.update import ingest  # noqa: E402
+from index.models.embed import DEFAULT_EMBEDDER, EMBEDDERS, Embedder, embedder_named  # noqa: E402
+from index.retrieve.search import Retriever  # noqa: E402
+from index.store import generations as store  # noqa: E402
 
 STATE_DEPT = ROOT.parent / "shared" / "corpus" / "state-dept"
 QUESTIONS = [q.q for name in ("seeds", "state_dept", "off_topic") for q in load_questions(ROOT / "tests" / "questions" / f"{name}.jsonl")]

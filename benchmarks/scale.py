@@ -33,14 +33,14 @@ import numpy as np  # noqa: E402
 
 from benchmarks.questions import distinct_questions  # noqa: E402
 from benchmarks.synthetic import Material, generate  # noqa: E402
-from index import store  # noqa: E402
-from index import vectors as vector_index  # noqa: E402
-from index.corpus import load_corpus  # noqa: E402
-from index.embed import DEFAULT_EMBEDDER, embedder_named  # noqa: E402
 from index.errors import NothingMatches  # noqa: E402
-from index.ingest import ingest  # noqa: E402
-from index.onnx_model import word_pieces  # noqa: E402
-from index.search import Retriever  # noqa: E402
+from index.ingest.corpus import load_corpus  # noqa: E402
+from index.ingest.update import ingest  # noqa: E402
+from index.models.embed import DEFAULT_EMBEDDER, embedder_named  # noqa: E402
+from index.models.onnx_model import word_pieces  # noqa: E402
+from index.retrieve.search import Retriever  # noqa: E402
+from index.store import generations as store  # noqa: E402
+from index.store import vectors as vector_index  # noqa: E402
 
 STATE_DEPT = Path(os.environ.get("READOUTS_SHARED", ROOT.parent / "shared")) / "corpus" / "state-dept"
 WORKDIR = ROOT / "bench-results" / "scale"

@@ -1,4 +1,4 @@
-"""Speakers read at ingest (index/turns.py), over a corpus: how many documents and passages get one,
+"""Speakers read at ingest (index/text/turns.py), over a corpus: how many documents and passages get one,
 the speakers most often named, and a random sample of labelled passages, each printed with the label
 line that opened its turn in the document, for checking by hand.
 
@@ -16,9 +16,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from index.corpus import load_corpus  # noqa: E402
-from index.onnx_model import word_pieces  # noqa: E402
-from index.turns import LABEL  # noqa: E402
+from index.ingest.corpus import load_corpus  # noqa: E402
+from index.models.onnx_model import word_pieces  # noqa: E402
+from index.text.turns import LABEL  # noqa: E402
 
 
 def opening_label(text: str, start: int) -> str:

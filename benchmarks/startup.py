@@ -69,9 +69,11 @@ def main() -> None:
     parser.add_argument("--index", type=Path)
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
-    from index import onnx_model, settings, store
-    from index.embed import OnnxEmbedder, embedder_for, embedder_named
-    from index.ingest import ingest
+    from index import settings
+    from index.ingest.update import ingest
+    from index.models import onnx_model
+    from index.models.embed import OnnxEmbedder, embedder_for, embedder_named
+    from index.store import generations as store
 
     directory = args.index or ROOT / "bench-results" / f"startup-index-{args.embedder}"
     if not store.has_index(directory):

@@ -14,10 +14,10 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from index.documents import sentence_spans
-from index.embed import Embedder
+from index.ingest.documents import sentence_spans
+from index.models.embed import Embedder
 from index.passage import Passage
-from index.store import DocumentRecord, Index
+from index.store.generations import DocumentRecord, Index
 
 PASSAGES_PER_DOCUMENT = (3, 8)
 SENTENCES_PER_PASSAGE = (2, 6)

@@ -43,11 +43,12 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from index import onnx_model, store  # noqa: E402
-from index.corpus import METADATA_FILE, load_corpus  # noqa: E402
-from index.embed import DEFAULT_EMBEDDER, EMBEDDERS, OnnxEmbedder, embedder_named  # noqa: E402
-from index.ingest import text_key  # noqa: E402
-from index.onnx_model import word_pieces  # noqa: E402
+from index.ingest.corpus import METADATA_FILE, load_corpus  # noqa: E402
+from index.ingest.update import text_key  # noqa: E402
+from index.models import onnx_model  # noqa: E402
+from index.models.embed import DEFAULT_EMBEDDER, EMBEDDERS, OnnxEmbedder, embedder_named  # noqa: E402
+from index.models.onnx_model import word_pieces  # noqa: E402
+from index.store import generations as store  # noqa: E402
 
 STATE_DEPT = ROOT.parent / "shared" / "corpus" / "state-dept"
 

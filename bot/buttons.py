@@ -13,7 +13,7 @@ from dataclasses import dataclass
 MAX_BYTES = 64  # Telegram's limit for callback_data
 _KEY = re.compile(r"[0-9a-f]{1,16}")
 _NUMBER = re.compile(r"0|[1-9][0-9]{0,5}")  # as str(int) writes it, in ASCII digits: int() would also take "١"
-_PASSAGE = re.compile(r"[0-9a-f]{12}-[1-9][0-9]{0,5}")  # a passage id, as index.documents writes it
+_PASSAGE = re.compile(r"[0-9a-f]{12}-[1-9][0-9]{0,5}")  # a passage id, as index.ingest.documents writes it
 _STYLE = re.compile(r"plain|chicago-author-date|chicago-notes|apa|mla|harvard|chicago")  # index.STYLES; "chicago": earlier buttons
 _VALID = {"key": _KEY, "passage": _PASSAGE, "style": _STYLE}
 PAYLOAD_PREFIX = "p"  # start payloads: [A-Za-z0-9_-], at most 64 characters

@@ -43,7 +43,7 @@ class Settings:
     webhook_secret: str | None = None  # what Telegram sends in X-Telegram-Bot-Api-Secret-Token; set with a webhook_url
     webhook_secret_generated: bool = False  # WEBHOOK_SECRET was not set: this one was made for this run
     state_file: str | None = None
-    sources: str | None = None  # a sources file (TOML) the bot refreshes into its index (index/watch.py)
+    sources: str | None = None  # a sources file (TOML) the bot refreshes into its index (index/ingest/watch.py)
     reload_seconds: float = 5.0  # how often the bot looks for a new index generation
     fetch_seconds: float = 20.0  # the most one URL of a watched source may take to fetch (index.settings)
     alerts_per_chat: int = 10

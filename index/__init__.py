@@ -33,19 +33,19 @@ from .errors import (
 from .passage import Hit, Passage
 
 if TYPE_CHECKING:
-    from .answer import Answer, Answerer
-    from .citation import STYLE_LABELS, STYLES, CitationStyle, cite, passage_link, style_named
+    from .answer.citation import STYLE_LABELS, STYLES, CitationStyle, cite, passage_link, style_named
+    from .answer.followup import read_with
+    from .answer.plain import answer_text, missing_note
+    from .answer.policy import Answer, Answerer
+    from .answer.references import Cited, csl_json, ris
     from .cli import main
-    from .embed import Embedder
     from .feedback import Feedback, FeedbackLog, voter_key
-    from .followup import read_with
-    from .live import Change, Library
-    from .plain import answer_text, missing_note
-    from .references import Cited, csl_json, ris
-    from .search import Retriever
-    from .store import DocumentRecord
+    from .ingest.watch import Outcome, Source, SourcesInvalid, Watcher, load_sources
+    from .models.embed import Embedder
+    from .retrieve.live import Change, Library
+    from .retrieve.search import Retriever
+    from .store.generations import DocumentRecord
     from .terminal import safe
-    from .watch import Outcome, Source, SourcesInvalid, Watcher, load_sources
 
 __all__ = [
     "Answer",
@@ -97,20 +97,20 @@ __all__ = [
     "style_named",
     "voter_key",
 ]
-_LAZY = {"Answer": "answer", "Answerer": "answer", "Retriever": "search", "DocumentRecord": "store",
-         "answer_text": "plain", "missing_note": "plain", "safe": "terminal",
-         "main": "cli", "Change": "live", "Library": "live", "Outcome": "watch",
-         "Source": "watch", "SourcesInvalid": "watch", "Watcher": "watch", "load_sources": "watch",
-         "STYLES": "citation", "CitationStyle": "citation", "cite": "citation", "passage_link": "citation",
-         "STYLE_LABELS": "citation", "style_named": "citation", "Cited": "references", "csl_json": "references",
-         "ris": "references",
-         "Feedback": "feedback", "FeedbackLog": "feedback", "voter_key": "feedback", "read_with": "followup"}
+_LAZY = {"Answer": "answer.policy", "Answerer": "answer.policy", "Retriever": "retrieve.search", "DocumentRecord": "store.generations",
+         "answer_text": "answer.plain", "missing_note": "answer.plain", "safe": "terminal",
+         "main": "cli", "Change": "retrieve.live", "Library": "retrieve.live", "Outcome": "ingest.watch",
+         "Source": "ingest.watch", "SourcesInvalid": "ingest.watch", "Watcher": "ingest.watch", "load_sources": "ingest.watch",
+         "STYLES": "answer.citation", "CitationStyle": "answer.citation", "cite": "answer.citation", "passage_link": "answer.citation",
+         "STYLE_LABELS": "answer.citation", "style_named": "answer.citation", "Cited": "answer.references", "csl_json": "answer.references",
+         "ris": "answer.references",
+         "Feedback": "feedback", "FeedbackLog": "feedback", "voter_key": "feedback", "read_with": "answer.followup"}
 
 
 def open_library(directory: str | Path | None = None) -> Library:
     """The index at `directory` (default: READOUTS_INDEX, else the project's own index, built from
     seeds/ on first use), following its new generations (live.Library)."""
-    from .live import Library
+    from .retrieve.live import Library
 
     path = settings.index_dir(str(directory) if directory else None)
     return Library(path, _default_index(path))
@@ -119,8 +119,8 @@ def open_library(directory: str | Path | None = None) -> Library:
 def open_retriever(directory: str | Path | None = None) -> Retriever:
     """The index at `directory` (defaults as `open_library`'s), its live generation read and kept
     (search.Retriever): for a run that answers and exits."""
-    from . import store
-    from .search import Retriever
+    from .retrieve.search import Retriever
+    from .store import generations as store
 
     path = settings.index_dir(str(directory) if directory else None)
     embedder = _default_index(path)
@@ -130,12 +130,12 @@ def open_retriever(directory: str | Path | None = None) -> Retriever:
 def _default_index(directory: Path) -> Embedder | None:
     """Build the default index from seeds/ when it is asked for and missing, saying so on stderr; the
     embedder used, if so."""
-    from . import store
+    from .store import generations as store
 
     if store.has_index(directory) or directory != settings.DEFAULT_INDEX or not settings.SEEDS.is_dir():
         return None
-    from .embed import embedder_named
-    from .ingest import format_report, ingest
+    from .ingest.update import format_report, ingest
+    from .models.embed import embedder_named
     from .terminal import safe
 
     print(f"no index yet: building {directory} from {settings.SEEDS}", file=sys.stderr)

@@ -17,9 +17,9 @@ from .settings import DEFAULT_EMBEDDER, EMBEDDERS, METHODS
 from .terminal import one_line, safe
 
 if TYPE_CHECKING:
-    from .documents import Document
-    from .embed import Embedder
     from .feedback import Summary
+    from .ingest.documents import Document
+    from .models.embed import Embedder
 
 # The subcommands import what they need when they run: `readouts --help` loads no model stack.
 
@@ -43,8 +43,8 @@ def questions_from(arguments: Sequence[str]) -> list[str]:
 def embedder_to_ingest(choice: str | None, directory: Path) -> Embedder:
     """The embedder asked for, else the index's own: adding one readout to an e5-small index must not
     quietly re-embed it all as English-only. A new index, or one this version cannot read, gets the default."""
-    from . import store
-    from .embed import embedder_for, embedder_named
+    from .models.embed import embedder_for, embedder_named
+    from .store import generations as store
 
     if choice:
         return embedder_named(choice)
@@ -61,7 +61,7 @@ def split_arguments(arguments: Sequence[str]) -> tuple[list[Path], list[str]]:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from .ingest import format_report, ingest
+    from .ingest.update import format_report, ingest
 
     directory = settings.index_dir(args.index)
     paths, urls = split_arguments(args.paths)
@@ -74,7 +74,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 def cmd_watch(args: argparse.Namespace) -> int:
     """Refresh the sources file's pages, feeds and listings into the index on their schedules; with --once,
     exit 1 when every source failed, so that cron can tell."""
-    from .watch import Watcher, load_sources
+    from .ingest.watch import Watcher, load_sources
 
     sources = load_sources(Path(args.sources))
     directory = settings.index_dir(args.index)
@@ -95,15 +95,15 @@ def cmd_watch(args: argparse.Namespace) -> int:
 
 def inspect_documents(arguments: Sequence[str]) -> tuple[list[Document], list[tuple[str, str]]]:
     """What `ingest` would index from these paths and URLs, read as it reads them, without an index."""
-    from .corpus import load_corpus
-    from .onnx_model import word_pieces
+    from .ingest.corpus import load_corpus
+    from .models.onnx_model import word_pieces
 
     paths, urls = split_arguments(arguments)
     corpus = load_corpus(paths, word_pieces) if paths else None
     documents = list(corpus.documents) if corpus else []
     skipped = list(corpus.skipped) if corpus else []
     if urls:
-        from .sources.web import fetch_documents
+        from .ingest.sources.web import fetch_documents
 
         web = fetch_documents(urls, {}, set(), word_pieces)
         documents += web.documents
@@ -112,7 +112,7 @@ def inspect_documents(arguments: Sequence[str]) -> tuple[list[Document], list[tu
 
 
 def cmd_inspect(args: argparse.Namespace) -> int:
-    from .plain import quote
+    from .answer.plain import quote
 
     documents, skipped = inspect_documents(args.paths)
     for document in documents:
@@ -135,9 +135,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
     """Each question answered by the answer policy the bot uses: quoted passages, or what is missing;
     with --format csl-json or ris, the passages quoted for all the questions as one file for Zotero."""
     from . import open_retriever
-    from .answer import Answerer
-    from .plain import answer_text
-    from .references import Cited, csl_json, ris
+    from .answer.plain import answer_text
+    from .answer.policy import Answerer
+    from .answer.references import Cited, csl_json, ris
 
     output = args.format or ("json" if args.json else "text")
     if args.json and output != "json":
@@ -181,7 +181,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
 def cmd_stats(args: argparse.Namespace) -> int:
     from collections import Counter
 
-    from . import store, vectors
+    from .store import generations as store
+    from .store import vectors
 
     index = store.load(settings.index_dir(args.index))
     manifest = index.manifest
@@ -208,7 +209,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     from . import open_retriever
-    from .answer import Answerer
+    from .answer.policy import Answerer
     from .evaluate import evaluate, load_questions
 
     path = Path(args.questions)
@@ -233,8 +234,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 def cmd_feedback(args: argparse.Namespace) -> int:
     """What the votes on answers say: counts, and the questions and passages with most 👎."""
-    from . import store
     from .feedback import FeedbackLog
+    from .store import generations as store
 
     directory = settings.index_dir(args.index)
     log = FeedbackLog(directory)

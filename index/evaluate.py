@@ -13,10 +13,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .answer import Answerer
+from .answer.policy import Answerer
 from .errors import NothingMatches
 from .passage import Passage
-from .ranking import Method
+from .retrieve.ranking import Method
 
 
 @dataclass(frozen=True)

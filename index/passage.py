@@ -81,7 +81,7 @@ class Hit:
     def best_sentence(self) -> str:
         """The sentence that stands for the passage in one line: the emphasised one when marked, else
         the first (abbreviations such as "U.S." do not end it)."""
-        from .sentences import sentence_spans
+        from .text.sentences import sentence_spans
 
         text = self.passage.text
         spans = [self.emphasis] if self.emphasis else sentence_spans(text, 0, len(text))

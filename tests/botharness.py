@@ -95,7 +95,7 @@ def changing_readouts(corpus: Path, directory: Path, embedder: object) -> Callab
     """What writes generation n of the index of `corpus` in `directory`: a readout of its own added (its
     number of observatories tells it apart) and the one added two generations before removed, so
     that passages earlier answers quoted leave the index too."""
-    from index.ingest import ingest
+    from index.ingest.update import ingest
 
     def ingest_next(n: int) -> None:
         (corpus / f"extra-{n}.txt").write_text(CHANGING_READOUT.format(count=n + 4), encoding="utf-8")

@@ -27,10 +27,11 @@ if "READOUTS_CACHE" not in os.environ:
 
 from fakebotapi import FakeBotApi  # noqa: E402
 
-from index import settings, store  # noqa: E402
-from index.embed import Embedder, embedder_named  # noqa: E402
-from index.ingest import ingest  # noqa: E402
-from index.search import Retriever  # noqa: E402
+from index import settings  # noqa: E402
+from index.ingest.update import ingest  # noqa: E402
+from index.models.embed import Embedder, embedder_named  # noqa: E402
+from index.retrieve.search import Retriever  # noqa: E402
+from index.store import generations as store  # noqa: E402
 
 # The tests' own real documents (tests/corpus/README.md): what every test that needs real readouts reads.
 CORPUS = Path(__file__).parent / "corpus"

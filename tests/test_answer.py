@@ -2,9 +2,9 @@ from datetime import date
 
 import pytest
 
-from index.answer import Answerer
+from index.answer.policy import Answerer
 from index.errors import BadQuery, NothingMatches
-from index.search import MAX_QUERY_CHARS
+from index.retrieve.search import MAX_QUERY_CHARS
 
 
 @pytest.fixture(scope="module")

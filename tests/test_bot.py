@@ -19,8 +19,9 @@ from bot import handlers
 from bot.app import COMMANDS, build_application
 from bot.cli import webhook_options
 from bot.config import Settings
-from index import Answerer, store
-from index.search import Retriever
+from index import Answerer
+from index.retrieve.search import Retriever
+from index.store import generations as store
 
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")]
 USER = 1001

@@ -21,8 +21,8 @@ from test_sources_web import EN, Site
 from bot import alerts
 from bot.app import COMMANDS
 from index.evaluate import load_questions
-from index.ingest import ingest
-from index.live import Library
+from index.ingest.update import ingest
+from index.retrieve.live import Library
 
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")]
 ALERT = "tidal observatories on the Zembla coast"

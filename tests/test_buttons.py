@@ -2,7 +2,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot import buttons
-from index.citation import STYLES
+from index.answer.citation import STYLES
 
 keys = st.text("0123456789abcdef", min_size=1, max_size=16)
 numbers = st.integers(0, 999_999)

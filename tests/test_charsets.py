@@ -13,10 +13,10 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from index.charsets import Undecodable, decode, header_charset, markup_charset
-from index.corpus import load_corpus
-from index.sources.html import clean, extract, parse_html
-from index.sources.web import Fetcher, fetch_documents
+from index.ingest.charsets import Undecodable, decode, header_charset, markup_charset
+from index.ingest.corpus import load_corpus
+from index.ingest.sources.html import clean, extract, parse_html
+from index.ingest.sources.web import Fetcher, fetch_documents
 
 FRENCH = "Les deux ministres ont réaffirmé leur volonté de coopération économique « sans réserve » et ont salué l'accord."
 JAPANESE = "外務大臣は、日中関係の重要性を強調し、今後も緊密に意思疎通を図っていくことで一致しました。"

@@ -1,4 +1,4 @@
-"""Text-fragment links and citations (index/citation.py): each link is checked by a browser's matching,
+"""Text-fragment links and citations (index/answer/citation.py): each link is checked by a browser's matching,
 simulated here apart from the module's own, on made-up pages, generated ones and real readouts."""
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from conftest import STATE_DEPT
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from index.citation import STYLES, CitationStyle, cite, decode_fragment, fragment_url
+from index.answer.citation import STYLES, CitationStyle, cite, decode_fragment, fragment_url
 from index.passage import Passage
 
 
@@ -383,13 +383,13 @@ def test_no_date_is_said_and_no_url_no_link(style: CitationStyle) -> None:
                                              ("chicago", "chicago-notes"), ("MLA", "mla"), ("vancouver", None),
                                              ("", None), (None, None)])
 def test_a_style_is_found_by_its_key_its_name_or_an_earlier_versions(name: str | None, style: str | None) -> None:
-    from index.citation import style_named
+    from index.answer.citation import style_named
 
     assert style_named(name) == style
 
 
 def test_a_passage_link_counts_the_pages_heading_so_a_lead_that_repeats_the_title_is_still_found() -> None:
-    from index.citation import passage_link
+    from index.answer.citation import passage_link
 
     title = "Special Presidential Envoy for Climate John Kerry Meetings in Moscow, Russia"
     texts = ["Special Presidential Envoy for Climate John Kerry met with Russian officials in Moscow on July 12, "

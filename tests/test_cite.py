@@ -15,8 +15,8 @@ from botharness import application_for, processing
 from fakebotapi import Call, FakeBotApi
 from test_references import citeproc_rendering
 
-from index import store
-from index.search import Retriever
+from index.retrieve.search import Retriever
+from index.store import generations as store
 
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")]
 USER = 1001

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from index.corpus import load_corpus
 from index.errors import InputNotFound
+from index.ingest.corpus import load_corpus
 
 
 def test_bad_files_are_reported_by_name_and_good_ones_kept(corpus_copy: Path) -> None:
@@ -99,7 +99,7 @@ def test_only_regular_files_are_opened(corpus_copy: Path) -> None:
 
 
 def test_a_huge_file_is_skipped_not_read_whole(corpus_copy: Path, monkeypatch) -> None:
-    from index import corpus as corpus_module
+    from index.ingest import corpus as corpus_module
     monkeypatch.setattr(corpus_module, "MAX_FILE_BYTES", 1000)
     corpus = load_corpus([corpus_copy])
     sizes = {p.name: p.stat().st_size for p in corpus_copy.iterdir()}

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from index import coverage, fusion
-from index.expansion import mapped
-from index.lexical import Lexical
+from index.retrieve import coverage, fusion
+from index.retrieve.aliases import mapped
+from index.store.lexical import Lexical
 
 TEXTS = [
     "Secretary Blinken spoke with Foreign Minister Wang Yi about the Global Development Initiative.",
@@ -86,7 +86,7 @@ def test_lower_case_names_no_readout_holds_are_missing_however_typed() -> None:
 
 def test_a_passage_holding_every_word_has_evidence_exactly_one() -> None:
     from index.passage import Passage
-    from index.ranking import evidence
+    from index.retrieve.ranking import evidence
 
     text = "petro peace accord counternarcotics rural development security cooperation colombia elections"
     index = Lexical.build([text, "Secretary Blinken spoke with Foreign Minister Wang Yi.", "Black Sea shipping"])

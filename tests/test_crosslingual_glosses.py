@@ -5,10 +5,10 @@ import sys
 import pytest
 from conftest import QUESTIONS
 
-from index.crosslingual import glosses
-from index.crosslingual.names import Names
 from index.evaluate import load_questions
-from index.lexical import Lexical
+from index.retrieve.crosslingual import glosses
+from index.retrieve.crosslingual.names import Names
+from index.store.lexical import Lexical
 
 LINES = [
     "看待 看待 [kan4 dai4] /to look upon; to regard/",
@@ -106,7 +106,7 @@ def test_a_japanese_word_reads_the_same_under_any_string_hash_seed() -> None:
     """Spellings are tried in the dictionary's order. Tried in a set's order once, the headword found
     first (核 or 覈, 面 or 麵) changed with PYTHONHASHSEED, so the question's English and a held-out
     set's hit@1 changed from run to run."""
-    script = ("from index.crosslingual import glosses; "
+    script = ("from index.retrieve.crosslingual import glosses; "
               "print([glosses.dictionary().japanese_glosses(word, '')[0] for word in '核面表回和会'])")
     outputs = {subprocess.run([sys.executable, "-c", script], env={**os.environ, "PYTHONHASHSEED": str(seed)},
                               capture_output=True, text=True, check=True).stdout.strip() for seed in range(4)}

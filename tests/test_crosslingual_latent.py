@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sparse
 
-from index.crosslingual.latent import LatentTerms, normalized
+from index.models.latent import LatentTerms, normalized
 
 
 @pytest.fixture

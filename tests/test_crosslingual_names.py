@@ -1,6 +1,6 @@
 import pytest
 
-from index.crosslingual.names import Names
+from index.retrieve.crosslingual.names import Names
 
 READOUTS = [
     "Chinese Vice Foreign Minister Sun Weidong met Japanese Foreign Minister Yoshimasa Hayashi.",

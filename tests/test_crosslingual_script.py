@@ -2,7 +2,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from index.crosslingual.script import LATIN_END, non_latin, script_of
+from index.text.script import LATIN_END, non_latin, script_of
 
 
 def letter_by_letter(text: str) -> bool:

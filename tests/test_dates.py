@@ -4,8 +4,8 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from index import dates
-from index.dates import extract_date, full_dates
+from index.text import dates
+from index.text.dates import extract_date, full_dates
 
 
 @pytest.mark.parametrize(

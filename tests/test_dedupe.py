@@ -2,8 +2,8 @@ from datetime import date, timedelta
 
 import numpy as np
 
-from index.dedupe import RELEASE_DAYS, unique
 from index.passage import Passage
+from index.retrieve.dedupe import RELEASE_DAYS, unique
 
 
 def passage(doc: str, text: str, source: str, day: str | None) -> Passage:

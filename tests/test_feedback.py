@@ -14,9 +14,10 @@ from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from index import Feedback, FeedbackLog, ReadoutsError, store, voter_key
+from index import Feedback, FeedbackLog, ReadoutsError, voter_key
 from index.feedback import FEEDBACK_FILE, summarise
-from index.ingest import ingest
+from index.ingest.update import ingest
+from index.store import generations as store
 
 WRITERS = 4
 RECORDS_EACH = 200

@@ -1,4 +1,4 @@
-"""A reply to an answer read together with the question it answered (index/followup.py)."""
+"""A reply to an answer read together with the question it answered (index/answer/followup.py)."""
 from __future__ import annotations
 
 from datetime import date
@@ -6,8 +6,8 @@ from datetime import date
 from hypothesis import given
 from hypothesis import strategies as st
 
-from index.followup import leans_on_earlier, read_with
-from index.query import parse_query
+from index.answer.followup import leans_on_earlier, read_with
+from index.retrieve.query import parse_query
 
 EARLIER = "What did China say about the Fukushima water release?"
 TODAY = date(2026, 12, 1)

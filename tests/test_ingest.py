@@ -7,8 +7,8 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from index import store
-from index.ingest import ingest
+from index.ingest.update import ingest
+from index.store import generations as store
 
 
 def test_second_run_embeds_nothing_and_writes_nothing(corpus_copy: Path, tmp_path: Path, fake_embedder) -> None:
@@ -129,7 +129,7 @@ def test_nothing_ingestible_writes_no_index_and_says_why(tmp_path: Path, fake_em
 
 def test_an_index_emptied_by_its_paths_is_a_clear_state(corpus_copy: Path, tmp_path: Path, fake_embedder) -> None:
     from index.errors import IndexEmpty
-    from index.search import Retriever
+    from index.retrieve.search import Retriever
     directory = tmp_path / "index"
     ingest([corpus_copy], directory, fake_embedder)
     for file in corpus_copy.glob("*.txt"):
@@ -214,7 +214,7 @@ def test_readouts_in_a_script_the_embedder_does_not_read_are_named_at_ingest(cor
                                                                             fake_embedder, fake_latent_embedder) -> None:
     """Russian and Arabic readouts given to an English-only embedder: indexed, and each named in a warning
     that says which embedder reads them; an English readout quoting a few Chinese words is not."""
-    from index.ingest import format_report
+    from index.ingest.update import format_report
 
     (corpus_copy / "moscow.txt").write_text("Переговоры в Москве\n\nМинистры иностранных дел обсудили вопросы "
                                             "двустороннего сотрудничества и договорились продолжить диалог.\n")
@@ -260,7 +260,7 @@ def _as_written_before_speakers(directory: Path) -> None:
 
 def test_an_index_from_before_speakers_loads_and_the_next_ingest_adds_them_without_embedding(
         tests_corpus: Path, tmp_path: Path, fake_embedder) -> None:
-    from index.search import Retriever
+    from index.retrieve.search import Retriever
 
     directory = tmp_path / "index"
     ingest([tests_corpus / "state-dept"], directory, fake_embedder)
@@ -283,7 +283,7 @@ def _bm25_files(directory: Path) -> dict[str, bytes]:
 
 def test_a_new_index_gets_the_bm25_built_while_the_model_embeds(corpus_copy: Path, tmp_path: Path, fake_embedder,
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    from index.lexical import Lexical
+    from index.store.lexical import Lexical
 
     first = sorted(corpus_copy.glob("*.txt"))[0]
     (corpus_copy / "copy-of-the-first.txt").write_bytes(first.read_bytes())  # a duplicate: left out of both

@@ -1,7 +1,7 @@
 import bm25s
 import pytest
 
-from index.lexical import STOPWORDS, Lexical, _stemmer, _words, group_overlap, phrase_overlap, weighted_overlap
+from index.store.lexical import STOPWORDS, Lexical, _stemmer, _words, group_overlap, phrase_overlap, weighted_overlap
 
 QUESTION = "What did Wang Yi hope about how Japan views China's development?"
 

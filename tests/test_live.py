@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from index import store
-from index.answer import Answerer
+from index.answer.policy import Answerer
 from index.errors import IndexCorrupt
-from index.ingest import ingest
-from index.live import Library, changed_documents
-from index.search import Retriever
+from index.ingest.update import ingest
+from index.retrieve.live import Library, changed_documents
+from index.retrieve.search import Retriever
+from index.store import generations as store
 
 NEW_READOUT = """Wang Yi Holds Talks with the Foreign Minister of Zembla on Tidal Observatories
 

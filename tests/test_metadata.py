@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from index.metadata import BadMetadata, Metadata, iso_date, parse_record, read_metadata
+from index.ingest.metadata import BadMetadata, Metadata, iso_date, parse_record, read_metadata
 
 
 @pytest.mark.parametrize("line, reason", [

@@ -1,6 +1,6 @@
-from index.answer import Answer
+from index.answer.plain import NOTHING_FOUND, answer_text, missing_note
+from index.answer.policy import Answer
 from index.passage import Hit, Passage
-from index.plain import NOTHING_FOUND, answer_text, missing_note
 
 
 def hit(text: str) -> Hit:
@@ -30,7 +30,7 @@ def test_what_no_readout_mentions_comes_first_and_the_rest_is_related() -> None:
 def test_a_transcript_quote_names_its_speaker_before_the_title_and_its_context_each_turn() -> None:
     from dataclasses import replace
 
-    from index.plain import hit_text
+    from index.answer.plain import hit_text
 
     spoken = replace(hit("We act. As the G7, we will play a central role.").passage,
                      speaker="Foreign Minister Baerbock (via interpreter)")

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from index import cli
-from index.embed import MiniLMEmbedder
+from index.models.embed import MiniLMEmbedder
 from index.progress import ProgressLines
 
 LINE = re.compile(r"^Embedding: ([\d,]+)/([\d,]+) passages \(\d+%\), ([\d,.]+) passages/s, ([\d,]+) left, (.+)$")

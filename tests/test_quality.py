@@ -15,13 +15,13 @@ from pathlib import Path
 import pytest
 from conftest import QUESTIONS
 
-from index import store
-from index.answer import Answerer
-from index.crosslingual import glosses
-from index.embed import embedder_named
+from index.answer.policy import Answerer
 from index.evaluate import Scores, evaluate, half, load_questions
-from index.ingest import ingest
-from index.search import METHODS, Retriever
+from index.ingest.update import ingest
+from index.models.embed import embedder_named
+from index.retrieve.crosslingual import glosses
+from index.retrieve.search import METHODS, Retriever
+from index.store import generations as store
 
 pytestmark = pytest.mark.slow
 

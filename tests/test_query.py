@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from index.query import parse_query
+from index.retrieve.query import parse_query
 
 TODAY = date(2026, 11, 23)
 

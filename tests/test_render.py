@@ -121,8 +121,9 @@ FOLD_PREVIEW = 120  # characters of a folded quote a phone shows before it is op
 def first_messages(state_dept_index, embedder) -> list[str]:
     """The first message the bot sends for each of KEYWORD_QUESTIONS, with the bot's default settings."""
     from bot.config import Settings
-    from index import Answerer, store
-    from index.search import Retriever
+    from index import Answerer
+    from index.retrieve.search import Retriever
+    from index.store import generations as store
 
     settings = Settings(token="0:x")
     answerer = Answerer(Retriever(store.load(state_dept_index), embedder), max_results=settings.max_results,

@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from conftest import FMPRC, SHARED_FMPRC, shared
 
-from index.corpus import load_corpus
-from index.documents import Document
-from index.onnx_model import word_pieces
-from index.sources import html_document, sniff
-from index.sources.html import extract
+from index.ingest.corpus import load_corpus
+from index.ingest.documents import Document
+from index.ingest.sources import html_document, sniff
+from index.ingest.sources.html import extract
+from index.models.onnx_model import word_pieces
 
 TRUTH = Path(__file__).parent / "data" / "fmprc_truth.jsonl"
 PRESS = "Foreign Ministry Spokesperson {}'s Regular Press Conference on {}"

@@ -6,7 +6,7 @@ from pathlib import Path
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
-from index.corpus import load_corpus
+from index.ingest.corpus import load_corpus
 
 LINES = [
     "Wang Yi Holds Talks with Japanese Foreign Minister",

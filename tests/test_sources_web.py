@@ -16,9 +16,9 @@ import pytest
 import webserver
 from conftest import FMPRC
 
-from index import store
-from index.ingest import ingest
-from index.sources.web import STATE_FILE, USER_AGENT, FetchCancelled, Fetcher, FetchFailed, fetch_documents
+from index.ingest.sources.web import STATE_FILE, USER_AGENT, FetchCancelled, Fetcher, FetchFailed, fetch_documents
+from index.ingest.update import ingest
+from index.store import generations as store
 
 EN = "/mfa_eng/xwfw_665399/s2510_665401/2511_665403/"
 ZH = "/web/wjdt_674879/fyrbt_674889/"
@@ -215,7 +215,7 @@ def test_credentials_in_urls_are_sent_to_their_site_only_and_kept_nowhere(web: w
 
     assert report.added == ["fish", "birds"]
     assert report.skipped == [(web.url("/news/gone"), "HTTP 404")]
-    from index.ingest import format_report
+    from index.ingest.update import format_report
 
     assert SECRET not in format_report(report, tmp_path) and "admin" not in format_report(report, tmp_path)
     assert files_holding(tmp_path, SECRET) == [] and files_holding(tmp_path, "admin") == []
@@ -233,7 +233,7 @@ def test_credentials_in_urls_are_sent_to_their_site_only_and_kept_nowhere(web: w
 
 def test_credentials_of_an_index_written_before_are_not_shown(tmp_path: Path) -> None:
     from index.passage import Passage
-    from index.store import DocumentRecord
+    from index.store.generations import DocumentRecord
 
     old = {"id": "a-1", "doc": "fish", "text": "t", "title": "T", "source": "S", "date": None, "paragraph": 1,
            "url": f"https://admin:{SECRET}@example.org/fish?q=1#x"}

@@ -1,7 +1,7 @@
-"""Who speaks in a passage (index/speakers.py)."""
+"""Who speaks in a passage (index/retrieve/speakers.py)."""
 from __future__ import annotations
 
-from index.speakers import asked_about, speaks
+from index.retrieve.speakers import asked_about, speaks
 
 
 def test_a_question_asking_for_someones_words_names_them() -> None:
@@ -43,7 +43,7 @@ def test_the_ranking_lifts_a_passage_by_its_speaker_where_ingest_knew_it() -> No
     import numpy as np
 
     from index.passage import Passage
-    from index.ranking import SameLanguage
+    from index.retrieve.ranking import SameLanguage
 
     def passage(number: int, text: str, speaker: str | None) -> Passage:
         return Passage(f"d-{number}", "d.txt", text, "Blinken and Baerbock", "U.S. Department of State", None, None,

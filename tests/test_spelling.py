@@ -4,8 +4,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from index import spelling
-from index.lexical import surface_words
+from index.retrieve import spelling
+from index.store.lexical import surface_words
 
 VOCABULARY = surface_words([
     "Secretary Blinken spoke with Ukrainian Foreign Minister Kuleba and President Zelenskyy.",

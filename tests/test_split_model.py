@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from index import split_model
 from index.errors import ModelUnavailable
+from index.models import split_model
 
 FILES = {"model/config.json": b'{"hidden_size": 8}', "model/1_Pooling/config.json": b"{}", "model/weights": bytes(range(256)) * 40}
 

@@ -6,10 +6,11 @@ import faiss
 import numpy as np
 import pytest
 
-from index import store, vectors
 from index.errors import IndexBusy, IndexCorrupt, IndexMismatch, IndexNotFound, IndexWriteFailed
-from index.ingest import ingest
-from index.search import Retriever
+from index.ingest.update import ingest
+from index.retrieve.search import Retriever
+from index.store import generations as store
+from index.store import vectors
 
 
 @pytest.fixture
@@ -156,7 +157,8 @@ FULL_DISK = r'''
 import contextlib, io, json, os, subprocess, sys
 from pathlib import Path
 import numpy as np
-from index import cli, store
+from index import cli
+from index.store.generations import generations as store
 
 class Wide:
     """Wide vectors, so that FAISS's file is what fills the disk."""
@@ -227,8 +229,8 @@ def test_a_watch_refresh_that_meets_a_full_disk_fails_alone_and_the_next_one_suc
 
     import httpx
 
-    from index.sources.web import Fetcher
-    from index.watch import Source, Watcher
+    from index.ingest.sources.web import Fetcher
+    from index.ingest.watch import Source, Watcher
 
     page = (b"<html><head><title>Talks in Geneva</title></head><body><article><p>The ministers met in Geneva and "
             b"agreed that their teams would talk again before the summit.</p></article></body></html>")

@@ -14,8 +14,9 @@ from fakebotapi import Call, FakeBotApi
 
 from bot import handlers, render
 from bot.render import TELEGRAM_LIMIT
-from index import Answer, Answerer, Hit, Passage, store
-from index.search import Retriever
+from index import Answer, Answerer, Hit, Passage
+from index.retrieve.search import Retriever
+from index.store import generations as store
 
 pytestmark = [pytest.mark.filterwarnings("ignore::telegram.warnings.PTBDeprecationWarning")]
 USER = 1001

@@ -1,14 +1,14 @@
-"""Who speaks in each passage, read at ingest (index/turns.py): labels carried forward, a press
+"""Who speaks in each passage, read at ingest (index/text/turns.py): labels carried forward, a press
 conference's spokesperson from its title, questions kept apart from answers; over made-up transcripts,
 the seeds, and real State Department transcripts and MFA pages (tests/corpus/)."""
 from __future__ import annotations
 
 from pathlib import Path
 
-from index.corpus import load_corpus
-from index.documents import Document, parse_document
+from index.ingest.corpus import load_corpus
+from index.ingest.documents import Document, parse_document
 from index.passage import Passage
-from index.turns import is_question, passage_speaker, speakers, spokesperson, title_case, voices
+from index.text.turns import is_question, passage_speaker, speakers, spokesperson, title_case, voices
 
 BAERBOCK = "state_2022-06-24_secretary-antony-j-blinken-and-german-foreign-minister-annalena-baerbo.txt"
 D_ISIS = "state_2021-06-28_secretary-antony-j-blinken-opening-remarks-at-d-isis-meeting-opening-s.txt"

@@ -13,11 +13,11 @@ import webserver
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from index import store
-from index.documents import Document
-from index.ingest import ingest
+from index.ingest.documents import Document
+from index.ingest.sources.web import Fetcher
+from index.ingest.update import ingest
 from index.passage import Passage
-from index.sources.web import Fetcher
+from index.store import generations as store
 from index.urls import split_credentials, without_credentials
 
 # What a user name or password may hold, percent-encoded as a URL needs it (":" inside a password too).

@@ -2,7 +2,7 @@ import faiss
 import numpy as np
 import pytest
 
-from index import vectors
+from index.store import vectors
 
 
 @pytest.fixture(scope="module")

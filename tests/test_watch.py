@@ -18,8 +18,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_sources_web import EN, Site
 
-from index import cli, store
-from index.watch import Outcome, Source, SourcesInvalid, Watcher, load_sources, parse_interval
+from index import cli
+from index.ingest.watch import Outcome, Source, SourcesInvalid, Watcher, load_sources, parse_interval
+from index.store import generations as store
 
 GOOD = """# sources the bot follows
 [[source]]

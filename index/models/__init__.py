@@ -1,0 +1,1 @@
+"""The embedding models: the protocol, the ONNX exports, all-mpnet-base-v2 from its parts, latent terms."""

@@ -1,0 +1,113 @@
+"""Honest coverage: the names and key terms of a question that no readout holds.
+
+A question about "Foreign Minister Hakan Fidan" over readouts that never mention him still finds
+the nearest passages (other calls with other ministers), and they may even clear the similarity
+bar. Before quoting them as an answer, say what is missing: "No readout mentions Hakan Fidan."
+
+The question's key terms are its names (runs of capitalised words, with connectors such as "of",
+"de", "al-"; an acronym only within a name, since readouts spell out what questions abbreviate)
+and its quoted phrases; a term is missing when one of its words is in
+no passage (the BM25 vocabulary, stemmed as BM25 stems). A name of several words whose words all
+occur, but never side by side, counts as held: reporting it was a tie on the tuning halves (one
+more unanswerable question caught, one answerable one wrongly reported) and is dropped. Titles
+("Foreign Minister", "Cardinal"), months, the words of diplomatic writing that a readout may
+phrase otherwise (capitals, demonyms, countries and roles, expansion.py) and sentence-initial
+question words are not key terms. Lower-case content words are not either: the
+questions written in words no readout uses ("grumble", "cozying up") are answerable (docs/quality-fusion.md).
+"""
+from __future__ import annotations
+
+import re
+
+from index.store.lexical import _STOPWORD_SET, Lexical, _words
+from index.text.dates import MONTHS
+from index.text.script import non_latin
+
+from .aliases import mapped
+from .spelling import english_like, unknown
+
+LOWERCASE_NAMES = True  # a lower-case word that no readout holds and that is no English word is a name
+
+MONTH_NAMES = frozenset(month for month in MONTHS if len(month) > 3 or month == "may")
+# Words of titles and offices (and of dates, capitalised as names are): they name no one, and
+# readouts put them otherwise ("the Secretary").
+TITLES = frozenset(["president", "vice", "prime", "minister", "ministers", "secretary", "secretaries", "deputy", "under", "assistant", "ambassador", "envoy", "special", "representative", "spokesperson", "spokesman", "spokeswoman", "director", "chairman", "chair", "chairperson", "chancellor", "premier", "senator", "governor", "mayor", "king", "queen", "prince", "princess", "crown", "emir", "sheikh", "sultan", "pope", "cardinal", "archbishop", "bishop", "mr", "mrs", "ms", "dr", "sir", "lord", "madam", "foreign", "department", "ministry", "mfa", "embassy", "adviser", "advisor", "counselor", "councillor", "commissioner", "general"]) | MONTH_NAMES | frozenset(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])
+# What may join the words of one name: "Treaty of Pelindaba", "Staffan de Mistura" (not "and": "Blinken
+# and Kuleba" are two).
+CONNECTORS = frozenset({"of", "de", "da", "di", "del", "von", "van", "der", "bin", "al", "la", "le"})
+# Sentence-initial words that are capitalised by position only.
+OPENERS = frozenset(["summarize", "summarise", "describe", "explain", "list", "give", "tell", "show", "name", "compare", "outline", "find", "recap", "brief", "quote", "please", "translate", "would", "could", "should", "can", "will", "may", "might", "must", "shall", "whose", "who", "whom", "what", "which", "when", "where", "why", "how", "is", "are", "was", "were", "do", "does", "did", "has", "have", "had"])
+# An acronym alone is no key term: readouts spell out what questions abbreviate ("UNGA", "GERD").
+ACRONYM = re.compile(r"[A-Z][A-Z0-9.&]+s?")
+QUOTED = re.compile(r"[\"“”]([^\"“”]{2,80})[\"“”]")
+WORD = re.compile(r"\w+(?:['’.]\w+)*\.?")  # a hyphen parts names: "Blinken-Lavrov", "anti-ISIS"
+
+
+def key_terms(text: str) -> list[str]:
+    """The question's names, acronyms and quoted phrases, as it writes them (see the module's doc).
+    `text` is the question as searched (query.Query.text: its filters already read out of it)."""
+    terms = [match.group(1).strip() for match in QUOTED.finditer(text)]
+    text = QUOTED.sub(" | ", text)
+    for words in mapped(text):
+        text = text.replace(words, " | ")
+    runs: list[list[str]] = [[]]
+    previous_end = 0
+    for match in WORD.finditer(text):
+        word = match.group(0).rstrip(".") if not re.fullmatch(r"(\w\.)+", match.group(0)) else match.group(0)
+        gap = text[previous_end:match.start()]
+        previous_end = match.end()
+        sentence_start = not text[:match.start()].strip() or re.search(r"[.?!:;|]\s*$", text[:match.start()])
+        bare = re.sub(r"['’]s$", "", word)
+        lower = bare.lower()
+        named = any(ch.isupper() for ch in bare) and not (sentence_start and (lower in _STOPWORD_SET or lower in OPENERS))
+        if re.search(r"[,;:()|?!-]", gap):
+            runs.append([])
+        if named and lower not in TITLES or runs[-1] and lower in CONNECTORS and not named:
+            runs[-1].append(bare)
+        else:
+            runs.append([])
+        if bare != word:  # a possessive ends a name
+            runs.append([])
+    for run in runs:
+        while run and run[-1].lower() in CONNECTORS:
+            run.pop()
+        while run and run[0].lower() in CONNECTORS:
+            run.pop(0)
+        if run and not (len(run) == 1 and ACRONYM.fullmatch(run[0])):
+            terms.append(" ".join(run))
+    return list(dict.fromkeys(terms))
+
+
+def unknown_words(text: str, surface: dict[str, int]) -> list[str]:
+    """The question's words (`text`, as searched), however typed (lower case is the norm in chats),
+    that no passage holds and that are no English word: names and rare terms, as "fukushima" in
+    "fukushima water"."""
+    words = (match.group(0) for match in WORD.finditer(QUOTED.sub(" ", text)))
+    return [word for word in dict.fromkeys(words) if unknown(word.lower(), surface) and not english_like(word.lower())]
+
+
+def missing(text: str, lexical: Lexical, surface: dict[str, int] | None = None) -> list[str]:
+    """The key terms (key_terms) of the question as searched (`text`, query.Query.text) that no passage
+    holds: one of their words (stemmed as BM25 stems, stopwords aside) is in no passage; with the
+    readouts' own words (`surface`), also the question's words that no passage holds and that no
+    English dictionary has (unknown_words), however they are typed. Only terms in Latin script are
+    judged: BM25 cuts Chinese and Japanese into runs, not words, so its vocabulary cannot tell whether
+    a readout holds "双暂停" (the cross-lingual ranking reads such terms through names and glosses)."""
+    vocabulary = lexical.vocabulary
+    if not vocabulary:
+        return []
+    terms = [term for term in key_terms(text) if not non_latin(term)
+             and any(token not in vocabulary for token in _words(term))]
+    if LOWERCASE_NAMES and surface:
+        held = {word.lower() for term in terms for word in term.split()}
+        terms += [word for word in unknown_words(text, surface) if word.lower() not in held]
+    return terms
+
+
+def notice(absent: list[str], related: bool = True) -> str:
+    """What an answer says first when `absent` (missing) holds terms: "No readout mentions Ruritania.",
+    and, when passages are shown, that they are only related."""
+    if not absent:
+        return ""
+    named = absent[0] if len(absent) == 1 else ", ".join(absent[:-1]) + " or " + absent[-1]
+    return f"No readout mentions {named}." + (" The passages below are only the nearest, related ones." if related else "")

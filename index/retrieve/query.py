@@ -1,0 +1,200 @@
+"""Read filters out of a question: dates said in words or as operators, sources, "latest".
+
+Natural phrases ("in 2017", "since 2022", "last year") stay in the question's text, since they
+help ranking too; operators (`after:2023-01-01`, `before:2024`, `source:Xinhua`) are removed.
+A phrase may date what the question asks about rather than the readout ("what will Sweden chair
+in 2023?"), so the caller may drop the phrases' dates (`word_dates=False`) where they exclude every
+readout; an operator is always kept.
+"""
+from __future__ import annotations
+
+import dataclasses
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from index.errors import BadQuery
+from index.passage import Passage
+from index.text.dates import MONTHS
+
+_MONTH_NAMES = "|".join(sorted((m for m in MONTHS if len(m) > 3 or m == "may"), key=len, reverse=True))
+OPERATOR = re.compile(r"\b(after|before|since|until|source|from):(\"[^\"]+\"|'[^']+'|\S+)", re.I)
+# Asking for recency, not "the latest tranche of aid" or "its newest member" (an adjective of the thing asked about).
+LATEST = re.compile(r"\b((the )?(latest|newest)\s*(on|about|news|statements?|readouts?|updates?|[?.!]|$)|"
+                    r"^(latest|newest)\b|most recent(ly)?|recently|lately|last time|"
+                    r"last (spoke|speak|spoken|met|meet|talked|talk|called|call|visited|visit|discussed|raised|said|"
+                    r"mentioned|addressed|commented|issued|released|published))", re.I)
+# The words that ask for recency, left out of what is searched ("kuleba latest" is about Kuleba)
+RECENCY = re.compile(r"\b(the latest|latest|most recent(ly)?|newest|recently|lately|last time|"
+                     r"last(?= (spoke|speak|spoken|met|meet|talked|talk|called|call|visited|visit|discussed|raised|"
+                     r"said|mentioned|addressed|commented|issued|released|published)\b))\b", re.I)
+YEAR = r"(19[5-9]\d|20\d\d)"
+MONTH_YEAR = re.compile(rf"\b(?:in |during |of )?({_MONTH_NAMES})\.?,? {YEAR}\b", re.I)
+IN_YEAR = re.compile(rf"\b(in|during|throughout|of|for) {YEAR}\b", re.I)
+SINCE = re.compile(rf"\b(since|from|starting|as of) (?:(?:{_MONTH_NAMES})\.? )?{YEAR}\b", re.I)
+AFTER = re.compile(rf"\b(after|later than) (?:the )?{YEAR}\b", re.I)
+BEFORE = re.compile(rf"\b(before|prior to|earlier than|until|till|up to|through)\b(?: the)?(?: [\w-]+){{0,2}}? {YEAR}\b", re.I)
+CJK_YEAR_MONTH = re.compile(rf"{YEAR}\s*年(?:\s*(\d{{1,2}})\s*月)?")  # 2017年9月, 2024年 (Chinese, Japanese)
+# A readout is published on the day of the meeting or within days: "at the end of June 2022" reads
+# as June 2022 and the days after it.
+PUBLISHED_WITHIN = timedelta(days=7)
+RELATIVE = re.compile(r"\b(last|this|past) (year|month|week)\b|\blast (\d+) (years|months|days)\b", re.I)
+
+
+def asked_years(text: str) -> tuple[str, ...]:
+    """The years a question names ("in 2023", "2017年")."""
+    return tuple(dict.fromkeys(re.findall(rf"(?<!\d){YEAR}(?!\d)", text)))
+
+
+def speaks_of(passage: Passage, years: tuple[str, ...]) -> bool:
+    """Whether a passage is dated in one of the years or names one: a readout dated outside them can
+    still answer a question about them ("Sweden will chair the Council in 2023")."""
+    if passage.date and passage.date[:4] in years:
+        return True
+    return any(re.search(rf"(?<!\d){year}(?!\d)", f"{passage.title} {passage.text}") for year in years)
+
+
+@dataclass(frozen=True)
+class Query:
+    """A question read once (parse_query): the words searched (`text`, operators and recency words
+    taken out) and its filters. Everything an answer does with the question reads this."""
+
+    text: str
+    start: date | None = None  # inclusive
+    end: date | None = None  # exclusive
+    sources: tuple[str, ...] = ()
+    latest: bool = False
+    worded: bool = False  # whether a date phrase narrowed start or end
+    end_worded: bool = False  # whether the end comes from a date phrase
+    operator_dates: tuple[date | None, date | None] = (None, None)  # start and end as the operators alone set them
+
+    @property
+    def published_before(self) -> date | None:
+        """The end of the readouts searched: a date said in words lets in the week after it, when
+        readouts of its last days appear (PUBLISHED_WITHIN); an operator's end is exact."""
+        return self.end + PUBLISHED_WITHIN if self.end and self.end_worded else self.end
+
+    @property
+    def has_filters(self) -> bool:
+        return bool(self.start or self.end or self.sources)
+
+    def without_word_dates(self) -> Query:
+        """The query with its dates said in words dropped and its operators kept: what
+        `parse_query(..., word_dates=False)` reads, without reading the question again."""
+        start, end = self.operator_dates
+        return dataclasses.replace(self, start=start, end=end, worded=False, end_worded=False)
+
+    def describe(self) -> str:
+        parts = []
+        if self.start and self.end:
+            parts.append(f"dated {self.start.isoformat()} to {(self.end - timedelta(days=1)).isoformat()}")
+        elif self.start:
+            parts.append(f"dated {self.start.isoformat()} or later")
+        elif self.end:
+            parts.append(f"dated before {self.end.isoformat()}")
+        if self.sources:
+            parts.append("from " + " or ".join(self.sources))
+        return ", ".join(parts)
+
+
+def _period(value: str) -> tuple[date, date]:
+    """'2023' / '2023-04' / '2023-04-02' → [first day, day after the last)."""
+    if not re.fullmatch(r"\d{4}(-\d{1,2}(-\d{1,2})?)?", value):
+        raise ValueError(value)
+    parts = [int(p) for p in value.split("-")]
+    if len(parts) == 1:
+        return date(parts[0], 1, 1), date(parts[0] + 1, 1, 1)
+    if len(parts) == 2:
+        return date(parts[0], parts[1], 1), _next_month(date(parts[0], parts[1], 1))
+    day = date(*parts)
+    return day, day + timedelta(days=1)
+
+
+def _next_month(day: date) -> date:
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def _later(a: date | None, b: date | None) -> date | None:
+    return max(x for x in (a, b) if x) if a or b else None
+
+
+def _earlier(a: date | None, b: date | None) -> date | None:
+    return min(x for x in (a, b) if x) if a or b else None
+
+
+def parse_query(question: str, today: date, word_dates: bool = True) -> Query:
+    start = end = None
+    sources: list[str] = []
+    for operator in OPERATOR.finditer(question):
+        name, value = operator.group(1).lower(), operator.group(2).strip("\"'")
+        if name == "source":
+            sources.append(value)
+            continue
+        try:
+            first, after_last = _period(value)
+        except ValueError:
+            raise BadQuery(f"{operator.group(0)} is not a date: write {name}:2023, {name}:2023-04 or "
+                           f"{name}:2023-04-02") from None
+        if name in ("after", "since", "from"):
+            start = _later(start, first if name != "after" or len(value) == 10 else after_last)
+        else:
+            end = _earlier(end, after_last if name == "until" else first)
+    text = " ".join(OPERATOR.sub(" ", question).split())
+    found, latest = tuple(sources), bool(LATEST.search(text))
+    if latest:
+        text = " ".join(RECENCY.sub(" ", text).split()) or text
+    by_operators = (start, end)
+    if not word_dates:
+        return Query(text=text, start=start, end=end, sources=found, latest=latest, operator_dates=by_operators)
+
+    match: re.Match[str] | None
+    if match := MONTH_YEAR.search(text):
+        first = date(int(match.group(2)), MONTHS[match.group(1).lower()], 1)
+        start, end = _later(start, first), _earlier(end, _next_month(first))
+    elif match := IN_YEAR.search(text):
+        first, after_last = _period(match.group(2))
+        start, end = _later(start, first), _earlier(end, after_last)
+    elif (match := CJK_YEAR_MONTH.search(text)) and (match.group(2) is None or 1 <= int(match.group(2)) <= 12):
+        first, after_last = _period(match.group(1) + (f"-{match.group(2)}" if match.group(2) else ""))
+        start, end = _later(start, first), _earlier(end, after_last)
+    if match := SINCE.search(text):
+        start = _later(start, _period(match.group(2))[0])
+    if match := AFTER.search(text):
+        start = _later(start, _period(match.group(2))[1])
+    if match := BEFORE.search(text):
+        word = match.group(1).lower()
+        first, after_last = _period(match.group(2))
+        end = _earlier(end, after_last if word in ("until", "till", "up to", "through") else first)
+    if match := RELATIVE.search(text):
+        start, end = _relative(match, today, start, end)
+    return Query(text=text, start=start, end=end, sources=found, latest=latest, worded=(start, end) != by_operators,
+                 end_worded=end != by_operators[1], operator_dates=by_operators)
+
+
+def undated(question: str) -> str:
+    """The question without its filters and the dates it says in words (a follow-up's own replace them)."""
+    text = OPERATOR.sub(" ", question)
+    for pattern in (MONTH_YEAR, IN_YEAR, CJK_YEAR_MONTH, SINCE, AFTER, BEFORE, RELATIVE, LATEST):
+        text = pattern.sub(" ", text)
+    return " ".join(text.split())
+
+
+def _relative(match: re.Match[str], today: date, start: date | None, end: date | None) -> tuple[date | None, date | None]:
+    which, unit, count, units = (match.group(i) for i in (1, 2, 3, 4))
+    if count:
+        days = int(count) * {"years": 365, "months": 31, "days": 1}[units.lower()]
+        return _later(start, today - timedelta(days=days)), end
+    which, unit = which.lower(), unit.lower()
+    if unit == "year":
+        if which == "last":
+            return _later(start, date(today.year - 1, 1, 1)), _earlier(end, date(today.year, 1, 1))
+        if which == "this":
+            return _later(start, date(today.year, 1, 1)), end
+        return _later(start, today - timedelta(days=365)), end
+    if unit == "month":
+        this_month = today.replace(day=1)
+        if which == "last":
+            previous = (this_month - timedelta(days=1)).replace(day=1)
+            return _later(start, previous), _earlier(end, this_month)
+        return _later(start, this_month if which == "this" else today - timedelta(days=31)), end
+    return _later(start, today - timedelta(days=7 if which != "this" else today.weekday())), end

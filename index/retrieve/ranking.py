@@ -1,0 +1,142 @@
+"""Ranking strategies: how the candidates of one question are ordered and judged. A strategy is
+chosen once per question (`Retriever.ranker_for`); this module holds the interface and the
+same-language strategy, which fuses the dense and BM25 rankings."""
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from index.models.embed import Embedder
+from index.passage import Hit, Passage
+from index.settings import METHODS, Method
+from index.store.lexical import Lexical, phrase_overlap, weighted_overlap
+
+from .crosslingual import bar
+from .fusion import blend, lexical_evidence, scaled
+from .speakers import asked_about, speaks
+
+__all__ = ["METHODS", "Candidates", "Method", "Ranker", "SameLanguage", "Take", "bar", "relevant", "reorder",
+           "scaled"]
+RERANKED = 10  # the head of the fused ranking that word pairs re-rank
+PHRASE_WEIGHT = 0.1
+SPEAKER_WEIGHT = 0.15  # added where a person the question asks about speaks (speakers.py)
+# A passage holding at least this share of the question's word weight (idf) is quoted whatever its
+# cosine: a bare name, a keyword or an exact phrase is evidence a small embedder blurs.
+EVIDENCE_BAR = 1.0
+EVIDENCE_KNOWN_ONLY = False  # whether words no readout holds are left out of the question's weight
+
+
+@dataclass(frozen=True)
+class Candidates:
+    """The passages a question is ranked among: rows gathered from every index, their stored vectors
+    and cosines to the question, and BM25's own rows with their scores."""
+
+    rows: np.ndarray
+    vectors: np.ndarray
+    similarities: np.ndarray
+    lexical_rows: np.ndarray
+    bm25: np.ndarray
+
+
+Take = Callable[[np.ndarray, np.ndarray, np.ndarray], list[Hit]]  # ranked rows, cosines, vectors -> hits
+
+
+class Ranker(Protocol):
+    """One way of ranking a question's candidates (same-language fusion, or across scripts)."""
+
+    def lexical_query(self, text: str) -> str:
+        """What BM25 looks for."""
+
+    def extra_rows(self, text: str, pool: int, allowed: np.ndarray | None, method: Method) -> np.ndarray:
+        """Candidates beyond the dense and BM25 ones (none, for most strategies)."""
+
+    def rank(self, text: str, candidates: Candidates, method: Method, take: Take) -> list[Hit]:
+        """Order the candidates, `take` the hits from that order (one per fact), and give each its
+        relevance (Hit.relevance: at least 0 when close enough to quote)."""
+
+
+def reorder(candidates: Candidates, order: np.ndarray | None, take: Take) -> list[Hit]:
+    """`take` applied to the candidates in `order` (None: as gathered)."""
+    if order is None:
+        return take(candidates.rows, candidates.similarities, candidates.vectors)
+    return take(candidates.rows[order], candidates.similarities[order], candidates.vectors[order])
+
+
+def relevant(hit: Hit, shift: float = 0.0) -> bool:
+    """Worth quoting: relevance at least `shift` (0 at the strategy's own bars)."""
+    return hit.relevance >= shift
+
+
+def evidence(lexical: Lexical, text: str, passages: Sequence[Passage]) -> np.ndarray:
+    """For each passage, the share of the question's word weight (idf; Lexical.term_weights) that it
+    holds: 1 when it holds every word the question asks about."""
+    weights = lexical.term_weights(text, known_only=EVIDENCE_KNOWN_ONLY)
+    total = sum(weights.values())
+    if not total:
+        return np.zeros(len(passages))
+    # rounded: the sum's float error (its order follows set iteration) must not put a full match below 1
+    shares = np.round(np.array(weighted_overlap(weights, [passage.lexical_text for passage in passages])) / total, 9)
+    return shares
+
+
+class SameLanguage:
+    """Hybrid: cosine and BM25 blended (fusion.py: each min-max scaled over the candidates, BM25's
+    share set by the question's lexical evidence for an embedder that `blend_by_evidence`), passages
+    where a person the question asks about speaks lifted (speakers.py), then the head re-ranked by
+    the question's word pairs found in order. A question sharing no word with the corpus has no BM25
+    side: the dense order stands."""
+
+    def __init__(self, embedder: Embedder, passages: Sequence[Passage], lexical: Lexical) -> None:
+        self.embedder = embedder
+        self.passages = passages
+        self.lexical = lexical
+
+    def lexical_query(self, text: str) -> str:
+        return text
+
+    def extra_rows(self, text: str, pool: int, allowed: np.ndarray | None, method: Method) -> np.ndarray:
+        return np.zeros(0, dtype=np.int64)
+
+    def rank(self, text: str, candidates: Candidates, method: Method, take: Take) -> list[Hit]:
+        return self.judge(text, reorder(candidates, self.order(text, candidates, method), take))
+
+    def order(self, text: str, candidates: Candidates, method: Method) -> np.ndarray | None:
+        """Hybrid order of the candidates (None: the gathered order, for dense or lexical alone)."""
+        if method != "hybrid" or not len(candidates.lexical_rows):
+            return None
+        rows = candidates.rows
+        bm25_of = dict(zip(map(int, candidates.lexical_rows), candidates.bm25))
+        evidence = (lexical_evidence(self.lexical.term_weights(text), self.passages[int(candidates.lexical_rows[0])].lexical_text)
+                    if self.embedder.blend_by_evidence else None)
+        fused = blend(candidates.similarities, np.array([bm25_of.get(int(r), 0.0) for r in rows]),
+                      self.embedder.dense_weight, evidence)
+        fused += SPEAKER_WEIGHT * self.speaking(text, rows)
+        head = np.argsort(-fused, kind="stable")[:RERANKED]
+        fused[head] += PHRASE_WEIGHT * phrase_overlap(text, [self.passages[int(r)].lexical_text for r in rows[head]])
+        return np.argsort(-fused, kind="stable")
+
+    def speaking(self, text: str, rows: np.ndarray) -> np.ndarray:
+        """1 for each candidate row where a person whose words the question asks for speaks (by the
+        passage's speaker when ingest knew it), else 0."""
+        words = asked_about(text)
+        if not words:
+            return np.zeros(len(rows))
+        marks = []
+        for row in map(int, rows):
+            passage = self.passages[row]
+            before = self.passages[row - 1] if row > 0 else None
+            marks.append(speaks(words, passage.text, before.text if before and before.doc == passage.doc else None,
+                                passage.title, passage.speaker))
+        return np.array(marks, dtype=np.float64)
+
+    def judge(self, text: str, hits: list[Hit]) -> list[Hit]:
+        """Each hit's relevance: how far its cosine clears the embedder's bar, or its word evidence
+        clears EVIDENCE_BAR, whichever is further."""
+        held = evidence(self.lexical, text, [hit.passage for hit in hits])
+        return [dataclasses.replace(hit, relevance=max(hit.score - bar(self.embedder, text, hit.passage),
+                                                       share - EVIDENCE_BAR))
+                for hit, share in zip(hits, held)]

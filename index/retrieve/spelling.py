@@ -1,0 +1,159 @@
+"""Question words spelled as the readouts spell them: "zelensky" is searched as "zelenskyy", "kulebaa"
+as "kuleba". A word is corrected only when no readout holds it, it is no English word (symspellpy's
+frequency dictionary, by word or by stem: "grumble" and "cozying" are paraphrase, not typos), and a
+word the readouts hold lies within one edit of it (two for words of eight letters or more); the
+closest wins, then the one more passages hold, then the one that begins as typed. Candidates come from rapidfuzz over the index's own
+words (Lexical.surface, written at ingest), so nothing is built when an index loads."""
+from __future__ import annotations
+
+import functools
+import importlib.util
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import Stemmer
+
+from index.text.script import non_latin
+
+MIN_LENGTH = 4  # shorter words have too many neighbours one edit away
+LONG_WORD = 8  # from this length two edits are allowed
+WORD = re.compile(r"\w+(?:['’]\w+)*")
+_stemmer = Stemmer.Stemmer("english")
+
+
+@dataclass(frozen=True)
+class Spelling:
+    """A question as searched: its text with each correction applied, and the corrections made
+    (as typed -> as the readouts spell it)."""
+
+    text: str
+    corrections: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def corrected(self) -> bool:
+        return bool(self.corrections)
+
+
+COMMON = 10_000_000  # occurrences in the dictionary's corpus: a common word, a part of compounds
+TYPO_LENGTH = 6  # from this length a word one edit from an English word reads as its misspelling
+
+
+class English:
+    """symspellpy's English frequency dictionary: whether it holds a word (found in its text, lines of
+    "word count": building the dictionary took a cold `readouts ask` 30 ms), and, computed when first
+    needed, the words with their counts, their stems, the common ones, and the words by length (a
+    misspelling is looked for among words of about its length)."""
+
+    def __init__(self, text: str) -> None:
+        self._lines = "\n" + text  # every word then follows a newline and is followed by a space
+
+    def holds(self, word: str) -> bool:
+        return bool(word) and not any(ch.isspace() for ch in word) and f"\n{word} " in self._lines
+
+    @functools.cached_property
+    def counts(self) -> dict[str, int]:
+        words = self._lines.split()
+        return dict(zip(words[0::2], map(int, words[1::2]), strict=True))
+
+    @functools.cached_property
+    def stems(self) -> frozenset[str]:
+        return frozenset(_stemmer.stemWords(list(self.counts)))
+
+    @functools.cached_property
+    def common(self) -> frozenset[str]:
+        return frozenset(word for word, count in self.counts.items() if count >= COMMON)
+
+    @functools.cached_property
+    def by_length(self) -> dict[int, list[str]]:
+        lengths: dict[int, list[str]] = {}
+        for word in self.counts:
+            lengths.setdefault(len(word), []).append(word)
+        return lengths
+
+
+@functools.lru_cache(maxsize=1)
+def english() -> English:
+    """The dictionary, read from symspellpy's folder without importing symspellpy (its modules are of
+    no use here)."""
+    spec = importlib.util.find_spec("symspellpy")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("symspellpy is not installed")
+    folder = Path(next(iter(spec.submodule_search_locations)))
+    return English((folder / "frequency_dictionary_en_82_765.txt").read_text(encoding="utf-8"))
+
+
+def is_english(word: str) -> bool:
+    """Whether the word (lower case) is an English word, or an inflection of one."""
+    lexicon = english()
+    return lexicon.holds(word) or _stemmer.stemWord(word) in lexicon.stems
+
+
+def english_like(word: str) -> bool:
+    """Whether a lower-case word reads as English: an English word or inflection, two common words
+    joined ("darknet"), or a longer one misspelled by an edit ("delegaton"). Such a word that no
+    readout holds is the asker's wording, not a name the readouts lack."""
+    if is_english(word):
+        return True
+    lexicon = english()
+    if any(word[:i] in lexicon.common and word[i:] in lexicon.common for i in range(3, len(word) - 2)):
+        return True
+    if len(word) < TYPO_LENGTH:
+        return False
+    from rapidfuzz import process
+    from rapidfuzz.distance import DamerauLevenshtein
+
+    near = [w for length in (len(word) - 1, len(word), len(word) + 1) for w in lexicon.by_length.get(length, ())]
+    return process.extractOne(word, near, scorer=DamerauLevenshtein.distance, score_cutoff=1) is not None
+
+
+def unknown(word: str, vocabulary: Mapping[str, int]) -> bool:
+    """A word of the question that no readout holds and that spelling may correct or coverage report:
+    letters only (no digits), in Latin script (a Chinese or Japanese question is read across scripts,
+    crosslingual/), long enough to judge."""
+    return len(word) >= MIN_LENGTH and word.isalpha() and not non_latin(word) and word not in vocabulary
+
+
+def correction(word: str, vocabulary: Mapping[str, int]) -> str | None:
+    """The readouts' spelling of a lower-case word no readout holds, or None (see the module's doc)."""
+    if not unknown(word, vocabulary) or is_english(word):
+        return None
+    from rapidfuzz import process
+    from rapidfuzz.distance import DamerauLevenshtein
+
+    allowed = 2 if len(word) >= LONG_WORD else 1
+    found = process.extract(word, vocabulary.keys(), scorer=DamerauLevenshtein.distance, score_cutoff=allowed,
+                            limit=20)
+    candidates = [(distance, -vocabulary[term], -len(os.path.commonprefix([word, term])), term)
+                  for term, distance, _ in found if term.isalpha() and len(term) >= MIN_LENGTH]
+    return min(candidates)[-1] if candidates else None
+
+
+def spell(text: str, vocabulary: Mapping[str, int]) -> Spelling:
+    """The question with every word no readout holds replaced by the readouts' spelling, where one is
+    close (correction); a capitalised word stays capitalised."""
+    if not vocabulary:
+        return Spelling(text)
+    corrections: dict[str, str] = {}
+
+    def replace(match: re.Match[str]) -> str:
+        typed = match.group(0)
+        fixed = correction(typed.lower(), vocabulary)
+        if fixed is None:
+            return typed
+        shown = fixed.capitalize() if typed[:1].isupper() else fixed
+        corrections[typed] = shown
+        return shown
+
+    corrected = WORD.sub(replace, text)
+    return Spelling(corrected, tuple(corrections.items()))
+
+
+def notice(spelling: Spelling) -> str | None:
+    """What the answer says of the corrections: "Showing results for Zelenskyy."."""
+    if not spelling.corrections:
+        return None
+    shown = [fixed for _, fixed in spelling.corrections]
+    return "Showing results for " + (shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]) + "."
