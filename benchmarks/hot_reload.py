@@ -23,10 +23,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from index import (
-    Library,  # noqa: E402
-    settings,  # noqa: E402
-)
+from index import Library, settings  # noqa: E402
 
 os.environ.setdefault("READOUTS_CACHE", str(settings.cache_dir()))  # the models exported once, not per run
 

@@ -231,7 +231,7 @@ class Record:
 
 
 PICKLED = {("bot.context", name) for name in ("ChatData", "Alert", "BotData")} | {
-    ("bot.answers", "Answer"), ("index.answer.policy", "Answer"), ("index.passage", "Hit"), ("index.passage", "Passage")}
+    ("bot.answers", "Answer"), ("index.answer", "Answer"), ("index.passage", "Hit"), ("index.passage", "Passage")}
 
 
 class _Unpickler(pickle.Unpickler):

@@ -38,7 +38,6 @@ if TYPE_CHECKING:
     from .answer.plain import answer_text, missing_note
     from .answer.policy import Answer, Answerer
     from .answer.references import Cited, csl_json, ris
-    from .cli import main
     from .feedback import Feedback, FeedbackLog, voter_key
     from .ingest.watch import Outcome, Source, SourcesInvalid, Watcher, load_sources
     from .models.embed import Embedder

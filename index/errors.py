@@ -15,6 +15,8 @@
     ├── BadQuery           a question that cannot be searched (no words, an impossible filter)
     │   └── EnglishOnlyIndex  a question in another script, asked of an English-only index
     └── NothingMatches     filters that leave no readout
+
+    SourceUnreadable       a page or PDF that is no readout: reported as a skip, never raised to the user
 """
 
 
@@ -95,3 +97,8 @@ class NothingMatches(ReadoutsError):
     def __init__(self, message: str, worded: bool = False) -> None:
         super().__init__(message)
         self.worded = worded
+
+
+class SourceUnreadable(Exception):
+    """A page or PDF that cannot be read as a readout; the message is the reason shown to the user
+    beside the skipped path or URL."""

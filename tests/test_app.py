@@ -36,7 +36,12 @@ async def test_a_round_of_chat_updates_is_written_once_and_whole(tmp_path: Path,
     assert len(flushes) == 2
 
 
-async def test_chat_data_an_older_version_kept_as_a_dict_is_read_as_chat_data(tmp_path: Path) -> None:
+async def test_chat_data_an_older_version_kept_as_a_dict_is_read_as_chat_data(tmp_path: Path, monkeypatch) -> None:
+    import index.answer
+
+    # pickled as earlier versions named it: index.answer.Answer (now index.answer.policy.Answer)
+    monkeypatch.setattr(Answer, "__module__", "index.answer")
+    monkeypatch.setattr(index.answer, "Answer", Answer, raising=False)
     passage = Passage("0123456789ab-2", "a.txt", "Words.", "A title", "Xinhua", "2024-01-02", None, 2)
     answer = Answer("a question", (Hit(passage, 0.7, 1, emphasis=(0, 6)),))
     old = PicklePersistence(tmp_path / "state.pickle", store_data=CHAT_DATA_ONLY)

@@ -137,7 +137,7 @@ def test_control_characters_in_a_readout_are_shown_escaped(run, corpus_copy: Pat
     (corpus_copy / "evil.txt").write_text("Evil readout\n\nThe ministers met in Vienna \x1b[31mand\x1b]0;pwned\x07 agreed "
                                           "on the text of a ceasefire for the region.\n")
     ingest([corpus_copy], tmp_path / "i", fake_embedder)
-    monkeypatch.setattr("index.open_retriever", lambda directory: __import__("index.retrieve.search").search.Retriever(
+    monkeypatch.setattr("index.open_retriever", lambda directory: __import__("index.retrieve.search").retrieve.search.Retriever(
         store.load(tmp_path / "i"), fake_embedder))
     code, out, _ = run("ask", "-k", "3", "ceasefire Vienna")
     assert code == 0 and "\x1b" not in out and "\x07" not in out and "\\x1b[31mand" in out
@@ -152,7 +152,7 @@ def test_an_empty_index_is_reported_by_every_command(run, corpus_copy: Path, tmp
     ingest([corpus_copy], tmp_path / "i", fake_embedder)
     code, out, _ = run("stats", "--index", str(tmp_path / "i"))
     assert code == 0 and "documents  0" in out and "the index is empty" in out
-    monkeypatch.setattr("index.open_retriever", lambda directory: __import__("index.retrieve.search").search.Retriever(
+    monkeypatch.setattr("index.open_retriever", lambda directory: __import__("index.retrieve.search").retrieve.search.Retriever(
         store.load(tmp_path / "i"), fake_embedder))
     code, out, err = run("ask", "anything")
     assert code == 1 and out == "" and "holds no readouts" in err and len(err.splitlines()) == 1

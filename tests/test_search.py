@@ -12,9 +12,9 @@ from index.errors import BadQuery, NothingMatches
 from index.evaluate import evaluate, load_questions
 from index.ingest.update import ingest
 from index.passage import Passage
-from index.retrieve.crosslingual import bar, glosses
+from index.retrieve.crosslingual import glosses
 from index.retrieve.crosslingual.ranker import relevance
-from index.retrieve.ranking import relevant
+from index.retrieve.ranking import bar, relevant
 from index.retrieve.search import Retriever
 from index.store import generations as store
 

@@ -158,7 +158,7 @@ import contextlib, io, json, os, subprocess, sys
 from pathlib import Path
 import numpy as np
 from index import cli
-from index.store.generations import generations as store
+from index.store import generations as store
 
 class Wide:
     """Wide vectors, so that FAISS's file is what fills the disk."""

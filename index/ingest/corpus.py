@@ -7,12 +7,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from index.errors import InputNotFound
+from index.errors import InputNotFound, SourceUnreadable
 
 from . import charsets
 from .documents import Document, TokenCounter, approximate_tokens, parse_document, recurring_lines
 from .metadata import Metadata, read_metadata
-from .sources import SourceUnreadable, load_data, sniff, sniff_file
+from .sources import load_data, sniff, sniff_file
 
 SUFFIXES = {".txt", ".md"}
 METADATA_FILE = "metadata.jsonl"

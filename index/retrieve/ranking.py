@@ -14,8 +14,8 @@ from index.models.embed import Embedder
 from index.passage import Hit, Passage
 from index.settings import METHODS, Method
 from index.store.lexical import Lexical, phrase_overlap, weighted_overlap
+from index.text.script import non_latin
 
-from .crosslingual import bar
 from .fusion import blend, lexical_evidence, scaled
 from .speakers import asked_about, speaks
 
@@ -64,6 +64,15 @@ def reorder(candidates: Candidates, order: np.ndarray | None, take: Take) -> lis
     if order is None:
         return take(candidates.rows, candidates.similarities, candidates.vectors)
     return take(candidates.rows[order], candidates.similarities[order], candidates.vectors[order])
+
+
+def bar(embedder: Embedder, question: str, passage: Passage) -> float:
+    """The cosine a passage must reach to answer: the embedder's bar, or its cross-lingual one for a
+    passage in another script than the question (cosines across languages run lower)."""
+    across = embedder.cross_lingual_min_similarity
+    if across is None or non_latin(passage.text) == non_latin(question):
+        return embedder.min_similarity
+    return across
 
 
 def relevant(hit: Hit, shift: float = 0.0) -> bool:

@@ -3,7 +3,7 @@ Passage objects), which tests/test_app.py loads: run once at commit 4ec7cd1, whe
 
     PYTHONPATH=.:tests python tests/data/make_old_bot_state.py
 
-bot-state-chatdata.pickle: what `readouts bot` kept from ef069df on (ChatData, Alert, index.answer.policy.Answer):
+bot-state-chatdata.pickle: what `readouts bot` kept from ef069df on (ChatData, Alert, index.answer.Answer):
 an answer paged once, a follow-up, an alert, Chicago citations, over the seeds (passage ids do not depend
 on the embedder). bot-state-dict.pickle: the first versions' chat data, a dict of bot.answers.Answer.
 """
@@ -21,8 +21,8 @@ from conftest import TEST_TOKEN, FakeEmbedder
 from fakebotapi import FakeBotApi
 
 from index import settings
-from index.ingest.update import ingest
-from index.retrieve.live import Library
+from index.ingest import ingest
+from index.live import Library
 
 HERE = Path(__file__).parent
 USER = 1001
@@ -46,9 +46,9 @@ async def main() -> None:
             assert not bot.errors, bot.errors
         shutil.copy(state, HERE / "bot-state-chatdata.pickle")
         chats = pickle.loads(state.read_bytes())["chat_data"]
-        from index.answer.policy import Answer
+        from index.answer import Answer
 
-        Answer.__module__ = "bot.answers"  # bot.answers.Answer is index.answer.policy.Answer: pickled under the old name
+        Answer.__module__ = "bot.answers"  # bot.answers.Answer is index.answer.Answer: pickled under the old name
         data = {"conversations": {}, "user_data": {}, "bot_data": {}, "callback_data": None,
                 "chat_data": {USER: {"searches": OrderedDict(chats[USER].searches)}}}
         (HERE / "bot-state-dict.pickle").write_bytes(pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))

@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from index.errors import SourceUnreadable
 from index.ingest.charsets import BOMS
 from index.ingest.documents import (
     MAX_TOKENS,
@@ -36,10 +37,6 @@ SNIFF_BYTES = 4096
 HTML_VERSION = 1  # bump when HTML extraction or grouping changes, so pages are re-split
 HTML_START = re.compile(rb"^\s*(<\?xml[^>]*>\s*)?(<!--.*?-->\s*)*(<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>])", re.I | re.S)
 HTML_TAGS = re.compile(rb"<(html|head|body|title|meta|div|p)[\s>/]", re.I)
-
-
-class SourceUnreadable(Exception):
-    """A page or PDF that cannot be read as a readout; the message is the reason shown to the user."""
 
 
 def sniff(head: bytes) -> str:

@@ -15,11 +15,10 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 import lxml.etree
 import lxml.html
 
+from index.errors import SourceUnreadable
 from index.ingest import charsets
 from index.ingest.documents import is_date_line, is_furniture
 from index.text.dates import full_dates
-
-from . import SourceUnreadable
 
 BLOCKS = {
     "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl", "dt", "dd", "blockquote", "pre",

@@ -4,7 +4,7 @@ from __future__ import annotations
 import io
 import re
 
-from . import SourceUnreadable
+from index.errors import SourceUnreadable
 
 
 def pdf_text(data: bytes) -> tuple[str, str | None]:

@@ -29,10 +29,11 @@ import httpcore
 import httpx
 
 from index import settings
+from index.errors import SourceUnreadable
 from index.ingest.documents import PIPELINE_VERSION, Document, TokenCounter, approximate_tokens
 from index.urls import split_credentials, without_credentials
 
-from . import HTML_VERSION, SourceUnreadable, html_document, pdf_document, sniff
+from . import HTML_VERSION, html_document, pdf_document, sniff
 
 USER_AGENT = "readouts/0.1 (+https://github.com/readouts/readouts; diplomatic readouts search)"
 STATE_FILE = "fetch-state.json"

@@ -12,19 +12,9 @@ from index.text.script import non_latin
 
 if TYPE_CHECKING:
     from index.models.embed import Embedder
-    from index.passage import Passage
     from index.retrieve.ranking import Ranker
 
-__all__ = ["bar", "non_latin", "strategy_for"]
-
-
-def bar(embedder: Embedder, question: str, passage: Passage) -> float:
-    """The cosine a passage must reach to answer: the embedder's bar, or its cross-lingual one for a
-    passage in another script than the question (cosines across languages run lower)."""
-    across = embedder.cross_lingual_min_similarity
-    if across is None or non_latin(passage.text) == non_latin(question):
-        return embedder.min_similarity
-    return across
+__all__ = ["non_latin", "strategy_for"]
 
 
 def strategy_for(text: str, embedder: Embedder, same_language: Ranker, cross_lingual: Callable[[], Ranker]) -> Ranker:
