@@ -124,9 +124,9 @@ PASS_COST = 0.3
 _EMPTY = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
 
 
-def impact_order(data: np.ndarray, indptr: np.ndarray) -> np.ndarray:
-    """For each term (column), the positions of its postings within its column by score, highest first;
-    equal scores keep their order (by row, as the columns are)."""
+def impact_order(data: np.ndarray, indices: np.ndarray, indptr: np.ndarray) -> np.ndarray:
+    """For each term (column), the positions of its postings within its column by score, highest
+    first, equal scores by row."""
     impact = np.empty(len(data), dtype=np.int32)
     counts = np.diff(indptr)
     first = 0
@@ -135,7 +135,7 @@ def impact_order(data: np.ndarray, indptr: np.ndarray) -> np.ndarray:
         last = min(last, len(counts))
         a, b = int(indptr[first]), int(indptr[last])
         column = np.repeat(np.arange(last - first), counts[first:last])
-        order = np.lexsort((-np.asarray(data[a:b], dtype=np.float64), column))  # stable: ties stay by row
+        order = np.lexsort((indices[a:b], -np.asarray(data[a:b], dtype=np.float64), column))
         impact[a:b] = order - np.repeat(indptr[first:last] - a, counts[first:last])
         first = last
     return impact
@@ -194,10 +194,11 @@ class Lexical:
         data, indices, indptr = (np.asarray(model.scores[name]) for name in ("data", "indices", "indptr"))
         if data.size and not float(data.min()) > 0:
             raise ValueError(f"BM25 variant {model.method} gives passages scores of zero or less")
-        data, indices = _by_row(data.astype(np.float32), indices.astype(np.int32), indptr.astype(np.int64))
+        indptr = indptr.astype(np.int64, copy=False)
+        data, indices = _by_row(data.astype(np.float32, copy=False), indices.astype(np.int32, copy=False), indptr)
         params = {"method": model.method, "k1": model.k1, "b": model.b, "built_by": f"bm25s {bm25s.__version__}"}
-        return cls(dict(model.vocab_dict), data, indices, indptr.astype(np.int64), len(texts),
-                   impact_order(data, indptr), surface_words(texts), params=params)
+        return cls(dict(model.vocab_dict), data, indices, indptr, len(texts), impact_order(data, indices, indptr),
+                   surface_words(texts), params=params)
 
     @classmethod
     def empty(cls) -> Lexical:
