@@ -16,7 +16,7 @@ import logging
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -305,10 +305,11 @@ class Lexical:
         if len(rows) < k:  # too few allowed: no floor yet
             return self._every(tokens, k, allowed, None)
         floor = float(np.partition(scores, len(scores) - k)[len(scores) - k])
+        at = functools.cache(lambda term, depth: self._next(spans[term], depth))
         deeper = dict(depth)
         added = 0
-        while self._bound(tokens, spans, deeper) >= floor:
-            term = self._cheapest(tokens, spans, deeper, lengths)
+        while _bound(tokens, deeper, at) >= floor:
+            term = _cheapest(tokens, deeper, lengths, at)
             step = min(lengths[term], 2 * deeper[term]) - deeper[term]
             deeper[term] += step
             added += step
@@ -325,30 +326,6 @@ class Lexical:
         a, b = span
         assert self.impact is not None
         return float(self.data[a + int(self.impact[a + depth])]) if a + depth < b else 0.0
-
-    def _bound(self, tokens: list[int], spans: dict[int, tuple[int, int]], depth: dict[int, int]) -> float:
-        """The most a passage beyond `depth` in every list can score: summed in the question's order,
-        as its score is (rounding is monotonic, so its score cannot exceed this)."""
-        bound = 0.0
-        for term in tokens:
-            bound += self._next(spans[term], depth[term])
-        return bound
-
-    def _cheapest(self, tokens: list[int], spans: dict[int, tuple[int, int]], depth: dict[int, int],
-                  lengths: dict[int, int]) -> int:
-        """The list whose next doubling lowers the bound most per passage read (the heaviest on a tie)."""
-        best: tuple[float, float] | None = None
-        chosen = -1
-        for term in spans:
-            if depth[term] >= lengths[term]:
-                continue
-            now = self._next(spans[term], depth[term])
-            deeper = min(lengths[term], 2 * depth[term])
-            gain = tokens.count(term) * (now - self._next(spans[term], deeper))
-            rank = (gain / (deeper - depth[term]), now)
-            if best is None or rank > best:
-                best, chosen = rank, term
-        return chosen
 
     def _heads(self, spans: dict[int, tuple[int, int]], depth: dict[int, int], seen: np.ndarray,
                allowed: np.ndarray | None, start: dict[int, int] | None = None) -> np.ndarray:
@@ -408,6 +385,30 @@ class Lexical:
         if allowed is not None:
             rows = rows[allowed[rows]]
         return _best(rows, scores[rows], k)
+
+
+def _bound(tokens: list[int], depth: dict[int, int], at: Callable[[int, int], float]) -> float:
+    """The most a passage beyond `depth` in every list can score (`at`: a list's score at a depth): summed
+    in the question's order, as its score is (rounding is monotonic, so its score cannot exceed this)."""
+    bound = 0.0
+    for term in tokens:
+        bound += at(term, depth[term])
+    return bound
+
+
+def _cheapest(tokens: list[int], depth: dict[int, int], lengths: dict[int, int], at: Callable[[int, int], float]) -> int:
+    """The list whose next doubling lowers the bound most per passage read (the heaviest on a tie)."""
+    best: tuple[float, float] | None = None
+    chosen = -1
+    for term in depth:
+        if depth[term] >= lengths[term]:
+            continue
+        now = at(term, depth[term])
+        deeper = min(lengths[term], 2 * depth[term])
+        rank = (tokens.count(term) * (now - at(term, deeper)) / (deeper - depth[term]), now)
+        if best is None or rank > best:
+            best, chosen = rank, term
+    return chosen
 
 
 def _best(rows: np.ndarray, scores: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
