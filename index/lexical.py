@@ -15,6 +15,7 @@ import json
 import logging
 import math
 import re
+import threading
 from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -118,10 +119,24 @@ PLAIN_VARIANTS = ("lucene", "robertson", "atire")  # a passage without a term sc
 IMPACT_BATCH = 8_000_000  # postings ordered at a time when building: bounds the memory it takes
 # What a search costs, in the time to add one posting to a score (measured at 1M passages,
 # docs/benchmarks.md): looking one passage up in one term's list, and passing over one passage's score.
-LOOKUP_COST = 16.0
+LOOKUP_COST = 32.0
 PASS_COST = 0.3
 
+SCRATCH_LIMIT = 1 << 22  # postings a search thread keeps buffers for (64 MB); a larger question gets its own
 _EMPTY = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
+_local = threading.local()
+
+
+def _scratch(size: int) -> tuple[np.ndarray, np.ndarray]:
+    """This thread's buffers for `size` postings, as rows (intp) and scores (float64): the types
+    bincount takes, so that copying the postings in is the only conversion."""
+    rows: np.ndarray | None = getattr(_local, "rows", None)
+    if rows is None or len(rows) < size:
+        if size > SCRATCH_LIMIT:
+            return np.empty(size, dtype=np.intp), np.empty(size)
+        capacity = 1 << max(size - 1, 1).bit_length()
+        _local.rows, _local.scores = np.empty(capacity, dtype=np.intp), np.empty(capacity)
+    return _local.rows[:size], _local.scores[:size]
 
 
 def impact_order(data: np.ndarray, indices: np.ndarray, indptr: np.ndarray) -> np.ndarray:
@@ -374,8 +389,10 @@ class Lexical:
         else the k-th best of the rarest term's passages (listing every row with a score costs more
         than adding the scores up)."""
         spans = [self._span(term) for term in tokens]
-        scores = np.bincount(np.concatenate([self.indices[a:b] for a, b in spans]),
-                             weights=np.concatenate([self.data[a:b] for a, b in spans]), minlength=self.size)
+        rows, weights = _scratch(sum(b - a for a, b in spans))
+        np.concatenate([self.indices[a:b] for a, b in spans], out=rows, casting="same_kind")
+        np.concatenate([self.data[a:b] for a, b in spans], out=weights, casting="same_kind")
+        scores = np.bincount(rows, weights=weights, minlength=self.size)
         if floor is None:
             a, b = min((self._span(term) for term in tokens), key=lambda span: span[1] - span[0])
             sample = self.indices[a:b] if allowed is None else self.indices[a:b][allowed[self.indices[a:b]]]
