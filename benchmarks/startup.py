@@ -46,12 +46,13 @@ print(vectors.search(vector.astype(np.float32), 5)[1][0].tolist())
 
 IMPORTS = r'''
 import sys, runpy
+listed = set(sys.argv[3].split(","))  # read before sys.argv becomes the command's
 sys.argv = ["readouts", "ask", "--index", sys.argv[1], "-k", "3", sys.argv[2]]
 try:
     runpy.run_module("index.cli", run_name="__main__")
 except SystemExit:
     pass
-heavy = sorted({name.split(".")[0] for name in sys.modules} & set(sys.argv[3].split(",")))
+heavy = sorted({name.split(".")[0] for name in sys.modules} & listed)
 print("HEAVY", ",".join(heavy), file=sys.stderr)
 '''
 

@@ -267,3 +267,46 @@ def test_a_passage_line_without_a_speaker_loads_with_none_and_one_without_its_te
     assert spoken.speaker == "Secretary Blinken" and Passage.from_json(spoken.to_json()) == spoken
     with pytest.raises(KeyError):
         Passage.from_json({key: value for key, value in line.items() if key != "text"})
+
+
+def _as_format_6(directory: Path) -> None:
+    """The live generation as format 6 wrote it: BM25 in bm25s's own files (bm25s.BM25.save)."""
+    import shutil
+
+    import bm25s
+
+    from index.store.lexical import STOPWORDS, SURFACE_WORDS, _stemmer
+
+    generation = live_generation(directory)
+    manifest = json.loads((generation / store.MANIFEST).read_text())
+    texts = [passage.lexical_text for passage in store.load(directory).passages]
+    shutil.rmtree(generation / store.LEXICAL)
+    model = bm25s.BM25()
+    model.index(bm25s.tokenize(texts, stopwords=STOPWORDS, stemmer=_stemmer, show_progress=False), show_progress=False)
+    model.save(str(generation / store.LEXICAL), show_progress=False)
+    (generation / store.LEXICAL / SURFACE_WORDS).write_text("{}")
+    manifest["format_version"] = 6
+    manifest["file_sizes"] = {str(path.relative_to(generation)): path.stat().st_size for path in generation.rglob("*")
+                              if path.is_file() and path.name not in (store.MANIFEST, store.READERS)}
+    (generation / store.MANIFEST).write_text(json.dumps(manifest))
+
+
+def test_a_format_6_index_answers_the_same_and_the_next_ingest_rewrites_it_without_embedding(
+        built: Path, seeds_dir: Path, fake_embedder) -> None:
+    questions = ["Fukushima water release", "What did Wang Yi say about Japan?", "sanctions Korean Peninsula"]
+    with store.load(built) as index:
+        before = [[(hit.passage.id, hit.score) for hit in Retriever(index, fake_embedder).search(q, 5, method="lexical")]
+                  for q in questions]
+    assert all(before)
+    _as_format_6(built)
+    with store.load(built) as old:
+        assert old.manifest.format_version == 6 and old.lexical.impact is None
+        assert [[(hit.passage.id, hit.score) for hit in Retriever(old, fake_embedder).search(q, 5, method="lexical")]
+                for q in questions] == before
+    fake_embedder.embedded.clear()
+    report = ingest([seeds_dir], built, fake_embedder)
+    assert report.embedded == 0 and fake_embedder.embedded == []
+    with store.load(built) as new:
+        assert new.manifest.format_version == store.FORMAT_VERSION and new.lexical.impact is not None
+        assert [[(hit.passage.id, hit.score) for hit in Retriever(new, fake_embedder).search(q, 5, method="lexical")]
+                for q in questions] == before

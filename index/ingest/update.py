@@ -312,7 +312,8 @@ def _ingest(paths: Sequence[Path], urls: Sequence[str], directory: Path, embedde
         kept = {record.path for record in records}
         report.removed = [record.doc for record in old.manifest.documents if record.path not in kept]
     report.embedded = len(gathered.vectors)
-    if previous is None or not same_vectors or records != previous.manifest.documents:
+    if (previous is None or not same_vectors or records != previous.manifest.documents
+            or previous.manifest.format_version != store.FORMAT_VERSION):  # an older format is written anew
         vectors, latent = _embeddings_for(passages, reusable, reusable_latent, embedder, progress, report)
         if old is not None:
             old.close()

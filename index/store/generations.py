@@ -40,8 +40,11 @@ if TYPE_CHECKING:
     from index.models.latent import LatentTerms
 
 # 2: BM25 index beside the vectors; 3: embedding recipe recorded; 4: BM25 stopwords;
-# 5: passage offsets, IVF above vectors.EXACT_LIMIT; 6: latent terms beside the vectors (e5-small)
-FORMAT_VERSION = 6
+# 5: passage offsets, IVF above vectors.EXACT_LIMIT; 6: latent terms beside the vectors (e5-small);
+# 7: BM25 arrays written by lexical.py, with each term's passages by score (6 is still read: by bm25s,
+# searched without that order, with the same results)
+FORMAT_VERSION = 7
+READABLE_VERSIONS = (6, 7)
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
 PASSAGES = "passages.jsonl"
@@ -345,9 +348,10 @@ def _load(directory: Path, lock: IO[bytes] | None) -> Index:
     """The generation CURRENT names now, checked; `lock` is handed to the Index."""
     try:
         generation, data = _live_manifest(directory)
-        if data.get("format_version") != FORMAT_VERSION:
+        if data.get("format_version") not in READABLE_VERSIONS:
             raise IndexMismatch(
-                f"index at {directory} has format {data.get('format_version')}, this version reads {FORMAT_VERSION}; "
+                f"index at {directory} has format {data.get('format_version')}, this version reads "
+                f"{' and '.join(map(str, READABLE_VERSIONS))}; "
                 f"{REBUILD_HINT}"
             )
         manifest = Manifest.from_json(data)
