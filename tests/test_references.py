@@ -147,7 +147,7 @@ def test_help_and_the_citation_modules_import_no_citeproc_or_rispy() -> None:
     """citeproc costs tens of milliseconds to import: `readouts --help`, and a cold `ask` that links
     and quotes without citing, load neither it nor rispy."""
     code = ("import sys, contextlib, io\n"
-            "from index import cli, citation, references\n"
+            "from index import cli\nfrom index.answer import citation, references\n"
             "with contextlib.suppress(SystemExit), contextlib.redirect_stdout(io.StringIO()):\n"
             "    cli.main(['--help'])\n"
             "from index.passage import Passage\n"
