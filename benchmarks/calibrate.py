@@ -29,12 +29,14 @@ from fresh import FRESH, retriever_for  # noqa: E402
 from index.answer.policy import Answerer  # noqa: E402
 from index.errors import NothingMatches  # noqa: E402
 from index.evaluate import evaluate, half, load_questions  # noqa: E402
-from index.store.lexical import covers  # noqa: E402
+from index.retrieve.ranking import EVIDENCE_BAR, evidence  # noqa: E402
 
 
-def answerable(question: str, hits: list, level: float) -> list:
-    """The hits a bar of `level` (cosine) would quote: as the answer policy does, for one bar."""
-    return [hit for hit in hits if hit.score >= level or covers(question, hit.passage.lexical_text)]
+def answerable(question: str, hits: list, level: float, lexical) -> list:
+    """The hits a bar of `level` (cosine) would quote: as the answer policy does (ranking.judge), the
+    cosine at the bar or the question's words held (evidence)."""
+    held = evidence(lexical, question, [hit.passage for hit in hits])
+    return [hit for hit, share in zip(hits, held) if hit.score >= level or share >= EVIDENCE_BAR]
 
 OFF_TOPIC = ROOT / "tests" / "questions" / "off_topic.jsonl"
 
@@ -85,8 +87,10 @@ def thresholds(retrievers) -> None:
     print("| threshold | on-topic answered | off-topic abstained | sum |")
     print("|---|---|---|---|")
     for level in np.round(np.arange(0.20, 0.80, 0.02), 2):
-        answered = sum(bool(answerable(q.q, hits[c, q.id, q.q], level)) for c, q in on_topic)
-        abstained = sum(not answerable(q.q, hits[c, q.id, q.q], level) for c, q in off_topic)
+        answered = sum(bool(answerable(q.q, hits[c, q.id, q.q], level, retrievers[c].index.lexical))
+                       for c, q in on_topic)
+        abstained = sum(not answerable(q.q, hits[c, q.id, q.q], level, retrievers[c].index.lexical)
+                        for c, q in off_topic)
         print(f"| {level:.2f} | {answered}/{len(on_topic)} | {abstained}/{len(off_topic)} | {answered + abstained} |")
 
 
