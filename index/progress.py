@@ -13,13 +13,13 @@ from . import settings
 
 
 class Tracker(Protocol):
-    def update(self, n: int = 1) -> object: ...
+    def update(self, n: int = 1, *, documents: int = 0) -> object: ...
 
     def close(self) -> None: ...
 
 
 class _Silent:
-    def update(self, n: int = 1) -> None:
+    def update(self, n: int = 1, *, documents: int = 0) -> None:
         pass
 
     def close(self) -> None:
@@ -27,18 +27,22 @@ class _Silent:
 
 
 class ProgressLines:
-    """`done/total` of `unit`s, their rate and the time left, as a line on `stream` at most every
-    `interval` seconds and once at the end; safe to update from several threads (onnx_model.run_many)."""
+    """`done/total` of `unit`s (and of the documents they belong to, when counted), their rate and the
+    time left, as a line on `stream` at most every `interval` seconds and once at the end; safe to update
+    from several threads (onnx_model.run_many)."""
 
-    def __init__(self, total: int, desc: str, unit: str, interval: float, stream: TextIO) -> None:
+    def __init__(self, total: int, desc: str, unit: str, interval: float, stream: TextIO, *,
+                 documents: int = 0) -> None:
         self.total, self.desc, self.unit, self.interval, self.stream = total, desc, unit, interval, stream
-        self.done = 0
+        self.documents = documents
+        self.done = self.documents_done = 0
         self.start = self.last = time.monotonic()
         self._lock = threading.Lock()
 
-    def update(self, n: int = 1) -> None:
+    def update(self, n: int = 1, *, documents: int = 0) -> None:
         with self._lock:
             self.done = min(self.total, self.done + n)
+            self.documents_done = min(self.documents, self.documents_done + documents)
             now = time.monotonic()
             if now - self.last >= self.interval and self.done < self.total:
                 self.last = now
@@ -53,19 +57,40 @@ class ProgressLines:
         rate = self.done / elapsed
         left = f"about {(self.total - self.done) / rate:,.0f} s left" if rate and self.done < self.total else (
             f"done in {elapsed:,.1f} s" if self.done >= self.total else "time left unknown")
-        return (f"{self.desc}: {self.done:,}/{self.total:,} {self.unit}s ({100 * self.done // max(self.total, 1)}%), "
-                f"{rate:,.1f} {self.unit}s/s, {self.total - self.done:,} left, {left}")
+        units = (f"{self.done:,}/{self.total:,} {self.unit}s ({100 * self.done // max(self.total, 1)}%)")
+        if self.documents:
+            return (f"{self.desc}: {self.documents_done:,}/{self.documents:,} documents, {units}, "
+                    f"{rate:,.1f} {self.unit}s/s, {self.documents - self.documents_done:,} documents left, {left}")
+        return f"{self.desc}: {units}, {rate:,.1f} {self.unit}s/s, {self.total - self.done:,} left, {left}"
 
     def _write(self, now: float) -> None:
         print(self.line(now), file=self.stream, flush=True)
 
 
-def tracker(total: int, desc: str, *, unit: str = "passage", enabled: bool = True) -> Tracker:
-    """A tqdm bar on a terminal's stderr, progress lines on any other stderr, nothing when not `enabled`."""
+class _Bar:
+    """A tqdm bar of `unit`s for a terminal, its postfix counting the documents done when they are counted."""
+
+    def __init__(self, total: int, desc: str, unit: str, documents: int) -> None:
+        from tqdm import tqdm
+
+        self.bar = tqdm(total=total, desc=desc, unit=unit)
+        self.documents, self.documents_done = documents, 0
+
+    def update(self, n: int = 1, *, documents: int = 0) -> None:
+        if documents:
+            self.documents_done = min(self.documents, self.documents_done + documents)
+            self.bar.set_postfix_str(f"{self.documents_done:,}/{self.documents:,} documents", refresh=False)
+        self.bar.update(n)
+
+    def close(self) -> None:
+        self.bar.close()
+
+
+def tracker(total: int, desc: str, *, unit: str = "passage", enabled: bool = True, documents: int = 0) -> Tracker:
+    """A tqdm bar on a terminal's stderr, progress lines on any other stderr, nothing when not `enabled`;
+    with `documents`, both also count the documents done."""
     if not enabled or total <= 0:
         return _Silent()
     if sys.stderr.isatty():
-        from tqdm import tqdm
-
-        return tqdm(total=total, desc=desc, unit=unit)
-    return ProgressLines(total, desc, unit, settings.progress_seconds(os.environ), sys.stderr)
+        return _Bar(total, desc, unit, documents)
+    return ProgressLines(total, desc, unit, settings.progress_seconds(os.environ), sys.stderr, documents=documents)
