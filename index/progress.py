@@ -7,9 +7,12 @@ import os
 import sys
 import threading
 import time
+from collections.abc import Callable, Sequence
 from typing import Protocol, TextIO
 
 from . import settings
+
+Done = Callable[[Sequence[int]], object]  # told the positions of texts just embedded (Embedder.embed)
 
 
 class Tracker(Protocol):
@@ -94,3 +97,27 @@ def tracker(total: int, desc: str, *, unit: str = "passage", enabled: bool = Tru
     if sys.stderr.isatty():
         return _Bar(total, desc, unit, documents)
     return ProgressLines(total, desc, unit, settings.progress_seconds(os.environ), sys.stderr, documents=documents)
+
+
+class DocumentsDone:
+    """Counts the documents whose new texts are all embedded, as the model reports the texts it has
+    done (`done`, an Embedder.embed callback), and shows both on `tracker`: the counts a log of a long
+    ingest needs. `holders[i]` are the documents holding text i (a text shared by two is embedded once)."""
+
+    def __init__(self, holders: Sequence[Sequence[int]], documents: int, progress: Tracker) -> None:
+        self.holders, self.progress = holders, progress
+        self.waiting = [0] * documents
+        for held_by in holders:
+            for document in held_by:
+                self.waiting[document] += 1
+        self._lock = threading.Lock()
+        progress.update(0, documents=self.waiting.count(0))  # nothing new to embed: done already
+
+    def done(self, texts: Sequence[int]) -> None:
+        finished = 0
+        with self._lock:
+            for text in texts:
+                for document in self.holders[text]:
+                    self.waiting[document] -= 1
+                    finished += self.waiting[document] == 0
+        self.progress.update(len(texts), documents=finished)

@@ -30,6 +30,7 @@ from fakebotapi import FakeBotApi  # noqa: E402
 from index import settings  # noqa: E402
 from index.ingest.update import ingest  # noqa: E402
 from index.models.embed import Embedder, embedder_named  # noqa: E402
+from index.progress import Done  # noqa: E402
 from index.retrieve.search import Retriever  # noqa: E402
 from index.store import generations as store  # noqa: E402
 
@@ -62,8 +63,10 @@ class FakeEmbedder:
     def __init__(self) -> None:
         self.embedded: list[str] = []
 
-    def embed(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
+    def embed(self, texts: Sequence[str], *, progress: bool = False, done: Done | None = None) -> np.ndarray:
         self.embedded.extend(texts)
+        if done:
+            done(range(len(texts)))
         vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
         for row, text in enumerate(texts):
             for word in re.findall(r"\w+", text.lower()):
@@ -94,8 +97,8 @@ class FakeLatentEmbedder(FakeEmbedder):
         super().__init__()
         self.latent: list[str] = []
 
-    def embed(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
-        return super().embed([re.sub(r"[^\x00-\x7f]", " ", text) for text in texts])
+    def embed(self, texts: Sequence[str], *, progress: bool = False, done: Done | None = None) -> np.ndarray:
+        return super().embed([re.sub(r"[^\x00-\x7f]", " ", text) for text in texts], done=done)
 
     def embed_latent(self, texts: Sequence[str], *, progress: bool = False) -> sparse.csr_matrix:
         self.latent.extend(texts)

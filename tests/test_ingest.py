@@ -314,10 +314,10 @@ def test_bm25_is_built_again_for_what_another_ingest_wrote_meanwhile(corpus_copy
                                      "2023, and spoke about fisheries.\n")
     embed = fake_embedder.embed
 
-    def embed_while_another_ingest_writes(texts, *, progress=False):  # noqa: ANN001, ANN202
+    def embed_while_another_ingest_writes(texts, *, progress=False, done=None):  # noqa: ANN001, ANN202
         fake_embedder.embed = embed
         ingest([other], directory, fake_embedder)
-        return embed(texts, progress=progress)
+        return embed(texts, progress=progress, done=done)
 
     fake_embedder.embed = embed_while_another_ingest_writes
     report = ingest([corpus_copy], directory, fake_embedder)

@@ -15,7 +15,7 @@ import pytest
 
 from index import cli
 from index.models.embed import MiniLMEmbedder
-from index.progress import ProgressLines
+from index.progress import DocumentsDone, ProgressLines
 
 LINE = re.compile(r"^Embedding: ([\d,]+)/([\d,]+) documents, ([\d,]+)/([\d,]+) passages \(\d+%\), "
                   r"([\d,.]+) passages/s, ([\d,]+) documents left, (.+)$")
@@ -33,13 +33,17 @@ class SlowModel:
         vectors = rng.normal(size=(len(texts), MiniLMEmbedder.dimension)).astype(np.float32)
         return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
 
-    def run_many(self, batches: list[list[str]], done: Callable[[], object] | None = None) -> list[np.ndarray]:
+    def __init__(self) -> None:
+        self.batches: list[list[str]] = []
+
+    def run_many(self, batches: list[list[str]], done: Callable[[int], object] | None = None) -> list[np.ndarray]:
         results = []
-        for batch in batches:
+        for number, batch in enumerate(batches):
             time.sleep(0.01)
+            self.batches.append(batch)
             results.append(self.run(batch))
             if done:
-                done()
+                done(number)
         return results
 
 
@@ -52,7 +56,6 @@ def test_ingest_into_a_log_writes_progress_lines(run, tmp_path: Path, tests_corp
     embedder.model = SlowModel()  # type: ignore[assignment]  # a cached_property, set before first use
     monkeypatch.setattr(cli, "embedder_to_ingest", lambda choice, directory: embedder)
     monkeypatch.setenv("READOUTS_PROGRESS_SECONDS", "0.02")
-    monkeypatch.setattr("index.ingest.update.EMBED_SLICE", 40)
     code, _, err = run("ingest", "--index", str(tmp_path / "index"), str(folder))
     assert code == 0, err
     assert re.search(r"^Read 40 documents \([\d,]+ distinct passages\); [\d,]+ passages to embed$", err, re.M), err
@@ -69,26 +72,35 @@ def test_ingest_into_a_log_writes_progress_lines(run, tmp_path: Path, tests_corp
     assert "\r" not in err  # no bar's carriage returns in a log
 
 
-def test_ingest_reuses_no_vector_twice_and_counts_every_document(tmp_path: Path, tests_corpus: Path,
-                                                                  monkeypatch) -> None:
-    """Embedding a run of documents at a time embeds each distinct text once and counts every document
-    once, shared texts and all."""
-    from index.ingest import update
+def test_a_document_is_done_when_its_last_new_text_is() -> None:
+    stream = io.StringIO()
+    lines = ProgressLines(4, "Embedding", "passage", interval=3600, stream=stream, documents=4)
+    # text 0 in documents 0 and 1, text 1 in document 1, texts 2 and 3 in document 2; none new in document 3
+    counter = DocumentsDone([[0, 1], [1], [2], [2]], 4, lines)
+    assert lines.documents_done == 1
+    counter.done([1])
+    assert (lines.done, lines.documents_done) == (1, 1)
+    counter.done([0, 2])
+    assert (lines.done, lines.documents_done) == (3, 3)
+    counter.done([3])
+    assert (lines.done, lines.documents_done) == (4, 4)
 
-    monkeypatch.setattr(update, "EMBED_SLICE", 7)
-    folder = tmp_path / "readouts"
-    folder.mkdir()
-    for path in sorted((tests_corpus / "state-dept").glob("*.txt"))[:12]:
-        shutil.copy(path, folder)
-    first = sorted(folder.iterdir())[0]  # a second readout holding all the first's paragraphs, and one more
-    (folder / "copy-of-first.txt").write_text(first.read_text() + "\n\nA paragraph of its own.\n")
-    corpus = update.load_corpus([folder], update.word_pieces)
-    slices = update._slices(corpus.documents, set())
-    assert sum(count for count, _ in slices) == len(corpus.documents) == 13
-    keys = [key for _, texts in slices for key in texts]
-    assert len(keys) == len(set(keys)) == len({update.text_key(p.embedding_text)
-                                               for d in corpus.documents for p in d.passages})
-    assert all(len(texts) >= 7 for _, texts in slices[:-1])
+
+def test_batches_run_in_the_order_of_their_first_text_and_keep_their_texts() -> None:
+    """Readouts given in order are embedded in order, so documents are done early, and each batch holds
+    the same texts as when sorted by length alone: vectors of int8 models, scaled over a batch, are kept."""
+    embedder = MiniLMEmbedder()
+    embedder.batch_size = 2
+    model = SlowModel()
+    embedder.model = model  # type: ignore[assignment]
+    texts = [f"text {'x' * length}" for length in (9, 1, 7, 3, 8, 2, 6, 4, 5, 0)]
+    reported: list[list[int]] = []
+    embedder.embed(texts, done=lambda positions: reported.append(list(positions)))
+    by_length = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    pairs = [sorted(by_length[i : i + 2]) for i in range(0, len(texts), 2)]
+    assert sorted(map(sorted, reported)) == sorted(pairs)  # the same batches as sorted by length
+    assert [min(batch) for batch in reported] == sorted(min(batch) for batch in reported)
+    assert model.batches == [[texts[i] for i in batch] for batch in reported]
 
 
 def test_lines_come_no_more_often_than_the_interval() -> None:

@@ -163,7 +163,7 @@ from index.store import generations as store
 class Wide:
     """Wide vectors, so that FAISS's file is what fills the disk."""
     name, dimension, multilingual = "wide-test", 4096, False
-    def embed(self, texts, *, progress=False):
+    def embed(self, texts, *, progress=False, done=None):
         rng = np.random.default_rng(len(texts))
         vectors = rng.random((len(texts), self.dimension), dtype=np.float32)
         return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)

@@ -16,7 +16,7 @@ from index.errors import IndexCorrupt, IndexMismatch, IndexNotFound, IndexWriteF
 from index.models.embed import Embedder
 from index.models.onnx_model import word_pieces
 from index.passage import EMBEDDING_RECIPE, Passage
-from index.progress import tracker
+from index.progress import DocumentsDone, tracker
 from index.store import generations as store
 from index.store.lexical import Lexical
 from index.terminal import one_line
@@ -34,7 +34,6 @@ if TYPE_CHECKING:
 
 MAX_WARNINGS = 10  # readouts named in a script the embedder does not read; one more line says there are more
 MULTILINGUAL = "e5-small"  # the embedder suggested for readouts that are not in Latin script
-EMBED_SLICE = 256  # passages embedded between two counts of documents done (a few seconds of the slowest model)
 LOCK_WAIT = 60.0  # seconds an ingest waits for another one's write to end before it gives up (IndexBusy)
 
 
@@ -218,10 +217,17 @@ def _gather(paths: Sequence[Path], urls: Sequence[str], directory: Path, embedde
         if progress:
             print(f"Read {len(documents):,} documents ({len(texts):,} distinct passages); "
                   f"{len(missing):,} passages to embed", file=sys.stderr, flush=True)
+        vectors: dict[str, np.ndarray] = {}
+        latent: dict[str, sparse.csr_matrix] = {}
         lexical = None
         if missing and previous is None:  # a new index: its BM25 is built while the model embeds
             lexical = _Lexical([passage.lexical_text for passage in _new_index_passages(documents)])
-        vectors, latent = _embed_by_documents(documents, held, embedder, progress) if missing else ({}, {})
+        if missing:
+            fresh = _embed_counting_documents(documents, missing, texts, embedder, progress)
+            vectors = dict(zip(missing, fresh))
+            fresh_latent = embedder.embed_latent([texts[key] for key in missing], progress=progress)
+            if fresh_latent is not None:
+                latent = {key: fresh_latent[row] for row, key in enumerate(missing)}
     except BaseException:
         if before is not None:
             before.close()
@@ -229,45 +235,20 @@ def _gather(paths: Sequence[Path], urls: Sequence[str], directory: Path, embedde
     return _Gathered(corpus, web, vectors, latent, before, lexical)
 
 
-def _slices(documents: Sequence[Document], held: set[str]) -> list[tuple[int, dict[str, str]]]:
-    """`documents` in order, cut into runs of about EMBED_SLICE passages not yet embedded: each run's
-    count of documents and its new texts by key (a text shared by two readouts goes with the first)."""
-    slices: list[tuple[int, dict[str, str]]] = []
-    seen = set(held)
-    count, texts = 0, {}
-    for document in documents:
-        count += 1
-        for passage in document.passages:
-            key = text_key(passage.embedding_text)
-            if key not in seen:
-                seen.add(key)
-                texts[key] = passage.embedding_text
-        if len(texts) >= EMBED_SLICE:
-            slices.append((count, texts))
-            count, texts = 0, {}
-    if count:
-        slices.append((count, texts))
-    return slices
-
-
-def _embed_by_documents(documents: Sequence[Document], held: set[str], embedder: Embedder, progress: bool,
-                        ) -> tuple[dict[str, np.ndarray], dict[str, sparse.csr_matrix]]:
-    """The vectors (and latent terms) of every passage text not in `held`, a run of documents at a time,
-    so that progress counts the documents done, not only passages."""
-    slices = _slices(documents, held)
-    bar = tracker(sum(len(texts) for _, texts in slices), "Embedding", enabled=progress, documents=len(documents))
-    vectors: dict[str, np.ndarray] = {}
-    latent: dict[str, sparse.csr_matrix] = {}
-    for count, texts in slices:
-        keys = list(texts)
-        if keys:
-            vectors.update(zip(keys, embedder.embed(list(texts.values()))))
-            fresh_latent = embedder.embed_latent(list(texts.values()))
-            if fresh_latent is not None:
-                latent.update((key, fresh_latent[row]) for row, key in enumerate(keys))
-        bar.update(len(keys), documents=count)
+def _embed_counting_documents(documents: Sequence[Document], missing: Sequence[str], texts: Mapping[str, str],
+                              embedder: Embedder, progress: bool) -> np.ndarray:
+    """The vectors of the `missing` texts (keys into `texts`), with progress that counts the documents
+    done as well as passages."""
+    position = {key: row for row, key in enumerate(missing)}
+    holders: list[list[int]] = [[] for _ in missing]
+    for number, document in enumerate(documents):
+        for key in dict.fromkeys(text_key(passage.embedding_text) for passage in document.passages):
+            if key in position:
+                holders[position[key]].append(number)
+    bar = tracker(len(missing), "Embedding", enabled=progress, documents=len(documents))
+    vectors = embedder.embed([texts[key] for key in missing], done=DocumentsDone(holders, len(documents), bar).done)
     bar.close()
-    return vectors, latent
+    return vectors
 
 
 def _same_vectors(previous: store.Index, embedder: Embedder) -> bool:

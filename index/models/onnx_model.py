@@ -241,8 +241,9 @@ class OnnxModel:
         session = session or self.session
         return session.run(None, {i.name: inputs[i.name] for i in session.get_inputs()})[0]  # MPNet: no token types
 
-    def run_many(self, batches: list[list[str]], done: Callable[[], object] | None = None) -> list[np.ndarray]:
-        """The vectors of each batch, computed by the bulk sessions in parallel; `done` after each."""
+    def run_many(self, batches: list[list[str]], done: Callable[[int], object] | None = None) -> list[np.ndarray]:
+        """The vectors of each batch, computed by the bulk sessions in parallel, each started in the
+        order given; `done` with a batch's number once it is computed."""
         sessions = self.bulk_sessions
         results: list[np.ndarray] = [np.zeros(0)] * len(batches)
 
@@ -250,7 +251,7 @@ class OnnxModel:
             for number in range(worker, len(batches), len(sessions)):
                 results[number] = self.run(batches[number], sessions[worker])
                 if done:
-                    done()
+                    done(number)
 
         with ThreadPoolExecutor(len(sessions)) as pool:
             list(pool.map(share, range(len(sessions))))  # list(): a worker's exception is raised here
