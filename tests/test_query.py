@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from index.retrieve.query import parse_query
+from index.retrieve.query import is_keywords, parse_query
 
 TODAY = date(2026, 11, 23)
 
@@ -134,3 +134,18 @@ def test_a_date_in_words_ends_a_week_later_for_publication_and_an_operator_exact
     assert (worded.start, worded.end, worded.published_before) == (date(2022, 6, 1), date(2022, 7, 1), date(2022, 7, 8))
     exact = parse_query("Taliban talks before:2022-07 since June 2022", date(2026, 1, 1))
     assert exact.end == exact.published_before == date(2022, 7, 1)
+
+
+@pytest.mark.parametrize("question", ["kosovo serbia license plates", "kuleba latest", "Zelensky", "g7 hiroshima summit",
+                                      "before:2022 kuleba", "fukushima water release china"])
+def test_a_few_words_typed_as_a_search_are_keywords(question: str) -> None:
+    assert is_keywords(question)
+    assert parse_query(question, date(2024, 1, 1)).keywords
+
+
+@pytest.mark.parametrize("question", ["What did Blinken say about Kuleba?", "did blinken meet xi", "kuleba in brussels?",
+                                      "tell me about the grain deal", "how is the black sea grain initiative",
+                                      "Blinken and Kuleba discussed the grain corridor in July", "外交部发言人？"])
+def test_a_sentence_or_a_question_is_not(question: str) -> None:
+    assert not is_keywords(question)
+    assert not parse_query(question, date(2024, 1, 1)).keywords

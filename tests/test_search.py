@@ -101,6 +101,30 @@ def test_off_topic_is_not_answerable_but_rare_terms_are(retriever: Retriever) ->
     assert relevant(hits[0])  # by its word evidence
 
 
+def test_keywords_a_passage_lacks_raise_its_bar_and_held_ones_do_not(retriever: Retriever, monkeypatch) -> None:
+    """Typed as keywords, every word is meant: a passage lacking some needs a cosine higher by the
+    lift times the share of their weight it lacks; one holding them all is judged as before."""
+    from index.retrieve import ranking
+
+    monkeypatch.setattr(ranking, "KEYWORD_LIFT", 0.2)
+    text = "dual-track approach bread"  # the seeds hold the first two words, no readout the third
+    hits = retriever.search(text, 8)
+    ranker = retriever.ranker_for(text)
+    as_sentence, as_keywords = ranker.judge(text, hits, False), ranker.judge(text, hits, True)
+    shares = ranking.evidence(retriever.index.lexical, text, [hit.passage for hit in hits])
+    assert 0 < max(shares) < 1
+    for sentence, keywords, share in zip(as_sentence, as_keywords, shares):
+        cosine_side = sentence.score - bar(retriever.embedder, text, sentence.passage)
+        words_side = share - ranking.EVIDENCE_BAR
+        assert sentence.relevance == pytest.approx(max(cosine_side, words_side))
+        assert keywords.relevance == pytest.approx(max(cosine_side - 0.2 * (1 - share), words_side))
+    whole = "dual-track approach"  # a passage holding every keyword is judged as a sentence's would be
+    held = [share == 1 for share in ranking.evidence(retriever.index.lexical, whole, [hit.passage for hit in hits])]
+    assert any(held)
+    for keywords, sentence, full in zip(ranker.judge(whole, hits, True), ranker.judge(whole, hits, False), held):
+        assert (keywords.relevance == sentence.relevance) or not full
+
+
 def test_a_republished_readout_is_one_hit_naming_the_other_source(tmp_path: Path, embedder, seeds_dir: Path) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
@@ -156,11 +180,12 @@ def test_hits_carry_a_relevance_whatever_the_script(multilingual: Retriever) -> 
     english = multilingual.search("Fukushima contaminated water discharge", 3)
     for hits in (chinese, english):
         assert "relevance" in hits[0].to_json() and "english_score" not in hits[0].to_json()
-    from index.retrieve.ranking import EVIDENCE_BAR, evidence
+    from index.retrieve.ranking import EVIDENCE_BAR, KEYWORD_LIFT, evidence
 
     held = evidence(multilingual.index.lexical, "Fukushima contaminated water discharge", [hit.passage for hit in english])
-    assert [hit.relevance for hit in english] == [
-        pytest.approx(max(hit.score - multilingual.embedder.min_similarity, share - EVIDENCE_BAR))
+    assert [hit.relevance for hit in english] == [  # typed as keywords: a passage lacking some needs more
+        pytest.approx(max(hit.score - multilingual.embedder.min_similarity - KEYWORD_LIFT * (1 - share),
+                          share - EVIDENCE_BAR))
         for hit, share in zip(english, held)]
 
 

@@ -67,6 +67,7 @@ class Query:
     worded: bool = False  # whether a date phrase narrowed start or end
     end_worded: bool = False  # whether the end comes from a date phrase
     operator_dates: tuple[date | None, date | None] = (None, None)  # start and end as the operators alone set them
+    keywords: bool = False  # typed as search terms, not asked (is_keywords): each word is meant
 
     @property
     def published_before(self) -> date | None:
@@ -122,6 +123,20 @@ def _earlier(a: date | None, b: date | None) -> date | None:
     return min(x for x in (a, b) if x) if a or b else None
 
 
+KEYWORD_WORDS = 6  # a question longer than this reads as a sentence, asked or not
+# A sentence's opening: a question word, an auxiliary, or a request ("tell me", "show", "any news on")
+ASKING = re.compile(r"^\W*(who|whom|whose|what|when|where|why|how|which|did|does|do|is|are|was|were|has|have|had|"
+                    r"can|could|will|would|should|tell|show|give|find|list|any|summari[sz]e|explain)\b", re.I)
+
+
+def is_keywords(question: str) -> bool:
+    """Whether a question is typed as search terms ("kosovo serbia license plates"): a few words, no
+    question mark, not opening as a sentence does. Every such word is meant, so a passage lacking
+    some must be closer in meaning to answer (ranking.KEYWORD_LIFT)."""
+    words = OPERATOR.sub(" ", question).split()
+    return 0 < len(words) <= KEYWORD_WORDS and "?" not in question and "？" not in question and not ASKING.match(question)
+
+
 def parse_query(question: str, today: date, word_dates: bool = True) -> Query:
     start = end = None
     sources: list[str] = []
@@ -144,8 +159,10 @@ def parse_query(question: str, today: date, word_dates: bool = True) -> Query:
     if latest:
         text = " ".join(RECENCY.sub(" ", text).split()) or text
     by_operators = (start, end)
+    keywords = is_keywords(question)
     if not word_dates:
-        return Query(text=text, start=start, end=end, sources=found, latest=latest, operator_dates=by_operators)
+        return Query(text=text, start=start, end=end, sources=found, latest=latest, operator_dates=by_operators,
+                     keywords=keywords)
 
     match: re.Match[str] | None
     if match := MONTH_YEAR.search(text):
@@ -168,7 +185,7 @@ def parse_query(question: str, today: date, word_dates: bool = True) -> Query:
     if match := RELATIVE.search(text):
         start, end = _relative(match, today, start, end)
     return Query(text=text, start=start, end=end, sources=found, latest=latest, worded=(start, end) != by_operators,
-                 end_worded=end != by_operators[1], operator_dates=by_operators)
+                 end_worded=end != by_operators[1], operator_dates=by_operators, keywords=keywords)
 
 
 def undated(question: str) -> str:

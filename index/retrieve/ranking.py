@@ -28,6 +28,9 @@ SPEAKER_WEIGHT = 0.15  # added where a person the question asks about speaks (sp
 # cosine: a bare name, a keyword or an exact phrase is evidence a small embedder blurs.
 EVIDENCE_BAR = 1.0
 EVIDENCE_KNOWN_ONLY = False  # whether words no readout holds are left out of the question's weight
+# Keywords (query.is_keywords): the cosine bar raised by this times the share of their word weight a
+# passage lacks; a sentence's words are not all meant, a keyword's are (chosen by CV: docs/quality-chat.md).
+KEYWORD_LIFT = 0.3
 
 
 @dataclass(frozen=True)
@@ -54,9 +57,11 @@ class Ranker(Protocol):
     def extra_rows(self, text: str, pool: int, allowed: np.ndarray | None, method: Method) -> np.ndarray:
         """Candidates beyond the dense and BM25 ones (none, for most strategies)."""
 
-    def rank(self, text: str, candidates: Candidates, method: Method, take: Take) -> list[Hit]:
+    def rank(self, text: str, candidates: Candidates, method: Method, take: Take, *, keywords: bool = False,
+             ) -> list[Hit]:
         """Order the candidates, `take` the hits from that order (one per fact), and give each its
-        relevance (Hit.relevance: at least 0 when close enough to quote)."""
+        relevance (Hit.relevance: at least 0 when close enough to quote); `keywords`: the question was
+        typed as search terms (Query.keywords)."""
 
 
 def reorder(candidates: Candidates, order: np.ndarray | None, take: Take) -> list[Hit]:
@@ -110,8 +115,9 @@ class SameLanguage:
     def extra_rows(self, text: str, pool: int, allowed: np.ndarray | None, method: Method) -> np.ndarray:
         return np.zeros(0, dtype=np.int64)
 
-    def rank(self, text: str, candidates: Candidates, method: Method, take: Take) -> list[Hit]:
-        return self.judge(text, reorder(candidates, self.order(text, candidates, method), take))
+    def rank(self, text: str, candidates: Candidates, method: Method, take: Take, *, keywords: bool = False,
+             ) -> list[Hit]:
+        return self.judge(text, reorder(candidates, self.order(text, candidates, method), take), keywords)
 
     def order(self, text: str, candidates: Candidates, method: Method) -> np.ndarray | None:
         """Hybrid order of the candidates (None: the gathered order, for dense or lexical alone)."""
@@ -142,10 +148,12 @@ class SameLanguage:
                                 passage.title, passage.speaker))
         return np.array(marks, dtype=np.float64)
 
-    def judge(self, text: str, hits: list[Hit]) -> list[Hit]:
-        """Each hit's relevance: how far its cosine clears the embedder's bar, or its word evidence
-        clears EVIDENCE_BAR, whichever is further."""
+    def judge(self, text: str, hits: list[Hit], keywords: bool = False) -> list[Hit]:
+        """Each hit's relevance: how far its cosine clears the embedder's bar (raised, for keywords, by
+        the share of their weight the passage lacks), or its word evidence clears EVIDENCE_BAR,
+        whichever is further."""
         held = evidence(self.lexical, text, [hit.passage for hit in hits])
-        return [dataclasses.replace(hit, relevance=max(hit.score - bar(self.embedder, text, hit.passage),
-                                                       share - EVIDENCE_BAR))
-                for hit, share in zip(hits, held)]
+        lift = KEYWORD_LIFT if keywords else 0.0
+        return [dataclasses.replace(hit, relevance=max(
+            hit.score - bar(self.embedder, text, hit.passage) - lift * (1.0 - share), share - EVIDENCE_BAR))
+            for hit, share in zip(hits, held)]

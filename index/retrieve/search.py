@@ -142,7 +142,7 @@ class Retriever:
         candidates = self._candidates(ranker, query.text, pool, allowed, method)
         wanted = k if not query.latest else pool
         hits = ranker.rank(query.text, candidates, method, lambda rows, similarities, vectors: unique(
-            rows, similarities, vectors, wanted, self.index.passages, self.embedder))
+            rows, similarities, vectors, wanted, self.index.passages, self.embedder), keywords=query.keywords)
         if query.latest:  # newest first among the passages that hold the question's words, else the relevant
             held = evidence(self.index.lexical, query.text, [hit.passage for hit in hits])
             hits = ([hit for hit, share in zip(hits, held) if share >= EVIDENCE_BAR]

@@ -108,9 +108,11 @@ class CrossLingual:
             return np.zeros(0, dtype=np.int64)
         return self.latent.search(self._latent_query(text), pool, allowed)
 
-    def rank(self, text: str, candidates: Candidates, method: Method, take: Take) -> list[Hit]:
+    def rank(self, text: str, candidates: Candidates, method: Method, take: Take, *, keywords: bool = False,
+             ) -> list[Hit]:
         """BM25 alone reads neither the English nor the glosses: its hits keep their order and the
-        plain bars. Otherwise the question's English and glosses are read once, for both steps."""
+        plain bars. Otherwise the question's English and glosses are read once, for both steps.
+        `keywords` is not read: a passage's support here is its names and glosses, not the words typed."""
         if method == "lexical":
             return [dataclasses.replace(hit, relevance=relevance(
                 self.embedder, hit.score, non_latin(hit.passage.text), None, support=1.0))
