@@ -81,10 +81,10 @@ def quote_html(hit: Hit, max_chars: int | None = None, shown_chars: int = SHOWN_
     (`max_chars`, the folded paragraph's room) is shortened, visibly, with "[…]".
     """
     text = hit.passage.text
-    lead = _lead(hit)
-    if lead is None:
+    span = _lead(hit)
+    if span is None:
         return f"<blockquote>{_esc(text)}</blockquote>"
-    a, b = lead
+    a, b = span
     sentence = text[a:b].strip()
     shown = _clip(sentence, min(shown_chars, SHOWN_CHARS))
     if shown == text.strip():
