@@ -7,6 +7,7 @@ import dataclasses
 import hashlib
 import logging
 import secrets
+from collections.abc import Sequence
 from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update, User
@@ -23,7 +24,7 @@ from .texts import Texts, texts_for, texts_of
 
 log = logging.getLogger(__name__)
 HITS_PER_ALERT = 3  # passages an alert may quote in one digest; the rest are counted, to be asked for
-QUOTE_CHARS = 1500  # a quote's folded paragraph is shortened beyond this, so that several alerts fit one digest
+QUOTE_CHARS = 1500  # a quote's folded paragraph is shortened beyond this (and further when alerts must share one digest)
 USAGE = ("Usage: /alert <question>, e.g. /alert Fukushima water release. When new readouts arrive that answer it, "
          "I send them here.")
 
@@ -148,34 +149,52 @@ async def _fresh(services: Services, alert: Alert, change: Change) -> Answer | N
     return await services.emphasised(answer, range(min(HITS_PER_ALERT, len(fresh))))
 
 
+def digest_html(texts: Texts, found: Sequence[tuple[Alert, Answer]]) -> tuple[str, list[list[Hit]]]:
+    """One message for a chat: under each alert's question its new passages, folded as an answer's are,
+    and how many more it found; the passages each alert quotes, to be remembered. Every alert is named;
+    quotes come round by round (each alert's first, then each one's second), and their folded
+    paragraphs are shortened so that every alert's first quote fits the message where it can."""
+    heads = [f"🔍 <i>{escape(render.short(alert.question, 200))}</i>" for alert, _ in found]
+    room = render.TELEGRAM_LIMIT - len(texts.alert_digest_html) - 10
+    room -= sum(len(head) + 2 + len(_more_html(texts, len(answer.hits))) for head, (_, answer) in zip(heads, found))
+    firsts = [answer.hits[0] for _, answer in found if answer.hits]
+    fold = QUOTE_CHARS
+    if sum(len(render.hit_html(hit, max_chars=fold)) + 2 for hit in firsts) > room:
+        bare = sum(len(render.hit_html(hit, max_chars=0)) + 2 for hit in firsts)
+        fold = max(0, (room - bare) // max(1, len(firsts)))
+    quotes: list[list[str]] = [[] for _ in found]
+    quoted: list[list[Hit]] = [[] for _ in found]
+    full = [False] * len(found)
+    for round_ in range(HITS_PER_ALERT):
+        for i, (_, answer) in enumerate(found):
+            if full[i] or round_ >= len(answer.hits):
+                continue
+            quote = "\n\n" + render.hit_html(answer.hits[round_], max_chars=fold)
+            if len(quote) > room:
+                full[i] = True
+                continue
+            room -= len(quote)
+            quotes[i].append(quote)
+            quoted[i].append(answer.hits[round_])
+    blocks = [head + "".join(shown) + _more_html(texts, len(answer.hits) - len(hits))
+              for head, shown, hits, (_, answer) in zip(heads, quotes, quoted, found)]
+    return "\n\n".join([texts.alert_digest_html.format(count=sum(map(len, quoted))), *blocks]), quoted
+
+
+def _more_html(texts: Texts, count: int) -> str:
+    return "\n<i>" + escape(texts.alert_more.format(count=count)) + "</i>" if count else ""
+
+
 async def _send_digest(application: Application, chat_id: int, texts: Texts,
                        found: list[tuple[Alert, Answer]]) -> int:
-    """One message for the chat: under each alert's question its new passages, each folded as an
-    answer's are, as many as fit one message; those sent are remembered before it goes (never twice)."""
-    blocks: list[str] = []
-    size, shown = len(texts.alert_digest_html) + 10, 0
-    for alert, answer in found:
-        block = f"🔍 <i>{escape(render.short(alert.question, 200))}</i>"
-        more = texts.alert_more.format(count=len(answer.hits))
-        count = 0
-        for hit in answer.hits[:HITS_PER_ALERT]:
-            quote = "\n\n" + render.hit_html(hit, max_chars=QUOTE_CHARS)
-            if size + len(block) + len(quote) + len(more) + 4 > render.TELEGRAM_LIMIT:
-                break
-            block += quote
-            count += 1
-            alert.remember(sent_key(hit))
-        if count == 0:
-            continue
-        if count < len(answer.hits):
-            block += "\n<i>" + escape(texts.alert_more.format(count=len(answer.hits) - count)) + "</i>"
-        blocks.append(block)
-        size += len(block) + 2
-        shown += count
-    if not blocks:
+    """The chat's digest (digest_html); the passages it quotes are remembered before it goes (never twice)."""
+    text, quoted = digest_html(texts, found)
+    if not any(quoted):
         return 0
+    for (alert, _), hits in zip(found, quoted):
+        for hit in hits:
+            alert.remember(sent_key(hit))
     application.mark_data_for_update_persistence(chat_ids=chat_id)
-    text = "\n\n".join([texts.alert_digest_html.format(count=shown), *blocks])
     try:
         await application.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, disable_web_page_preview=True)
     except TelegramError as error:

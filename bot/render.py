@@ -1,7 +1,9 @@
 """Hits → Telegram HTML (escaped, paged, within Telegram's limits) and → plain text for the terminal."""
 from __future__ import annotations
 
-from html import escape
+import re
+from collections.abc import Sequence
+from html import escape, unescape
 
 from index import Answer, Hit, Passage
 
@@ -46,6 +48,8 @@ def _turn_html(passage: Passage, before: Passage | None) -> str:
 
 
 SHOWN_CHARS = 240  # at most this much of a quote is shown before its fold (escaped characters)
+MIN_SHOWN_CHARS = 120  # and at least this much, however much room a page's citations take
+FIRST_SCREEN = 900  # what a page of an answer shows before anything is unfolded, where its citations leave room
 UNFOLDED_CHARS = 280  # a passage this short is quoted whole, nothing folded
 FOLD_TAGS = len("<blockquote>… <b></b> …</blockquote>\n<blockquote expandable><b></b></blockquote>")
 
@@ -60,19 +64,29 @@ def _clip(text: str, limit: int) -> str:
     return cut.rsplit(" ", 1)[0] if " " in cut.strip() else cut
 
 
-def quote_html(hit: Hit, max_chars: int | None = None) -> str:
-    """The passage's best sentence (Hit.emphasis) in a blockquote, and the whole paragraph verbatim,
-    that sentence in bold, folded below it in an expandable blockquote: what a phone shows at once is
-    the sentence, the paragraph is a tap away. A short passage is quoted whole; one without a marked
-    sentence shows its opening. Only a passage too long for one message (`max_chars`, the folded
-    paragraph's room) is shortened, visibly, with "[…]".
-    """
+def _lead(hit: Hit) -> tuple[int, int] | None:
+    """Where the words a quote shows above its fold sit in the passage: its best sentence, else its
+    opening; None for a short passage without a marked sentence, quoted whole."""
     text = hit.passage.text
     if hit.emphasis is None and len(_esc(text)) <= UNFOLDED_CHARS:
+        return None
+    return hit.emphasis if hit.emphasis and text[slice(*hit.emphasis)].strip() else (0, len(_clip(text, UNFOLDED_CHARS)))
+
+
+def quote_html(hit: Hit, max_chars: int | None = None, shown_chars: int = SHOWN_CHARS) -> str:
+    """The passage's best sentence (Hit.emphasis) in a blockquote, at most `shown_chars` of it, and the
+    whole paragraph verbatim, that sentence in bold, folded below it in an expandable blockquote: what
+    a phone shows at once is the sentence, the paragraph is a tap away. A short passage is quoted
+    whole; one without a marked sentence shows its opening. Only a passage too long for one message
+    (`max_chars`, the folded paragraph's room) is shortened, visibly, with "[…]".
+    """
+    text = hit.passage.text
+    span = _lead(hit)
+    if span is None:
         return f"<blockquote>{_esc(text)}</blockquote>"
-    a, b = hit.emphasis if hit.emphasis and text[slice(*hit.emphasis)].strip() else (0, len(_clip(text, UNFOLDED_CHARS)))
+    a, b = span
     sentence = text[a:b].strip()
-    shown = _clip(sentence, SHOWN_CHARS)
+    shown = _clip(sentence, min(shown_chars, SHOWN_CHARS))
     if shown == text.strip():
         return f"<blockquote>{_esc(text)}</blockquote>"
     lead = "… " if text[:a].strip() else ""
@@ -87,8 +101,37 @@ def quote_html(hit: Hit, max_chars: int | None = None) -> str:
     return f"{shown_html}\n<blockquote expandable>{folded}</blockquote>"
 
 
-def hit_html(hit: Hit, max_chars: int | None = None) -> str:
-    return f"{quote_html(hit, max_chars)}\n{cite_html(hit)}"
+def hit_html(hit: Hit, max_chars: int | None = None, shown_chars: int = SHOWN_CHARS) -> str:
+    return f"{quote_html(hit, max_chars, shown_chars)}\n{cite_html(hit)}"
+
+
+def _visible(html: str) -> int:
+    """Characters a reader sees of HTML this module wrote (its tags dropped, its entities read)."""
+    return len(unescape(re.sub(r"<[^>]+>", "", html)))
+
+
+def shown_shares(hits: Sequence[Hit], header: str) -> list[int]:
+    """How much of each quote's sentence a page shows above its fold, so that the page shows about
+    FIRST_SCREEN characters before anything is unfolded: what the header and the citations leave,
+    shared equally, a quote shorter than its share leaving the rest to the longer ones; each share
+    within MIN_SHOWN_CHARS and SHOWN_CHARS."""
+    # each hit: "\n\n" before it, "\n" before its fold and before its citation; a clipped sentence "… " and " …"
+    room = FIRST_SCREEN - _visible(header) - sum(_visible(cite_html(hit)) + 4 for hit in hits)
+    wanted: list[int | None] = []
+    for hit in hits:
+        lead = _lead(hit)
+        if lead is None:
+            room -= _visible(quote_html(hit))
+            wanted.append(None)
+        else:
+            room -= 4
+            wanted.append(len(_esc(hit.passage.text[slice(*lead)].strip())))
+    shares = [SHOWN_CHARS] * len(hits)
+    clipped = sorted((want, i) for i, want in enumerate(wanted) if want is not None)
+    for left, (want, i) in zip(range(len(clipped), 0, -1), clipped):
+        shares[i] = max(MIN_SHOWN_CHARS, min(SHOWN_CHARS, room // left))
+        room -= min(want, shares[i])
+    return shares
 
 
 def room(hit: Hit) -> int:
@@ -123,11 +166,12 @@ def page_html(answer: Answer, hits: range, page: int = 0, pages: int = 1, texts:
         header += f"\n<i>{_esc(answer.notice)}</i>"
     if pages > 1:
         header += f"\n<i>{_esc(texts.results.format(first=hits.start + 1, last=hits.stop, total=len(answer.hits)))}</i>"
-    html = "\n\n".join([header] + [hit_html(answer.hits[i]) for i in hits])
+    shares = shown_shares([answer.hits[i] for i in hits], header)
+    html = "\n\n".join([header] + [hit_html(answer.hits[i], shown_chars=share) for i, share in zip(hits, shares)])
     if len(html) > TELEGRAM_LIMIT and len(hits) == 1:  # one giant passage: shorten the folded paragraph to fit
-        hit = answer.hits[hits.start]
-        html = f"{header}\n\n{hit_html(hit, max_chars=0)}"
-        html = f"{header}\n\n{hit_html(hit, max_chars=TELEGRAM_LIMIT - len(html) - 20)}"
+        hit, share = answer.hits[hits.start], shares[0]
+        html = f"{header}\n\n{hit_html(hit, max_chars=0, shown_chars=share)}"
+        html = f"{header}\n\n{hit_html(hit, max_chars=TELEGRAM_LIMIT - len(html) - 20, shown_chars=share)}"
     return html
 
 

@@ -3,7 +3,8 @@
 It answers the methods the bot uses, queues updates that tests push, records every request,
 can fail chosen calls with Telegram's real status codes and JSON envelope, and refuses with 400, as
 Telegram does, what Telegram refuses (telegramhtml.py: HTML it cannot parse, text too long, button
-data too long).
+data too long, a button without an action, a callback answer too long; and here, an edit that changes
+nothing in a message it sent: "message is not modified").
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
 
-from telegramhtml import request_error
+from telegramhtml import content, request_error
 
 BOT_USER = {"id": 4242, "is_bot": True, "first_name": "Readouts", "username": "readouts_test_bot",
             "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": True}
@@ -84,6 +85,7 @@ class FakeBotApi:
         self._failures: defaultdict[str, deque[tuple[int, int | None]]] = defaultdict(deque)
         self._ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
+        self._messages: dict[tuple[int, int], tuple[tuple[str, tuple], Any]] = {}  # (chat, message) -> content, markup
         self._changed = threading.Condition()
         self._server = _Server(("127.0.0.1", 0), self._handler())
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -228,6 +230,39 @@ class FakeBotApi:
                 self._changed.wait(min(left, 0.5))
             return found
 
+    # --- what Telegram keeps of the messages sent --------------------------------
+    @staticmethod
+    def _where(params: dict) -> tuple[int, int] | None:
+        if "chat_id" not in params or "message_id" not in params:
+            return None  # an inline message, or a message the bot did not send here
+        try:
+            return int(params["chat_id"]), int(params["message_id"])
+        except (TypeError, ValueError):
+            return None
+
+    def _not_modified(self, method: str, params: dict) -> str | None:
+        """Telegram's refusal of an edit that leaves a message it knows as it is (text, entities and
+        buttons; an edit without reply_markup removes the buttons)."""
+        where = self._where(params)
+        if method not in ("editMessageText", "editMessageReplyMarkup") or where not in self._messages:
+            return None
+        kept, markup = self._messages[where]
+        new = content(str(params.get("text", "")), params.get("parse_mode")) if method == "editMessageText" else kept
+        if new == kept and (params.get("reply_markup") or None) == markup:
+            return ("Bad Request: message is not modified: specified new message content and reply markup are exactly "
+                    "the same as a current content and reply markup of the message")
+        return None
+
+    def _keep(self, method: str, params: dict) -> None:
+        where = self._where(params)
+        if where is None:
+            return
+        if method in ("sendMessage", "editMessageText"):
+            text = content(str(params.get("text", "")), params.get("parse_mode"))
+            self._messages[where] = (text, params.get("reply_markup") or None)
+        elif method == "editMessageReplyMarkup" and where in self._messages:
+            self._messages[where] = (self._messages[where][0], params.get("reply_markup") or None)
+
     # --- the HTTP side --------------------------------------------------------
     def _record(self, method: str, params: dict, status: int) -> None:
         with self._changed:
@@ -305,11 +340,14 @@ class FakeBotApi:
                     if retry_after is not None:
                         envelope["parameters"] = {"retry_after": retry_after}
                     return self._reply(status, envelope)
-                refused = request_error(method, params)
+                with api._changed:
+                    refused = request_error(method, params, BOT_USER["username"]) or api._not_modified(method, params)
+                    if refused is None:
+                        result = api._result(method, params)
+                        api._keep(method, params)
                 if refused is not None:
                     api._record(method, params, 400)
                     return self._reply(400, {"ok": False, "error_code": 400, "description": refused})
-                result = api._result(method, params)
                 api._record(method, params, 200)
                 self._reply(200, {"ok": True, "result": result})
 

@@ -293,9 +293,10 @@ async def test_di_maios_proposal_is_quoted_and_cited_as_his(fake_api: FakeBotApi
         quotes = quoted(reply["text"])
         [number] = [n for n, q in enumerate(quotes, 1) if q.startswith("Given the growing threat stemming from Daesh")]
         block = re.split(r"</blockquote>\n(?!<blockquote)", reply["text"])[number]
-        assert block.startswith("— Foreign Minister Di Maio, in: <i>Secretary Antony J. Blinken Opening Remarks")
+        assert block.startswith("— Foreign Minister Di Maio (via interpreter), in: <i>Secretary Antony J. Blinken Opening")
         cite = next(b for b in buttons_of(reply) if b["text"] == f"Cite {number}")
         [citation] = sent(await run.process(fake_api.callback_update(USER, cite["callback_data"], reply["message_id"])))
     assert not run.errors
     code = re.search(r"<code>(.*)</code>", citation["text"], re.S)
-    assert code is not None and unescape(code.group(1)).startswith("Foreign Minister Di Maio: “Given the growing threat")
+    assert code is not None and unescape(code.group(1)).startswith(
+        "Foreign Minister Di Maio (via interpreter): “Given the growing threat")

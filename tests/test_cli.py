@@ -216,7 +216,7 @@ def test_ask_names_the_speaker_of_a_transcripts_quote_in_json_and_in_text(run, s
     results = json.loads(out)["results"]
     assert code == 0 and results and all("speaker" in result for result in results)
     [proposal] = [r for r in results if r["text"].startswith("Given the growing threat stemming from Daesh in Africa")]
-    assert proposal["speaker"] == "Foreign Minister Di Maio"
+    assert proposal["speaker"] == "Foreign Minister Di Maio (via interpreter)"
     code, out, _ = run("ask", "--index", index, "-k", "3", "We act. As the G7, we will play a central role")
     assert code == 0 and "— Foreign Minister Baerbock (via interpreter), in: Secretary Antony J. Blinken And German" in out
 

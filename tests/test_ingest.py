@@ -273,7 +273,7 @@ def test_an_index_from_before_speakers_loads_and_the_next_ingest_adds_them_witho
     assert report.embedded == 0 and fake_embedder.embedded == [] and len(report.updated) == report.documents
     with store.load(directory) as new:
         spoken = {p.speaker for p in new.passages if p.text.startswith(("Given the growing threat", "We act. As the G7"))}
-    assert spoken == {"Foreign Minister Di Maio", "Foreign Minister Baerbock (via interpreter)"}
+    assert spoken == {"Foreign Minister Di Maio (via interpreter)", "Foreign Minister Baerbock (via interpreter)"}
 
 
 def _bm25_files(directory: Path) -> dict[str, bytes]:

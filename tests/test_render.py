@@ -1,4 +1,5 @@
 import re
+from dataclasses import replace
 
 import pytest
 from telegramhtml import parse_html
@@ -67,6 +68,40 @@ def test_pages_respect_the_telegram_limit_and_cover_every_hit() -> None:
         parse_html(html)
 
 
+TITLE = "Secretary Antony J. Blinken And German Foreign Minister Annalena Baerbock Before Their Meeting"
+SENTENCE = ("We act: as the G7, we will play a central role in supporting the most affected countries across the globe, "
+            "and we will do everything we can in different formats to export grain from Ukraine, by sea and by rail, "
+            "while building silos to store it safely. ")
+
+
+def spoken_hit(rank: int, sentence: str = SENTENCE, title: str = TITLE) -> Hit:
+    text = sentence + "Together we try to open the sea routes. " * 8
+    found = hit(text, rank=rank, emphasis=(0, len(sentence)), title=title)
+    return replace(found, passage=replace(found.passage, speaker="Foreign Minister Baerbock (via interpreter)"))
+
+
+def shown_quotes(html: str) -> list[str]:
+    return re.findall(r"<blockquote>(.*?)</blockquote>", html, re.S)
+
+
+def test_a_page_shows_about_a_phone_screen_before_anything_is_unfolded_its_quotes_sharing_the_room() -> None:
+    from telegramhtml import shown_chars
+
+    long_page = render.page_html(Answer("blinken ukraine grain", tuple(spoken_hit(n) for n in (1, 2, 3))), range(3))
+    assert shown_chars(long_page) <= render.FIRST_SCREEN
+    assert all(quote.startswith("We act: as the G7") and quote.endswith(" …") for quote in shown_quotes(long_page))
+    assert long_page.count(SENTENCE.strip()) == 3  # each sentence whole in its fold
+    # beside two short quotes, the long one is shown longer than where three long ones share the room
+    short = [spoken_hit(n, "Grain must move. ") for n in (1, 2)]
+    mixed = render.page_html(Answer("grain", (*short, spoken_hit(3))), range(3))
+    assert len(shown_quotes(mixed)[2]) > len(shown_quotes(long_page)[2])
+    assert shown_chars(mixed) <= render.FIRST_SCREEN
+    # however long the citations, each quote keeps enough of its sentence to read
+    crowded = render.page_html(Answer("q", tuple(spoken_hit(n, title=TITLE * 3) for n in (1, 2, 3))), range(3))
+    assert all(len(quote) >= render.MIN_SHOWN_CHARS for quote in shown_quotes(crowded))
+    parse_html(long_page), parse_html(mixed), parse_html(crowded)
+
+
 def test_a_passage_longer_than_a_message_is_shortened_visibly() -> None:
     answer = Answer("q", (hit("word & " * 1200),))
     html = render.page_html(answer, range(0, 1))
@@ -95,7 +130,6 @@ def test_what_no_readout_mentions_is_said_first_and_related_passages_are_labelle
 
 
 def test_a_transcript_quote_names_its_speaker_escaped_and_context_marks_each_turn() -> None:
-    from dataclasses import replace
 
     spoken = hit("Given the growing threat stemming from Daesh in Africa, I would like to propose a task force.")
     spoken = replace(spoken, passage=replace(spoken.passage, speaker="Foreign Minister Di Maio <Italy>"))

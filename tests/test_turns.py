@@ -54,6 +54,22 @@ def test_an_interpreter_note_may_open_a_paragraph_and_in_english_ends_it() -> No
                                         "Foreign Minister Hussein", "Foreign Minister Hussein (via interpreter)"]
 
 
+def test_an_interpreter_note_within_a_paragraph_or_after_another_note_switches_the_turn() -> None:
+    paragraphs = plain("FOREIGN MINISTER DI MAIO: Thank you. Welcome to Italy. (Via interpreter) I'm delighted to welcome "
+                       "you here to Rome, to the ministerial meeting of the Global Coalition to Defeat ISIS.",
+                       "Given the growing threat stemming from Daesh in Africa, I would like to propose a working group.",
+                       "FOREIGN MINISTER HAYASHI: (In Japanese) (Via interpreter) So as a solution, cooperation.",
+                       "As I have mentioned, cooperation between U.S., ROK, and Japan is essential.",
+                       "SECRETARY BLINKEN: Thank you all for coming to this meeting today, and thanks to our "
+                       "hosts for everything. (Via translation) Merci.",
+                       "Merci beaucoup.")
+    assert speakers(paragraphs, "") == [
+        "Foreign Minister Di Maio (via interpreter)", "Foreign Minister Di Maio (via interpreter)",
+        "Foreign Minister Hayashi (via interpreter)", "Foreign Minister Hayashi (via interpreter)",
+        # a note late in a paragraph leaves its words the speaker's own, and the next paragraph the interpreter's
+        "Secretary Blinken", "Secretary Blinken (via translation)"]
+
+
 def test_names_in_capitals_are_written_as_readers_write_them() -> None:
     assert title_case("FOREIGN MINISTER DI MAIO") == "Foreign Minister Di Maio"
     assert title_case("PRESIDENT VON DER LEYEN") == "President von der Leyen"
@@ -169,7 +185,9 @@ def test_baerbocks_turn_through_her_interpreter_is_hers_not_the_titles_secretary
 def test_di_maios_proposal_is_his_though_the_title_names_only_blinken(tests_corpus: Path) -> None:
     doc = document(tests_corpus / "state-dept", D_ISIS)
     assert "Di Maio" not in doc.title
-    assert passage_with(doc, "Given the growing threat stemming from Daesh in Africa").speaker == "Foreign Minister Di Maio"
+    # he welcomes them in English, then speaks through his interpreter: "Welcome to Italy. (Via interpreter) I'm delighted"
+    assert passage_with(doc, "Given the growing threat stemming from Daesh in Africa").speaker == \
+        "Foreign Minister Di Maio (via interpreter)"
     assert passage_with(doc, "Since this coalition was created in 2014").speaker == "Secretary Blinken"
 
 

@@ -18,7 +18,8 @@ from index.urls import without_credentials
 from .metadata import BadMetadata, Metadata, iso_date
 
 # Bump when cleaning or splitting changes, so every document is re-split on the next ingest.
-PIPELINE_VERSION = 6  # 5: passages cut by MiniLM's word pieces under every embedder; 6: speakers
+PIPELINE_VERSION = 7  # 5: passages cut by MiniLM's word pieces under every embedder; 6: speakers;
+# 7: interpreter notes within a paragraph
 MODEL_MAX_TOKENS = 256  # the model truncates beyond this many word pieces, special tokens included
 # Passages stay short enough to quote and to embed with their title (which goes in front of them).
 MAX_TOKENS = 200

@@ -35,6 +35,7 @@ _CAPS = re.compile(rf"^\s*([^\W\d_]{_LETTERS}{{0,60}}?)\s*(\([^()\n]{{1,40}}\))?
 _INTERPRETED = re.compile(r"\(\s*(?:via|through)\s+(?:an?\s+|the\s+)?(interpreter|interpretation|translation|translator)"
                           r"\s*\.?\s*\)", re.I)
 _IN_ENGLISH = re.compile(r"\(\s*in english\s*\.?\s*\)", re.I)  # the interpreter's part of a turn ends
+_NOTE = re.compile(f"{_INTERPRETED.pattern}|{_IN_ENGLISH.pattern}", re.I)
 # Capitals before a colon that introduce a part of a text, not a voice.
 _NOT_VOICES = {"NOTE", "EDITOR'S NOTE", "EDITOR’S NOTE", "NOTE TO EDITORS", "UPDATE", "UPDATED", "CORRECTION",
                "BACKGROUND", "ALSO READ", "READ MORE", "RELATED", "SEE ALSO", "BEGIN TEXT", "END TEXT", "SOURCE",
@@ -196,16 +197,28 @@ def speakers(paragraphs: Sequence[tuple[str, float]], title: str) -> list[str | 
             bold_question = turn.question and emphasis >= BOLD
             if not turn.question:
                 answerer = turn
-        elif current is not None:
-            if bold_question and emphasis < BOLD:
-                current = answerer or _Voice("答" if current.chinese else "Answer")
-                bold_question = False
-            if note := _INTERPRETED.match(text.lstrip()):
-                current = dataclasses.replace(current, note=f"via {note.group(1).lower()}")
-            elif _IN_ENGLISH.match(text.lstrip()):
-                current = dataclasses.replace(current, note=None)
-        out.append(current.text() if current is not None else None)
+        elif current is not None and bold_question and emphasis < BOLD:
+            current = answerer or _Voice("答" if current.chinese else "Answer")
+            bold_question = False
+        own = current
+        if current is not None:
+            own, current = _interpreting(text, current)
+        out.append(own.text() if own is not None else None)
     return out
+
+
+def _interpreting(text: str, voice: _Voice) -> tuple[_Voice, _Voice]:
+    """The voice of a paragraph's own words and the one its turn goes on with. An interpreter note
+    anywhere in a paragraph switches the turn to the interpreter's words from there on ("Welcome to
+    Italy. (Via interpreter) I'm delighted…", "(In Japanese) (Via interpreter)"), "(In English)" back
+    to the speaker's own; the paragraph itself is the interpreter's when the switch comes in its first half."""
+    own = voice
+    for note in _NOTE.finditer(text):
+        interpreted = _INTERPRETED.fullmatch(note.group(0))
+        voice = dataclasses.replace(voice, note=f"via {interpreted.group(1).lower()}" if interpreted else None)
+        if note.start() <= len(text) / 2:
+            own = voice
+    return own, voice
 
 
 def _turn(label: _Label, answers: list[bool], number: int, text: str, emphasis: float, qa: bool, bold: bool,
