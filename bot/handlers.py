@@ -36,7 +36,7 @@ SEARCHES_KEPT_PER_CHAT = 20
 INLINE_RESULTS = 10
 TYPING_AFTER = 0.5  # seconds
 SOURCES_PER_PAGE = 10
-TIMELINE_RESULTS = 15  # passages a timeline asks the answer policy for: more than an answer's first page
+TIMELINE_RESULTS = 10  # readouts a timeline shows, one passage each: what fits one message with links
 
 
 def allowed(update: Update, settings: Settings) -> bool:
@@ -382,10 +382,11 @@ async def timeline_button(update: Update, context: Context) -> None:
 
 
 def timeline_answer(context: Context, question: str) -> Answer:
-    """The answer policy's passages for `question` (up to TIMELINE_RESULTS), each with its best sentence
-    marked and its link made: a timeline shows them all at once. Runs in a search thread."""
+    """The answer policy's timeline of `question` (up to TIMELINE_RESULTS readouts, spread over their
+    dates), each passage with its best sentence marked and its link made: a timeline shows them all at
+    once. Runs in a search thread."""
     answerer = context.services.answerer
-    answer = answerer.answer(question, TIMELINE_RESULTS, emphasis=False)
+    answer = answerer.timeline(question, TIMELINE_RESULTS)
     return answerer.emphasised(answer, range(len(answer.hits)))
 
 

@@ -192,18 +192,24 @@ def nothing_found_html(answer: Answer, texts: Texts = ENGLISH) -> str:
     return html
 
 
-def timeline_html(answer: Answer, texts: Texts = ENGLISH, sentence_chars: int = 300) -> str:
+TIMELINE_SENTENCES = (300, 200, 140, 100)  # characters of each line's sentence, shorter until all lines fit
+
+
+def timeline_html(answer: Answer, texts: Texts = ENGLISH, sentences: Sequence[int] = TIMELINE_SENTENCES) -> str:
     """The passages an answer quotes, oldest first (undated ones last), one line each: date, speaker,
-    best sentence and a link to the quoted words; cut, with a note saying how many are left out, when
-    they do not fit one message."""
+    best sentence and a link to the quoted words; their sentences shortened (`sentences`, in
+    characters) until every line fits one message, else cut, with a note saying how many are left out."""
     hits = sorted(answer.hits, key=lambda h: (h.passage.date is None, h.passage.date or "", h.passage.doc,
                                               h.passage.paragraph))
-    html = texts.timeline_html.format(question=_esc(short(answer.question, 300)))
-    for shown, hit in enumerate(hits):
-        line = "\n" + timeline_line(hit, texts, sentence_chars)
+    heading = texts.timeline_html.format(question=_esc(short(answer.question, 300)))
+    for chars in sentences:
+        lines = ["\n" + timeline_line(hit, texts, chars) for hit in hits]
+        if len(heading) + sum(map(len, lines)) <= TELEGRAM_LIMIT:
+            return heading + "".join(lines)
+    html = heading
+    for shown, line in enumerate(lines):
         note = "\n<i>" + _esc(texts.timeline_cut.format(count=len(hits) - shown)) + "</i>"
-        last = shown == len(hits) - 1
-        if len(html) + len(line) + (0 if last else len(note)) > TELEGRAM_LIMIT:
+        if len(html) + len(line) + len(note) > TELEGRAM_LIMIT:
             return html + note
         html += line
     return html

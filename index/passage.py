@@ -82,11 +82,13 @@ class Hit:
         """The sentence that stands for the passage in one line: the emphasised one when marked, else
         the first (abbreviations such as "U.S." do not end it)."""
         from .text.sentences import sentence_spans
+        from .text.turns import without_label
 
         text = self.passage.text
         spans = [self.emphasis] if self.emphasis else sentence_spans(text, 0, len(text))
         a, b = spans[0] if spans else (0, len(text))
-        return text[a:b].strip()
+        sentence = text[a:b].strip()
+        return without_label(sentence) if self.passage.speaker else sentence  # the speaker is shown beside it
 
     def to_json(self) -> dict[str, Any]:
         data = {"rank": self.rank, "score": round(self.score, 4), "relevance": round(self.relevance, 4),

@@ -1,10 +1,12 @@
 from datetime import date
+from pathlib import Path
 
 import pytest
 
 from index.answer.policy import Answerer
 from index.errors import BadQuery, NothingMatches
-from index.retrieve.search import MAX_QUERY_CHARS
+from index.retrieve.search import MAX_QUERY_CHARS, Retriever
+from index.store import generations as store
 
 
 @pytest.fixture(scope="module")
@@ -112,3 +114,17 @@ def test_a_name_no_readout_holds_is_reported_in_lower_case_too(answerer: Answere
     for question in ("zaporizhzhia water", "Zaporizhzhia water"):
         answer = answerer.answer(question)
         assert not answer.found and [term.lower() for term in answer.missing] == ["zaporizhzhia"]
+
+
+def test_a_timeline_spans_the_readouts_one_passage_each_oldest_and_newest_kept(state_dept_index: Path) -> None:
+    answerer = Answerer(Retriever(store.load(state_dept_index)))
+    pool = answerer.answer("kuleba", 60, emphasis=False).hits
+    readouts = {hit.passage.doc for hit in pool}
+    assert len(readouts) > 4
+    timeline = answerer.timeline("kuleba", 4)
+    docs = [hit.passage.doc for hit in timeline.hits]
+    dates = [hit.passage.date for hit in timeline.hits]
+    assert len(docs) == len(set(docs)) == 4 and set(docs) <= readouts
+    assert dates == sorted(dates)
+    assert (dates[0], dates[-1]) == (min(h.passage.date for h in pool), max(h.passage.date for h in pool))
+    assert len(answerer.timeline("kuleba", 100).hits) == len(readouts)  # fewer readouts than asked: all of them

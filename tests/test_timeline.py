@@ -53,9 +53,11 @@ async def test_timeline_lists_the_answers_passages_oldest_first_each_with_its_da
     assert len(lines) >= 3 and all(lines), reply["text"]
     dates = [line.group(1) for line in lines]
     assert dates == sorted(dates) and dates[0] < dates[-1]
-    expected = Answerer(state_retriever).answer("kuleba", handlers.TIMELINE_RESULTS, emphasis=False)
-    oldest = sorted(hit.passage.date or "9999" for hit in expected.hits)
-    assert dates == oldest[: len(dates)]  # the oldest of what the policy quotes, cut only at the message's end
+    answerer = Answerer(state_retriever)
+    expected = answerer.timeline("kuleba", handlers.TIMELINE_RESULTS)
+    assert dates == sorted(hit.passage.date or "9999" for hit in expected.hits)  # every one, shortened to fit
+    quoted = answerer.answer("kuleba", 60, emphasis=False).hits
+    assert (dates[0], dates[-1]) == (min(h.passage.date for h in quoted), max(h.passage.date for h in quoted))
     texts = {hit.passage.text for hit in expected.hits}
     for line in lines:  # each best sentence is verbatim from one of the quoted passages; links point at state.gov
         assert any(unescape(line.group(3)).rstrip("…") in text for text in texts)
@@ -91,7 +93,7 @@ def passage(n: int, date: str | None, text: str, speaker: str | None = None) -> 
 def test_a_timeline_too_long_for_one_message_is_cut_with_a_note() -> None:
     long = "The minister spoke of grain <and> ports. " + "word " * 200
     hits = tuple(Hit(passage(n, f"20{10 + n % 10}-01-0{1 + n % 9}", long), 0.5, n) for n in range(40))
-    html = render.timeline_html(Answer("grain", hits), sentence_chars=2000)
+    html = render.timeline_html(Answer("grain", hits), sentences=(2000,))
     lines = html.split("\n")
     assert len(html) <= TELEGRAM_LIMIT
     shown = [line for line in lines[1:] if line.startswith("•")]
@@ -99,6 +101,23 @@ def test_a_timeline_too_long_for_one_message_is_cut_with_a_note() -> None:
     assert "&lt;and&gt;" in html and "<and>" not in html
     dates = [LINE.match(line).group(1) for line in shown]  # type: ignore[union-attr]
     assert dates == sorted(dates)
+
+
+def test_lines_too_long_together_are_shortened_until_all_fit() -> None:
+    long = "The minister spoke of grain and ports at length. " * 10
+    hits = tuple(Hit(passage(n, f"2022-01-{1 + n:02d}", long), 0.5, n) for n in range(15))
+    assert len(render.timeline_html(Answer("grain", hits), sentences=(300,))) <= TELEGRAM_LIMIT  # cut at 300
+    html = render.timeline_html(Answer("grain", hits))
+    shown = [line for line in html.split("\n")[1:] if line.startswith("•")]
+    assert len(shown) == 15 and len(html) <= TELEGRAM_LIMIT and "more passages" not in html
+    assert all(len(LINE.match(line).group(3)) < 300 for line in shown)  # type: ignore[union-attr]
+
+
+def test_a_speakers_label_is_not_shown_twice() -> None:
+    text = "FOREIGN MINISTER HAYASHI: (Via interpreter) Great to see you again. We discussed Ukraine."
+    hit = Hit(passage(1, "2022-05-01", text, speaker="Foreign Minister Hayashi (via interpreter)"), 0.5, 1)
+    assert render.timeline_line(hit).endswith("Foreign Minister Hayashi (via interpreter): “Great to see you again.” "
+                                              '<a href="https://example.org/1">link</a>')
 
 
 def test_each_line_has_the_emphasised_sentence_else_the_first_and_the_speaker() -> None:

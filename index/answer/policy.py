@@ -45,6 +45,9 @@ class Answer:
                 + [{**hit.to_json(), "related": True} for hit in self.related]}
 
 
+TIMELINE_POOL = 60  # passages a timeline chooses its readouts from: an answer's first pages and more
+
+
 class Answerer:
     """The policy over an index: quote the passages relevant enough (ranking.relevant), unless the
     question names someone or something no readout mentions (coverage.py): then say so, and show the
@@ -99,6 +102,19 @@ class Answerer:
             if not emphasis:
                 return answer
             return self._emphasised(snapshot, answer, range(min(self.first_page, len(quoted))), query)
+
+    def timeline(self, text: str, k: int, *, pool: int = TIMELINE_POOL) -> Answer:
+        """The passages that answer `text` traced over time: of the best `pool`, each readout's best
+        passage, oldest first; when more than `k` readouts, `k` of them spread evenly over that order,
+        the oldest and the newest kept, so that a timeline spans the readouts' years, not the best few."""
+        answer = self.answer(text, pool, emphasis=False)
+        best: dict[str, Hit] = {}
+        for hit in answer.hits:
+            best.setdefault(hit.passage.doc, hit)
+        dated = sorted(best.values(), key=lambda h: (h.passage.date is None, h.passage.date or "", h.passage.doc))
+        if len(dated) > k > 1:
+            dated = [dated[round(i * (len(dated) - 1) / (k - 1))] for i in range(k)]
+        return dataclasses.replace(answer, hits=tuple(dated[:k]))
 
     @staticmethod
     def cut(text: str) -> tuple[str, str | None]:

@@ -128,6 +128,24 @@ def _label(text: str) -> _Label | None:
     return _Label(name, f"via {interpreted.group(1).lower()}" if interpreted else None, False)
 
 
+def without_label(text: str) -> str:
+    """The words of a paragraph without the label opening its turn ("FOREIGN MINISTER HAYASHI: (Via
+    interpreter)", "QUESTION:", "问："): what to show beside a speaker already named, not twice."""
+    caps = _CAPS.match(text)
+    label = _label(text)
+    if label is None:
+        return text
+    if label.caps and caps:
+        end = caps.end()
+    elif (match := LABEL.match(text)) and (QUESTION.fullmatch(label.raw) or ANSWER.fullmatch(label.raw)):
+        end = match.end()
+    else:
+        return text
+    rest = text[end:].lstrip()
+    note = _NOTE.match(rest)
+    return (rest[note.end():] if note else rest).lstrip() or text
+
+
 def _name_like(raw: str) -> bool:
     """Whether a label names someone or an outlet ("Zhao Lijian", "The Globe and Mail", "CCTV4", "赵立坚",
     "澎湃新闻"), not a sentence that runs into a colon ("Our position is very clear:", "At 10:")."""
