@@ -1,6 +1,6 @@
 """Progress of a long step (embedding an ingest's passages): a tqdm bar when stderr is a terminal,
 else a plain line every few seconds (READOUTS_PROGRESS_SECONDS) for a log or a service, which a bar
-would fill with carriage returns or leave silent."""
+would fill with carriage returns or leave silent; lines go to a redirected stdout as well."""
 from __future__ import annotations
 
 import os
@@ -89,14 +89,34 @@ class _Bar:
         self.bar.close()
 
 
+class _Both:
+    """A bar for the person at the terminal and lines for the log their output goes to."""
+
+    def __init__(self, *trackers: Tracker) -> None:
+        self.trackers = trackers
+
+    def update(self, n: int = 1, *, documents: int = 0) -> None:
+        for each in self.trackers:
+            each.update(n, documents=documents)
+
+    def close(self) -> None:
+        for each in self.trackers:
+            each.close()
+
+
 def tracker(total: int, desc: str, *, unit: str = "passage", enabled: bool = True, documents: int = 0) -> Tracker:
     """A tqdm bar on a terminal's stderr, progress lines on any other stderr, nothing when not `enabled`;
-    with `documents`, both also count the documents done."""
+    when stderr is a terminal but stdout is not (`readouts ingest … > log`), the bar and lines in the log
+    too. With `documents`, each also counts the documents done."""
     if not enabled or total <= 0:
         return _Silent()
-    if sys.stderr.isatty():
-        return _Bar(total, desc, unit, documents)
-    return ProgressLines(total, desc, unit, settings.progress_seconds(os.environ), sys.stderr, documents=documents)
+    interval = settings.progress_seconds(os.environ)
+    if not sys.stderr.isatty():
+        return ProgressLines(total, desc, unit, interval, sys.stderr, documents=documents)
+    bar = _Bar(total, desc, unit, documents)
+    if sys.stdout.isatty():
+        return bar
+    return _Both(bar, ProgressLines(total, desc, unit, interval, sys.stdout, documents=documents))
 
 
 class DocumentsDone:

@@ -119,3 +119,36 @@ def test_a_bad_interval_setting_is_one_clear_error(monkeypatch) -> None:
 
     with pytest.raises(SettingInvalid, match="READOUTS_PROGRESS_SECONDS"):
         settings.progress_seconds({"READOUTS_PROGRESS_SECONDS": "nan"})
+
+
+@pytest.mark.slow
+def test_ingest_redirected_to_a_log_from_a_terminal_writes_lines_to_the_log(tmp_path: Path, tests_corpus: Path) -> None:
+    """`readouts ingest … > log` typed at a terminal: the bar stays on the terminal (stderr), and the
+    log gets progress lines while the ingest runs, then the report."""
+    import os
+    import subprocess
+    import sys
+
+    log = tmp_path / "log"
+    terminal, far_end = os.openpty()
+    env = {**os.environ, "READOUTS_PROGRESS_SECONDS": "0.05", "READOUTS_EMBEDDER": "minilm-int8"}
+    with log.open("w") as out:
+        code = subprocess.run([sys.executable, "-m", "index.cli", "ingest", "--index", str(tmp_path / "index"),
+                               str(tests_corpus / "state-dept")], stdout=out, stderr=far_end, stdin=subprocess.DEVNULL,
+                              env=env, timeout=600).returncode
+    os.close(far_end)
+    bar = b""
+    while True:
+        try:
+            chunk = os.read(terminal, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        bar += chunk
+    os.close(terminal)
+    assert code == 0
+    lines = [m for m in map(LINE.match, log.read_text().splitlines()) if m]
+    assert len(lines) >= 2 and number(lines[-1].group(1)) == number(lines[-1].group(2))
+    assert "\r" not in log.read_text() and log.read_text().rstrip().splitlines()[-1] != lines[-1].group(0)
+    assert b"\r" in bar and b"passage" in bar  # the bar, on the terminal
