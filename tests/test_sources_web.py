@@ -415,3 +415,27 @@ def _raised(function, *args) -> list[BaseException]:  # noqa: ANN001
     except BaseException as error:
         return [error]
     return []
+
+
+def test_two_accounts_on_one_site_each_go_with_their_own_url(web: webserver.Site) -> None:
+    """Two URLs of one site given with two accounts: each request carries its own (the later one replaced the
+    earlier for the whole site, and the first page was refused 401); a URL of that site given without any, as a
+    feed's article is, goes with the first account given for the site."""
+    import base64
+
+    def account(name: str) -> str:
+        return "Basic " + base64.b64encode(f"{name}:{SECRET}".encode()).decode()
+
+    def guarded(wanted: str, body: bytes):  # noqa: ANN202
+        return lambda answer: (answer.send(200, body) if answer.handler.headers.get("Authorization") == wanted
+                               else answer.send(401, b"who are you", "text/plain"))
+
+    web.routes["/alice"] = guarded(account("alice"), webserver.readout("alice's fish"))
+    web.routes["/bob"] = guarded(account("bob"), webserver.readout("bob's birds"))
+    web.routes["/shared"] = guarded(account("alice"), webserver.readout("the shared harbour"))
+    result = fetch_documents([web.url("/alice", f"alice:{SECRET}"), web.url("/bob", f"bob:{SECRET}"), web.url("/shared")],
+                             {}, set(), fetcher=Fetcher(backoff=0, deadline=10))
+    assert result.skipped == []
+    assert sorted(document.url for document in result.documents) == [web.url(path) for path in ("/alice", "/bob", "/shared")]
+    assert {request.path: request.authorization for request in web.requests} == {
+        "/alice": account("alice"), "/bob": account("bob"), "/shared": account("alice")}

@@ -220,7 +220,8 @@ class Fetcher:
             event_hooks={"request": [self._visit]})
         self.backoff, self.retries, self.concurrency = backoff, retries, concurrency
         self.requests = 0
-        self._credentials: dict[tuple[str, str, int], httpx.BasicAuth] = {}
+        self._credentials: dict[tuple[str, str, int], httpx.BasicAuth] = {}  # by site: the first account given for it
+        self._accounts: dict[str, httpx.BasicAuth] = {}  # by URL: the account given with that URL itself
 
     def close(self) -> None:
         self.client.close()
@@ -234,11 +235,15 @@ class Fetcher:
         return self._cancelled.is_set()
 
     def authorize(self, url: str, userinfo: str) -> None:
-        """Send `userinfo` ("user:password", percent-encoded as in a URL) to the site of `url` only."""
+        """Send `userinfo` ("user:password", percent-encoded as in a URL) to the site of `url` only: with `url`
+        itself, and with the site's other URLs (a feed's articles) when it is the first account given for
+        that site. Two URLs of one site given with two accounts each go with their own."""
         site = origin(url)
         if site is not None:
             user, _, password = userinfo.partition(":")
-            self._credentials[site] = httpx.BasicAuth(unquote(user), unquote(password))
+            account = httpx.BasicAuth(unquote(user), unquote(password))
+            self._accounts[urldefrag(url)[0]] = account
+            self._credentials.setdefault(site, account)
 
     def admit(self, url: str) -> str:
         """The URL as it may be shown and stored (no credentials); its credentials, if any, kept for its site."""
@@ -314,7 +319,8 @@ class Fetcher:
     def _attempt(self, url: str, headers: dict[str, str], site: tuple[str, str, int], deadline: float) -> Response:
         """One request: the answer, _Retry for a status worth retrying, FetchFailed for one that is not."""
         self.requests += 1
-        with self.client.stream("GET", url, headers=headers, auth=self._credentials.get(site)) as response:
+        account = self._accounts.get(url) or self._credentials.get(site)
+        with self.client.stream("GET", url, headers=headers, auth=account) as response:
             if response.status_code >= 500 or response.status_code == 429:
                 raise _Retry(f"HTTP {response.status_code}")
             if response.status_code not in (200, 304):
