@@ -1,9 +1,8 @@
 """numpy arrays saved as `.npy` files through Python's file I/O.
 
 numpy's own writer hands a real file's descriptor to C's fwrite: a disk that fills midway is then
-reported as "47394 requested and 42976 written", an OSError without the errno that names the fix
-(issue 26's battery met it at three of seventeen free-space points), or, when the loss shows only as
-the file is closed, not at all. Written in chunks through Python, every failed write is the OSError
+reported as "47394 requested and 42976 written", an OSError without the errno that names the fix, or,
+when the loss shows only as the file is closed, not at all. Written in chunks through Python, every failed write is the OSError
 (ENOSPC) that the other writers of a generation raise, and the ingest says "free some disk space".
 """
 from __future__ import annotations
