@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from index import Answer, Answerer, Library, ReadoutsError, answer_text, safe
+from index import Answer, Answerer, Library, ReadoutsError, answer_text, one_line, safe
 
 from . import render
 
@@ -46,7 +46,7 @@ def sources_text(answerer: Answerer, page: int) -> str:
     page = min(max(page, 1), pages)
     lines = [f"Readouts indexed ({len(documents)}), page {page} of {pages}:"]
     for d in documents[(page - 1) * SOURCES_PER_PAGE : page * SOURCES_PER_PAGE]:
-        lines.append(f"  • {d.title}\n    {d.source}, {d.date or 'date unknown'} ({d.passages} passages)")
+        lines.append(f"  • {one_line(d.title)}\n    {one_line(d.source)}, {d.date or 'date unknown'} ({d.passages} passages)")
     if page < pages:
         lines.append(f"(/sources {page + 1} for more)")
     return safe("\n".join(lines))

@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     from .retrieve.live import Change, Library
     from .retrieve.search import Retriever
     from .store.generations import DocumentRecord
-    from .terminal import safe
+    from .terminal import one_line, safe
 
 __all__ = [
     "Answer",
@@ -86,6 +86,7 @@ __all__ = [
     "load_sources",
     "main",
     "missing_note",
+    "one_line",
     "open_library",
     "open_retriever",
     "passage_link",
@@ -97,7 +98,7 @@ __all__ = [
     "voter_key",
 ]
 _LAZY = {"Answer": "answer.policy", "Answerer": "answer.policy", "Retriever": "retrieve.search", "DocumentRecord": "store.generations",
-         "answer_text": "answer.plain", "missing_note": "answer.plain", "safe": "terminal",
+         "answer_text": "answer.plain", "missing_note": "answer.plain", "safe": "terminal", "one_line": "terminal",
          "main": "cli", "Change": "retrieve.live", "Library": "retrieve.live", "Outcome": "ingest.watch",
          "Source": "ingest.watch", "SourcesInvalid": "ingest.watch", "Watcher": "ingest.watch", "load_sources": "ingest.watch",
          "STYLES": "answer.citation", "CitationStyle": "answer.citation", "cite": "answer.citation", "passage_link": "answer.citation",

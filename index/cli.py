@@ -121,8 +121,9 @@ def cmd_inspect(args: argparse.Namespace) -> int:
                               "source": document.source, "url": document.url,
                               "passages": [p.text for p in document.passages]}, ensure_ascii=False))
         else:
-            print(safe(f"{one_line(document.identity)}\n  title   {document.title}\n  date    {document.date or 'none stated'}\n"
-                       f"  source  {document.source}\n  url     {document.url or '-'}\n  passages {len(document.passages)}"))
+            print(f"{one_line(document.identity)}\n  title   {one_line(document.title)}\n"
+                  f"  date    {one_line(document.date or 'none stated')}\n  source  {one_line(document.source)}\n"
+                  f"  url     {one_line(document.url or '-')}\n  passages {len(document.passages)}")
             for passage in document.passages:
                 print(safe(f"  [{passage.paragraph}]\n{quote(passage)}"))
             print()

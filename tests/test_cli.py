@@ -291,3 +291,15 @@ def test_built_in_commands_run_without_reading_entry_points_and_the_others_find_
         listed = re.search(r"\{([\w,]+)\}", cli.parser(argv).format_usage())
         assert listed and {"ask", "bot", "chat"} <= set(listed.group(1).split(","))
     assert looked_up == ["readouts.commands"] * 3
+
+
+def test_inspect_prints_names_escaped_on_one_line(run, tmp_path: Path) -> None:
+    """`inspect` shows a document's source (its file's name, when it states none) escaped like every other name:
+    a newline in it printed raw split the source line in two."""
+    folder = tmp_path / "readouts"
+    folder.mkdir()
+    (folder / "two\nlines\x1b[2J.txt").write_text(
+        "Talks in Lima\n\nThe ministers met in Lima and agreed that their teams would meet again before the summit.\n")
+    code, out, _ = run("inspect", str(folder))
+    assert code == 0 and "\x1b" not in out
+    assert "  source  two\\x0alines\\x1b[2J.txt" in out.splitlines()

@@ -47,6 +47,7 @@ EXPECTED = [
     "load_sources",
     "main",
     "missing_note",
+    "one_line",
     "open_library",
     "open_retriever",
     "passage_link",

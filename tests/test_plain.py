@@ -41,3 +41,24 @@ def test_a_transcript_quote_names_its_speaker_before_the_title_and_its_context_e
     lines = hit_text(Hit(spoken, 0.7, 1), 1, context=[before, spoken]).splitlines()
     assert lines[1:5] == ["  Secretary Blinken:", "  | SECRETARY BLINKEN: Good afternoon.",
                           "  Foreign Minister Baerbock (via interpreter):", "  > We act. As the G7, we will play a central role."]
+
+
+def test_names_with_a_newline_or_esc_stay_on_their_line() -> None:
+    """A source or document named after a file whose name holds a newline or an ESC (the battery of issue 26:
+    `readouts ask` printed "also: new" and "line.txt" on two lines): every name escaped onto its own line."""
+    from dataclasses import replace
+
+    from index.answer.plain import hit_text
+
+    named = replace(hit("The ministers met.").passage, doc="new\nline.txt", source="new\nline.txt",
+                    title="Talks\x1b[31m red", url="http://example.org/a\nb")
+    also = replace(named, id="p-2", source="esc\x1b[2Jclear.txt", date=None, url=None)
+    text = hit_text(Hit(named, 0.7, 1, also=(also,)), 1, detail=True)
+    assert "\x1b" not in text and "\r" not in text
+    assert text.splitlines() == [
+        "[1] score 0.70 · new\\x0aline.txt ¶1",
+        "  > The ministers met.",
+        "  — Talks\\x1b[31m red",
+        "    new\\x0aline.txt, 2024-09-24 · http://example.org/a\\x0ab",
+        "    also: esc\\x1b[2Jclear.txt, date unknown",
+    ]

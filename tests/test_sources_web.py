@@ -415,3 +415,69 @@ def _raised(function, *args) -> list[BaseException]:  # noqa: ANN001
     except BaseException as error:
         return [error]
     return []
+
+
+def test_two_accounts_on_one_site_each_go_with_their_own_url(web: webserver.Site) -> None:
+    """Two URLs of one site given with two accounts: each request carries its own (the later one replaced the
+    earlier for the whole site, and the first page was refused 401); a URL of that site given without any, as a
+    feed's article is, goes with the first account given for the site."""
+    import base64
+
+    def account(name: str) -> str:
+        return "Basic " + base64.b64encode(f"{name}:{SECRET}".encode()).decode()
+
+    def guarded(wanted: str, body: bytes):  # noqa: ANN202
+        return lambda answer: (answer.send(200, body) if answer.handler.headers.get("Authorization") == wanted
+                               else answer.send(401, b"who are you", "text/plain"))
+
+    web.routes["/alice"] = guarded(account("alice"), webserver.readout("alice's fish"))
+    web.routes["/bob"] = guarded(account("bob"), webserver.readout("bob's birds"))
+    web.routes["/shared"] = guarded(account("alice"), webserver.readout("the shared harbour"))
+    result = fetch_documents([web.url("/alice", f"alice:{SECRET}"), web.url("/bob", f"bob:{SECRET}"), web.url("/shared")],
+                             {}, set(), fetcher=Fetcher(backoff=0, deadline=10))
+    assert result.skipped == []
+    assert sorted(document.url for document in result.documents) == [web.url(path) for path in ("/alice", "/bob", "/shared")]
+    assert {request.path: request.authorization for request in web.requests} == {
+        "/alice": account("alice"), "/bob": account("bob"), "/shared": account("alice")}
+
+
+def test_a_host_name_looked_up_slowly_is_bounded_by_the_deadline(web: webserver.Site, monkeypatch) -> None:
+    """The deadline holds for the whole fetch, the name's lookup included: getaddrinfo takes no timeout, and a
+    resolver that took its time kept a fetch past its deadline. A name that resolves in time is fetched through
+    the address it resolves to; a cancel ends a fetch still waiting for its name's lookup."""
+    import socket
+
+    real = socket.getaddrinfo
+    release = threading.Event()
+    looked_up: list[str] = []
+
+    def resolver(host, port, *args, **kwargs):  # noqa: ANN001, ANN202  names under .readouts.test are 127.0.0.1
+        looked_up.append(host)
+        if host.startswith("slow."):
+            release.wait(5)
+        return real("127.0.0.1" if str(host).endswith(".readouts.test") else host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolver)
+    web.page("/fish", webserver.readout("fish"))
+    port = web.server_address[1]
+    fetcher = Fetcher(backoff=0, deadline=1)
+    try:
+        started = time.monotonic()
+        with pytest.raises(FetchFailed) as failed:
+            fetcher.get(f"http://slow.readouts.test:{port}/fish")
+        assert 1 <= time.monotonic() - started < 1.5
+        assert str(failed.value) == "not fetched within 1 s (its host name, slow.readouts.test, was still being looked up)"
+        assert web.requests == []
+        answer = fetcher.get(f"http://quick.readouts.test:{port}/fish")
+        assert answer.status == 200 and b"fish" in answer.body and "quick.readouts.test" in looked_up
+        waiting = Fetcher(deadline=60)
+        ended: list[BaseException] = []
+        thread = threading.Thread(target=lambda: ended.extend(_raised(waiting.get, f"http://slow.readouts.test:{port}/x")))
+        thread.start()
+        time.sleep(0.5)
+        cancelled = time.monotonic()
+        waiting.cancel()
+        thread.join(timeout=5)
+        assert time.monotonic() - cancelled < 1.0 and [type(error) for error in ended] == [FetchCancelled]
+    finally:
+        release.set()

@@ -1,10 +1,11 @@
 """Answers as plain text for a terminal (`readouts ask`, `readouts chat`): each passage quoted in
-full, then where it comes from; control characters shown as escapes."""
+full, then where it comes from; control characters shown as escapes, and a name (a file's, a title,
+a source, a link) kept on its one line whatever it holds."""
 from __future__ import annotations
 
 from index.passage import Hit, Passage
 from index.retrieve.coverage import notice
-from index.terminal import safe
+from index.terminal import one_line, safe
 
 from .policy import Answer
 
@@ -20,8 +21,13 @@ def citation(passage: Passage, link: str | None = None) -> str:
     """Who speaks (in a transcript) and the title, then source, date and link (to the quoted words when
     given): what a reader needs to cite the passage."""
     url = link or passage.url
-    return (f"  — {speaking(passage)}{passage.title}\n    {passage.source}, {passage.date or 'date unknown'}"
-            + (f" · {url}" if url else ""))
+    return (f"  — {one_line(speaking(passage) + passage.title)}\n    {where(passage.source, passage.date, url)}")
+
+
+def where(source: str, date: str | None, url: str | None) -> str:
+    """"Xinhua, 2024-09-24 · https://…": each part a name, escaped onto one line (a source is often a file's
+    name, and a file's name may hold a newline or an ESC)."""
+    return one_line(f"{source}, {date or 'date unknown'}" + (f" · {url}" if url else ""))
 
 
 def speaking(passage: Passage) -> str:
@@ -36,16 +42,15 @@ def hit_text(hit: Hit, number: int, context: list[Passage] | None = None, detail
     p = hit.passage
     body = "\n".join(_turn(n, before) + quote(n, ">" if n == p else "|")
                      for before, n in zip([None, *context], context)) if context else quote(p)
-    header = f"[{number}]" + (f" score {hit.score:.2f} · {p.doc} ¶{p.paragraph}" if detail else "")
-    also = "".join(f"\n    also: {o.source}, {o.date or 'date unknown'}" + (f" · {o.url}" if o.url else "")
-                   for o in hit.also)
+    header = f"[{number}]" + (f" score {hit.score:.2f} · {one_line(p.doc)} ¶{p.paragraph}" if detail else "")
+    also = "".join(f"\n    also: {where(o.source, o.date, o.url)}" for o in hit.also)
     return safe(f"{header}\n{body}\n{citation(p, hit.link)}{also}")
 
 
 def _turn(passage: Passage, before: Passage | None) -> str:
     """A neighbour's speaker, above it, where the turn changes."""
     if passage.speaker and (before is None or before.speaker != passage.speaker):
-        return f"  {passage.speaker}:\n"
+        return f"  {one_line(passage.speaker)}:\n"
     return ""
 
 

@@ -31,6 +31,7 @@ from index.errors import IndexBusy, IndexCorrupt, IndexMismatch, IndexNotFound
 from index.passage import EMBEDDING_RECIPE, Passage
 from index.urls import without_credentials
 
+from . import arrays
 from . import vectors as vector_index
 from .lexical import Lexical
 
@@ -280,7 +281,7 @@ def _write_passages(generation: Path, passages: Sequence[Passage]) -> None:
             line = json.dumps(passage.to_json(), ensure_ascii=False).encode() + b"\n"
             handle.write(line)
             offsets[row + 1] = offsets[row] + len(line)
-    np.save(generation / OFFSETS, offsets)
+    arrays.save(generation / OFFSETS, offsets)
 
 
 class _Moved(Exception):

@@ -24,6 +24,8 @@ from typing import Any
 import numpy as np
 import Stemmer
 
+from .arrays import save as save_array
+
 _stemmer = Stemmer.Stemmer("english")
 
 # bm25s.stopwords.STOPWORDS_EN_PLUS (NLTK's English list), written out because importing bm25s
@@ -228,7 +230,7 @@ class Lexical:
         if self.impact is not None:
             arrays[IMPACT] = self.impact
         for name, array in arrays.items():
-            np.save(directory / name, np.asarray(array))
+            save_array(directory / name, np.asarray(array))
         (directory / VOCABULARY).write_text(json.dumps(self.vocabulary, ensure_ascii=False), encoding="utf-8")
         (directory / PARAMS).write_text(json.dumps(self._params), encoding="utf-8")
         (directory / SURFACE_WORDS).write_text(json.dumps(self.surface, ensure_ascii=False), encoding="utf-8")

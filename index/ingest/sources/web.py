@@ -1,9 +1,9 @@
 """Readouts from the web: article pages, RSS/Atom feeds and listing pages, fetched politely.
 
 Politeness and thrift: a User-Agent naming the project, at most a few requests at once, a deadline
-for each URL (retries included, every connect, read and write bounded by it, so a server that
-trickles a byte every few seconds is cut off on time), bounded retries with backoff for server
-errors and timeouts, and conditional GETs (ETag, Last-Modified kept in the index directory's
+for each URL (retries included, the host name's lookup and every connect, read and write bounded by
+it, so a server that trickles a byte every few seconds, or a resolver that takes its time, is cut off
+on time), bounded retries with backoff for server errors and timeouts, and conditional GETs (ETag, Last-Modified kept in the index directory's
 fetch-state.json) so an unchanged page is not downloaded again. A page that fails is reported with
 its reason and skipped; the run goes on. Credentials in a URL are cut off as it enters (urls.py) and
 sent only as a Basic authorization to the same site. `Fetcher.cancel` ends every fetch in flight
@@ -11,10 +11,12 @@ within a fraction of a second (Ctrl-C, a bot shutting down).
 """
 from __future__ import annotations
 
+import ipaddress
 import json
 import os
 import queue
 import re
+import socket
 import tempfile
 import threading
 import time
@@ -162,16 +164,61 @@ class _Stream(httpcore.NetworkStream):
         return self.stream.get_extra_info(info)
 
 
+class _LookupTimeout(httpcore.ConnectTimeout):
+    """The host's name was still being looked up when the fetch's deadline passed."""
+
+
 class _Backend(httpcore.NetworkBackend):
-    """httpcore's own sockets, with connects bounded by the deadline and streams wrapped in `_Stream`."""
+    """httpcore's own sockets, with the name lookup and the connects bounded by the deadline and streams
+    wrapped in `_Stream`."""
 
     def __init__(self, limits: _Limits) -> None:
         self.backend, self.limits = httpcore.SyncBackend(), limits
 
     def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
                     socket_options: Iterable[Any] | None = None) -> httpcore.NetworkStream:
-        timeout = self.limits.cap(timeout, httpcore.ConnectTimeout)
-        return _Stream(self.backend.connect_tcp(host, port, timeout, local_address, socket_options), self.limits)
+        """A connection to the first of the host's addresses that answers, each connect bounded by the deadline
+        (a numeric address is looked up by nobody, so only `_addresses` can wait on a resolver)."""
+        failure: httpcore.ConnectError | None = None
+        for address in self._addresses(host, port):
+            try:
+                stream = self.backend.connect_tcp(address, port, self.limits.cap(timeout, httpcore.ConnectTimeout),
+                                                  local_address, socket_options)
+            except httpcore.ConnectError as error:
+                failure = error
+                continue
+            return _Stream(stream, self.limits)
+        raise failure or httpcore.ConnectError(f"{host} has no address")
+
+    def _addresses(self, host: str, port: int) -> list[str]:
+        """The host's addresses, in the resolver's order. getaddrinfo takes no timeout and a slow resolver
+        kept a fetch past its deadline: the lookup runs in a daemon thread (left to finish on its own, its
+        answer unused) that is waited for no longer than the deadline, in slices so that a cancel is seen."""
+        try:
+            ipaddress.ip_address(host)
+            return [host]
+        except ValueError:
+            pass
+        answer: list[list[str] | OSError] = []
+        done = threading.Event()
+
+        def look_up() -> None:
+            try:
+                found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+                answer.append(list(dict.fromkeys(str(sockaddr[0]) for *_, sockaddr in found)))
+            except OSError as error:  # socket.gaierror: no such name, no resolver
+                answer.append(error)
+            except Exception as error:  # a name the resolver cannot take (an encoding error): no address
+                answer.append(OSError(str(error)))
+            finally:
+                done.set()
+
+        threading.Thread(target=look_up, name="readouts-resolve", daemon=True).start()
+        while not done.wait(min(SLICE, self.limits.cap(None, _LookupTimeout))):
+            pass
+        if isinstance(answer[0], OSError):
+            raise httpcore.ConnectError(str(answer[0]))
+        return answer[0]
 
     def connect_unix_socket(self, path: str, timeout: float | None = None,
                             socket_options: Iterable[Any] | None = None) -> httpcore.NetworkStream:
@@ -220,7 +267,8 @@ class Fetcher:
             event_hooks={"request": [self._visit]})
         self.backoff, self.retries, self.concurrency = backoff, retries, concurrency
         self.requests = 0
-        self._credentials: dict[tuple[str, str, int], httpx.BasicAuth] = {}
+        self._credentials: dict[tuple[str, str, int], httpx.BasicAuth] = {}  # by site: the first account given for it
+        self._accounts: dict[str, httpx.BasicAuth] = {}  # by URL: the account given with that URL itself
 
     def close(self) -> None:
         self.client.close()
@@ -234,11 +282,15 @@ class Fetcher:
         return self._cancelled.is_set()
 
     def authorize(self, url: str, userinfo: str) -> None:
-        """Send `userinfo` ("user:password", percent-encoded as in a URL) to the site of `url` only."""
+        """Send `userinfo` ("user:password", percent-encoded as in a URL) to the site of `url` only: with `url`
+        itself, and with the site's other URLs (a feed's articles) when it is the first account given for
+        that site. Two URLs of one site given with two accounts each go with their own."""
         site = origin(url)
         if site is not None:
             user, _, password = userinfo.partition(":")
-            self._credentials[site] = httpx.BasicAuth(unquote(user), unquote(password))
+            account = httpx.BasicAuth(unquote(user), unquote(password))
+            self._accounts[urldefrag(url)[0]] = account
+            self._credentials.setdefault(site, account)
 
     def admit(self, url: str) -> str:
         """The URL as it may be shown and stored (no credentials); its credentials, if any, kept for its site."""
@@ -294,12 +346,15 @@ class Fetcher:
                     return self._attempt(url, headers, site, deadline)
                 except _Retry as retry:
                     reason = str(retry)
-                except httpx.TimeoutException:
+                except httpx.TimeoutException as error:
                     if self.cancelled:
                         raise FetchCancelled from None
                     if time.monotonic() >= deadline:
+                        looking_up = isinstance(error.__cause__, _LookupTimeout)
                         raise FetchFailed(f"not fetched within {self.deadline:g} s"
-                                          + (f", {tries} tries" if tries > 1 else "")) from None
+                                          + (f", {tries} tries" if tries > 1 else "")
+                                          + (f" (its host name, {site[1]}, was still being looked up)" if looking_up
+                                             else "")) from None
                     reason = "timed out"
                 except (httpx.TooManyRedirects, _RedirectLoop):
                     raise FetchFailed(self._redirects()) from None
@@ -314,7 +369,8 @@ class Fetcher:
     def _attempt(self, url: str, headers: dict[str, str], site: tuple[str, str, int], deadline: float) -> Response:
         """One request: the answer, _Retry for a status worth retrying, FetchFailed for one that is not."""
         self.requests += 1
-        with self.client.stream("GET", url, headers=headers, auth=self._credentials.get(site)) as response:
+        account = self._accounts.get(url) or self._credentials.get(site)
+        with self.client.stream("GET", url, headers=headers, auth=account) as response:
             if response.status_code >= 500 or response.status_code == 429:
                 raise _Retry(f"HTTP {response.status_code}")
             if response.status_code not in (200, 304):
