@@ -5,6 +5,7 @@ it), and each graph's vectors against sentence-transformers fp32.
 
 Usage: python benchmarks/query_embed.py [--graphs A.onnx B.onnx ...] [--options 1 2 1-spin 2-spin]
                                         [--reps 3] [--passages 200] [--questions 100] [--no-fidelity]
+                                        [--bulk 200]
 
 --graphs defaults to the int8 graph of the previous recipe (the projections with outliers left in
 float), when the cache holds it, and the current one; the first variant is the base of every ratio.
@@ -13,6 +14,7 @@ of the process) per `session.run`, and the whole `embed_query` once per question
 Fidelity: `--passages` state-dept passages (title and paragraph, as ingest embeds them; two from
 each of randomly chosen readouts) and `--questions` of the project's questions, embedded as
 `embed` does (batches of 8 of similar length, padded), cosine to sentence-transformers.
+--bulk N: N passages embedded as an ingest does, CPU time per passage, graphs alternating.
 """
 from __future__ import annotations
 
@@ -111,6 +113,37 @@ def timing(graphs: list[Path], options: list[str], asked: list[str], reps: int) 
           f"p50 {statistics.median(whole):.2f} ms")
 
 
+def batches_of(texts: list[str], tokenizer) -> list[dict[str, np.ndarray]]:  # noqa: ANN001
+    """The model's inputs for `texts` as `embed` makes them: batches of 8 of similar length, padded."""
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    feeds = []
+    for start in range(0, len(order), 8):
+        encodings = tokenizer.encode_batch([texts[i] for i in order[start:start + 8]])
+        feeds.append({"input_ids": np.array([e.ids for e in encodings], dtype=np.int64),
+                      "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64)})
+    return feeds
+
+
+def bulk(graphs: list[Path], count: int, rounds: int = 2) -> None:
+    """Passages embedded as an ingest does (batches of 8), on one single-thread session per graph, the
+    graphs taking turns to go first: CPU time per passage."""
+    texts = passages(count)
+    feeds = batches_of(texts, embedder_named("mpnet-int8").model.tokenizer)
+    sessions = [session(graph, "1") for graph in graphs]
+    print(f"\n{len(texts)} state-dept passages in batches of 8, one thread; CPU ms per passage\n")
+    print("| round | " + " | ".join(graph.name for graph in graphs) + " | × first |")
+    print("|---|" + "---|" * len(graphs) + "---|")
+    for round_ in range(rounds):
+        cpu = [0.0] * len(graphs)
+        for i in (range(len(graphs)) if round_ % 2 == 0 else reversed(range(len(graphs)))):
+            started = time.process_time()
+            for feed in feeds:
+                sessions[i].run(None, feed)
+            cpu[i] = (time.process_time() - started) * 1000 / len(texts)
+        print(f"| {round_ + 1} | " + " | ".join(f"{c:.1f}" for c in cpu) + " | "
+              + ", ".join(f"{c / cpu[0]:.3f}" for c in cpu[1:]) + " |")
+
+
 def fidelity(graphs: list[Path], count: int, asked: list[str]) -> None:
     from sentence_transformers import SentenceTransformer
 
@@ -119,6 +152,7 @@ def fidelity(graphs: list[Path], count: int, asked: list[str]) -> None:
     expected = reference.encode(texts, normalize_embeddings=True, batch_size=8)
     tokenizer = embedder_named("mpnet-int8").model.tokenizer
     order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    feeds = batches_of(texts, tokenizer)
     found = {}
     print(f"\ncosine to sentence-transformers fp32: {len(texts) - len(asked)} state-dept passages, "
           f"{len(asked)} questions\n")
@@ -127,12 +161,8 @@ def fidelity(graphs: list[Path], count: int, asked: list[str]) -> None:
     for graph in graphs:
         run = session(graph, "2")
         vectors = np.zeros_like(expected)
-        for start in range(0, len(order), 8):
-            batch = order[start:start + 8]
-            encodings = tokenizer.encode_batch([texts[i] for i in batch])
-            vectors[batch] = run.run(None, {"input_ids": np.array([e.ids for e in encodings], dtype=np.int64),
-                                            "attention_mask": np.array([e.attention_mask for e in encodings],
-                                                                       dtype=np.int64)})[0]
+        for start, feed in zip(range(0, len(order), 8), feeds):
+            vectors[order[start:start + 8]] = run.run(None, feed)[0]
         found[graph] = vectors
         cosine = np.sum(vectors * expected, axis=1)
         near, far = cosine[: len(texts) - len(asked)], cosine[len(texts) - len(asked):]
@@ -154,12 +184,15 @@ def main() -> None:
     parser.add_argument("--passages", type=int, default=200)
     parser.add_argument("--questions", type=int, default=100)
     parser.add_argument("--no-fidelity", action="store_true")
+    parser.add_argument("--bulk", type=int, default=0, help="also time this many passages embedded as ingest does")
     args = parser.parse_args()
     current = onnx_model.ensure_model(True, onnx_model.MPNET)
     graphs = args.graphs or ([previous] if previous.is_file() and previous != current else []) + [current]
     print(f"cores: {os.cpu_count()}, load average at start: {os.getloadavg()[0]:.1f}")
     asked = questions()
     timing(graphs, args.options, asked, args.reps)
+    if args.bulk:
+        bulk(graphs, args.bulk)
     if not args.no_fidelity:
         fidelity(graphs, args.passages, asked[:: max(1, len(asked) // args.questions)][: args.questions])
 
