@@ -179,6 +179,26 @@ def test_outlier_nodes_are_quantized_block_by_block_into_a_file_of_their_own(
     assert np.min(cosines) > 0.97
 
 
+def test_without_onnx_ir_the_blockwise_recipe_says_what_to_install_and_leaves_nothing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import dataclasses
+    import shutil
+    import sys
+
+    from index.errors import ModelUnavailable
+
+    exported = onnx_model.ensure_model(False)
+    monkeypatch.setenv("READOUTS_CACHE", str(tmp_path))
+    spec = dataclasses.replace(onnx_model.MINILM, outlier_nodes=r"/layer\.1/output/dense/MatMul$",
+                               int8_recipe="-blockwise")
+    shutil.copyfile(exported, onnx_model.cache_path(False, spec))
+    monkeypatch.delitem(sys.modules, "onnxruntime.quantization.matmul_nbits_quantizer", raising=False)
+    monkeypatch.setitem(sys.modules, "onnx_ir", None)  # as if not installed
+    with pytest.raises(ModelUnavailable, match=r"needs onnx_ir: pip install 'onnx-ir==1\.1\.0'"):
+        onnx_model.ensure_model(True, spec)
+    assert [p.name for p in tmp_path.iterdir()] == [onnx_model.cache_path(False, spec).name]
+
+
 def test_a_question_runs_on_one_thread_without_spinning_and_an_ingest_on_spinning_sessions() -> None:
     """The options the sessions are made with (why: OnnxModel's docstring; docs/embedders.md)."""
     model = embedder_named("minilm-int8").model

@@ -179,6 +179,12 @@ def quantize(source: Path, target: Path, spec: OnnxSpec = MINILM) -> None:
 
     graph = onnx.load(str(source), load_external_data=False).graph
     outliers = [node.name for node in graph.node if spec.outlier_nodes and re.search(spec.outlier_nodes, node.name)]
+    if outliers:
+        try:
+            from onnxruntime.quantization.matmul_nbits_quantizer import MatMulNBitsQuantizer
+        except ImportError as error:  # onnx-ir, which it imports, came with this recipe
+            raise ModelUnavailable(f"quantizing {spec.name} needs {error.name or 'onnx-ir'}: "
+                                   "pip install 'onnx-ir==1.1.0'") from None
     handle, temporary = tempfile.mkstemp(dir=target.parent, suffix=".onnx.tmp")
     os.close(handle)
     try:
@@ -186,8 +192,6 @@ def quantize(source: Path, target: Path, spec: OnnxSpec = MINILM) -> None:
                          nodes_to_exclude=outliers,
                          extra_options={"DefaultTensorType": 1})  # 1 = float: types shape inference cannot tell
         if outliers:
-            from onnxruntime.quantization.matmul_nbits_quantizer import MatMulNBitsQuantizer
-
             model = onnx.load(temporary)
             others = [node.name for node in model.graph.node if node.op_type == "MatMul" and node.name not in outliers]
             blockwise = MatMulNBitsQuantizer(model, bits=8, block_size=OUTLIER_BLOCK, is_symmetric=True,
