@@ -319,3 +319,27 @@ def test_a_fetch_deadline_out_of_range_stops_watch_and_ingest_at_start_with_one_
             assert cli.main([*command, "--index", str(tmp_path / "index")]) == 2
             assert capsys.readouterr().err == f"readouts: READOUTS_FETCH_SECONDS must be between 1 and 600, not {raw!r}\n"
         assert web.requests == []
+
+
+def test_ctrl_c_the_kernel_hands_to_a_refresh_thread_still_stops_the_run_within_a_second() -> None:
+    """A process-wide signal may be given to any thread: one taken by a fetch's thread wakes no wait of
+    the main thread, which must come round to see it (watch.WAKE) rather than wait for the fetch."""
+    started = threading.Event()
+
+    class Fetching(Watcher):
+        def refresh(self, source: Source) -> Outcome:
+            started.set()
+            self._stopped.wait(30)  # a slow fetch, until the watch is stopped
+            return Outcome(source.name, time.time(), error="stopped")
+
+    def interrupt_the_refresh_thread() -> None:
+        assert started.wait(10)
+        [thread] = [t for t in threading.enumerate() if t.name.startswith("readouts-watch")]
+        time.sleep(0.2)
+        signal.pthread_kill(thread.ident, signal.SIGINT)  # type: ignore[arg-type]
+
+    threading.Thread(target=interrupt_the_refresh_thread, daemon=True).start()
+    begun = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        Fetching(Path("unused"), None).run([Source("slow", "http://a/", "auto", 3600)], report=lambda outcome: None)
+    assert time.monotonic() - begun < 0.2 + 1.0

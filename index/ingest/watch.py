@@ -38,6 +38,9 @@ UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 FIELDS = ("name", "url", "kind", "interval")
 BUSY_RETRY = 60.0  # seconds before a source whose ingest met another writer is tried again
 STOP_GRACE = 0.5  # seconds `run` gives cancelled refreshes to end after Ctrl-C
+# The longest the main thread waits at a time: a Ctrl-C the kernel hands to another thread (a fetch's)
+# trips Python's flag but wakes no wait, so the main thread must come round to see it.
+WAKE = 0.25
 
 
 class SourcesInvalid(ReadoutsError):
@@ -239,7 +242,7 @@ class Watcher:
         """Refresh each source when it is due, each in a thread of its own, until `stop`; with `once`, every
         source once, reported in the file's order, and their outcomes returned. Ctrl-C (KeyboardInterrupt,
         raised in the caller's thread) stops the refreshes in flight and is raised again within a second."""
-        sleep = sleep or self._stopped.wait
+        sleep = sleep or self._wait
         by_name = {source.name: source for source in sources}
         due = {source.name: clock() for source in sources}
         running: set[str] = set()
@@ -263,7 +266,7 @@ class Watcher:
                     continue
                 waiting = [due[name] for name in due if name not in running and name not in done]
                 try:
-                    outcome = finished.get(timeout=max(0.0, min(waiting) - clock()) if waiting else None)
+                    outcome = finished.get(timeout=min(WAKE, max(0.0, min(waiting) - clock())) if waiting else WAKE)
                 except queue.Empty:
                     continue
                 running.discard(outcome.source)
@@ -282,6 +285,12 @@ class Watcher:
             self.stop()
             _drain(finished, len(running), STOP_GRACE)
             raise
+
+    def _wait(self, seconds: float) -> None:
+        """Sleep `seconds`, or until stopped, coming round every WAKE seconds to see a Ctrl-C."""
+        until = time.monotonic() + seconds
+        while not self._stopped.wait(max(0.0, min(WAKE, until - time.monotonic()))) and time.monotonic() < until:
+            pass
 
     def _refresh_into(self, source: Source, finished: queue.SimpleQueue[Outcome]) -> None:
         finished.put(self.refresh(source))

@@ -428,8 +428,13 @@ class Fetcher:
         for _ in range(min(self.concurrency, len(urls))):
             threading.Thread(target=work, name="readouts-fetch", daemon=True).start()
         try:
-            for _ in urls:
-                finished.get()
+            left = len(urls)
+            while left:  # in slices: a Ctrl-C the kernel hands to a fetch's thread wakes no wait here
+                try:
+                    finished.get(timeout=SLICE)
+                    left -= 1
+                except queue.Empty:
+                    pass
         except BaseException:  # KeyboardInterrupt: stop the others too
             self.cancel()
             raise
