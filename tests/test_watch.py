@@ -295,7 +295,7 @@ def test_ctrl_c_ends_watch_within_a_second_even_during_a_slow_fetch(tmp_path: Pa
             web.requests.clear()
             watch = subprocess.Popen([sys.executable, "-m", "index.cli", "watch", str(sources), "--index",
                                       str(tmp_path / "index"), *once], env=env, stdout=subprocess.PIPE,
-                                     stderr=subprocess.PIPE, text=True)
+                                     stderr=subprocess.PIPE, text=True, preexec_fn=hearing_ctrl_c)
             try:
                 web.wait_for("/slow", timeout=60)
                 time.sleep(1.0)
@@ -321,6 +321,12 @@ def test_a_fetch_deadline_out_of_range_stops_watch_and_ingest_at_start_with_one_
         assert web.requests == []
 
 
+def hearing_ctrl_c() -> None:
+    """A child as a terminal starts it: a suite run as a background job (SIGINT ignored, and inherited)
+    must still test what Ctrl-C does."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_the_kernel_hands_to_a_refresh_thread_still_stops_the_run_within_a_second() -> None:
     """A process-wide signal may be given to any thread: one taken by a fetch's thread wakes no wait of
     the main thread, which must come round to see it (watch.WAKE) rather than wait for the fetch."""
@@ -338,8 +344,13 @@ def test_ctrl_c_the_kernel_hands_to_a_refresh_thread_still_stops_the_run_within_
         time.sleep(0.2)
         signal.pthread_kill(thread.ident, signal.SIGINT)  # type: ignore[arg-type]
 
-    threading.Thread(target=interrupt_the_refresh_thread, daemon=True).start()
-    begun = time.monotonic()
-    with pytest.raises(KeyboardInterrupt):
-        Fetching(Path("unused"), None).run([Source("slow", "http://a/", "auto", 3600)], report=lambda outcome: None)
-    assert time.monotonic() - begun < 0.2 + 1.0
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)  # heard even in a background job
+    try:
+        threading.Thread(target=interrupt_the_refresh_thread, daemon=True).start()
+        begun = time.monotonic()
+        with pytest.raises(KeyboardInterrupt):
+            Fetching(Path("unused"), None).run([Source("slow", "http://a/", "auto", 3600)], once=True,
+                                               report=lambda outcome: None)
+        assert time.monotonic() - begun < 0.2 + 1.0
+    finally:
+        signal.signal(signal.SIGINT, previous)
