@@ -209,9 +209,9 @@ def main() -> None:
         gains = [after - before for before, after in results]
         print(f"bar {args.bar_rule}: mean gain {statistics.fmean(gains):+.4f}, spread {statistics.pstdev(gains):.4f}, "
               f"folds gained {sum(g > 0 for g in gains)}/{FOLDS} -> {'keep' if sum(g > 0 for g in gains) >= 4 else 'drop'}")
-        for lift in sorted({bars.keyword_lift for bars in GRID}) if args.bar_rule == "keyword_lift" else ():
-            print(f"  current bars, keyword_lift {lift}: utility "
-                  f"{mean(records, dataclasses.replace(current, keyword_lift=lift)):.4f}")
+        for value in sorted({getattr(bars, args.bar_rule) for bars in GRID}):
+            print(f"  current bars, {args.bar_rule} {value}: utility "
+                  f"{mean(records, dataclasses.replace(current, **{args.bar_rule: value})):.4f}")
         return
     folds = cross_validate(records, current)
     gains = [f["chosen_utility"] - f["current_utility"] for f in folds]

@@ -211,8 +211,9 @@ def _gather(paths: Sequence[Path], urls: Sequence[str], directory: Path, embedde
             held = {text_key(passage.embedding_text) for _, passages in previous.documents_with_passages()
                     for passage in passages}
         documents = [*corpus.documents, *(web.documents if web else [])]
-        texts = {text_key(passage.embedding_text): passage.embedding_text
-                 for document in documents for passage in document.passages}
+        keys = [[text_key(passage.embedding_text) for passage in document.passages] for document in documents]
+        texts = {key: passage.embedding_text
+                 for document, of_document in zip(documents, keys) for key, passage in zip(of_document, document.passages)}
         missing = [key for key in texts if key not in held]
         if progress:
             print(f"Read {len(documents):,} documents ({len(texts):,} distinct passages); "
@@ -223,7 +224,7 @@ def _gather(paths: Sequence[Path], urls: Sequence[str], directory: Path, embedde
         if missing and previous is None:  # a new index: its BM25 is built while the model embeds
             lexical = _Lexical([passage.lexical_text for passage in _new_index_passages(documents)])
         if missing:
-            fresh = _embed_counting_documents(documents, missing, texts, embedder, progress)
+            fresh = _embed_counting_documents(keys, missing, texts, embedder, progress)
             vectors = dict(zip(missing, fresh))
             fresh_latent = embedder.embed_latent([texts[key] for key in missing], progress=progress)
             if fresh_latent is not None:
@@ -235,18 +236,18 @@ def _gather(paths: Sequence[Path], urls: Sequence[str], directory: Path, embedde
     return _Gathered(corpus, web, vectors, latent, before, lexical)
 
 
-def _embed_counting_documents(documents: Sequence[Document], missing: Sequence[str], texts: Mapping[str, str],
+def _embed_counting_documents(keys: Sequence[Sequence[str]], missing: Sequence[str], texts: Mapping[str, str],
                               embedder: Embedder, progress: bool) -> np.ndarray:
     """The vectors of the `missing` texts (keys into `texts`), with progress that counts the documents
-    done as well as passages."""
+    (`keys`: each one's text keys) done as well as passages."""
     position = {key: row for row, key in enumerate(missing)}
     holders: list[list[int]] = [[] for _ in missing]
-    for number, document in enumerate(documents):
-        for key in dict.fromkeys(text_key(passage.embedding_text) for passage in document.passages):
+    for number, of_document in enumerate(keys):
+        for key in dict.fromkeys(of_document):
             if key in position:
                 holders[position[key]].append(number)
-    bar = tracker(len(missing), "Embedding", enabled=progress, documents=len(documents))
-    vectors = embedder.embed([texts[key] for key in missing], done=DocumentsDone(holders, len(documents), bar).done)
+    bar = tracker(len(missing), "Embedding", enabled=progress, documents=len(keys))
+    vectors = embedder.embed([texts[key] for key in missing], done=DocumentsDone(holders, len(keys), bar).done)
     bar.close()
     return vectors
 

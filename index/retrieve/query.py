@@ -124,9 +124,13 @@ def _earlier(a: date | None, b: date | None) -> date | None:
 
 
 KEYWORD_WORDS = 6  # a question longer than this reads as a sentence, asked or not
-# A sentence's opening: a question word, an auxiliary, or a request ("tell me", "show", "any news on")
-ASKING = re.compile(r"^\W*(who|whom|whose|what|when|where|why|how|which|did|does|do|is|are|was|were|has|have|had|"
-                    r"can|could|will|would|should|tell|show|give|find|list|any|summari[sz]e|explain)\b", re.I)
+# The words a sentence opens with: a question word, an auxiliary or a request ("tell me", "any news on").
+OPENERS = frozenset(["summarize", "summarise", "describe", "explain", "list", "give", "tell", "show", "name", "compare",
+                     "outline", "find", "recap", "brief", "quote", "please", "translate", "any", "would", "could",
+                     "should", "can", "will", "may", "might", "must", "shall", "whose", "who", "whom", "what", "which",
+                     "when", "where", "why", "how", "is", "are", "was", "were", "do", "does", "did", "has", "have",
+                     "had"])
+_FIRST_WORD = re.compile(r"^\W*(\w+)")
 
 
 def is_keywords(question: str) -> bool:
@@ -134,7 +138,9 @@ def is_keywords(question: str) -> bool:
     question mark, not opening as a sentence does. Every such word is meant, so a passage lacking
     some must be closer in meaning to answer (ranking.KEYWORD_LIFT)."""
     words = OPERATOR.sub(" ", question).split()
-    return 0 < len(words) <= KEYWORD_WORDS and "?" not in question and "？" not in question and not ASKING.match(question)
+    first = _FIRST_WORD.match(question)
+    opens = first is not None and (word := first.group(1).lower()) in OPENERS and word not in MONTHS  # "may 2022 …"
+    return 0 < len(words) <= KEYWORD_WORDS and "?" not in question and "？" not in question and not opens
 
 
 def parse_query(question: str, today: date, word_dates: bool = True) -> Query:
