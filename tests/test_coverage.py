@@ -5,7 +5,7 @@ import numpy as np
 
 from index.retrieve import coverage, fusion
 from index.retrieve.aliases import mapped
-from index.store.lexical import Lexical
+from index.store.lexical import Lexical, surface_words
 
 TEXTS = [
     "Secretary Blinken spoke with Foreign Minister Wang Yi about the Global Development Initiative.",
@@ -93,3 +93,14 @@ def test_a_passage_holding_every_word_has_evidence_exactly_one() -> None:
     passage = Passage("d-1", "d", text, "", "", None, None, 1)
     for question in ("petro peace accord counternarcotics", "colombia elections rural security cooperation petro"):
         assert evidence(index, question, [passage])[0] == 1.0
+
+
+def test_a_people_is_held_by_readouts_that_name_its_country_and_back() -> None:
+    index = Lexical.build(["Secretary Blinken spoke with President Panuelo of Micronesia.",
+                           "The Iraqi Foreign Minister met Secretary Blinken."])
+    surface = surface_words(["Secretary Blinken spoke with President Panuelo of Micronesia.",
+                             "The Iraqi Foreign Minister met Secretary Blinken."])
+    assert coverage.missing("What did Blinken tell the Micronesian President Panuelo?", index, surface) == []
+    assert coverage.missing("micronesian president", index, surface) == []
+    assert coverage.missing("What did Blinken say in Iraq?", index, surface) == []
+    assert coverage.missing("What did Blinken tell the Bhutanese President?", index, surface) == ["Bhutanese"]

@@ -241,3 +241,11 @@ def test_a_variant_that_scores_absent_terms_is_refused(readouts: list[str], tmp_
     model.save(str(tmp_path), show_progress=False)
     with pytest.raises(ValueError, match="bm25\\+"):
         Lexical.load(tmp_path, 20)
+
+
+def test_together_asks_whether_one_passage_holds_every_word() -> None:
+    index = Lexical.build(["Blinken met Kuleba in Brussels.", "Yang Jianping met the delegation.", "Kuleba thanked NATO."])
+    assert index.together(["kuleba", "blinken"]) and index.together(["Kuleba", "NATO"])
+    assert not index.together(["blinken", "nato"])  # each held, never in one passage
+    assert not index.together(["xi", "jianping"])  # xi held by none
+    assert index.together(["the", "kuleba"])  # a stopword asks nothing

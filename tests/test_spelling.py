@@ -81,3 +81,33 @@ def test_the_english_dictionary_holds_every_line_of_symspellpys_file_with_its_co
                         "the\nof", "23135851162", "abandon", "zygote", "water's"]) | st.text(max_size=8))
 def test_the_dictionary_holds_exactly_its_words(word: str) -> None:
     assert spelling.english().holds(word) == (word in spelling.english().counts)
+
+
+NAMES = [
+    "Secretary Blinken spoke with Ukrainian Foreign Minister Kuleba in Brussels.",
+    "Mr. Yang Jianping of the trade office met the delegation.",
+    "The delegation toured the Ferghana Valley.",
+    "Tensions in the South China Sea were discussed.",
+]
+
+
+def spelled(question: str) -> tuple[tuple[str, str], ...]:
+    from index.store.lexical import Lexical
+
+    index = Lexical.build(NAMES)
+    return spelling.spell(question, surface_words(NAMES), index.together).corrections
+
+
+def test_a_name_typed_in_capitals_is_corrected_only_as_the_readouts_hold_it_whole() -> None:
+    assert spelled("Did Blinken meet Xi Jinping?") == ()  # Jianping is held, but never beside Xi
+    assert spelled("What did Rob Malley say?") == ()  # a name no readout holds is no common word
+    assert spelled("Foreign Minister Kulbea") == (("Kulbea", "Kuleba"),)
+    assert spelled("the Sout China Sea") == (("Sout", "South"),)
+    assert spelled("what did yang jinaping say") == (("jinaping", "jianping"),)  # lower case: one word alone
+    assert spelled("Jinaping") == (("Jinaping", "Jianping"),)  # a capital alone is no name of parts
+
+
+def test_two_unknown_words_in_a_row_are_corrected_only_when_held_together() -> None:
+    assert spelled("ferghanna valey") == (("ferghanna", "ferghana"), ("valey", "valley"))
+    assert spelled("kulebba jinaping") == ()  # a two-word name no readout holds, not two others' parts
+    assert spelled("kulebba in brusels") == (("kulebba", "kuleba"), ("brusels", "brussels"))  # not in a row

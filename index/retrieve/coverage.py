@@ -77,12 +77,35 @@ def key_terms(text: str) -> list[str]:
     return list(dict.fromkeys(terms))
 
 
+# How a people is named from its country ("Micronesia" → "Micronesian", "Iraq" → "Iraqi", "Bhutan" →
+# "Bhutanese", "Italy" → "Italian"), as (the country's ending, the people's ending).
+DEMONYM_ENDINGS = (("a", "an"), ("", "an"), ("", "ian"), ("y", "ian"), ("a", "ian"), ("", "i"), ("", "ese"))
+
+
+def demonym_forms(word: str) -> list[str]:
+    """The country a people's name is made from, and the people a country's name makes, by the
+    regular endings: a question's "Micronesian" is held by readouts that say "Micronesia"."""
+    forms = []
+    for country, people in DEMONYM_ENDINGS:
+        if word.endswith(people) and len(word) - len(people) >= 4:
+            forms.append(word[: len(word) - len(people)] + country)
+        if word.endswith(country) and len(word) >= 4:
+            forms.append(word[: len(word) - len(country)] + people)
+    return [form for form in dict.fromkeys(forms) if form != word]
+
+
+def _held(word: str, vocabulary: dict[str, int]) -> bool:
+    """Whether a passage holds the word (stemmed as BM25 stems), or its country or people."""
+    return any(all(token in vocabulary for token in _words(form)) for form in [word, *demonym_forms(word.lower())])
+
+
 def unknown_words(text: str, surface: dict[str, int]) -> list[str]:
     """The question's words (`text`, as searched), however typed (lower case is the norm in chats),
     that no passage holds and that are no English word: names and rare terms, as "fukushima" in
     "fukushima water"."""
     words = (match.group(0) for match in WORD.finditer(QUOTED.sub(" ", text)))
-    return [word for word in dict.fromkeys(words) if unknown(word.lower(), surface) and not english_like(word.lower())]
+    return [word for word in dict.fromkeys(words) if unknown(word.lower(), surface) and not english_like(word.lower())
+            and not any(form in surface for form in demonym_forms(word.lower()))]
 
 
 def missing(text: str, lexical: Lexical, surface: dict[str, int] | None = None) -> list[str]:
@@ -96,7 +119,7 @@ def missing(text: str, lexical: Lexical, surface: dict[str, int] | None = None) 
     if not vocabulary:
         return []
     terms = [term for term in key_terms(text) if not non_latin(term)
-             and any(token not in vocabulary for token in _words(term))]
+             and not all(_held(word, vocabulary) for word in term.split())]
     if LOWERCASE_NAMES and surface:
         held = {word.lower() for term in terms for word in term.split()}
         terms += [word for word in unknown_words(text, surface) if word.lower() not in held]

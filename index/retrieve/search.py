@@ -183,7 +183,7 @@ class Retriever:
 
     def spelling(self, question: str) -> Spelling:
         """The question with the words no readout holds spelled as the readouts spell them (spelling.py)."""
-        return spell(question, self.surface) if self.passage_count else Spelling(question)
+        return spell(question, self.surface, self.index.lexical.together) if self.passage_count else Spelling(question)
 
     def context(self, passage: Passage, around: int = 1) -> list[Passage]:
         """The passage with up to `around` neighbours on each side from the same document. The passage

@@ -10,7 +10,7 @@ import functools
 import importlib.util
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +21,8 @@ from index.text.script import non_latin
 MIN_LENGTH = 4  # shorter words have too many neighbours one edit away
 LONG_WORD = 8  # from this length two edits are allowed
 WORD = re.compile(r"\w+(?:['’]\w+)*")
+# Two or more capitalised words joined by a space or a hyphen: a name as typed ("Xi Jinping", "Indo-Pacific").
+NAME_RUN = re.compile(r"[A-Z][\w'’]*(?:[ -][A-Z][\w'’]*)+")
 _stemmer = Stemmer.Stemmer("english")
 
 
@@ -131,24 +133,39 @@ def correction(word: str, vocabulary: Mapping[str, int]) -> str | None:
     return min(candidates)[-1] if candidates else None
 
 
-def spell(text: str, vocabulary: Mapping[str, int]) -> Spelling:
+def spell(text: str, vocabulary: Mapping[str, int], together: Callable[[Sequence[str]], bool] | None = None) -> Spelling:
     """The question with every word no readout holds replaced by the readouts' spelling, where one is
-    close (correction); a capitalised word stays capitalised."""
+    close (correction); a capitalised word stays capitalised. A name typed in capitals over several
+    words ("Rob Malley", "Sout China Sea") is one name: a part of it is corrected only when a passage
+    holds the correction beside a neighbouring part (`together`), so a name the readouts lack is not turned into
+    another one ("Xi Jinping" into "Xi Jianping") nor into a common word ("Malley" into "Valley"). Two unknown words in a row are held to the same
+    test, in any case ("mahsa amini" is not "mahra amiri")."""
     if not vocabulary:
         return Spelling(text)
+    words = [[match.start(), match.end(), match.group(0), correction(match.group(0).lower(), vocabulary)]
+             for match in WORD.finditer(text)]
+    if together is not None:
+        for run in NAME_RUN.finditer(text):
+            parts = [word for word in words if run.start() <= word[0] and word[1] <= run.end()]
+            spelled = [part[3] or part[2].lower() for part in parts]
+            for at, part in enumerate(parts):
+                neighbours = spelled[max(0, at - 1):at] + spelled[at + 1:at + 2]
+                if part[3] and not any(together([part[3], neighbour]) for neighbour in neighbours):
+                    part[3] = None
+        for first, second in zip(words, words[1:]):  # two unknown words in a row, lower case too: a name
+            if (first[3] and second[3] and text[first[1]:second[0]] in (" ", "-")
+                    and not together([first[3], second[3]])):
+                first[3] = second[3] = None
     corrections: dict[str, str] = {}
-
-    def replace(match: re.Match[str]) -> str:
-        typed = match.group(0)
-        fixed = correction(typed.lower(), vocabulary)
+    pieces, at = [], 0
+    for start, end, typed, fixed in words:
         if fixed is None:
-            return typed
+            continue
         shown = fixed.capitalize() if typed[:1].isupper() else fixed
         corrections[typed] = shown
-        return shown
-
-    corrected = WORD.sub(replace, text)
-    return Spelling(corrected, tuple(corrections.items()))
+        pieces += [text[at:start], shown]
+        at = end
+    return Spelling("".join(pieces) + text[at:], tuple(corrections.items()))
 
 
 def notice(spelling: Spelling) -> str | None:

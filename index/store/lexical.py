@@ -284,6 +284,22 @@ class Lexical:
         terms = _words(text)
         return sum(term in self.vocabulary for term in terms) / len(terms) if terms else 0.0
 
+    def together(self, words: Sequence[str]) -> bool:
+        """Whether one passage holds every term of these words (stopwords aside; words of no term
+        ask nothing)."""
+        terms = list(dict.fromkeys(term for word in words for term in _words(word)))
+        if not terms or not self.size:
+            return bool(self.size)
+        if any(term not in self.vocabulary for term in terms):
+            return False
+        spans = sorted((self._span(self.vocabulary[term]) for term in terms), key=lambda span: span[1] - span[0])
+        rows = np.asarray(self.indices[spans[0][0]:spans[0][1]])
+        for start, end in spans[1:]:
+            rows = np.intersect1d(rows, self.indices[start:end], assume_unique=True)
+            if not len(rows):
+                return False
+        return True
+
     def search(self, query: str, k: int, allowed: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Rows and BM25 scores of the best `k` passages (only rows where `allowed` is true), best first,
         equal scores by row; none when no word of the question is in the corpus. A passage's score is
