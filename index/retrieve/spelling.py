@@ -133,39 +133,59 @@ def correction(word: str, vocabulary: Mapping[str, int]) -> str | None:
     return min(candidates)[-1] if candidates else None
 
 
+@dataclass
+class _Word:
+    """A question word where it stands, and the readouts' spelling of it (None: left as typed)."""
+
+    start: int
+    end: int
+    typed: str
+    fixed: str | None
+
+    @property
+    def spelled(self) -> str:
+        return self.fixed or self.typed.lower()
+
+
 def spell(text: str, vocabulary: Mapping[str, int], together: Callable[[Sequence[str]], bool] | None = None) -> Spelling:
     """The question with every word no readout holds replaced by the readouts' spelling, where one is
     close (correction); a capitalised word stays capitalised. A name typed in capitals over several
     words ("Rob Malley", "Sout China Sea") is one name: a part of it is corrected only when a passage
-    holds the correction beside a neighbouring part (`together`), so a name the readouts lack is not turned into
-    another one ("Xi Jinping" into "Xi Jianping") nor into a common word ("Malley" into "Valley"). Two unknown words in a row are held to the same
-    test, in any case ("mahsa amini" is not "mahra amiri")."""
+    holds the correction beside a neighbouring part (`together`), so a name the readouts lack is not
+    turned into another one ("Xi Jinping" into "Xi Jianping") nor into a common word ("Malley" into
+    "Valley"). Two unknown words in a row are held to the same test, in any case ("mahsa amini" is not
+    "mahra amiri")."""
     if not vocabulary:
         return Spelling(text)
-    words = [[match.start(), match.end(), match.group(0), correction(match.group(0).lower(), vocabulary)]
+    words = [_Word(match.start(), match.end(), match.group(0), correction(match.group(0).lower(), vocabulary))
              for match in WORD.finditer(text)]
     if together is not None:
-        for run in NAME_RUN.finditer(text):
-            parts = [word for word in words if run.start() <= word[0] and word[1] <= run.end()]
-            spelled = [part[3] or part[2].lower() for part in parts]
-            for at, part in enumerate(parts):
-                neighbours = spelled[max(0, at - 1):at] + spelled[at + 1:at + 2]
-                if part[3] and not any(together([part[3], neighbour]) for neighbour in neighbours):
-                    part[3] = None
-        for first, second in zip(words, words[1:]):  # two unknown words in a row, lower case too: a name
-            if (first[3] and second[3] and text[first[1]:second[0]] in (" ", "-")
-                    and not together([first[3], second[3]])):
-                first[3] = second[3] = None
+        _agree(text, words, together)
     corrections: dict[str, str] = {}
     pieces, at = [], 0
-    for start, end, typed, fixed in words:
-        if fixed is None:
+    for word in words:
+        if word.fixed is None:
             continue
-        shown = fixed.capitalize() if typed[:1].isupper() else fixed
-        corrections[typed] = shown
-        pieces += [text[at:start], shown]
-        at = end
+        shown = word.fixed.capitalize() if word.typed[:1].isupper() else word.fixed
+        corrections[word.typed] = shown
+        pieces += [text[at:word.start], shown]
+        at = word.end
     return Spelling("".join(pieces) + text[at:], tuple(corrections.items()))
+
+
+def _agree(text: str, words: list[_Word], together: Callable[[Sequence[str]], bool]) -> None:
+    """Drop the corrections that a name's other parts do not bear out (see spell)."""
+    for run in NAME_RUN.finditer(text):
+        parts = [word for word in words if run.start() <= word.start and word.end <= run.end()]
+        spelled = [part.spelled for part in parts]
+        for at, part in enumerate(parts):
+            neighbours = spelled[max(0, at - 1):at] + spelled[at + 1:at + 2]
+            if part.fixed and not any(together([part.fixed, neighbour]) for neighbour in neighbours):
+                part.fixed = None
+    for first, second in zip(words, words[1:]):
+        if (first.fixed and second.fixed and text[first.end:second.start] in (" ", "-")
+                and not together([first.fixed, second.fixed])):
+            first.fixed = second.fixed = None
 
 
 def notice(spelling: Spelling) -> str | None:
