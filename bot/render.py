@@ -10,6 +10,7 @@ from index import Answer, Hit, Passage
 from .texts import ENGLISH, Texts
 
 TELEGRAM_LIMIT = 4096
+HEADING_CHARS = 80  # of the lines above a first paragraph, shown under its title
 NOTHING_FOUND = ENGLISH.nothing_found
 
 
@@ -24,11 +25,14 @@ def _origin_html(p: Passage, link: str | None = None) -> str:
 
 
 def cite_html(hit: Hit) -> str:
-    """Who speaks (in a transcript), title, source, date and link (to the quoted words, when the answer
-    policy made that link); the same passage published elsewhere is named, not repeated."""
+    """Who speaks (in a transcript), title, the lines above a first paragraph (a transcript's place),
+    source, date and link (to the quoted words, when the answer policy made that link); the same
+    passage published elsewhere is named, not repeated."""
     also = "".join(f"\nalso: {_origin_html(p)}" for p in hit.also)
     speaker = f"{_esc(hit.passage.speaker)}, in: " if hit.passage.speaker else ""
-    return f"— {speaker}<i>{_esc(hit.passage.title)}</i>\n{_origin_html(hit.passage, hit.link)}{also}"
+    heading = (f"\n{_esc(short(hit.passage.heading, HEADING_CHARS))}"
+               if hit.passage.heading and hit.passage.paragraph == 1 else "")
+    return f"— {speaker}<i>{_esc(hit.passage.title)}</i>{heading}\n{_origin_html(hit.passage, hit.link)}{also}"
 
 
 def context_html(hit: Hit, passages: list[Passage]) -> str:

@@ -32,6 +32,10 @@ class Passage:
     # Who speaks, as the transcript labels the turn ("Foreign Minister Baerbock (via interpreter)",
     # "Question (CCTV)"; turns.py); None in a narrative readout. Not embedded: vectors stay reusable.
     speaker: str | None = None
+    # The short lines just before the paragraph, not quoted, joined by " · " ("Antony J. Blinken,
+    # Secretary of State · Rzeszow, Poland · Hotel Bristol"): shown with a first paragraph, and searched
+    # for the words no passage's own text holds (Lexical.build); never embedded.
+    heading: str | None = None
 
     def __post_init__(self) -> None:
         if self.url and "@" in self.url:  # credentials are never shown, cited or stored (urls.py)

@@ -130,3 +130,42 @@ def test_a_chinese_readout_keeps_its_paragraphs_date_and_source() -> None:
     texts = [p.text for p in document.passages]
     assert texts[-1].startswith("王毅表示") and all(t in text for t in texts)
     assert not any("来源" in t for t in texts)
+
+
+TRANSCRIPT = """Secretary Blinken At a Meeting with a Congressional Delegation
+
+Antony J. Blinken, Secretary of State
+
+Rzeszow, Poland
+
+Hotel Bristol
+
+SECRETARY BLINKEN: Well, greetings, everyone. I am particularly pleased to be here with friends from the Congress today.
+
+CHAIRMAN MEEKS: Thank you.
+
+CHAIRMAN MEEKS: We completely filled our plane, because we wanted to say thank you to the Polish people for all they do.
+"""
+
+
+def test_the_short_lines_before_a_paragraph_are_its_heading_searched_not_quoted() -> None:
+    document = parse_document(Path("remarks.txt"), TRANSCRIPT)
+    first, second = document.passages
+    assert first.heading == "Antony J. Blinken, Secretary of State · Rzeszow, Poland · Hotel Bristol"
+    assert "Rzeszow" not in first.text  # quoted verbatim; searched by its place (test_lexical)
+    assert second.heading == "CHAIRMAN MEEKS: Thank you."
+    assert all(passage.text in TRANSCRIPT for passage in document.passages)
+
+
+def test_a_heading_is_the_text_between_a_passage_and_the_one_before(seeds) -> None:
+    headed = 0
+    for document in seeds.values():
+        at = 0
+        for passage in document.passages:
+            start = document.text.index(passage.text, at)
+            between = " ".join(document.text[at:start].split())
+            if passage.heading is not None:
+                headed += 1
+                assert all(part in between for part in passage.heading.split(" · "))
+            at = start + len(passage.text)
+    assert headed  # the seeds' bylines and datelines

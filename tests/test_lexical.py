@@ -249,3 +249,28 @@ def test_together_asks_whether_one_passage_holds_every_word() -> None:
     assert not index.together(["blinken", "nato"])  # each held, never in one passage
     assert not index.together(["xi", "jianping"])  # xi held by none
     assert index.together(["the", "kuleba"])  # a stopword asks nothing
+
+
+def test_a_heading_adds_only_the_words_no_text_holds() -> None:
+    texts = ["Secretary Blinken met Foreign Minister Kuleba in Berlin to discuss the war and its refugees.",
+             "Secretary Blinken thanked the congressional delegation for its support of Ukraine and Poland.",
+             "Berlin hosted the foreign ministers of the Group of Seven to discuss Ukraine."]
+    headings = [None, "Antony J. Blinken, Secretary of State · Rzeszow, Poland · Hotel Bristol", None]
+    plain, headed = Lexical.build(texts), Lexical.build(texts, headings)
+    assert headed.heading_only == {"antony", "state", "rzeszow", "hotel", "bristol"}  # not Blinken, Poland
+    assert list(headed.search("rzeszow", 3)[0]) == [1] and not len(plain.search("rzeszow", 3)[0])
+    for question in ["blinken", "berlin", "poland ukraine", "delegation support"]:  # words the texts hold
+        before, after = (dict(zip(*map(list, index.search(question, 3)))) for index in (plain, headed))
+        assert before.keys() == after.keys()  # the same passages (scores move with the longer heading's text)
+    assert "rzeszow" in headed.surface and "rzeszow" not in plain.surface
+
+
+def test_heading_words_survive_save_and_load(tmp_path: Path) -> None:
+    from index.passage import Passage
+
+    headed = Lexical.build(["Blinken met Kuleba."], ["Rzeszow, Poland"])
+    headed.save(tmp_path)
+    loaded = Lexical.load(tmp_path, 1)
+    passage = Passage("a-1", "a.txt", "Blinken met Kuleba.", "Remarks", "State", None, None, 1, heading="Rzeszow, Poland")
+    assert loaded.heading_only == {"rzeszow", "poland"}
+    assert "Rzeszow" in loaded.text_of(passage) and list(loaded.search("rzeszow", 1)[0]) == [0]

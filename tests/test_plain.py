@@ -1,4 +1,6 @@
-from index.answer.plain import NOTHING_FOUND, answer_text, missing_note
+from dataclasses import replace
+
+from index.answer.plain import NOTHING_FOUND, answer_text, citation, missing_note
 from index.answer.policy import Answer
 from index.passage import Hit, Passage
 
@@ -62,3 +64,11 @@ def test_names_with_a_newline_or_esc_stay_on_their_line() -> None:
         "    new\\x0aline.txt, 2024-09-24 · http://example.org/a\\x0ab",
         "    also: esc\\x1b[2Jclear.txt, date unknown",
     ]
+
+
+def test_a_first_paragraph_is_cited_with_the_place_above_it() -> None:
+    first = Passage("r-1", "remarks.txt", "Well, greetings, everyone.", "Remarks", "U.S. Department of State",
+                    "2022-03-05", None, 1, heading="Rzeszow, Poland · Hotel Bristol")
+    second = replace(first, id="r-2", paragraph=2, heading="STAFF: Thanks, guys.")
+    assert "\n    Rzeszow, Poland · Hotel Bristol\n" in citation(first)
+    assert "STAFF" not in citation(second)

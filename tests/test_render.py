@@ -188,3 +188,12 @@ def test_the_median_first_answer_shows_under_a_thousand_characters_before_anythi
           f"lines {statistics.median(shown_chars(m, FOLD_PREVIEW) for m in messages)}, unfolded {statistics.median(whole)}")
     assert statistics.median(shown) < 1000 < statistics.median(whole)
     assert all(len(m) <= render.TELEGRAM_LIMIT for m in messages)
+
+
+def test_a_first_paragraph_is_cited_with_the_place_above_it() -> None:
+    first = Passage("r-1", "remarks.txt", "SECRETARY BLINKEN: Well, greetings, everyone.", "Remarks", "U.S. Department of State",
+                    "2022-03-05", None, 1, speaker="Secretary Blinken", heading="Rzeszow, Poland · Hotel Bristol")
+    later = Passage("r-2", "remarks.txt", "So I think the fact that our colleagues are here matters.", "Remarks",
+                    "U.S. Department of State", "2022-03-05", None, 2, heading="STAFF: Thanks, guys.")
+    assert "Rzeszow, Poland · Hotel Bristol" in render.cite_html(Hit(first, 0.5, 1))
+    assert "STAFF" not in render.cite_html(Hit(later, 0.5, 1))  # a short turn above a later paragraph is not its place

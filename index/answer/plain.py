@@ -18,10 +18,11 @@ def quote(passage: Passage, marker: str = ">") -> str:
 
 
 def citation(passage: Passage, link: str | None = None) -> str:
-    """Who speaks (in a transcript) and the title, then source, date and link (to the quoted words when
-    given): what a reader needs to cite the passage."""
+    """Who speaks (in a transcript) and the title, the lines above a first paragraph (a transcript's place),
+    then source, date and link (to the quoted words when given): what a reader needs to cite the passage."""
     url = link or passage.url
-    return (f"  — {one_line(speaking(passage) + passage.title)}\n    {where(passage.source, passage.date, url)}")
+    heading = f"\n    {one_line(passage.heading)}" if passage.heading and passage.paragraph == 1 else ""
+    return (f"  — {one_line(speaking(passage) + passage.title)}{heading}\n    {where(passage.source, passage.date, url)}")
 
 
 def where(source: str, date: str | None, url: str | None) -> str:

@@ -18,8 +18,12 @@ from index.urls import without_credentials
 from .metadata import BadMetadata, Metadata, iso_date
 
 # Bump when cleaning or splitting changes, so every document is re-split on the next ingest.
-PIPELINE_VERSION = 7  # 5: passages cut by MiniLM's word pieces under every embedder; 6: speakers;
-# 7: interpreter notes within a paragraph
+PIPELINE_VERSION = 8  # 5: passages cut by MiniLM's word pieces under every embedder; 6: speakers;
+# 7: interpreter notes within a paragraph; 8: headings (the short lines before a paragraph)
+# The short lines before a paragraph (a transcript's speaker line, place and venue, a heading), kept
+# with it: too short to quote, but what a reader searches for ("rzeszow") and cites.
+HEADING_JOIN = " · "
+MAX_HEADING = 300
 MODEL_MAX_TOKENS = 256  # the model truncates beyond this many word pieces, special tokens included
 # Passages stay short enough to quote and to embed with their title (which goes in front of them).
 MAX_TOKENS = 200
@@ -225,9 +229,17 @@ def parse_document(
 
     budget = max(64, min(max_tokens, MODEL_MAX_TOKENS - (count_tokens(title) - 2)))
     spans: list[tuple[int, int]] = []
+    headings: dict[int, str] = {}  # a passage's start -> the fragments just before its paragraph
+    fragments: list[str] = []
     for start, end in paragraph_spans(lines, lambda line: line.start in skip_starts):
-        if not is_fragment(text[start:end]):
-            spans.extend(split_long(text, start, end, count_tokens, budget))
+        if is_fragment(text[start:end]):
+            fragments.append(" ".join(text[start:end].split()))
+            continue
+        pieces = split_long(text, start, end, count_tokens, budget)
+        if fragments:
+            headings[pieces[0][0]] = HEADING_JOIN.join(fragments)[:MAX_HEADING]
+            fragments = []
+        spans.extend(pieces)
 
     spoken = [line for line in content if line.start not in skip_starts]
     voices = list(zip(spoken, speakers([(line.text, 0.0) for line in spoken], title)))
@@ -249,6 +261,7 @@ def parse_document(
             url=known.url,
             paragraph=number,
             speaker=passage_speaker([voice for line, voice in voices if line.start < end and line.end > start]),
+            heading=headings.get(start),
         )
         for number, (start, end) in enumerate(spans, start=1)
     )

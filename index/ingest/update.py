@@ -112,15 +112,15 @@ class _Lexical:
     model embeds them, so that the write after the embedding does not wait for it (docs/benchmarks.md).
     Used only if the passages written are those, in order."""
 
-    def __init__(self, texts: list[str]) -> None:
-        self.texts = texts
+    def __init__(self, passages: Sequence[Passage]) -> None:
+        self.texts = [(p.lexical_text, p.heading) for p in passages]
         pool = ThreadPoolExecutor(1, thread_name_prefix="bm25")
-        self._built = pool.submit(Lexical.build, texts)
+        self._built = pool.submit(Lexical.build, [p.lexical_text for p in passages], [p.heading for p in passages])
         pool.shutdown(wait=False)  # its thread ends with the build
 
     def of(self, passages: Sequence[Passage]) -> Lexical | None:
         """The BM25 built, if it is of exactly these passages; None (BM25 to be built) otherwise."""
-        return self._built.result() if [p.lexical_text for p in passages] == self.texts else None
+        return self._built.result() if [(p.lexical_text, p.heading) for p in passages] == self.texts else None
 
 
 def _new_index_passages(documents: Sequence[Document]) -> list[Passage]:
@@ -222,7 +222,7 @@ def _gather(paths: Sequence[Path], urls: Sequence[str], directory: Path, embedde
         latent: dict[str, sparse.csr_matrix] = {}
         lexical = None
         if missing and previous is None:  # a new index: its BM25 is built while the model embeds
-            lexical = _Lexical([passage.lexical_text for passage in _new_index_passages(documents)])
+            lexical = _Lexical(_new_index_passages(documents))
         if missing:
             fresh = _embed_counting_documents(keys, missing, texts, embedder, progress)
             vectors = dict(zip(missing, fresh))

@@ -93,7 +93,7 @@ def evidence(lexical: Lexical, text: str, passages: Sequence[Passage]) -> np.nda
     if not total:
         return np.zeros(len(passages))
     # rounded: the sum's float error (its order follows set iteration) must not put a full match below 1
-    shares = np.round(np.array(weighted_overlap(weights, [passage.lexical_text for passage in passages])) / total, 9)
+    shares = np.round(np.array(weighted_overlap(weights, [lexical.text_of(passage) for passage in passages])) / total, 9)
     return shares
 
 
@@ -125,13 +125,13 @@ class SameLanguage:
             return None
         rows = candidates.rows
         bm25_of = dict(zip(map(int, candidates.lexical_rows), candidates.bm25))
-        evidence = (lexical_evidence(self.lexical.term_weights(text), self.passages[int(candidates.lexical_rows[0])].lexical_text)
+        evidence = (lexical_evidence(self.lexical.term_weights(text), self.lexical.text_of(self.passages[int(candidates.lexical_rows[0])]))
                     if self.embedder.blend_by_evidence else None)
         fused = blend(candidates.similarities, np.array([bm25_of.get(int(r), 0.0) for r in rows]),
                       self.embedder.dense_weight, evidence)
         fused += SPEAKER_WEIGHT * self.speaking(text, rows)
         head = np.argsort(-fused, kind="stable")[:RERANKED]
-        fused[head] += PHRASE_WEIGHT * phrase_overlap(text, [self.passages[int(r)].lexical_text for r in rows[head]])
+        fused[head] += PHRASE_WEIGHT * phrase_overlap(text, [self.lexical.text_of(self.passages[int(r)]) for r in rows[head]])
         return np.argsort(-fused, kind="stable")
 
     def speaking(self, text: str, rows: np.ndarray) -> np.ndarray:

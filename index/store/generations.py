@@ -228,7 +228,7 @@ def save(
         timings["vector_index"] = time.perf_counter() - started
         started = time.perf_counter()
         if lexical is None:
-            lexical = Lexical.build([passage.lexical_text for passage in passages])
+            lexical = Lexical.build([passage.lexical_text for passage in passages], [p.heading for p in passages])
         timings["bm25_index"] = time.perf_counter() - started
         started = time.perf_counter()
         _write_vectors(built, generation / VECTORS)

@@ -19,12 +19,15 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import Stemmer
 
 from .arrays import save as save_array
+
+if TYPE_CHECKING:
+    from index.passage import Passage
 
 _stemmer = Stemmer.Stemmer("english")
 
@@ -53,6 +56,7 @@ STOPWORDS = sorted(set(BM25S_STOPWORDS_EN_PLUS) | {"say", "said", "says", "tell"
 _STOPWORD_SET = frozenset(STOPWORDS)
 WORD = re.compile(r"(?u)\b\w\w+\b")  # bm25s' default token pattern
 SURFACE_WORDS = "words.json"  # each word as the readouts spell it (lower case) -> passages holding it
+HEADING_WORDS = "heading-words.json"  # the words (lower case) that passages hold in their headings only
 
 
 @functools.lru_cache(maxsize=16384)
@@ -179,8 +183,10 @@ class Lexical:
 
     def __init__(self, vocabulary: dict[str, int], data: np.ndarray, indices: np.ndarray, indptr: np.ndarray,
                  size: int, impact: np.ndarray | None = None, surface: dict[str, int] | None = None,
-                 directory: Path | None = None, params: dict[str, Any] | None = None) -> None:
+                 directory: Path | None = None, params: dict[str, Any] | None = None,
+                 heading_only: frozenset[str] | None = None) -> None:
         self.vocabulary = vocabulary
+        self._heading_only = heading_only
         self.data, self.indices, self.indptr = data, indices, indptr
         self.impact = impact
         self.size = size
@@ -197,11 +203,42 @@ class Lexical:
             self._surface = json.loads(path.read_text(encoding="utf-8")) if path and path.is_file() else {}
         return self._surface
 
+    @property
+    def heading_only(self) -> frozenset[str]:
+        """The words (lower case) that passages hold in their headings and no passage in its text or
+        title: a transcript's place, "Rzeszow". Read on first use; none for an index written before."""
+        if self._heading_only is None:
+            path = self._directory / HEADING_WORDS if self._directory else None
+            self._heading_only = frozenset(json.loads(path.read_text(encoding="utf-8"))
+                                           if path and path.is_file() else ())
+        return self._heading_only
+
+    def text_of(self, passage: Passage) -> str:
+        """What BM25 indexed of the passage: its lexical text, and the words of its heading that only
+        headings hold."""
+        if not passage.heading or not self.heading_only:
+            return passage.lexical_text
+        extra = [word for word in WORD.findall(passage.heading) if word.lower() in self.heading_only]
+        return f"{passage.lexical_text}\n{' '.join(extra)}" if extra else passage.lexical_text
+
     @classmethod
-    def build(cls, texts: Sequence[str]) -> Lexical:
-        """bm25s's index of the texts (its defaults: Lucene's BM25, k1 1.5, b 0.75), with the impact order."""
+    def build(cls, texts: Sequence[str], headings: Sequence[str | None] | None = None) -> Lexical:
+        """bm25s's index of the texts (its defaults: Lucene's BM25, k1 1.5, b 0.75), with the impact
+        order. A text is indexed with the words of its heading (`headings`, one per text) that no text
+        holds: they make a passage findable by what only its heading says (the place of a transcript)
+        and change no ranking for words the texts hold."""
         if not texts:
             return cls.empty()
+        surface = surface_words(texts)
+        heading_only: frozenset[str] = frozenset()
+        if headings:
+            extra = [[word for word in WORD.findall(heading or "") if word.lower() not in surface] for heading in headings]
+            if any(extra):
+                heading_only = frozenset(word.lower() for words in extra for word in words)
+                texts = [f"{text}\n{' '.join(words)}" if words else text for text, words in zip(texts, extra)]
+                for words in extra:
+                    for word in {word.lower() for word in words}:
+                        surface[word] = surface.get(word, 0) + 1
         import bm25s
 
         logging.getLogger("bm25s").setLevel(logging.WARNING)  # bm25s sets its own level on import
@@ -215,7 +252,7 @@ class Lexical:
         data, indices = _by_row(data.astype(np.float32, copy=False), indices.astype(np.int32, copy=False), indptr)
         params = {"method": model.method, "k1": model.k1, "b": model.b, "built_by": f"bm25s {bm25s.__version__}"}
         return cls(dict(model.vocab_dict), data, indices, indptr, len(texts), impact_order(data, indices, indptr),
-                   surface_words(texts), params=params)
+                   surface, params=params, heading_only=heading_only)
 
     @classmethod
     def empty(cls) -> Lexical:
@@ -234,6 +271,9 @@ class Lexical:
         (directory / VOCABULARY).write_text(json.dumps(self.vocabulary, ensure_ascii=False), encoding="utf-8")
         (directory / PARAMS).write_text(json.dumps(self._params), encoding="utf-8")
         (directory / SURFACE_WORDS).write_text(json.dumps(self.surface, ensure_ascii=False), encoding="utf-8")
+        if self.heading_only:
+            (directory / HEADING_WORDS).write_text(json.dumps(sorted(self.heading_only), ensure_ascii=False),
+                                                   encoding="utf-8")
 
     @classmethod
     def load(cls, directory: Path, size: int) -> Lexical:
