@@ -5,7 +5,8 @@ from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from index.retrieve.query import is_keywords, parse_query
+from index.passage import Passage
+from index.retrieve.query import is_keywords, parse_query, speaks_of_months
 
 TODAY = date(2026, 11, 23)
 
@@ -149,3 +150,30 @@ def test_a_few_words_typed_as_a_search_are_keywords(question: str) -> None:
 def test_a_sentence_or_a_question_is_not(question: str) -> None:
     assert not is_keywords(question)
     assert not parse_query(question, date(2024, 1, 1)).keywords
+
+
+def test_a_month_no_readout_is_dated_in_is_spoken_of_only_by_name() -> None:
+    def passage(text: str, dated: str) -> Passage:
+        return Passage("p-1", "a.txt", text, "Call", "State", dated, None, 1)
+
+    september = (date(2022, 9, 1), date(2022, 10, 1))
+    assert not speaks_of_months(passage("The Secretary discussed Ukraine with the Foreign Secretary.", "2022-06-02"),
+                                *september)  # dated in the year, silent on the month
+    assert speaks_of_months(passage("They will meet at the General Assembly in September.", "2022-08-10"), *september)
+    assert not speaks_of_months(passage("They met in September.", "2021-08-10"), *september)  # another year's
+    assert speaks_of_months(passage("The summit of September 2022 will follow.", "2021-05-10"), *september)
+    assert speaks_of_months(passage("Anything.", "2022-09-12"), *september)
+    assert not speaks_of_months(passage("The Septembers of Kyiv.", "2022-08-10"), *september)  # a word, not the month
+
+
+@pytest.mark.parametrize(("question", "start", "end"), [
+    ("Before the April 2022 round, when had they last met?", None, date(2022, 5, 1)),  # the month, not the year
+    ("What did Blinken urge after the April 2022 clashes?", date(2022, 4, 1), None),  # the month kept: its days
+    ("kuleba after 2021", date(2022, 1, 1), None),
+    ("since March 2022 kuleba", date(2022, 3, 1), None),
+    ("kuleba until may 2022", None, date(2022, 6, 1)),
+    ("What did Blinken urge in the last week of July 2021?", date(2021, 7, 1), date(2021, 8, 1)),  # no "last week"
+])
+def test_a_bound_reads_the_month_it_names(question: str, start: date | None, end: date | None) -> None:
+    query = parse_query(question, date(2026, 12, 7))
+    assert (query.start, query.end) == (start, end)

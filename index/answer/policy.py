@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from index.errors import BadQuery, NothingMatches
 from index.passage import Hit, Passage
 from index.retrieve.live import Library
-from index.retrieve.query import Query, asked_years, speaks_of
+from index.retrieve.query import Query, asked_years, speaks_of, speaks_of_months
 from index.retrieve.ranking import Method, relevant
 from index.retrieve.search import MAX_QUERY_CHARS, Retriever, readable
 from index.retrieve.spelling import notice as spelling_notice
@@ -84,15 +84,18 @@ class Answerer:
                 hits = snapshot.find(query.without_word_dates(), k or self.max_results, method=method, within=within)
                 notice = " ".join(filter(None, [notice, f"{error} So I searched them all for your words."]))
                 years = asked_years(question)
+                months = ((query.start, query.end) if query.start and query.end and (query.end - query.start).days < 365
+                          else None)  # a month or a season: a readout of that year may not speak of it
             else:
-                years = ()
+                years, months = (), None
             quoted = tuple(hit for hit in hits if relevant(hit, self.shift))
             absent = tuple(snapshot.missing(query))
             if absent:  # no readout names what is asked about: the nearest passages are only related
                 return Answer(question, (), notice, tuple(hits), related=quoted[: self.first_page], missing=absent,
                               corrections=spelling.corrections, generation=snapshot.generation)
             if years:  # asked about years no readout is dated in: only a passage that speaks of them answers
-                dated = tuple(hit for hit in quoted if speaks_of(hit.passage, years))
+                dated = tuple(hit for hit in quoted if (speaks_of_months(hit.passage, *months) if months
+                                                        else speaks_of(hit.passage, years)))
                 if not dated:
                     return Answer(question, (), notice, tuple(hits), related=quoted[: self.first_page],
                                   corrections=spelling.corrections, generation=snapshot.generation)
@@ -175,3 +178,4 @@ class Answerer:
         with taken as reading:
             held = reading.passage(passage.id) is not None
             return passage_link(passage, reading.document(passage) if held else ())
+

@@ -32,13 +32,13 @@ YEAR = r"(19[5-9]\d|20\d\d)"
 MONTH_YEAR = re.compile(rf"\b(?:in |during |of )?({_MONTH_NAMES})\.?,? {YEAR}\b", re.I)
 IN_YEAR = re.compile(rf"\b(in|during|throughout|of|for) {YEAR}\b", re.I)
 SINCE = re.compile(rf"\b(since|from|starting|as of) (?:(?:{_MONTH_NAMES})\.? )?{YEAR}\b", re.I)
-AFTER = re.compile(rf"\b(after|later than) (?:the )?{YEAR}\b", re.I)
+AFTER = re.compile(rf"\b(after|later than) (?:the )?(?:(?:{_MONTH_NAMES})\.? )?{YEAR}\b", re.I)
 BEFORE = re.compile(rf"\b(before|prior to|earlier than|until|till|up to|through)\b(?: the)?(?: [\w-]+){{0,2}}? {YEAR}\b", re.I)
 CJK_YEAR_MONTH = re.compile(rf"{YEAR}\s*年(?:\s*(\d{{1,2}})\s*月)?")  # 2017年9月, 2024年 (Chinese, Japanese)
 # A readout is published on the day of the meeting or within days: "at the end of June 2022" reads
 # as June 2022 and the days after it.
 PUBLISHED_WITHIN = timedelta(days=7)
-RELATIVE = re.compile(r"\b(last|this|past) (year|month|week)\b|\blast (\d+) (years|months|days)\b", re.I)
+RELATIVE = re.compile(r"\b(last|this|past) (year|month|week)\b(?! of\b)|\blast (\d+) (years|months|days)\b", re.I)
 
 
 def asked_years(text: str) -> tuple[str, ...]:
@@ -52,6 +52,22 @@ def speaks_of(passage: Passage, years: tuple[str, ...]) -> bool:
     if passage.date and passage.date[:4] in years:
         return True
     return any(re.search(rf"(?<!\d){year}(?!\d)", f"{passage.title} {passage.text}") for year in years)
+
+
+def speaks_of_months(passage: Passage, start: date, end: date) -> bool:
+    """For a period shorter than a year (`start` inclusive, `end` exclusive) in which no readout is
+    dated: whether a passage is dated in it, or names one of its months and speaks of its year (is
+    dated in it or names it: speaks_of). A readout of June 2022 that names no September does not answer
+    a question about September 2022; one of August 2022 on "the General Assembly in September" does."""
+    if passage.date and start <= date.fromisoformat(passage.date) < end:
+        return True
+    text = f"{passage.title} {passage.text}"
+    month = date(start.year, start.month, 1)
+    while month < end:
+        if re.search(rf"\b{month.strftime('%B')}\b", text) and speaks_of(passage, (str(month.year),)):
+            return True
+        month = _next_month(month)
+    return False
 
 
 @dataclass(frozen=True)
@@ -171,7 +187,8 @@ def parse_query(question: str, today: date, word_dates: bool = True) -> Query:
                      keywords=keywords)
 
     match: re.Match[str] | None
-    if match := MONTH_YEAR.search(text):
+    bounds = [bound for pattern in (SINCE, AFTER, BEFORE) if (bound := pattern.search(text))]
+    if (match := MONTH_YEAR.search(text)) and not any(_inside(match, bound) for bound in bounds):
         first = date(int(match.group(2)), MONTHS[match.group(1).lower()], 1)
         start, end = _later(start, first), _earlier(end, _next_month(first))
     elif match := IN_YEAR.search(text):
@@ -180,18 +197,35 @@ def parse_query(question: str, today: date, word_dates: bool = True) -> Query:
     elif (match := CJK_YEAR_MONTH.search(text)) and (match.group(2) is None or 1 <= int(match.group(2)) <= 12):
         first, after_last = _period(match.group(1) + (f"-{match.group(2)}" if match.group(2) else ""))
         start, end = _later(start, first), _earlier(end, after_last)
+    # A bound on a month keeps the month: "after the April 2022 clashes" may be answered on April 19.
     if match := SINCE.search(text):
-        start = _later(start, _period(match.group(2))[0])
+        start = _later(start, _bounded_period(match)[0])
     if match := AFTER.search(text):
-        start = _later(start, _period(match.group(2))[1])
+        first, after_last, month = _bounded_period(match)
+        start = _later(start, first if month else after_last)
     if match := BEFORE.search(text):
-        word = match.group(1).lower()
-        first, after_last = _period(match.group(2))
-        end = _earlier(end, after_last if word in ("until", "till", "up to", "through") else first)
+        first, after_last, month = _bounded_period(match)
+        inclusive = month or match.group(1).lower() in ("until", "till", "up to", "through")
+        end = _earlier(end, after_last if inclusive else first)
     if match := RELATIVE.search(text):
         start, end = _relative(match, today, start, end)
     return Query(text=text, start=start, end=end, sources=found, latest=latest, worded=(start, end) != by_operators,
                  end_worded=end != by_operators[1], operator_dates=by_operators, keywords=keywords)
+
+
+def _inside(inner: re.Match[str], outer: re.Match[str]) -> bool:
+    return outer.start() <= inner.start() and inner.end() <= outer.end()
+
+
+def _bounded_period(match: re.Match[str]) -> tuple[date, date, bool]:
+    """The period a bound names ("before the April 2022 round": April 2022; "since 2021": 2021): the
+    month when one stands just before the year, else the year; and whether it is a month."""
+    year = match.group(match.lastindex or 1)
+    month = re.search(rf"\b({_MONTH_NAMES})\.?,? {year}\b", match.group(0), re.I)
+    if month:
+        first = date(int(year), MONTHS[month.group(1).lower()], 1)
+        return first, _next_month(first), True
+    return (*_period(year), False)
 
 
 def undated(question: str) -> str:
