@@ -62,6 +62,22 @@ def test_a_year_outside_the_readouts_that_no_passage_names_is_not_answered(answe
     assert any("Fukushima" in hit.passage.text for hit in answer.related)
 
 
+def test_a_day_without_its_year_after_the_readouts_end_is_said_first_and_not_answered(answerer: Answerer) -> None:
+    """"the October 7 attack" read as the latest October 7: after the newest readout, and no readout of
+    any year is dated October 7, so the answer says when the readouts run and quotes nothing undated."""
+    answer = answerer.answer("What did China say about Fukushima treated water after the October 7 attack?")
+    assert answer.notice.startswith("No readouts are dated ") and "-10-07." in answer.notice
+    assert "The readouts run from" in answer.notice and not answer.found
+    assert any("Fukushima" in hit.passage.text for hit in answer.related)
+
+
+def test_a_day_without_its_year_that_a_readout_is_dated_on_is_left_to_the_words(answerer: Answerer) -> None:
+    dated = next(record.date for record in answerer.library.documents() if record.date)
+    day = date.fromisoformat(dated)
+    answer = answerer.answer(f"Wang Yi and Japan on {day.strftime('%B')} {day.day}")
+    assert answer.notice is None and answer.found
+
+
 def test_an_operator_that_excludes_every_readout_is_kept(answerer: Answerer) -> None:
     with pytest.raises(NothingMatches):
         answerer.answer("Fukushima treated water before:2010")

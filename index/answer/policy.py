@@ -93,7 +93,7 @@ class Answerer:
             if absent:  # no readout names what is asked about: the nearest passages are only related
                 return Answer(question, (), notice, tuple(hits), related=quoted[: self.first_page], missing=absent,
                               corrections=spelling.corrections, generation=snapshot.generation)
-            if years:  # asked about years no readout is dated in: only a passage that speaks of them answers
+            if years or months:  # asked about a time no readout is dated in: only a passage that speaks of it answers
                 dated = tuple(hit for hit in quoted if (speaks_of_months(hit.passage, *months) if months
                                                         else speaks_of(hit.passage, years)))
                 if not dated:

@@ -38,6 +38,9 @@ CJK_YEAR_MONTH = re.compile(rf"{YEAR}\s*年(?:\s*(\d{{1,2}})\s*月)?")  # 2017�
 # A readout is published on the day of the meeting or within days: "at the end of June 2022" reads
 # as June 2022 and the days after it.
 PUBLISHED_WITHIN = timedelta(days=7)
+# A day named without its year: "October 7", "7 October", "Oct. 7th" (not "October 7, 2023").
+DAY_MONTH = re.compile(rf"\b(?:({_MONTH_NAMES})\.? (\d{{1,2}})(?:st|nd|rd|th)?|(\d{{1,2}})(?:st|nd|rd|th)? (?:of )?({_MONTH_NAMES}))"
+                       rf"\b(?!\.?,? ?(?:\d|{YEAR}))", re.I)
 RELATIVE = re.compile(r"\b(last|this|past) (year|month|week)\b(?! of\b)|\blast (\d+) (years|months|days)\b", re.I)
 
 
@@ -103,7 +106,9 @@ class Query:
 
     def describe(self) -> str:
         parts = []
-        if self.start and self.end:
+        if self.start and self.end and self.end - self.start == timedelta(days=1):
+            parts.append(f"dated {self.start.isoformat()}")
+        elif self.start and self.end:
             parts.append(f"dated {self.start.isoformat()} to {(self.end - timedelta(days=1)).isoformat()}")
         elif self.start:
             parts.append(f"dated {self.start.isoformat()} or later")
@@ -211,6 +216,20 @@ def parse_query(question: str, today: date, word_dates: bool = True) -> Query:
         start, end = _relative(match, today, start, end)
     return Query(text=text, start=start, end=end, sources=found, latest=latest, worded=(start, end) != by_operators,
                  end_worded=end != by_operators[1], operator_dates=by_operators, keywords=keywords)
+
+
+def day_without_year(text: str) -> tuple[int, int] | None:
+    """The (month, day) of a day the text names without a year ("the October 7 attack"), if any."""
+    match = DAY_MONTH.search(text)
+    if not match:
+        return None
+    name, number = (match.group(1), match.group(2)) if match.group(1) else (match.group(4), match.group(3))
+    month, day = MONTHS[name.lower()], int(number)
+    try:
+        date(2000, month, day)  # a leap year: February 29 is a day
+    except ValueError:
+        return None
+    return month, day
 
 
 def _inside(inner: re.Match[str], outer: re.Match[str]) -> bool:

@@ -65,6 +65,21 @@ class Rows:
             raise NothingMatches(f"No readouts are {query.describe()}. {self.coverage()}", worded=query.worded)
         return allowed
 
+    def day_after_readouts(self, month: int, day: int, today: date) -> date | None:
+        """The day a question names without its year ("the October 7 attack"), read as its latest
+        occurrence by `today`, when that is after the newest readout and no readout in any year is dated
+        on that day: a question about what came after the readouts (else None: the day is left to the
+        words, since a readout of March 5 answers "kuleba march 5" whatever its year)."""
+        dated = self.dates[self.dates > 0]
+        if not dated.size:
+            return None
+        years = range(today.year, today.year - 3, -1)
+        latest = next((d for y in years if (d := _day(y, month, day)) is not None and d <= today), None)
+        if latest is None or latest.toordinal() <= int(dated.max()):
+            return None
+        days = {(d.month, d.day) for d in map(date.fromordinal, np.unique(dated).tolist())}
+        return None if (month, day) in days else latest
+
     def coverage(self) -> str:
         """The span of dates and the sources the readouts have, for a filter that excludes them all."""
         dated = self.dates[self.dates > 0]
@@ -77,3 +92,10 @@ class Rows:
 def _month(ordinal: int) -> str:
     """"May 2021": the month of a day, as the range of the readouts is told."""
     return date.fromordinal(ordinal).strftime("%B %Y")
+
+
+def _day(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:  # February 29 of a common year
+        return None

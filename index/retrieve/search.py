@@ -7,7 +7,7 @@ import functools
 import re
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 
@@ -22,7 +22,7 @@ from index.text.sentences import sentence_spans
 from .crosslingual import strategy_for
 from .dedupe import unique
 from .emphasis import emphasise
-from .query import Query, parse_query
+from .query import Query, day_without_year, parse_query
 from .ranking import EVIDENCE_BAR, METHODS, Candidates, Method, Ranker, SameLanguage, evidence, relevant
 from .rows import Rows
 from .spelling import Spelling, spell
@@ -113,8 +113,15 @@ class Retriever:
         yield self
 
     def parse(self, question: str, today: date | None = None, word_dates: bool = True) -> Query:
-        """The question read once into a Query: its words (cleaned: clean_query) and its filters (query.py)."""
-        return parse_query(clean_query(question), today or date.today(), word_dates)
+        """The question read once into a Query: its words (cleaned: clean_query) and its filters (query.py).
+        A day named without its year that falls after the newest readout filters on that day, so the
+        answer says when the readouts end (Rows.day_after_readouts)."""
+        today = today or date.today()
+        query = parse_query(clean_query(question), today, word_dates)
+        asked = day_without_year(query.text) if word_dates and query.start is None and query.end is None else None
+        if asked and (day := self.rows.day_after_readouts(*asked, today)) is not None:
+            query = dataclasses.replace(query, start=day, end=day + timedelta(days=1), worded=True, end_worded=True)
+        return query
 
     def search(self, question: str, k: int = 5, *, method: Method = "hybrid", today: date | None = None,
                word_dates: bool = True, within: Collection[str] | None = None) -> list[Hit]:
