@@ -111,3 +111,9 @@ def test_two_unknown_words_in_a_row_are_corrected_only_when_held_together() -> N
     assert spelled("ferghanna valey") == (("ferghanna", "ferghana"), ("valey", "valley"))
     assert spelled("kulebba jinaping") == ()  # a two-word name no readout holds, not two others' parts
     assert spelled("kulebba in brusels") == (("kulebba", "kuleba"), ("brusels", "brussels"))  # not in a row
+
+
+def test_two_edits_keep_the_first_letter() -> None:
+    counts = {"lebanese": 40, "zelenskyy": 6}
+    assert spelling.correction("zelenski", counts) == "zelenskyy"  # two edits, first letter kept
+    assert spelling.correction("albanese", counts) is None  # two edits from "lebanese", but from its first letter

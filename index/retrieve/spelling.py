@@ -1,9 +1,10 @@
 """Question words spelled as the readouts spell them: "zelensky" is searched as "zelenskyy", "kulebaa"
 as "kuleba". A word is corrected only when no readout holds it, it is no English word (symspellpy's
 frequency dictionary, by word or by stem: "grumble" and "cozying" are paraphrase, not typos), and a
-word the readouts hold lies within one edit of it (two for words of eight letters or more); the
-closest wins, then the one more passages hold, then the one that begins as typed. Candidates come from rapidfuzz over the index's own
-words (Lexical.surface, written at ingest), so nothing is built when an index loads."""
+word the readouts hold lies within one edit of it (two for words of eight letters or more, keeping
+the first letter: "zelenski" is "zelenskyy", "albanese" is not "lebanese"); the closest wins, then the
+one more passages hold, then the one that begins as typed. Candidates come from rapidfuzz over the
+index's own words (Lexical.surface, written at ingest), so nothing is built when an index loads."""
 from __future__ import annotations
 
 import functools
@@ -129,7 +130,8 @@ def correction(word: str, vocabulary: Mapping[str, int]) -> str | None:
     found = process.extract(word, vocabulary.keys(), scorer=DamerauLevenshtein.distance, score_cutoff=allowed,
                             limit=20)
     candidates = [(distance, -vocabulary[term], -len(os.path.commonprefix([word, term])), term)
-                  for term, distance, _ in found if term.isalpha() and len(term) >= MIN_LENGTH]
+                  for term, distance, _ in found if term.isalpha() and len(term) >= MIN_LENGTH
+                  and (distance < 2 or term[0] == word[0])]
     return min(candidates)[-1] if candidates else None
 
 
