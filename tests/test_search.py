@@ -292,3 +292,37 @@ def test_a_month_said_in_words_lets_in_readouts_published_the_week_after_it(retr
     assert hits and {hit.passage.date for hit in hits} == {"2017-09-01"}
     with pytest.raises(NothingMatches):
         retriever.search("Korean Peninsula after:2017-08-01 before:2017-09-01")
+
+
+def test_keywords_lift_the_paragraph_whose_own_text_says_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Among the paragraphs of one readout, whose title holds every keyword, the one that says them is
+    lifted above a shorter one that only its title makes match."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from index.passage import Passage
+    from index.retrieve import ranking
+    from index.store.lexical import Lexical
+
+    title = "Latvia joins the small modular reactors program"
+    texts = ["The text of the following statement was released by the two governments.",
+             "Latvia joins the program on small modular reactors, a partnership in clean energy and security.",
+             "The project draws on expertise from government, industry and academia."]
+    others = ["Latvia and Estonia discussed energy security.", "The Baltic states met in Riga.",
+              "Ministers spoke about the war in Ukraine."]
+    passages = [Passage(f"d-{n}", "d.txt", text, title, "State", None, None, n) for n, text in enumerate(texts, 1)]
+    passages += [Passage(f"e-{n}", "e.txt", text, "Baltic talks", "State", None, None, n)
+                 for n, text in enumerate(others, 1)]
+    lexical = Lexical.build([p.lexical_text for p in passages])
+    embedder = SimpleNamespace(dense_weight=0.25, blend_by_evidence=True)
+    ranker = ranking.SameLanguage(embedder, passages, lexical)  # type: ignore[arg-type]
+    question = "latvia small modular reactors"
+    rows, scores = lexical.search(question, 6)
+    cosines = np.array([0.90, 0.30, 0.25, 0.20, 0.15, 0.10])  # the model prefers the short one
+    candidates = ranking.Candidates(np.arange(6), np.zeros((6, 2)), cosines, rows, scores)
+    monkeypatch.setattr(ranking, "KEYWORD_TEXT_WEIGHT", 0.0)
+    assert ranker.order(question, candidates, "hybrid", keywords=True)[0] == 0  # the title made the short one match
+    monkeypatch.setattr(ranking, "KEYWORD_TEXT_WEIGHT", 0.2)
+    assert ranker.order(question, candidates, "hybrid", keywords=True)[0] == 1
+    assert ranker.order(question, candidates, "hybrid", keywords=False)[0] == 0  # a sentence: as before

@@ -31,6 +31,9 @@ EVIDENCE_KNOWN_ONLY = False  # whether words no readout holds are left out of th
 # Keywords (query.is_keywords): the cosine bar raised by this times the share of their word weight a
 # passage lacks; a sentence's words are not all meant, a keyword's are (chosen by CV: docs/quality-chat.md).
 KEYWORD_LIFT = 0.3
+# Keywords: added to a passage's hybrid score times the share of their word weight its own text holds
+# (the title aside): among the paragraphs of one readout, the one that says them.
+KEYWORD_TEXT_WEIGHT = 0.2
 
 
 @dataclass(frozen=True)
@@ -117,9 +120,9 @@ class SameLanguage:
 
     def rank(self, text: str, candidates: Candidates, method: Method, take: Take, *, keywords: bool = False,
              ) -> list[Hit]:
-        return self.judge(text, reorder(candidates, self.order(text, candidates, method), take), keywords)
+        return self.judge(text, reorder(candidates, self.order(text, candidates, method, keywords), take), keywords)
 
-    def order(self, text: str, candidates: Candidates, method: Method) -> np.ndarray | None:
+    def order(self, text: str, candidates: Candidates, method: Method, keywords: bool = False) -> np.ndarray | None:
         """Hybrid order of the candidates (None: the gathered order, for dense or lexical alone)."""
         if method != "hybrid" or not len(candidates.lexical_rows):
             return None
@@ -130,6 +133,10 @@ class SameLanguage:
         fused = blend(candidates.similarities, np.array([bm25_of.get(int(r), 0.0) for r in rows]),
                       self.embedder.dense_weight, evidence)
         fused += SPEAKER_WEIGHT * self.speaking(text, rows)
+        if keywords and KEYWORD_TEXT_WEIGHT:
+            weights = self.lexical.term_weights(text)
+            total = sum(weights.values()) or 1.0
+            fused += KEYWORD_TEXT_WEIGHT * np.array(weighted_overlap(weights, [self.passages[int(r)].text for r in rows])) / total
         head = np.argsort(-fused, kind="stable")[:RERANKED]
         fused[head] += PHRASE_WEIGHT * phrase_overlap(text, [self.lexical.text_of(self.passages[int(r)]) for r in rows[head]])
         return np.argsort(-fused, kind="stable")
