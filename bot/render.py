@@ -30,8 +30,7 @@ def cite_html(hit: Hit) -> str:
     passage published elsewhere is named, not repeated."""
     also = "".join(f"\nalso: {_origin_html(p)}" for p in hit.also)
     speaker = f"{_esc(hit.passage.speaker)}, in: " if hit.passage.speaker else ""
-    heading = (f"\n{_esc(short(hit.passage.heading, HEADING_CHARS))}"
-               if hit.passage.heading and hit.passage.paragraph == 1 else "")
+    heading = f"\n{_esc(short(hit.passage.cited_heading, HEADING_CHARS))}" if hit.passage.cited_heading else ""
     return f"— {speaker}<i>{_esc(hit.passage.title)}</i>{heading}\n{_origin_html(hit.passage, hit.link)}{also}"
 
 

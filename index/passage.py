@@ -37,6 +37,12 @@ class Passage:
     # for the words no passage's own text holds (Lexical.build); never embedded.
     heading: str | None = None
 
+    @property
+    def cited_heading(self) -> str | None:
+        """The heading shown where the passage is cited: a first paragraph's (a transcript's byline,
+        place and venue); above a later paragraph the short lines are turns or sign-offs, no place."""
+        return self.heading if self.paragraph == 1 else None
+
     def __post_init__(self) -> None:
         if self.url and "@" in self.url:  # credentials are never shown, cited or stored (urls.py)
             object.__setattr__(self, "url", without_credentials(self.url))

@@ -21,7 +21,7 @@ def citation(passage: Passage, link: str | None = None) -> str:
     """Who speaks (in a transcript) and the title, the lines above a first paragraph (a transcript's place),
     then source, date and link (to the quoted words when given): what a reader needs to cite the passage."""
     url = link or passage.url
-    heading = f"\n    {one_line(passage.heading)}" if passage.heading and passage.paragraph == 1 else ""
+    heading = f"\n    {one_line(passage.cited_heading)}" if passage.cited_heading else ""
     return (f"  — {one_line(speaking(passage) + passage.title)}{heading}\n    {where(passage.source, passage.date, url)}")
 
 

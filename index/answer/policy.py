@@ -178,4 +178,3 @@ class Answerer:
         with taken as reading:
             held = reading.passage(passage.id) is not None
             return passage_link(passage, reading.document(passage) if held else ())
-

@@ -38,7 +38,7 @@ CJK_YEAR_MONTH = re.compile(rf"{YEAR}\s*年(?:\s*(\d{{1,2}})\s*月)?")  # 2017�
 # A readout is published on the day of the meeting or within days: "at the end of June 2022" reads
 # as June 2022 and the days after it.
 PUBLISHED_WITHIN = timedelta(days=7)
-# A day named without its year: "October 7", "7 October", "Oct. 7th" (not "October 7, 2023").
+# A day named without its year: "October 7", "7 October", "the 7th of October" (not "October 7, 2023").
 DAY_MONTH = re.compile(rf"\b(?:({_MONTH_NAMES})\.? (\d{{1,2}})(?:st|nd|rd|th)?|(\d{{1,2}})(?:st|nd|rd|th)? (?:of )?({_MONTH_NAMES}))"
                        rf"\b(?!\.?,? ?(?:\d|{YEAR}))", re.I)
 RELATIVE = re.compile(r"\b(last|this|past) (year|month|week)\b(?! of\b)|\blast (\d+) (years|months|days)\b", re.I)
@@ -192,8 +192,8 @@ def parse_query(question: str, today: date, word_dates: bool = True) -> Query:
                      keywords=keywords)
 
     match: re.Match[str] | None
-    bounds = [bound for pattern in (SINCE, AFTER, BEFORE) if (bound := pattern.search(text))]
-    if (match := MONTH_YEAR.search(text)) and not any(_inside(match, bound) for bound in bounds):
+    since, after, before = (pattern.search(text) for pattern in (SINCE, AFTER, BEFORE))
+    if (match := MONTH_YEAR.search(text)) and not any(bound and _inside(match, bound) for bound in (since, after, before)):
         first = date(int(match.group(2)), MONTHS[match.group(1).lower()], 1)
         start, end = _later(start, first), _earlier(end, _next_month(first))
     elif match := IN_YEAR.search(text):
@@ -203,14 +203,14 @@ def parse_query(question: str, today: date, word_dates: bool = True) -> Query:
         first, after_last = _period(match.group(1) + (f"-{match.group(2)}" if match.group(2) else ""))
         start, end = _later(start, first), _earlier(end, after_last)
     # A bound on a month keeps the month: "after the April 2022 clashes" may be answered on April 19.
-    if match := SINCE.search(text):
-        start = _later(start, _bounded_period(match)[0])
-    if match := AFTER.search(text):
-        first, after_last, month = _bounded_period(match)
+    if since:
+        start = _later(start, _bounded_period(since)[0])
+    if after:
+        first, after_last, month = _bounded_period(after)
         start = _later(start, first if month else after_last)
-    if match := BEFORE.search(text):
-        first, after_last, month = _bounded_period(match)
-        inclusive = month or match.group(1).lower() in ("until", "till", "up to", "through")
+    if before:
+        first, after_last, month = _bounded_period(before)
+        inclusive = month or before.group(1).lower() in ("until", "till", "up to", "through")
         end = _earlier(end, after_last if inclusive else first)
     if match := RELATIVE.search(text):
         start, end = _relative(match, today, start, end)

@@ -128,15 +128,15 @@ class SameLanguage:
             return None
         rows = candidates.rows
         bm25_of = dict(zip(map(int, candidates.lexical_rows), candidates.bm25))
-        evidence = (lexical_evidence(self.lexical.term_weights(text), self.lexical.text_of(self.passages[int(candidates.lexical_rows[0])]))
+        weights = self.lexical.term_weights(text)
+        evidence = (lexical_evidence(weights, self.lexical.text_of(self.passages[int(candidates.lexical_rows[0])]))
                     if self.embedder.blend_by_evidence else None)
         fused = blend(candidates.similarities, np.array([bm25_of.get(int(r), 0.0) for r in rows]),
                       self.embedder.dense_weight, evidence)
         fused += SPEAKER_WEIGHT * self.speaking(text, rows)
-        if keywords and KEYWORD_TEXT_WEIGHT:
-            weights = self.lexical.term_weights(text)
-            total = sum(weights.values()) or 1.0
-            fused += KEYWORD_TEXT_WEIGHT * np.array(weighted_overlap(weights, [self.passages[int(r)].text for r in rows])) / total
+        if keywords and KEYWORD_TEXT_WEIGHT:  # the share of the keywords' weight each passage's own text holds
+            said = weighted_overlap(weights, [self.passages[int(r)].text for r in rows])
+            fused += KEYWORD_TEXT_WEIGHT * np.array(said) / (sum(weights.values()) or 1.0)
         head = np.argsort(-fused, kind="stable")[:RERANKED]
         fused[head] += PHRASE_WEIGHT * phrase_overlap(text, [self.lexical.text_of(self.passages[int(r)]) for r in rows[head]])
         return np.argsort(-fused, kind="stable")

@@ -70,15 +70,14 @@ class Rows:
         occurrence by `today`, when that is after the newest readout and no readout in any year is dated
         on that day: a question about what came after the readouts (else None: the day is left to the
         words, since a readout of March 5 answers "kuleba march 5" whatever its year)."""
-        dated = self.dates[self.dates > 0]
-        if not dated.size:
+        dated = {date.fromisoformat(record.date) for record in self.documents if record.date}
+        if not dated:
             return None
         years = range(today.year, today.year - 3, -1)
         latest = next((d for y in years if (d := _day(y, month, day)) is not None and d <= today), None)
-        if latest is None or latest.toordinal() <= int(dated.max()):
+        if latest is None or latest <= max(dated) or any((d.month, d.day) == (month, day) for d in dated):
             return None
-        days = {(d.month, d.day) for d in map(date.fromordinal, np.unique(dated).tolist())}
-        return None if (month, day) in days else latest
+        return latest
 
     def coverage(self) -> str:
         """The span of dates and the sources the readouts have, for a filter that excludes them all."""
