@@ -77,6 +77,8 @@ class Outcome:
     corrected: str | None
     error: str | None = None
     quoted: list[str] = field(default_factory=list)  # the first five quoted passages, "doc#paragraph"
+    related: int = 0  # passages shown as related, not as an answer (when nothing is quoted)
+    related_rank: int = 0  # where the first gold passage stands among them (0: not there)
 
     @property
     def told_so(self) -> bool:
@@ -93,7 +95,20 @@ def run(question: Question, style: str, set_name: str, answerer: Answerer, metho
     ranked = next((i for i, hit in enumerate(answer.ranked, 1) if is_gold(hit.passage, question)), 0)
     return Outcome(set_name, question.id, style, method, bool(question.gold), quoted, ranked, answer.answered,
                    list(answer.missing), ", ".join(f"{typed}->{held}" for typed, held in answer.corrections) or None,
-                   quoted=[f"{hit.passage.doc}#{hit.passage.paragraph}" for hit in answer.hits[:5]])
+                   quoted=[f"{hit.passage.doc}#{hit.passage.paragraph}" for hit in answer.hits[:5]],
+                   related=len(answer.related),
+                   related_rank=next((i for i, hit in enumerate(answer.related, 1) if is_gold(hit.passage, question)), 0))
+
+
+def related_line(outcomes: list[Outcome]) -> str:
+    """What the unanswered answers show as related (hybrid): how many answerable ones show the answer
+    there, and how many written to have no answer show anything."""
+    hybrid = [o for o in outcomes if o.method == "hybrid" and not o.answered and not o.error]
+    answerable = [o for o in hybrid if o.gold]
+    other = [o for o in hybrid if not o.gold]
+    return (f"unanswered (hybrid): answerable {len(answerable)}, showing related {sum(o.related > 0 for o in answerable)}, "
+            f"the answer among them {sum(o.related_rank > 0 for o in answerable)}; unanswerable {len(other)}, showing "
+            f"related {sum(o.related > 0 for o in other)}")
 
 
 def styles_of(path: Path) -> dict[str, str]:
@@ -143,6 +158,8 @@ def main() -> None:
     outcomes = evaluate_all(args.embedder, args.methods, args.sets)
     print(f"embedder {args.embedder}")
     print("\n".join(table(outcomes)))
+    if "hybrid" in args.methods:
+        print(related_line(outcomes))
     if args.json:
         args.json.write_text(json.dumps([asdict(o) for o in outcomes], indent=0))
     if args.misses:

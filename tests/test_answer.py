@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from index.answer.policy import Answerer
+from index.answer.policy import NEAR_MISS, Answerer
 from index.errors import BadQuery, NothingMatches
 from index.retrieve.search import MAX_QUERY_CHARS, Retriever
 from index.store import generations as store
@@ -95,6 +95,17 @@ def test_answers_as_json_say_whether_they_answered(answerer: Answerer) -> None:
     assert data["answered"] is False and data["results"] == [] and data["missing"] == []
     data = answerer.answer("When was the Beijing-Tokyo Forum launched?").to_json()
     assert data["answered"] is True and data["results"] and not any(r.get("related") for r in data["results"])
+
+
+def test_passages_just_under_the_bar_are_shown_as_related_not_as_an_answer(seeds_retriever) -> None:
+    question = "Are the two militaries going to get an emergency hotline?"
+    best = Answerer(seeds_retriever, min_score=0.0).answer(question, emphasis=False).hits[0]
+    near = Answerer(seeds_retriever, min_score=best.score + NEAR_MISS / 2, first_page=2).answer(question)
+    assert not near.answered and near.hits == () and not near.missing
+    assert near.related and near.related[0].passage == best.passage and len(near.related) <= 2
+    assert all(result["related"] for result in near.to_json()["results"])
+    far = Answerer(seeds_retriever, min_score=best.score + 2 * NEAR_MISS).answer(question)
+    assert not far.answered and far.related == ()
 
 
 def test_a_name_no_readout_mentions_is_said_and_the_nearest_passages_are_only_related(answerer: Answerer) -> None:

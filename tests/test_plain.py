@@ -27,6 +27,8 @@ def test_what_no_readout_mentions_comes_first_and_the_rest_is_related() -> None:
     assert text.startswith("No readout mentions Ruritania.") and "Related passages, not an answer:" in text
     assert NOTHING_FOUND not in text
     assert missing_note(("A", "B", "C")) == "No readout mentions A, B or C."
+    near = answer_text(Answer("q", (), related=(hit("Almost it."),)))
+    assert near.index(NOTHING_FOUND) < near.index("Related passages, not an answer:") < near.index("Almost it.")
 
 
 def test_a_transcript_quote_names_its_speaker_before_the_title_and_its_context_each_turn() -> None:

@@ -129,6 +129,11 @@ def test_what_no_readout_mentions_is_said_first_and_related_passages_are_labelle
     assert render.nothing_found_html(Answer("q", ())).endswith(render.NOTHING_FOUND)
 
 
+def test_nothing_quoted_but_passages_near_the_bar_are_labelled_related_after_saying_so() -> None:
+    html = render.nothing_found_html(Answer("q", (), related=(hit("Almost & near."),)))
+    assert html.index(render.NOTHING_FOUND) < html.index("Related passages, not an answer") < html.index("Almost &amp;")
+
+
 def test_a_transcript_quote_names_its_speaker_escaped_and_context_marks_each_turn() -> None:
 
     spoken = hit("Given the growing threat stemming from Daesh in Africa, I would like to propose a task force.")

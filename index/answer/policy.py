@@ -46,12 +46,17 @@ class Answer:
 
 
 TIMELINE_POOL = 60  # passages a timeline chooses its readouts from: an answer's first pages and more
+# A question nothing clears the bar for still shows, as related and not as an answer, the passages that
+# came within this much of it (relevance, in the cosine's units): a paraphrase's answer often lies just
+# under the bar, an off-topic question's nearest passages far below it (docs/quality-chat.md).
+NEAR_MISS = 0.1
 
 
 class Answerer:
     """The policy over an index: quote the passages relevant enough (ranking.relevant), unless the
     question names someone or something no readout mentions (coverage.py): then say so, and show the
-    nearest passages as related only. `library` is what it takes snapshots of: a live.Library that
+    nearest passages as related only; when nothing is close enough to quote, the passages within
+    NEAR_MISS of the bar are shown as related too. `library` is what it takes snapshots of: a live.Library that
     follows its directory, or a Retriever over one generation. `min_score`, when given, is the cosine
     a same-language passage must reach instead of the embedder's own bar (bars across scripts move
     with it)."""
@@ -100,6 +105,10 @@ class Answerer:
                     return Answer(question, (), notice, tuple(hits), related=quoted[: self.first_page],
                                   corrections=spelling.corrections, generation=snapshot.generation)
                 quoted = dated
+            if not quoted:  # nothing to quote: the passages that came near are shown as related only
+                near = tuple(hit for hit in hits if relevant(hit, self.shift - NEAR_MISS))
+                return Answer(question, (), notice, tuple(hits), related=near[: self.first_page],
+                              corrections=spelling.corrections, generation=snapshot.generation)
             answer = Answer(question, quoted, notice, tuple(hits), corrections=spelling.corrections,
                             generation=snapshot.generation)
             if not emphasis:
