@@ -66,7 +66,7 @@ def test_a_day_without_its_year_after_the_readouts_end_is_said_first_and_not_ans
     """"the October 7 attack" read as the latest October 7: after the newest readout, and no readout of
     any year is dated October 7, so the answer says when the readouts run and quotes nothing undated."""
     answer = answerer.answer("What did China say about Fukushima treated water after the October 7 attack?")
-    assert answer.notice.startswith("No readouts are dated ") and "-10-07." in answer.notice
+    assert answer.notice.startswith("No readouts are dated October 7. The readouts run from")  # no year guessed
     assert "The readouts run from" in answer.notice and not answer.found
     assert any("Fukushima" in hit.passage.text for hit in answer.related)
 

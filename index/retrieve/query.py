@@ -87,6 +87,7 @@ class Query:
     end_worded: bool = False  # whether the end comes from a date phrase
     operator_dates: tuple[date | None, date | None] = (None, None)  # start and end as the operators alone set them
     keywords: bool = False  # typed as search terms, not asked (is_keywords): each word is meant
+    yearless: bool = False  # its one day was named without a year (Retriever.parse): described so
 
     @property
     def published_before(self) -> date | None:
@@ -107,7 +108,8 @@ class Query:
     def describe(self) -> str:
         parts = []
         if self.start and self.end and self.end - self.start == timedelta(days=1):
-            parts.append(f"dated {self.start.isoformat()}")
+            parts.append(f"dated {self.start.strftime('%B')} {self.start.day}" if self.yearless
+                         else f"dated {self.start.isoformat()}")
         elif self.start and self.end:
             parts.append(f"dated {self.start.isoformat()} to {(self.end - timedelta(days=1)).isoformat()}")
         elif self.start:

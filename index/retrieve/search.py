@@ -120,7 +120,8 @@ class Retriever:
         query = parse_query(clean_query(question), today, word_dates)
         asked = day_without_year(query.text) if word_dates and query.start is None and query.end is None else None
         if asked and (day := self.rows.day_after_readouts(*asked, today)) is not None:
-            query = dataclasses.replace(query, start=day, end=day + timedelta(days=1), worded=True, end_worded=True)
+            query = dataclasses.replace(query, start=day, end=day + timedelta(days=1), worded=True, end_worded=True,
+                                        yearless=True)
         return query
 
     def search(self, question: str, k: int = 5, *, method: Method = "hybrid", today: date | None = None,
