@@ -104,3 +104,21 @@ def test_a_people_is_held_by_readouts_that_name_its_country_and_back() -> None:
     assert coverage.missing("micronesian president", index, surface) == []
     assert coverage.missing("What did Blinken say in Iraq?", index, surface) == []
     assert coverage.missing("What did Blinken tell the Bhutanese President?", index, surface) == ["Bhutanese"]
+
+
+def test_an_acronym_is_held_when_the_readouts_spell_it_out_and_missing_when_they_do_not() -> None:
+    texts = ["Secretary Blinken addressed the UN General Assembly.", "The Grand Ethiopian Renaissance Dam was discussed."]
+    index = Lexical.build(texts)
+    surface = surface_words(texts)
+    assert coverage.missing("What did Blinken say at the UNGA?", index, surface) == []
+    assert coverage.missing("blinken on the GERD", index, surface) == []
+    assert coverage.missing("What did Blinken say about the TPLF?", index, surface) == ["TPLF"]
+    # an index written before the acronyms were kept cannot tell: the acronym is not judged
+    before = Lexical(index.vocabulary, index.data, index.indices, index.indptr, index.size, surface=surface)
+    assert before.acronyms is None and coverage.missing("What did Blinken say about the TPLF?", before, surface) == []
+
+
+def test_a_title_abbreviated_as_typed_in_a_hurry_is_no_name() -> None:
+    index = Lexical.build([*TEXTS, "The State Department spoke on Black Sea shipping."])
+    assert coverage.missing("State Dept on black sea shipping", index, index.surface) == []
+    assert coverage.missing("what did sec blinken tell wang yi", index, index.surface) == []

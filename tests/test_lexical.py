@@ -274,3 +274,10 @@ def test_heading_words_survive_save_and_load(tmp_path: Path) -> None:
     passage = Passage("a-1", "a.txt", "Blinken met Kuleba.", "Remarks", "State", None, None, 1, heading="Rzeszow, Poland")
     assert loaded.heading_only == {"rzeszow", "poland"}
     assert "Rzeszow" in loaded.text_of(passage) and list(loaded.search("rzeszow", 1)[0]) == [0]
+
+
+def test_the_acronyms_spelled_out_survive_save_and_load(tmp_path: Path) -> None:
+    built = Lexical.build(["Blinken addressed the UN General Assembly.", "Kuleba met the Secretary."])
+    built.save(tmp_path)
+    loaded = Lexical.load(tmp_path, 2)
+    assert loaded.acronyms == built.acronyms and "UNGA" in loaded.acronyms

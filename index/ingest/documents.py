@@ -18,8 +18,9 @@ from index.urls import without_credentials
 from .metadata import BadMetadata, Metadata, iso_date
 
 # Bump when cleaning or splitting changes, so every document is re-split on the next ingest.
-PIPELINE_VERSION = 8  # 5: passages cut by MiniLM's word pieces under every embedder; 6: speakers;
-# 7: interpreter notes within a paragraph; 8: headings (the short lines before a paragraph)
+PIPELINE_VERSION = 9  # 5: passages cut by MiniLM's word pieces under every embedder; 6: speakers;
+# 7: interpreter notes within a paragraph; 8: headings (the short lines before a paragraph);
+# 9: the acronyms the passages spell out, beside BM25 (written with it)
 # The short lines before a paragraph (a transcript's speaker line, place and venue, a heading), kept
 # with it: too short to quote, but what a reader searches for ("rzeszow") and cites.
 HEADING_JOIN = " · "

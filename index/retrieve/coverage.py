@@ -18,8 +18,10 @@ questions written in words no readout uses ("grumble", "cozying up") are answera
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
 from index.store.lexical import _STOPWORD_SET, Lexical, _words
+from index.text.acronyms import ACRONYM, bare
 from index.text.dates import MONTHS
 from index.text.script import non_latin
 
@@ -32,12 +34,14 @@ LOWERCASE_NAMES = True  # a lower-case word that no readout holds and that is no
 MONTH_NAMES = frozenset(month for month in MONTHS if len(month) > 3 or month == "may")
 # Words of titles and offices (and of dates, capitalised as names are): they name no one, and
 # readouts put them otherwise ("the Secretary").
-TITLES = frozenset(["president", "vice", "prime", "minister", "ministers", "secretary", "secretaries", "deputy", "under", "assistant", "ambassador", "envoy", "special", "representative", "spokesperson", "spokesman", "spokeswoman", "director", "chairman", "chair", "chairperson", "chancellor", "premier", "senator", "governor", "mayor", "king", "queen", "prince", "princess", "crown", "emir", "sheikh", "sultan", "pope", "cardinal", "archbishop", "bishop", "mr", "mrs", "ms", "dr", "sir", "lord", "madam", "foreign", "department", "ministry", "mfa", "embassy", "adviser", "advisor", "counselor", "councillor", "commissioner", "general"]) | MONTH_NAMES | frozenset(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])
+TITLES = frozenset(["president", "vice", "prime", "minister", "ministers", "secretary", "secretaries", "deputy", "under", "assistant", "ambassador", "envoy", "special", "representative", "spokesperson", "spokesman", "spokeswoman", "director", "chairman", "chair", "chairperson", "chancellor", "premier", "senator", "governor", "mayor", "king", "queen", "prince", "princess", "crown", "emir", "sheikh", "sultan", "pope", "cardinal", "archbishop", "bishop", "mr", "mrs", "ms", "dr", "sir", "lord", "madam", "foreign", "department", "ministry", "mfa", "embassy", "adviser", "advisor", "counselor", "councillor", "commissioner", "general",
+    # and as typed in a hurry: "State Dept", "Sec. Blinken", "Amb. Thomas-Greenfield"
+    "dept", "govt", "gov", "amb", "sec", "secy", "pres", "min", "spox"]) | MONTH_NAMES | frozenset(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])
 # What may join the words of one name: "Treaty of Pelindaba", "Staffan de Mistura" (not "and": "Blinken
 # and Kuleba" are two).
 CONNECTORS = frozenset({"of", "de", "da", "di", "del", "von", "van", "der", "bin", "al", "la", "le"})
-# An acronym alone is no key term: readouts spell out what questions abbreviate ("UNGA", "GERD").
-ACRONYM = re.compile(r"[A-Z][A-Z0-9.&]+s?")
+# An acronym alone (ACRONYM) is no key term: readouts spell out what questions abbreviate ("UNGA",
+# "GERD"), so unknown_words judges it by the acronyms the readouts spell out.
 QUOTED = re.compile(r"[\"“”]([^\"“”]{2,80})[\"“”]")
 WORD = re.compile(r"\w+(?:['’.]\w+)*\.?")  # a hyphen parts names: "Blinken-Lavrov", "anti-ISIS"
 
@@ -99,13 +103,16 @@ def _held(word: str, vocabulary: dict[str, int]) -> bool:
     return any(all(token in vocabulary for token in _words(form)) for form in [word, *demonym_forms(word.lower())])
 
 
-def unknown_words(text: str, surface: dict[str, int]) -> list[str]:
+def unknown_words(text: str, surface: dict[str, int], acronyms: Collection[str] | None = None) -> list[str]:
     """The question's words (`text`, as searched), however typed (lower case is the norm in chats),
     that no passage holds and that are no English word: names and rare terms, as "fukushima" in
-    "fukushima water"."""
+    "fukushima water". A title's abbreviation ("Dept") is none. An acronym typed in capitals ("UNGA")
+    is one only when the readouts do not spell it out either (`acronyms`, Lexical.acronyms; without
+    them it is not judged)."""
     words = (match.group(0) for match in WORD.finditer(QUOTED.sub(" ", text)))
     return [word for word in dict.fromkeys(words) if unknown(word.lower(), surface) and not english_like(word.lower())
-            and not any(form in surface for form in demonym_forms(word.lower()))]
+            and word.lower() not in TITLES and not any(form in surface for form in demonym_forms(word.lower()))
+            and not (ACRONYM.fullmatch(word) and (acronyms is None or bare(word) in acronyms))]
 
 
 def missing(text: str, lexical: Lexical, surface: dict[str, int] | None = None) -> list[str]:
@@ -122,7 +129,7 @@ def missing(text: str, lexical: Lexical, surface: dict[str, int] | None = None) 
              and not all(_held(word, vocabulary) for word in term.split())]
     if LOWERCASE_NAMES and surface:
         held = {word.lower() for term in terms for word in term.split()}
-        terms += [word for word in unknown_words(text, surface) if word.lower() not in held]
+        terms += [word for word in unknown_words(text, surface, lexical.acronyms) if word.lower() not in held]
     return terms
 
 

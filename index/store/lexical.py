@@ -24,6 +24,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import Stemmer
 
+from index.text.acronyms import initialisms
+
 from .arrays import save as save_array
 
 if TYPE_CHECKING:
@@ -57,6 +59,7 @@ _STOPWORD_SET = frozenset(STOPWORDS)
 WORD = re.compile(r"(?u)\b\w\w+\b")  # bm25s' default token pattern
 SURFACE_WORDS = "words.json"  # each word as the readouts spell it (lower case) -> passages holding it
 HEADING_WORDS = "heading-words.json"  # the words (lower case) that passages hold in their headings only
+ACRONYMS = "acronyms.json"  # the acronyms the passages spell out (acronyms.initialisms)
 
 
 @functools.lru_cache(maxsize=16384)
@@ -184,9 +187,10 @@ class Lexical:
     def __init__(self, vocabulary: dict[str, int], data: np.ndarray, indices: np.ndarray, indptr: np.ndarray,
                  size: int, impact: np.ndarray | None = None, surface: dict[str, int] | None = None,
                  directory: Path | None = None, params: dict[str, Any] | None = None,
-                 heading_only: frozenset[str] | None = None) -> None:
+                 heading_only: frozenset[str] | None = None, acronyms: frozenset[str] | None = None) -> None:
         self.vocabulary = vocabulary
         self._heading_only = heading_only
+        self._acronyms = acronyms
         self.data, self.indices, self.indptr = data, indices, indptr
         self.impact = impact
         self.size = size
@@ -212,6 +216,15 @@ class Lexical:
             self._heading_only = frozenset(json.loads(path.read_text(encoding="utf-8"))
                                            if path and path.is_file() else ())
         return self._heading_only
+
+    @property
+    def acronyms(self) -> frozenset[str] | None:
+        """The acronyms the passages spell out as names ("UNGA" for "UN General Assembly"), beside the
+        words they hold: whether the readouts hold an acronym a question types. Read on first use; None
+        for an index written before, which cannot tell."""
+        if self._acronyms is None and self._directory and (self._directory / ACRONYMS).is_file():
+            self._acronyms = frozenset(json.loads((self._directory / ACRONYMS).read_text(encoding="utf-8")))
+        return self._acronyms
 
     def text_of(self, passage: Passage) -> str:
         """What BM25 indexed of the passage: its lexical text, and the words of its heading that only
@@ -252,7 +265,7 @@ class Lexical:
         data, indices = _by_row(data.astype(np.float32, copy=False), indices.astype(np.int32, copy=False), indptr)
         params = {"method": model.method, "k1": model.k1, "b": model.b, "built_by": f"bm25s {bm25s.__version__}"}
         return cls(dict(model.vocab_dict), data, indices, indptr, len(texts), impact_order(data, indices, indptr),
-                   surface, params=params, heading_only=heading_only)
+                   surface, params=params, heading_only=heading_only, acronyms=frozenset(initialisms(texts)))
 
     @classmethod
     def empty(cls) -> Lexical:
@@ -271,6 +284,8 @@ class Lexical:
         (directory / VOCABULARY).write_text(json.dumps(self.vocabulary, ensure_ascii=False), encoding="utf-8")
         (directory / PARAMS).write_text(json.dumps(self._params), encoding="utf-8")
         (directory / SURFACE_WORDS).write_text(json.dumps(self.surface, ensure_ascii=False), encoding="utf-8")
+        if self.acronyms is not None:
+            (directory / ACRONYMS).write_text(json.dumps(sorted(self.acronyms)), encoding="utf-8")
         if self.heading_only:
             (directory / HEADING_WORDS).write_text(json.dumps(sorted(self.heading_only), ensure_ascii=False),
                                                    encoding="utf-8")

@@ -1,0 +1,30 @@
+"""acronyms.py: the acronyms readouts spell out as names."""
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from index.text.acronyms import ACRONYM, LONGEST, bare, initialisms
+
+
+def test_a_name_gives_the_initials_of_its_runs_of_words_small_words_skipped() -> None:
+    found = initialisms(["She addressed the UN General Assembly.",
+                         "the Organisation for Economic Co-operation and Development met",
+                         "the Tigray People's Liberation Front"])
+    assert {"UNGA", "GA", "OECD", "TPLF", "PLF"} <= found
+    assert "UNGAO" not in found  # a full stop ends a name
+
+
+def test_a_word_alone_or_lower_case_words_give_none() -> None:
+    assert initialisms(["Kuleba spoke.", "the foreign minister spoke with the secretary of state"]) == set()
+
+
+def test_acronyms_as_typed_are_read_bare() -> None:
+    assert bare("U.N.") == "UN" and bare("NGOs") == "NGO" and bare("UNGA") == "UNGA"
+    assert ACRONYM.fullmatch("UNGA") and not ACRONYM.fullmatch("Unga")
+
+
+@given(st.lists(st.text(alphabet="ABCDEFGHIJ abcdefg.,&'-", max_size=60), max_size=5))
+def test_every_initialism_is_capital_letters_of_a_bounded_length(texts: list[str]) -> None:
+    for acronym in initialisms(texts):
+        assert 2 <= len(acronym) <= LONGEST and acronym.isupper() and acronym.isalpha()
