@@ -28,3 +28,8 @@ def test_acronyms_as_typed_are_read_bare() -> None:
 def test_every_initialism_is_capital_letters_of_a_bounded_length(texts: list[str]) -> None:
     for acronym in initialisms(texts):
         assert 2 <= len(acronym) <= LONGEST and acronym.isupper() and acronym.isalpha()
+
+
+def test_a_regnal_numeral_is_no_part_of_an_acronym() -> None:
+    assert "AIIB" not in initialisms(["He met King Abdullah II Before the talks."])
+    assert "KA" in initialisms(["He met King Abdullah II Before the talks."])

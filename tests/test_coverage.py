@@ -122,3 +122,11 @@ def test_a_title_abbreviated_as_typed_in_a_hurry_is_no_name() -> None:
     index = Lexical.build([*TEXTS, "The State Department spoke on Black Sea shipping."])
     assert coverage.missing("State Dept on black sea shipping", index, index.surface) == []
     assert coverage.missing("what did sec blinken tell wang yi", index, index.surface) == []
+
+
+def test_a_common_word_capitalised_by_its_place_first_is_no_name_but_a_name_there_is() -> None:
+    index = lexical()
+    surface = index.surface
+    assert coverage.missing("Per Wang Yi, who moves ties ahead?", index, surface) == []
+    assert coverage.missing("Recommend a good sci-fi novel", index, surface) == []
+    assert coverage.missing("Fidan met Wang Yi?", index, surface) == ["Fidan"]

@@ -117,3 +117,11 @@ def test_two_edits_keep_the_first_letter() -> None:
     counts = {"lebanese": 40, "zelenskyy": 6}
     assert spelling.correction("zelenski", counts) == "zelenskyy"  # two edits, first letter kept
     assert spelling.correction("albanese", counts) is None  # two edits from "lebanese", but from its first letter
+
+
+def test_an_acronym_or_a_word_without_vowels_is_no_misspelling() -> None:
+    vocabulary = surface_words(["The UNHCR and the NATO allies grow corn.", "Kuleba spoke."])
+    assert spelling.spell("What did the UNHRC say?", vocabulary).corrections == ()  # another body, not a typo
+    assert spelling.spell("us eu dialogue cbrn risk", vocabulary).corrections == ()  # not "corn"
+    assert spelling.spell("unhrc and kulbea", vocabulary).corrections == (("unhrc", "unhcr"), ("kulbea", "kuleba"))
+    assert spelling.abbreviated("OPEC") and spelling.abbreviated("hrds") and not spelling.abbreviated("Kulbea")

@@ -115,7 +115,8 @@ class _Lexical:
     def __init__(self, passages: Sequence[Passage]) -> None:
         self.texts = [(p.lexical_text, p.heading) for p in passages]
         pool = ThreadPoolExecutor(1, thread_name_prefix="bm25")
-        self._built = pool.submit(Lexical.build, [p.lexical_text for p in passages], [p.heading for p in passages])
+        self._built = pool.submit(Lexical.build, [p.lexical_text for p in passages], [p.heading for p in passages],
+                                  [p.text for p in passages])
         pool.shutdown(wait=False)  # its thread ends with the build
 
     def of(self, passages: Sequence[Passage]) -> Lexical | None:

@@ -12,7 +12,7 @@ occur, but never side by side, counts as held: reporting it was a tie on the tun
 more unanswerable question caught, one answerable one wrongly reported) and is dropped. Titles
 ("Foreign Minister", "Cardinal"), months, the words of diplomatic writing that a readout may
 phrase otherwise (capitals, demonyms, countries and roles, expansion.py) and sentence-initial
-question words are not key terms. Lower-case content words are not either: the
+question words and common English words ("Per the minister, ...") are not key terms. Lower-case content words are not either: the
 questions written in words no readout uses ("grumble", "cozying up") are answerable (docs/quality-fusion.md).
 """
 from __future__ import annotations
@@ -27,7 +27,7 @@ from index.text.script import non_latin
 
 from .aliases import mapped
 from .query import OPENERS  # sentence-initial words, capitalised by position only
-from .spelling import english_like, unknown
+from .spelling import english, english_like, unknown
 
 LOWERCASE_NAMES = True  # a lower-case word that no readout holds and that is no English word is a name
 
@@ -62,7 +62,8 @@ def key_terms(text: str) -> list[str]:
         sentence_start = not text[:match.start()].strip() or re.search(r"[.?!:;|]\s*$", text[:match.start()])
         bare = re.sub(r"['’]s$", "", word)
         lower = bare.lower()
-        named = any(ch.isupper() for ch in bare) and not (sentence_start and (lower in _STOPWORD_SET or lower in OPENERS))
+        named = any(ch.isupper() for ch in bare) and not (sentence_start and (lower in _STOPWORD_SET or lower in OPENERS
+                                                                             or lower in english().common))
         if re.search(r"[,;:()|?!-]", gap):
             runs.append([])
         if named and lower not in TITLES or runs[-1] and lower in CONNECTORS and not named:

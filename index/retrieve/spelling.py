@@ -17,6 +17,7 @@ from pathlib import Path
 
 import Stemmer
 
+from index.text.acronyms import ACRONYM
 from index.text.script import non_latin
 
 MIN_LENGTH = 4  # shorter words have too many neighbours one edit away
@@ -135,6 +136,12 @@ def correction(word: str, vocabulary: Mapping[str, int]) -> str | None:
     return min(candidates)[-1] if candidates else None
 
 
+def abbreviated(word: str) -> bool:
+    """An acronym or abbreviation as typed, which is no misspelling: in capitals ("UNHRC" is not
+    "UNHCR", "OPEC" not "open"), or without a vowel ("cbrn", "hrds")."""
+    return bool(ACRONYM.fullmatch(word)) or not set(word.lower()) & set("aeiouy")
+
+
 @dataclass
 class _Word:
     """A question word where it stands, and the readouts' spelling of it (None: left as typed)."""
@@ -159,7 +166,8 @@ def spell(text: str, vocabulary: Mapping[str, int], together: Callable[[Sequence
     "mahra amiri")."""
     if not vocabulary:
         return Spelling(text)
-    words = [_Word(match.start(), match.end(), match.group(0), correction(match.group(0).lower(), vocabulary))
+    words = [_Word(match.start(), match.end(), match.group(0),
+                   None if abbreviated(match.group(0)) else correction(match.group(0).lower(), vocabulary))
              for match in WORD.finditer(text)]
     if together is not None:
         _agree(text, words, together)

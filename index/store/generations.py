@@ -228,7 +228,8 @@ def save(
         timings["vector_index"] = time.perf_counter() - started
         started = time.perf_counter()
         if lexical is None:
-            lexical = Lexical.build([passage.lexical_text for passage in passages], [p.heading for p in passages])
+            lexical = Lexical.build([passage.lexical_text for passage in passages], [p.heading for p in passages],
+                                    [passage.text for passage in passages])
         timings["bm25_index"] = time.perf_counter() - started
         started = time.perf_counter()
         _write_vectors(built, generation / VECTORS)

@@ -235,13 +235,16 @@ class Lexical:
         return f"{passage.lexical_text}\n{' '.join(extra)}" if extra else passage.lexical_text
 
     @classmethod
-    def build(cls, texts: Sequence[str], headings: Sequence[str | None] | None = None) -> Lexical:
+    def build(cls, texts: Sequence[str], headings: Sequence[str | None] | None = None,
+              prose: Sequence[str] | None = None) -> Lexical:
         """bm25s's index of the texts (its defaults: Lucene's BM25, k1 1.5, b 0.75), with the impact
         order. A text is indexed with the words of its heading (`headings`, one per text) that no text
         holds: they make a passage findable by what only its heading says (the place of a transcript)
-        and change no ranking for words the texts hold."""
+        and change no ranking for words the texts hold. The acronyms spelled out are read from `prose`
+        (the passages' own text, titles aside; by default the texts)."""
         if not texts:
             return cls.empty()
+        acronyms = frozenset(initialisms(texts if prose is None else prose))
         surface = surface_words(texts)
         heading_only: frozenset[str] = frozenset()
         if headings:
@@ -265,7 +268,7 @@ class Lexical:
         data, indices = _by_row(data.astype(np.float32, copy=False), indices.astype(np.int32, copy=False), indptr)
         params = {"method": model.method, "k1": model.k1, "b": model.b, "built_by": f"bm25s {bm25s.__version__}"}
         return cls(dict(model.vocab_dict), data, indices, indptr, len(texts), impact_order(data, indices, indptr),
-                   surface, params=params, heading_only=heading_only, acronyms=frozenset(initialisms(texts)))
+                   surface, params=params, heading_only=heading_only, acronyms=acronyms)
 
     @classmethod
     def empty(cls) -> Lexical:

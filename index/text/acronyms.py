@@ -15,6 +15,7 @@ _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 _SKIPPED = frozenset({"of", "for", "and", "the", "on", "in", "to", "de", "du", "des", "la", "le", "et", "&"})
 _BREAK = re.compile(r"[^\s&]")  # anything but spaces (and "&") between two words ends a name
 LONGEST = 8  # letters of the longest acronym recorded
+ROMAN = re.compile(r"[IVX]+")  # "Abdullah II": a numeral, no part of an acronym
 
 
 def bare(acronym: str) -> str:
@@ -24,6 +25,8 @@ def bare(acronym: str) -> str:
 
 def _letters(word: str) -> str:
     """What a word of a name gives its acronym: an acronym's own letters, else its first letter."""
+    if ROMAN.fullmatch(word):
+        return ""
     return bare(word) if ACRONYM.fullmatch(word) and len(word) <= 5 else word[0].upper()
 
 
@@ -50,13 +53,14 @@ def _names(text: str) -> Iterable[list[str]]:
 
 def initialisms(texts: Iterable[str]) -> set[str]:
     """The acronyms the texts spell out: the initials of every run of two or more consecutive words
-    of a capitalised name, up to LONGEST letters ("United Nations General Assembly" gives UN, UNGA,
-    NGA, GA, ...)."""
+    of a capitalised name, up to LONGEST letters ("United Nations General Assembly" gives UNG, UNGA,
+    NGA, GA, ...). Give it prose: a title in Title Case ("Blinken And King Abdullah II Before Their
+    Meeting") would spell out AIIB."""
     found: set[str] = set()
-    lines = {line for text in texts for line in text.splitlines()}  # a name never spans lines; titles repeat
+    lines = {line for text in texts for line in text.splitlines()}  # a name never spans lines
     for line in lines:
         for run in _names(line):
-            letters = [_letters(word) for word in run]
+            letters = [letter for letter in map(_letters, run) if letter]
             for start in range(len(letters) - 1):
                 acronym = letters[start]
                 for part in letters[start + 1:]:
