@@ -4,7 +4,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from index.text.acronyms import ACRONYM, LONGEST, bare, initialisms
+from index.text.acronyms import ACRONYM, LONGEST, initialisms, letters
 
 
 def test_a_name_gives_the_initials_of_its_runs_of_words_small_words_skipped() -> None:
@@ -20,7 +20,7 @@ def test_a_word_alone_or_lower_case_words_give_none() -> None:
 
 
 def test_acronyms_as_typed_are_read_bare() -> None:
-    assert bare("U.N.") == "UN" and bare("NGOs") == "NGO" and bare("UNGA") == "UNGA"
+    assert letters("U.N.") == "UN" and letters("NGOs") == "NGO" and letters("UNGA") == "UNGA"
     assert ACRONYM.fullmatch("UNGA") and not ACRONYM.fullmatch("Unga")
 
 

@@ -56,8 +56,8 @@ class Answerer:
     """The policy over an index: quote the passages relevant enough (ranking.relevant), unless the
     question names someone or something no readout mentions (coverage.py): then say so, and show the
     nearest passages as related only; when nothing is close enough to quote, the passages within
-    NEAR_MISS of the bar are shown as related too. `library` is what it takes snapshots of: a live.Library that
-    follows its directory, or a Retriever over one generation. `min_score`, when given, is the cosine
+    NEAR_MISS of the bar are shown as related too. `library` is what it takes snapshots of: a
+    live.Library that follows its directory, or a Retriever over one generation. `min_score`, when given, is the cosine
     a same-language passage must reach instead of the embedder's own bar (bars across scripts move
     with it)."""
 

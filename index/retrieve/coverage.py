@@ -12,8 +12,9 @@ occur, but never side by side, counts as held: reporting it was a tie on the tun
 more unanswerable question caught, one answerable one wrongly reported) and is dropped. Titles
 ("Foreign Minister", "Cardinal"), months, the words of diplomatic writing that a readout may
 phrase otherwise (capitals, demonyms, countries and roles, expansion.py) and sentence-initial
-question words and common English words ("Per the minister, ...") are not key terms. Lower-case content words are not either: the
-questions written in words no readout uses ("grumble", "cozying up") are answerable (docs/quality-fusion.md).
+question words and common English words ("Per the minister, ...") are not key terms. Lower-case
+content words are not either: the questions written in words no readout uses ("grumble", "cozying
+up") are answerable (docs/quality-fusion.md).
 """
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ import re
 from collections.abc import Collection
 
 from index.store.lexical import _STOPWORD_SET, Lexical, _words
-from index.text.acronyms import ACRONYM, bare
+from index.text.acronyms import ACRONYM, letters
 from index.text.dates import MONTHS
 from index.text.script import non_latin
 
@@ -113,7 +114,7 @@ def unknown_words(text: str, surface: dict[str, int], acronyms: Collection[str] 
     words = (match.group(0) for match in WORD.finditer(QUOTED.sub(" ", text)))
     return [word for word in dict.fromkeys(words) if unknown(word.lower(), surface) and not english_like(word.lower())
             and word.lower() not in TITLES and not any(form in surface for form in demonym_forms(word.lower()))
-            and not (ACRONYM.fullmatch(word) and (acronyms is None or bare(word) in acronyms))]
+            and not (ACRONYM.fullmatch(word) and (acronyms is None or letters(word) in acronyms))]
 
 
 def missing(text: str, lexical: Lexical, surface: dict[str, int] | None = None) -> list[str]:

@@ -18,16 +18,16 @@ LONGEST = 8  # letters of the longest acronym recorded
 ROMAN = re.compile(r"[IVX]+")  # "Abdullah II": a numeral, no part of an acronym
 
 
-def bare(acronym: str) -> str:
+def letters(acronym: str) -> str:
     """The letters of an acronym as typed: "U.N." → "UN", "NGOs" → "NGO"."""
     return re.sub(r"s$", "", acronym.replace(".", "")).upper()
 
 
-def _letters(word: str) -> str:
+def _initial(word: str) -> str:
     """What a word of a name gives its acronym: an acronym's own letters, else its first letter."""
     if ROMAN.fullmatch(word):
         return ""
-    return bare(word) if ACRONYM.fullmatch(word) and len(word) <= 5 else word[0].upper()
+    return letters(word) if ACRONYM.fullmatch(word) and len(word) <= 5 else word[0].upper()
 
 
 def _names(text: str) -> Iterable[list[str]]:
@@ -60,7 +60,7 @@ def initialisms(texts: Iterable[str]) -> set[str]:
     lines = {line for text in texts for line in text.splitlines()}  # a name never spans lines
     for line in lines:
         for run in _names(line):
-            letters = [letter for letter in map(_letters, run) if letter]
+            letters = [letter for letter in map(_initial, run) if letter]
             for start in range(len(letters) - 1):
                 acronym = letters[start]
                 for part in letters[start + 1:]:
