@@ -130,3 +130,10 @@ def test_a_common_word_capitalised_by_its_place_first_is_no_name_but_a_name_ther
     assert coverage.missing("Per Wang Yi, who moves ties ahead?", index, surface) == []
     assert coverage.missing("Recommend a good sci-fi novel", index, surface) == []
     assert coverage.missing("Fidan met Wang Yi?", index, surface) == ["Fidan"]
+
+
+def test_a_lower_case_word_the_readouts_hold_in_another_inflection_is_held() -> None:
+    texts = ["The IDP camps near Mosul were visited.", "Kuleba spoke."]
+    index = Lexical.build(texts)
+    assert coverage.missing("iraq idps return", index, surface_words(texts)) == []  # BM25 stems both to "idp"
+    assert coverage.missing("iraq fukushima return", index, surface_words(texts)) == ["fukushima"]

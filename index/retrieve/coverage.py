@@ -131,7 +131,8 @@ def missing(text: str, lexical: Lexical, surface: dict[str, int] | None = None) 
              and not all(_held(word, vocabulary) for word in term.split())]
     if LOWERCASE_NAMES and surface:
         held = {word.lower() for term in terms for word in term.split()}
-        terms += [word for word in unknown_words(text, surface, lexical.acronyms) if word.lower() not in held]
+        terms += [word for word in unknown_words(text, surface, lexical.acronyms)
+                  if word.lower() not in held and not _held(word.lower(), vocabulary)]  # "idps": BM25's "idp"
     return terms
 
 
