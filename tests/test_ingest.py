@@ -290,9 +290,10 @@ def test_a_new_index_gets_the_bm25_built_while_the_model_embeds(corpus_copy: Pat
     built_by: list[str] = []
     build = Lexical.build.__func__  # type: ignore[attr-defined]
 
-    def recording(cls: type[Lexical], texts: list[str], headings: list[str | None] | None = None) -> Lexical:
+    def recording(cls: type[Lexical], texts: list[str], headings: list[str | None] | None = None,
+                  prose: list[str] | None = None) -> Lexical:
         built_by.append(threading.current_thread().name)
-        return build(cls, texts, headings)
+        return build(cls, texts, headings, prose)
 
     monkeypatch.setattr(Lexical, "build", classmethod(recording))
     ingest([corpus_copy], tmp_path / "index", fake_embedder)
