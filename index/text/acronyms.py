@@ -12,7 +12,7 @@ ACRONYM = re.compile(r"[A-Z][A-Z0-9.&]+s?")  # as typed: "UNGA", "U.N.", "NGOs"
 _WORD = re.compile(r"[^\W\d_][\w'’-]*")
 # Small words a name may hold that its acronym skips: "Organisation for Economic Co-operation and
 # Development" is OECD.
-_SKIPPED = frozenset({"of", "for", "and", "the", "on", "in", "to", "de", "du", "des", "la", "le", "et", "&"})
+_SKIPPED = frozenset({"of", "for", "and", "the", "on", "in", "to", "de", "du", "des", "la", "le", "et"})
 _BREAK = re.compile(r"[^\s&]")  # anything but spaces (and "&") between two words ends a name
 LONGEST = 8  # letters of the longest acronym recorded
 ROMAN = re.compile(r"[IVX]+")  # "Abdullah II": a numeral, no part of an acronym
@@ -60,10 +60,10 @@ def initialisms(texts: Iterable[str]) -> set[str]:
     lines = {line for text in texts for line in text.splitlines()}  # a name never spans lines
     for line in lines:
         for run in _names(line):
-            letters = [letter for letter in map(_initial, run) if letter]
-            for start in range(len(letters) - 1):
-                acronym = letters[start]
-                for part in letters[start + 1:]:
+            parts = [initial for initial in map(_initial, run) if initial]
+            for start in range(len(parts) - 1):
+                acronym = parts[start]
+                for part in parts[start + 1:]:
                     acronym += part
                     if len(acronym) > LONGEST:
                         break
