@@ -4,7 +4,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from index.text.acronyms import ACRONYM, LONGEST, initialisms, letters
+from index.text.acronyms import ACRONYM, LONGEST, initialisms, letters, typed_letters
 
 
 def test_a_name_gives_the_initials_of_its_runs_of_words_small_words_skipped() -> None:
@@ -22,6 +22,13 @@ def test_a_word_alone_or_lower_case_words_give_none() -> None:
 def test_acronyms_as_typed_are_read_bare() -> None:
     assert letters("U.N.") == "UN" and letters("NGOs") == "NGO" and letters("UNGA") == "UNGA"
     assert ACRONYM.fullmatch("UNGA") and not ACRONYM.fullmatch("Unga")
+
+
+def test_an_acronym_typed_in_lower_or_mixed_case_gives_its_letters_and_a_name_none() -> None:
+    assert [typed_letters(word) for word in ["UNGA", "unga", "hrds", "AfDB", "MoFA", "MoU"]] == [
+        "UNGA", "UNGA", "HRD", "ADB", "MFA", "MU"]
+    # names and brands with an inner capital, and longer lower-case words, are no acronyms
+    assert [typed_letters(word) for word in ["McCarthy", "DeSantis", "TikTok", "kuleba", "Kuleba"]] == [None] * 5
 
 
 @given(st.lists(st.text(alphabet="ABCDEFGHIJ abcdefg.,&'-", max_size=60), max_size=5))

@@ -107,12 +107,17 @@ def test_a_people_is_held_by_readouts_that_name_its_country_and_back() -> None:
 
 
 def test_an_acronym_is_held_when_the_readouts_spell_it_out_and_missing_when_they_do_not() -> None:
-    texts = ["Secretary Blinken addressed the UN General Assembly.", "The Grand Ethiopian Renaissance Dam was discussed."]
+    texts = ["Secretary Blinken addressed the UN General Assembly.", "The Grand Ethiopian Renaissance Dam was discussed.",
+             "He praised the African Development Bank."]
     index = Lexical.build(texts)
     surface = surface_words(texts)
     assert coverage.missing("What did Blinken say at the UNGA?", index, surface) == []
     assert coverage.missing("blinken on the GERD", index, surface) == []
     assert coverage.missing("What did Blinken say about the TPLF?", index, surface) == ["TPLF"]
+    # typed in a hurry: lower case, or a small letter inside
+    assert coverage.missing("blinken unga speech", index, surface) == []
+    assert coverage.missing("What did Blinken say about the AfDB?", index, surface) == []
+    assert coverage.missing("blinken tplf", index, surface) == ["tplf"]
     # an index written before the acronyms were kept cannot tell: the acronym is not judged
     before = Lexical(index.vocabulary, index.data, index.indices, index.indptr, index.size, surface=surface)
     assert before.acronyms is None and coverage.missing("What did Blinken say about the TPLF?", before, surface) == []

@@ -22,7 +22,7 @@ import re
 from collections.abc import Collection
 
 from index.store.lexical import _STOPWORD_SET, Lexical, _words
-from index.text.acronyms import ACRONYM, letters
+from index.text.acronyms import ACRONYM, typed_letters
 from index.text.dates import MONTHS
 from index.text.script import non_latin
 
@@ -41,8 +41,8 @@ TITLES = frozenset(["president", "vice", "prime", "minister", "ministers", "secr
 # What may join the words of one name: "Treaty of Pelindaba", "Staffan de Mistura" (not "and": "Blinken
 # and Kuleba" are two).
 CONNECTORS = frozenset({"of", "de", "da", "di", "del", "von", "van", "der", "bin", "al", "la", "le"})
-# An acronym alone (ACRONYM) is no key term: readouts spell out what questions abbreviate ("UNGA",
-# "GERD"), so unknown_words judges it by the acronyms the readouts spell out.
+# An acronym alone ("UNGA", "AfDB") is no key term: readouts spell out what questions abbreviate,
+# so unknown_words judges it by the acronyms the readouts spell out.
 QUOTED = re.compile(r"[\"“”]([^\"“”]{2,80})[\"“”]")
 WORD = re.compile(r"\w+(?:['’.]\w+)*\.?")  # a hyphen parts names: "Blinken-Lavrov", "anti-ISIS"
 
@@ -78,7 +78,7 @@ def key_terms(text: str) -> list[str]:
             run.pop()
         while run and run[0].lower() in CONNECTORS:
             run.pop(0)
-        if run and not (len(run) == 1 and ACRONYM.fullmatch(run[0])):
+        if run and not (len(run) == 1 and run[0][:1].isupper() and typed_letters(run[0])):
             terms.append(" ".join(run))
     return list(dict.fromkeys(terms))
 
@@ -108,13 +108,21 @@ def _held(word: str, vocabulary: dict[str, int]) -> bool:
 def unknown_words(text: str, surface: dict[str, int], acronyms: Collection[str] | None = None) -> list[str]:
     """The question's words (`text`, as searched), however typed (lower case is the norm in chats),
     that no passage holds and that are no English word: names and rare terms, as "fukushima" in
-    "fukushima water". A title's abbreviation ("Dept") is none. An acronym typed in capitals ("UNGA")
-    is one only when the readouts do not spell it out either (`acronyms`, Lexical.acronyms; without
-    them it is not judged)."""
+    "fukushima water". A title's abbreviation ("Dept") is none. A word that may be an acronym ("UNGA",
+    "hrds", "AfDB") is one only when the readouts do not spell it out either (`acronyms`,
+    Lexical.acronyms; without them one in capitals is not judged)."""
     words = (match.group(0) for match in WORD.finditer(QUOTED.sub(" ", text)))
     return [word for word in dict.fromkeys(words) if unknown(word.lower(), surface) and not english_like(word.lower())
             and word.lower() not in TITLES and not any(form in surface for form in demonym_forms(word.lower()))
-            and not (ACRONYM.fullmatch(word) and (acronyms is None or letters(word) in acronyms))]
+            and not _spelled_out(word, acronyms)]
+
+
+def _spelled_out(word: str, acronyms: Collection[str] | None) -> bool:
+    """Whether the word may be an acronym of a name the readouts spell out ("UNGA", "hrds", "AfDB").
+    Without the readouts' acronyms, one in capitals is not judged at all."""
+    if acronyms is None:
+        return bool(ACRONYM.fullmatch(word))
+    return typed_letters(word) in acronyms
 
 
 def missing(text: str, lexical: Lexical, surface: dict[str, int] | None = None) -> list[str]:

@@ -23,6 +23,23 @@ def letters(acronym: str) -> str:
     return re.sub(r"s$", "", acronym.replace(".", "")).upper()
 
 
+# An acronym typed in a hurry: in lower case ("hrds", "unga"), or with a small letter inside, each
+# capital opening one word of the name ("AfDB": African Development Bank; "MoFA"). A name or brand
+# with an inner capital ("McCarthy", "DeSantis", "TikTok") has longer runs of small letters.
+_LOWER = re.compile(r"[a-z]{2,4}s?")
+_MIXED = re.compile(r"(?:[A-Z][a-z]?){2,}")
+
+
+def typed_letters(word: str) -> str | None:
+    """The letters of the acronym a question's word may be, however typed ("UNGA", "unga", "hrds" → HRD,
+    "AfDB" → ADB), or None when the word cannot be one (a longer lower-case word, a name)."""
+    if ACRONYM.fullmatch(word) or _LOWER.fullmatch(word):
+        return letters(word)
+    if _MIXED.fullmatch(word) and len(word) <= LONGEST:
+        return "".join(ch for ch in word if ch.isupper())
+    return None
+
+
 def _initial(word: str) -> str:
     """What a word of a name gives its acronym: an acronym's own letters, else its first letter."""
     if ROMAN.fullmatch(word):
