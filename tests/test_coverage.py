@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from index.retrieve import coverage, fusion
 from index.retrieve.aliases import mapped
@@ -82,6 +83,20 @@ def test_lower_case_names_no_readout_holds_are_missing_however_typed() -> None:
     assert coverage.missing("wang yi black sea", index, surface) == []  # held, in any case
     # English words and their misspellings are the asker's wording: not reported
     assert coverage.missing("did wang yi grumble about the delegaton", index, surface) == []
+
+
+def test_a_passage_spelling_out_an_acronym_of_the_question_holds_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    from index.passage import Passage
+    from index.retrieve import ranking
+
+    texts = ["Officials discussed the U.S. Global Positioning System and Galileo.", "Space weather and satellites."]
+    index = Lexical.build(texts)
+    spelled, other = (Passage(f"d-{i}", "d", text, "", "", None, None, i) for i, text in enumerate(texts, 1))
+    for question in ("galileo gps", "galileo GPS"):
+        assert ranking.evidence(index, question, [spelled])[0] == 1.0
+    assert ranking.evidence(index, "satellites gps", [other])[0] < 1.0
+    monkeypatch.setattr(ranking, "ACRONYM_EVIDENCE", False)
+    assert ranking.evidence(index, "galileo gps", [spelled])[0] < 1.0
 
 
 def test_a_passage_holding_every_word_has_evidence_exactly_one() -> None:

@@ -9,6 +9,23 @@ def test_a_question_asking_for_someones_words_names_them() -> None:
     assert asked_about("According to Wang, what lies at the root of the standoff?") == ["Wang"]
 
 
+def test_a_question_in_lower_case_names_whom_it_asks_about_by_where_the_name_stands() -> None:
+    assert asked_about("what did jaishankar say about his visit to washington") == ["jaishankar"]
+    assert asked_about("what did polish foreign minister rau say about the two hats") == ["rau"]
+    assert asked_about("what did yemen's foreign minister bin mubarak say about taiz") == ["mubarak"]
+    assert asked_about("according to kuleba what happened in bucha") == ["kuleba"]
+    # a role, a common word or a meeting names no one
+    assert asked_about("how many refugees fled according to the estonian foreign minister") == []
+    assert asked_about("what did the government say about grain") == []
+    assert asked_about("did the secretary tell kuleba anything") == []
+    assert asked_about("what did blinken and lavrov discuss") == []
+
+
+def test_a_name_typed_in_lower_case_speaks_in_a_passage_as_written() -> None:
+    assert speaks(["kono"], "Taro Kono expressed that Japan will stick to its principles.", None, "")
+    assert speaks(["rau"], "We act.", None, "", speaker="Foreign Minister Rau")
+
+
 def test_a_question_about_whom_someone_met_asks_for_no_words() -> None:
     assert asked_about("Which European officials did Sherman speak with about Russia?") == []
     assert asked_about("When was the security dialogue held?") == []

@@ -23,6 +23,14 @@ def test_a_letter_dropped_doubled_swapped_or_changed_is_corrected() -> None:
     assert spelling.correction("sanctons", VOCABULARY) == "sanctions"
 
 
+def test_a_double_letter_in_the_wrong_place_is_corrected() -> None:
+    vocabulary = surface_words(["Secretary Blinken visited Morocco and Mississippi."])
+    assert spelling.undoubled("morroco") == spelling.undoubled("morocco") == "moroco"
+    assert spelling.correction("morroco", vocabulary) == "morocco"  # two edits, one slip
+    assert spelling.correction("misisipi", vocabulary) == "mississippi"
+    assert spelling.correction("morrocan", vocabulary) is None  # another word, not a slip of doubling
+
+
 def test_held_english_short_or_far_words_are_left_alone() -> None:
     assert spelling.correction("kuleba", VOCABULARY) is None  # the readouts hold it
     assert spelling.correction("grumble", VOCABULARY) is None  # English, however close to a held word

@@ -122,7 +122,7 @@ def _spelled_out(word: str, acronyms: Collection[str] | None) -> bool:
     Without the readouts' acronyms, one in capitals is not judged at all."""
     if acronyms is None:
         return bool(ACRONYM.fullmatch(word))
-    return typed_letters(word) in acronyms
+    return any(letters in acronyms for letters in typed_letters(word))
 
 
 def missing(text: str, lexical: Lexical, surface: dict[str, int] | None = None) -> list[str]:

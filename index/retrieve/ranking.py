@@ -4,6 +4,7 @@ same-language strategy, which fuses the dense and BM25 rankings."""
 from __future__ import annotations
 
 import dataclasses
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -13,7 +14,8 @@ import numpy as np
 from index.models.embed import Embedder
 from index.passage import Hit, Passage
 from index.settings import METHODS, Method
-from index.store.lexical import Lexical, phrase_overlap, weighted_overlap
+from index.store.lexical import Lexical, asked, phrase_overlap, weighted_overlap
+from index.text.acronyms import initialisms, typed_letters
 from index.text.script import non_latin
 
 from .fusion import blend, lexical_evidence, scaled
@@ -34,6 +36,9 @@ KEYWORD_LIFT = 0.3
 # Keywords: added to a passage's hybrid score times the share of their word weight its own text holds
 # (the title aside): among the paragraphs of one readout, the one that says them.
 KEYWORD_TEXT_WEIGHT = 0.2
+# Whether a passage that spells out an acronym of the question ("the World Health Assembly" for
+# "wha") holds it, as coverage judges the readouts.
+ACRONYM_EVIDENCE = True
 
 
 @dataclass(frozen=True)
@@ -96,8 +101,35 @@ def evidence(lexical: Lexical, text: str, passages: Sequence[Passage]) -> np.nda
     if not total:
         return np.zeros(len(passages))
     # rounded: the sum's float error (its order follows set iteration) must not put a full match below 1
-    shares = np.round(np.array(weighted_overlap(weights, [lexical.text_of(passage) for passage in passages])) / total, 9)
+    shares = np.round(np.array(weighted_overlap(weights, held_texts(lexical, text, passages))) / total, 9)
     return shares
+
+
+def abbreviations(lexical: Lexical, text: str) -> dict[str, tuple[str, ...]]:
+    """The question's words that may be acronyms ("WHA", "gps", "AfDB"), with the letters the readouts
+    spell out for them. A lower-case word the readouts hold as a word is meant as one."""
+    found = {}
+    for word in re.findall(r"\w+", text):
+        spelled = tuple(letters for letters in typed_letters(word)
+                        if lexical.acronyms is None or letters in lexical.acronyms)
+        if spelled and not (word.islower() and all(term in lexical.vocabulary for term in asked(word))):
+            found[word] = spelled
+    return found
+
+
+def held_texts(lexical: Lexical, text: str, passages: Sequence[Passage], *, own: bool = False) -> list[str]:
+    """What each passage holds of the question's words: BM25's text of it (`own`: its own text, the
+    title aside), and the question's acronyms that its own text spells out (abbreviations)."""
+    texts = [passage.text if own else lexical.text_of(passage) for passage in passages]
+    typed = abbreviations(lexical, text) if ACRONYM_EVIDENCE else {}
+    if not typed:
+        return texts
+    held = []
+    for held_text, passage in zip(texts, passages):
+        spelled = initialisms([passage.text])
+        extra = [word for word, letters in typed.items() if not spelled.isdisjoint(letters)]
+        held.append(f"{held_text}\n{' '.join(extra)}" if extra else held_text)
+    return held
 
 
 class SameLanguage:
@@ -135,7 +167,7 @@ class SameLanguage:
                       self.embedder.dense_weight, evidence)
         fused += SPEAKER_WEIGHT * self.speaking(text, rows)
         if keywords and KEYWORD_TEXT_WEIGHT:  # the share of the keywords' weight each passage's own text holds
-            said = weighted_overlap(weights, [self.passages[int(r)].text for r in rows])
+            said = weighted_overlap(weights, held_texts(self.lexical, text, [self.passages[int(r)] for r in rows], own=True))
             fused += KEYWORD_TEXT_WEIGHT * np.array(said) / (sum(weights.values()) or 1.0)
         head = np.argsort(-fused, kind="stable")[:RERANKED]
         fused[head] += PHRASE_WEIGHT * phrase_overlap(text, [self.lexical.text_of(self.passages[int(r)]) for r in rows[head]])

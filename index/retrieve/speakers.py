@@ -8,7 +8,8 @@ So a passage in which a person the question asks about is the subject of a verb 
 is marked, for the hybrid ranking to lift it (ranking.py). A paragraph opening with "He said" or
 "She voiced" speaks with the voice of the paragraph before it; one where "the Secretary" or "the
 Minister" speaks, with the voice of whoever its readout's title names. Verbs of meeting ("met",
-"spoke with", "discussed") attribute no words and do not count.
+"spoke with", "discussed") attribute no words and do not count. A question in lower case, as chats
+are typed, names its person where a name stands: "what did foreign minister rau say" asks for Rau.
 """
 from __future__ import annotations
 
@@ -16,9 +17,11 @@ import functools
 import re
 from collections.abc import Sequence
 
+from index.store.lexical import _STOPWORD_SET
 from index.text.turns import voices
 
-from .coverage import key_terms
+from .coverage import CONNECTORS, TITLES, key_terms
+from .spelling import english
 
 # What a question asks someone to have done with words: "did Kono pledge", "Wang's view".
 _ASKED = ("say|says|said|tell|told|pledge|pledged|promise|hope|hoped|want|wanted|stress|urge|urged|call|ask|asked|"
@@ -38,11 +41,17 @@ _ROLE = re.compile(r"\b[Tt]he\s+(?:Deputy\s+|Under\s+|Assistant\s+|Vice\s+|Prime
                    r"(?:Secretary|Minister|President|Ambassador|Envoy|Chancellor|Premier|Commissioner)\b"
                    rf"{_APPOSITION}(?:{_SPOKE})\b")
 _NAME_WORD = re.compile(r"[A-Za-z][\w'-]{2,}")
+# A question in lower case names no one by capitals ("what did jaishankar say about ..."): the words
+# between its auxiliary and its verb of speech, or after "according to", are read as the name.
+_AUXILIARY = r"\b(?:did|does|do|has|had|would|will|was|is)\s+"
+_LOWER_SLOT = re.compile(rf"{_AUXILIARY}((?:[\w'’-]+\s+){{1,5}}?)(?:{_ASKED})\b|\baccording to\s+((?:[\w'’-]+\s*){{1,4}})")
 
 
 def asked_about(question: str) -> list[str]:
     """The words of the names (coverage.key_terms) whose words or stance the question asks for: "did
     X say", "according to X", "X's position"; none when it asks only whom someone met."""
+    if not any(ch.isupper() for ch in question):
+        return _asked_in_lower_case(question)
     words = []
     for name in key_terms(question):
         named = re.escape(name)
@@ -54,10 +63,34 @@ def asked_about(question: str) -> list[str]:
     return list(dict.fromkeys(words))
 
 
+def _asked_in_lower_case(question: str) -> list[str]:
+    """asked_about for a question without capitals: the name where one stands (_LOWER_SLOT)."""
+    words = []
+    for match in _LOWER_SLOT.finditer(question):
+        words += _name_in(match.group(1) or match.group(2))
+    return list(dict.fromkeys(words))
+
+
+def _name_in(slot: str) -> list[str]:
+    """The first run of words in `slot` that may be a name, after its last title ("polish foreign
+    minister rau" gives "rau"; "the estonian foreign minister" gives none, a role, not a name);
+    small words and common English words ("the government") are none."""
+    words = [re.sub(r"['’]s$", "", word) for word in _NAME_WORD.findall(slot)]
+    titles = [at for at, word in enumerate(words) if word in TITLES]
+    name: list[str] = []
+    for word in words[titles[-1] + 1:] if titles else words:
+        if word in _STOPWORD_SET or word in CONNECTORS or word in english().common:
+            if name:
+                break
+            continue
+        name.append(word)
+    return name
+
+
 @functools.lru_cache(maxsize=256)
 def _speaking(words: tuple[str, ...]) -> re.Pattern[str]:
     names = "|".join(map(re.escape, words))
-    return re.compile(rf"\b(?:{names})\b(?:\s+[A-Z][\w-]+)?{_APPOSITION}(?:{_SPOKE})\b")
+    return re.compile(rf"\b(?i:{names})\b(?:\s+[A-Z][\w-]+)?{_APPOSITION}(?:{_SPOKE})\b")
 
 
 @functools.lru_cache(maxsize=256)

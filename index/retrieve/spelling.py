@@ -2,7 +2,8 @@
 as "kuleba". A word is corrected only when no readout holds it, it is no English word (symspellpy's
 frequency dictionary, by word or by stem: "grumble" and "cozying" are paraphrase, not typos), and a
 word the readouts hold lies within one edit of it (two for words of eight letters or more, keeping
-the first letter: "zelenski" is "zelenskyy", "albanese" is not "lebanese"); the closest wins, then the
+the first letter: "zelenski" is "zelenskyy", "albanese" is not "lebanese"; a double letter put in the
+wrong place is one slip: "morroco" is "morocco"); the closest wins, then the
 one more passages hold, then the one that begins as typed. Candidates come from rapidfuzz over the
 index's own words (Lexical.surface, written at ingest), so nothing is built when an index loads."""
 from __future__ import annotations
@@ -130,10 +131,19 @@ def correction(word: str, vocabulary: Mapping[str, int]) -> str | None:
     allowed = 2 if len(word) >= LONG_WORD else 1
     found = process.extract(word, vocabulary.keys(), scorer=DamerauLevenshtein.distance, score_cutoff=allowed,
                             limit=20)
+    if not found:  # a double letter put in the wrong place: "morroco" is "morocco", "embarass" "embarrass"
+        found = [(term, 1, key) for term, _, key in process.extract(
+            undoubled(word), vocabulary.keys(), processor=undoubled, scorer=DamerauLevenshtein.distance,
+            score_cutoff=0, limit=20)]
     candidates = [(distance, -vocabulary[term], -len(os.path.commonprefix([word, term])), term)
                   for term, distance, _ in found if term.isalpha() and len(term) >= MIN_LENGTH
                   and (distance < 2 or term[0] == word[0])]
     return min(candidates)[-1] if candidates else None
+
+
+def undoubled(word: str) -> str:
+    """The word with each run of one letter written once ("morroco" and "morocco" are both "moroco")."""
+    return re.sub(r"(.)\1+", r"\1", word)
 
 
 def abbreviated(word: str) -> bool:

@@ -30,14 +30,17 @@ _LOWER = re.compile(r"[a-z]{2,4}s?")
 _MIXED = re.compile(r"(?:[A-Z][a-z]?){2,}")
 
 
-def typed_letters(word: str) -> str | None:
-    """The letters of the acronym a question's word may be, however typed ("UNGA", "unga", "hrds" → HRD,
-    "AfDB" → ADB), or None when the word cannot be one (a longer lower-case word, a name)."""
-    if ACRONYM.fullmatch(word) or _LOWER.fullmatch(word):
-        return letters(word)
+def typed_letters(word: str) -> tuple[str, ...]:
+    """The letters of the acronym a question's word may be, however typed ("UNGA", "unga", "AfDB" →
+    ADB; "hrds" → HRDS or HRD, a plural or not), or none when the word cannot be one (a longer
+    lower-case word, a name)."""
+    if ACRONYM.fullmatch(word):
+        return (letters(word),)
+    if _LOWER.fullmatch(word):
+        return tuple(dict.fromkeys([word.upper(), letters(word)]))
     if _MIXED.fullmatch(word) and len(word) <= LONGEST:
-        return "".join(ch for ch in word if ch.isupper())
-    return None
+        return ("".join(ch for ch in word if ch.isupper()),)
+    return ()
 
 
 def _initial(word: str) -> str:
