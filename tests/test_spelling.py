@@ -121,6 +121,16 @@ def test_two_unknown_words_in_a_row_are_corrected_only_when_held_together() -> N
     assert spelled("kulebba in brusels") == (("kulebba", "kuleba"), ("brusels", "brussels"))  # not in a row
 
 
+def test_a_correction_must_stand_in_some_passage_beside_the_words_of_its_phrase() -> None:
+    # "brusels" beside "kuleba": a passage holds Brussels with Kuleba
+    assert spelled("kuleba brusels talks") == (("brusels", "brussels"),)
+    # "valey" beside "south china": no passage holds Valley with them, so it is another word than meant
+    assert spelled("south china valey") == ()
+    # a stopword ends the phrase; a word alone has none, and is corrected as before
+    assert spelled("what did kulebba say") == (("kulebba", "kuleba"),)
+    assert spelled("valey") == (("valey", "valley"),)
+
+
 def test_two_edits_keep_the_first_letter() -> None:
     counts = {"lebanese": 40, "zelenskyy": 6}
     assert spelling.correction("zelenski", counts) == "zelenskyy"  # two edits, first letter kept

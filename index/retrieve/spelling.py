@@ -18,6 +18,7 @@ from pathlib import Path
 
 import Stemmer
 
+from index.store.lexical import _STOPWORD_SET
 from index.text.acronyms import ACRONYM
 from index.text.script import non_latin
 
@@ -173,7 +174,8 @@ def spell(text: str, vocabulary: Mapping[str, int], together: Callable[[Sequence
     holds the correction beside a neighbouring part (`together`), so a name the readouts lack is not
     turned into another one ("Xi Jinping" into "Xi Jianping") nor into a common word ("Malley" into
     "Valley"). Two unknown words in a row are held to the same test, in any case ("mahsa amini" is not
-    "mahra amiri")."""
+    "mahra amiri"), and so is a correction beside other words of its phrase (_beside): "australian pm
+    albanese" is not Albares, a Spanish minister no passage names beside them, nor "imran khan" Iran."""
     if not vocabulary:
         return Spelling(text)
     words = [_Word(match.start(), match.end(), match.group(0),
@@ -206,6 +208,29 @@ def _agree(text: str, words: list[_Word], together: Callable[[Sequence[str]], bo
         if (first.fixed and second.fixed and text[first.end:second.start] in (" ", "-")
                 and not together([first.fixed, second.fixed])):
             first.fixed = second.fixed = None
+    for at, word in enumerate(words):
+        context = _beside(text, words, at)
+        if word.fixed and context and not any(together([word.fixed, other]) for other in context):
+            word.fixed = None
+
+
+def _beside(text: str, words: list[_Word], at: int, reach: int = 2) -> list[str]:
+    """The words standing with words[at] in its phrase: up to `reach` on each side, not across a
+    stopword or punctuation ("australian pm albanese": "pm", "australian"). A correction no passage
+    holds beside any of them is another word than the one meant ("albares", a Spanish minister)."""
+    found = []
+    for step in (-1, 1):
+        here = at
+        for _ in range(reach):
+            there = here + step
+            if not 0 <= there < len(words):
+                break
+            first, second = (words[there], words[here]) if step < 0 else (words[here], words[there])
+            if text[first.end:second.start] not in (" ", "-") or words[there].typed.lower() in _STOPWORD_SET:
+                break
+            found.append(words[there].spelled)
+            here = there
+    return found
 
 
 def notice(spelling: Spelling) -> str | None:
