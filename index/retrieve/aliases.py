@@ -166,3 +166,21 @@ def mapped(question: str) -> list[str]:
     """The question's words that the tables read (a capital, a demonym, a country, a role), each
     stretch of the question read once, the longest form first."""
     return [match.group(0) for match in _pattern().finditer(question)]
+
+
+@functools.cache
+def _variants() -> dict[str, tuple[str, ...]]:
+    """Each one-word form (lower case), with the other one-word forms of its field."""
+    table: dict[str, tuple[str, ...]] = {}
+    for line in _GOVERNMENTS.strip().splitlines():
+        for field in line.split("|"):
+            forms = [form.lower() for form in _forms(field) if re.fullmatch(r"[^\W\d_]+", form) and not form.isupper()]
+            for form in forms:
+                table[form] = tuple(other for other in forms if other != form)
+    return table
+
+
+def variants(word: str) -> tuple[str, ...]:
+    """The other one-word names the tables give the same place or people ("kiev": "kyiv"; "peking":
+    "beijing"), in lower case: how a reader types a name the readouts spell another way."""
+    return _variants().get(word.lower(), ())

@@ -4,7 +4,8 @@ frequency dictionary, by word or by stem: "grumble" and "cozying" are paraphrase
 word the readouts hold lies within one edit of it (two for words of eight letters or more, keeping
 the first letter: "zelenski" is "zelenskyy", "albanese" is not "lebanese"; a double letter put in the
 wrong place is one slip: "morroco" is "morocco"); the closest wins, then the
-one more passages hold, then the one that begins as typed. Candidates come from rapidfuzz over the
+one more passages hold, then the one that begins as typed. A place named otherwise than the readouts
+name it ("kiev") is searched under their name ("kyiv"; aliases.variants). Candidates come from rapidfuzz over the
 index's own words (Lexical.surface, written at ingest), so nothing is built when an index loads."""
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ import Stemmer
 from index.store.lexical import _STOPWORD_SET
 from index.text.acronyms import ACRONYM
 from index.text.script import non_latin
+
+from .aliases import variants
 
 MIN_LENGTH = 4  # shorter words have too many neighbours one edit away
 LONG_WORD = 8  # from this length two edits are allowed
@@ -124,7 +127,12 @@ def unknown(word: str, vocabulary: Mapping[str, int]) -> bool:
 
 def correction(word: str, vocabulary: Mapping[str, int]) -> str | None:
     """The readouts' spelling of a lower-case word no readout holds, or None (see the module's doc)."""
-    if not unknown(word, vocabulary) or is_english(word):
+    if not unknown(word, vocabulary):
+        return None
+    held = [form for form in variants(word) if form in vocabulary]
+    if held:  # the same place under another name: "kiev" where the readouts say "kyiv"
+        return max(held, key=lambda form: vocabulary[form])
+    if is_english(word):
         return None
     from rapidfuzz import process
     from rapidfuzz.distance import DamerauLevenshtein
