@@ -141,13 +141,28 @@ def correction(word: str, vocabulary: Mapping[str, int]) -> str | None:
     found = process.extract(word, vocabulary.keys(), scorer=DamerauLevenshtein.distance, score_cutoff=allowed,
                             limit=20)
     if not found:  # a double letter put in the wrong place: "morroco" is "morocco", "embarass" "embarrass"
-        found = [(term, 1, key) for term, _, key in process.extract(
-            undoubled(word), vocabulary.keys(), processor=undoubled, scorer=DamerauLevenshtein.distance,
-            score_cutoff=0, limit=20)]
+        found = [(term, 1, 0) for term in _by_undoubled(vocabulary).get(undoubled(word), ())]
     candidates = [(distance, -vocabulary[term], -len(os.path.commonprefix([word, term])), term)
                   for term, distance, _ in found if term.isalpha() and len(term) >= MIN_LENGTH
                   and (distance < 2 or term[0] == word[0])]
     return min(candidates)[-1] if candidates else None
+
+
+_UNDOUBLED: dict[int, tuple[Mapping[str, int], dict[str, list[str]]]] = {}  # a few vocabularies' tables
+
+
+def _by_undoubled(vocabulary: Mapping[str, int]) -> dict[str, list[str]]:
+    """The vocabulary's words by their undoubled spelling, built once per vocabulary (a generation's
+    surface words) and kept for the last few, each with the vocabulary it was built from."""
+    entry = _UNDOUBLED.get(id(vocabulary))
+    if entry is None or entry[0] is not vocabulary:
+        table: dict[str, list[str]] = {}
+        for term in vocabulary:
+            table.setdefault(undoubled(term), []).append(term)
+        if len(_UNDOUBLED) >= 4:
+            _UNDOUBLED.clear()
+        entry = _UNDOUBLED[id(vocabulary)] = (vocabulary, table)
+    return entry[1]
 
 
 def undoubled(word: str) -> str:
