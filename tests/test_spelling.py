@@ -29,6 +29,12 @@ def test_a_double_letter_in_the_wrong_place_is_corrected() -> None:
     assert spelling.correction("morroco", vocabulary) == "morocco"  # two edits, one slip
     assert spelling.correction("misisipi", vocabulary) == "mississippi"
     assert spelling.correction("morrocan", vocabulary) is None  # another word, not a slip of doubling
+    # each vocabulary answers from its own words, however many are looked up in turn
+    other = surface_words(["The delegation visited Moroccco."])
+    for _ in range(6):
+        assert spelling.correction("morroco", vocabulary) == "morocco"
+        assert spelling.correction("morroco", other) == "moroccco"
+        assert spelling.correction("morroco", surface_words(["Nothing of the kind."])) is None
 
 
 def test_held_english_short_or_far_words_are_left_alone() -> None:
