@@ -157,3 +157,12 @@ def test_a_lower_case_word_the_readouts_hold_in_another_inflection_is_held() -> 
     index = Lexical.build(texts)
     assert coverage.missing("iraq idps return", index, surface_words(texts)) == []  # BM25 stems both to "idp"
     assert coverage.missing("iraq fukushima return", index, surface_words(texts)) == ["fukushima"]
+
+
+def test_a_word_after_a_title_is_a_name_though_one_edit_from_an_english_one() -> None:
+    index = Lexical.build(TEXTS)
+    # "scholz" is one edit from "schulz", which alone reads as a misspelling, not a name
+    assert coverage.missing("blinken scholz talks", index, index.surface) == []
+    assert coverage.missing("what did blinken and german chancellor scholz discuss", index, index.surface) == ["scholz"]
+    # a verb after a title is the question's wording
+    assert coverage.missing("did the foreign minister respond", index, index.surface) == []

@@ -28,7 +28,7 @@ from index.text.script import non_latin
 
 from .aliases import mapped
 from .query import OPENERS  # sentence-initial words, capitalised by position only
-from .spelling import english, english_like, unknown
+from .spelling import english, english_like, is_english, unknown
 
 LOWERCASE_NAMES = True  # a lower-case word that no readout holds and that is no English word is a name
 
@@ -108,11 +108,14 @@ def _held(word: str, vocabulary: dict[str, int]) -> bool:
 def unknown_words(text: str, surface: dict[str, int], acronyms: Collection[str] | None = None) -> list[str]:
     """The question's words (`text`, as searched), however typed (lower case is the norm in chats),
     that no passage holds and that are no English word: names and rare terms, as "fukushima" in
-    "fukushima water". A title's abbreviation ("Dept") is none. A word that may be an acronym ("UNGA",
+    "fukushima water"; after a title, a name even if it is one edit from an English word ("chancellor
+    scholz", not "schulz"). A title's abbreviation ("Dept") is none. A word that may be an acronym ("UNGA",
     "hrds", "AfDB") is one only when the readouts do not spell it out either (`acronyms`,
     Lexical.acronyms; without them one in capitals is not judged)."""
-    words = (match.group(0) for match in WORD.finditer(QUOTED.sub(" ", text)))
-    return [word for word in dict.fromkeys(words) if unknown(word.lower(), surface) and not english_like(word.lower())
+    typed = [match.group(0) for match in WORD.finditer(QUOTED.sub(" ", text))]
+    titled = {word for before, word in zip(typed, typed[1:]) if before.lower().rstrip(".") in TITLES}
+    return [word for word in dict.fromkeys(typed) if unknown(word.lower(), surface)
+            and not (is_english(word.lower()) if word in titled else english_like(word.lower()))
             and word.lower() not in TITLES and not any(form in surface for form in demonym_forms(word.lower()))
             and not _spelled_out(word, acronyms)]
 
