@@ -281,3 +281,10 @@ def test_the_acronyms_spelled_out_survive_save_and_load(tmp_path: Path) -> None:
     built.save(tmp_path)
     loaded = Lexical.load(tmp_path, 2)
     assert loaded.acronyms == built.acronyms and "UNGA" in loaded.acronyms
+
+
+def test_holding_gives_the_rows_of_passages_with_the_word_up_to_a_limit() -> None:
+    index = Lexical.build(["Kuleba spoke.", "Wang spoke.", "Kuleba and Wang met.", "Kuleba left."])
+    assert index.holding("Kuleba", 10).tolist() == [0, 2, 3]
+    assert index.holding("kuleba", 2).tolist() == [0, 2]
+    assert index.holding("nobody", 10).tolist() == [] and index.holding("kuleba wang", 10).tolist() == []

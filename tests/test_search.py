@@ -326,3 +326,9 @@ def test_keywords_lift_the_paragraph_whose_own_text_says_them(monkeypatch: pytes
     monkeypatch.setattr(ranking, "KEYWORD_TEXT_WEIGHT", 0.2)
     assert ranker.order(question, candidates, "hybrid", keywords=True)[0] == 1
     assert ranker.order(question, candidates, "hybrid", keywords=False)[0] == 0  # a sentence: as before
+
+
+def test_the_readouts_write_a_name_capitalised_and_a_common_word_not(retriever: Retriever) -> None:
+    assert retriever.written_as_name("japan") and retriever.written_as_name("kono")
+    assert not retriever.written_as_name("water") and not retriever.written_as_name("cooperation")
+    assert not retriever.written_as_name("zzzz")  # held by no passage

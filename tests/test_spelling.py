@@ -137,6 +137,15 @@ def test_a_correction_must_stand_in_some_passage_beside_the_words_of_its_phrase(
     assert spelled("valey") == (("valey", "valley"),)
 
 
+def test_a_word_alone_is_corrected_into_a_name_or_as_a_misspelled_english_word_only() -> None:
+    vocabulary = surface_words(["The last mile of the vaccine drive.", "Kuleba spoke on sanctions."])
+    names = {"kuleba"}.__contains__  # how the readouts write each word: Kuleba as a name, "mile" not
+    assert spelling.spell("milei", vocabulary, named=names).corrections == ()  # a name they lack
+    assert spelling.spell("kulbea", vocabulary, named=names).corrections == (("kulbea", "kuleba"),)
+    assert spelling.spell("sanctons", vocabulary, named=names).corrections == (("sanctons", "sanctions"),)
+    assert spelling.spell("milei vaccine", vocabulary, named=names).corrections == (("milei", "mile"),)  # not alone
+
+
 def test_two_edits_keep_the_first_letter() -> None:
     counts = {"lebanese": 40, "zelenskyy": 6}
     assert spelling.correction("zelenski", counts) == "zelenskyy"  # two edits, first letter kept

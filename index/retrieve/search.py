@@ -32,6 +32,7 @@ MAX_QUERY_CHARS = 1000
 CANDIDATES = 50  # from each index, before ranking
 QUESTIONS_CACHED = 256
 PASSAGES_CACHED = 4096  # passages whose sentence vectors are kept (emphasis)
+NAME_SAMPLE = 40  # passages read to tell whether the readouts write a word as a name
 
 
 def embedder_of(index: Index) -> Embedder:
@@ -191,7 +192,22 @@ class Retriever:
 
     def spelling(self, question: str) -> Spelling:
         """The question with the words no readout holds spelled as the readouts spell them (spelling.py)."""
-        return spell(question, self.surface, self.index.lexical.together) if self.passage_count else Spelling(question)
+        return (spell(question, self.surface, self.index.lexical.together, self.written_as_name) if self.passage_count
+                else Spelling(question))
+
+    def written_as_name(self, word: str) -> bool:
+        """Whether the readouts write the word capitalised where no sentence begins, in most of its
+        uses in the first NAME_SAMPLE passages that hold it: a name ("kyiv", "biden"), not a common
+        word ("mile", "urban")."""
+        capitals = uses = 0
+        for row in self.index.lexical.holding(word, NAME_SAMPLE):
+            text = self.index.passages[int(row)].text
+            for match in re.finditer(rf"\b{re.escape(word)}\b", text, re.I):
+                before = text[:match.start()].rstrip()
+                if before and before[-1] not in ".!?:\"“(":
+                    uses += 1
+                    capitals += match.group(0)[0].isupper()
+        return 2 * capitals > uses
 
     def context(self, passage: Passage, around: int = 1) -> list[Passage]:
         """The passage with up to `around` neighbours on each side from the same document. The passage

@@ -190,7 +190,8 @@ class _Word:
         return self.fixed or self.typed.lower()
 
 
-def spell(text: str, vocabulary: Mapping[str, int], together: Callable[[Sequence[str]], bool] | None = None) -> Spelling:
+def spell(text: str, vocabulary: Mapping[str, int], together: Callable[[Sequence[str]], bool] | None = None,
+          named: Callable[[str], bool] | None = None) -> Spelling:
     """The question with every word no readout holds replaced by the readouts' spelling, where one is
     close (correction); a capitalised word stays capitalised. A name typed in capitals over several
     words ("Rob Malley", "Sout China Sea") is one name: a part of it is corrected only when a passage
@@ -198,7 +199,9 @@ def spell(text: str, vocabulary: Mapping[str, int], together: Callable[[Sequence
     turned into another one ("Xi Jinping" into "Xi Jianping") nor into a common word ("Malley" into
     "Valley"). Two unknown words in a row are held to the same test, in any case ("mahsa amini" is not
     "mahra amiri"), and so is a correction beside other words of its phrase (_beside): "australian pm
-    albanese" is not Albares, a Spanish minister no passage names beside them, nor "imran khan" Iran."""
+    albanese" is not Albares, a Spanish minister no passage names beside them, nor "imran khan" Iran.
+    A word typed alone is corrected into a word the readouts write as a name (`named`), or when it
+    reads as a misspelled English word: "milei" alone is a name they lack, not "mile"."""
     if not vocabulary:
         return Spelling(text)
     words = [_Word(match.start(), match.end(), match.group(0),
@@ -206,6 +209,9 @@ def spell(text: str, vocabulary: Mapping[str, int], together: Callable[[Sequence
              for match in WORD.finditer(text)]
     if together is not None:
         _agree(text, words, together)
+    alone = words[0] if len(words) == 1 else None  # a name typed alone ("milei") is no slip of "mile"
+    if named is not None and alone and alone.fixed and not english_like(alone.typed.lower()) and not named(alone.fixed):
+        alone.fixed = None
     corrections: dict[str, str] = {}
     pieces, at = [], 0
     for word in words:

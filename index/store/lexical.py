@@ -371,6 +371,15 @@ class Lexical:
             rows, scores = self._threshold(tokens, k, allowed)
         return rows.astype(np.int64), scores.astype(np.float32)
 
+    def holding(self, word: str, limit: int) -> np.ndarray:
+        """Rows of up to `limit` passages that hold the word (its one BM25 term), first rows first;
+        none for a word of no term or of several."""
+        terms = _words(word)
+        if len(terms) != 1 or terms[0] not in self.vocabulary:
+            return np.zeros(0, dtype=np.int64)
+        start, end = self._span(self.vocabulary[terms[0]])
+        return np.asarray(self.indices[start:min(end, start + limit)], dtype=np.int64)
+
     def _span(self, term: int) -> tuple[int, int]:
         return int(self.indptr[term]), int(self.indptr[term + 1])
 
