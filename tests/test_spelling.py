@@ -146,6 +146,12 @@ def test_a_word_alone_is_corrected_into_a_name_or_as_a_misspelled_english_word_o
     assert spelling.spell("milei vaccine", vocabulary, named=names).corrections == (("milei", "mile"),)  # not alone
 
 
+def test_a_possessive_is_corrected_as_its_name_and_keeps_its_ending() -> None:
+    assert spelling.spell("zelensky's speech", VOCABULARY).text == "zelenskyy's speech"
+    assert spelling.spell("Kulebaa’s ministry", VOCABULARY).corrections == (("Kulebaa", "Kuleba"),)
+    assert spelled("the Sout China Sea's shipping") == (("Sout", "South"),)  # the name's parts still agree
+
+
 def test_two_edits_keep_the_first_letter() -> None:
     counts = {"lebanese": 40, "zelenskyy": 6}
     assert spelling.correction("zelenski", counts) == "zelenskyy"  # two edits, first letter kept

@@ -5,7 +5,8 @@ word the readouts hold lies within one edit of it (two for words of eight letter
 the first letter: "zelenski" is "zelenskyy", "albanese" is not "lebanese"; a double letter put in the
 wrong place is one slip: "morroco" is "morocco"); the closest wins, then the
 one more passages hold, then the one that begins as typed. A place named otherwise than the readouts
-name it ("kiev") is searched under their name ("kyiv"; aliases.variants). Candidates come from rapidfuzz over the
+name it ("kiev") is searched under their name ("kyiv"; aliases.variants). A possessive is corrected as
+its name, its "'s" kept ("zelensky's"). Candidates come from rapidfuzz over the
 index's own words (Lexical.surface, written at ingest), so nothing is built when an index loads."""
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from .aliases import variants
 MIN_LENGTH = 4  # shorter words have too many neighbours one edit away
 LONG_WORD = 8  # from this length two edits are allowed
 WORD = re.compile(r"\w+(?:['’]\w+)*")
+POSSESSIVE = re.compile(r"['’]s$")
 # Two or more capitalised words joined by a space or a hyphen: a name as typed ("Xi Jinping", "Indo-Pacific").
 NAME_RUN = re.compile(r"[A-Z][\w'’]*(?:[ -][A-Z][\w'’]*)+")
 _stemmer = Stemmer.Stemmer("english")
@@ -204,9 +206,11 @@ def spell(text: str, vocabulary: Mapping[str, int], together: Callable[[Sequence
     reads as a misspelled English word: "milei" alone is a name they lack, not "mile"."""
     if not vocabulary:
         return Spelling(text)
-    words = [_Word(match.start(), match.end(), match.group(0),
-                   None if abbreviated(match.group(0)) else correction(match.group(0).lower(), vocabulary))
-             for match in WORD.finditer(text)]
+    words = []
+    for match in WORD.finditer(text):
+        typed = POSSESSIVE.sub("", match.group(0))  # "zelensky's" is corrected as "zelensky", its "'s" kept
+        words.append(_Word(match.start(), match.start() + len(typed), typed,
+                           None if abbreviated(typed) else correction(typed.lower(), vocabulary)))
     if together is not None:
         _agree(text, words, together)
     alone = words[0] if len(words) == 1 else None  # a name typed alone ("milei") is no slip of "mile"
