@@ -28,7 +28,7 @@ from index.text.script import non_latin
 
 from .aliases import mapped
 from .query import OPENERS  # sentence-initial words, capitalised by position only
-from .spelling import english, english_like, is_english, unknown
+from .spelling import POSSESSIVE, english, english_like, is_english, unknown
 
 LOWERCASE_NAMES = True  # a lower-case word that no readout holds and that is no English word is a name
 
@@ -61,7 +61,7 @@ def key_terms(text: str) -> list[str]:
         gap = text[previous_end:match.start()]
         previous_end = match.end()
         sentence_start = not text[:match.start()].strip() or re.search(r"[.?!:;|]\s*$", text[:match.start()])
-        bare = re.sub(r"['’]s$", "", word)
+        bare = POSSESSIVE.sub("", word)
         lower = bare.lower()
         named = any(ch.isupper() for ch in bare) and not (sentence_start and (lower in _STOPWORD_SET or lower in OPENERS
                                                                              or lower in english().common))

@@ -21,7 +21,7 @@ from index.store.lexical import _STOPWORD_SET
 from index.text.turns import voices
 
 from .coverage import CONNECTORS, TITLES, key_terms
-from .spelling import english
+from .spelling import POSSESSIVE, english
 
 # What a question asks someone to have done with words: "did Kono pledge", "Wang's view".
 _ASKED = ("say|says|said|tell|told|pledge|pledged|promise|hope|hoped|want|wanted|stress|urge|urged|call|ask|asked|"
@@ -75,7 +75,7 @@ def _name_in(slot: str) -> list[str]:
     """The first run of words in `slot` that may be a name, after its last title ("polish foreign
     minister rau" gives "rau"; "the estonian foreign minister" gives none, a role, not a name);
     small words and common English words ("the government") are none."""
-    words = [re.sub(r"['’]s$", "", word) for word in _NAME_WORD.findall(slot)]
+    words = [POSSESSIVE.sub("", word) for word in _NAME_WORD.findall(slot)]
     titles = [at for at, word in enumerate(words) if word in TITLES]
     name: list[str] = []
     for word in words[titles[-1] + 1:] if titles else words:

@@ -29,6 +29,8 @@ from pypinyin import lazy_pinyin
 
 from index.text.script import KANA, han_run, japanese_words, romaniser
 
+from ..spelling import undoubled
+
 KATAKANA_WORD = re.compile(r"[\u30a1-\u30fa\u30fc]+(?:・[\u30a1-\u30fa\u30fc]+)*")  # ル・ドリアン
 CAPITALISED_RUN = re.compile(r"\b[A-Z][a-z]+(?:[ -][A-Z][a-z]+)*\b")
 LOWERCASE_WORD = re.compile(r"\b[a-z]+\b")
@@ -238,7 +240,7 @@ def _consonants(letters: str, non_rhotic: bool = False) -> str:
                            ("x", "ks"), ("z", "s"), ("w", ""), ("h", ""), ("y", "")):
         letters = letters.replace(written, heard)
     letters = re.sub(r"c(?=[aou]|[^aeiou]|$)", "k", letters)
-    return re.sub(r"(.)\1+", r"\1", re.sub(r"[aeiou]", "", letters))
+    return undoubled(re.sub(r"[aeiou]", "", letters))
 
 
 def _is_loanword(word: str) -> bool:
