@@ -6,6 +6,7 @@ from dataclasses import MISSING, dataclass, field, fields
 from datetime import date
 from typing import Any
 
+from .text.elisions import joined
 from .urls import without_credentials
 
 # Names what `Passage.embedding_text` feeds the model; stored vectors are reused only under the same recipe.
@@ -55,8 +56,11 @@ class Passage:
 
     @property
     def lexical_text(self) -> str:
-        """What BM25 indexes: title, the date in words (so "March 2022" matches) and the text."""
-        return f"{self.title}\n{_date_words(self.date)}\n{self.text}"
+        """What BM25 indexes: title, the date in words (so "March 2022" matches) and the text, then the
+        words written with an inner apostrophe as readers type them ("Sana’a" as "Sanaa"; elisions.py)."""
+        text = f"{self.title}\n{_date_words(self.date)}\n{self.text}"
+        elided = joined(text)
+        return f"{text}\n{' '.join(elided)}" if elided else text
 
     def to_json(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in self.__dataclass_fields__}  # asdict() is 5x slower

@@ -22,3 +22,11 @@ def test_a_question_naming_a_place_as_readouts_do_not_is_searched_as_they_do() -
 
 def test_mapped_reads_capitals_demonyms_and_roles() -> None:
     assert mapped("What did Tokyo say to the Chinese top diplomat?") == ["Tokyo", "Chinese", "top diplomat"]
+
+
+def test_a_ukrainian_place_typed_as_russian_spells_it_is_searched_as_the_readouts_spell_it() -> None:
+    vocabulary = surface_words(["Russia recognised the so-called Donetsk and Luhansk republics.",
+                                "The consulate in Lviv will reopen."])
+    assert spelling.correction("lugansk", vocabulary) == "luhansk"  # an English word, and one edit away
+    assert spelling.correction("lvov", vocabulary) == "lviv"
+    assert spelling.correction("kharkov", vocabulary) is None  # the readouts name it in no spelling

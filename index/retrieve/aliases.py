@@ -1,6 +1,7 @@
 """The vocabulary of diplomatic writing: a capital stands for its government ("Beijing said" =
 China), a demonym for its country ("the Japanese minister" = Japan's), a role for the titles
-readouts use ("top diplomat" = foreign minister). General tables, true of diplomatic writing
+readouts use ("top diplomat" = foreign minister), and a place goes by other names ("Lugansk" =
+Luhansk, "Bombay" = Mumbai). General tables, true of diplomatic writing
 anywhere, never a patch for one question.
 
 `mapped(question)` names the question's words that the tables read, so that coverage.py does not
@@ -46,10 +47,10 @@ Nepal | Nepali, Nepalese | Kathmandu
 Pakistan | Pakistani | Islamabad
 Afghanistan | Afghan | Kabul
 Mongolia | Mongolian | Ulaanbaatar
-Kazakhstan | Kazakh, Kazakhstani | Astana, Nur-Sultan
+Kazakhstan | Kazakh, Kazakhstani | Astana, Nur-Sultan, Akmola
 Uzbekistan | Uzbek | Tashkent
 Tajikistan | Tajik | Dushanbe
-Kyrgyzstan, Kyrgyz Republic | Kyrgyz | Bishkek
+Kyrgyzstan, Kyrgyz Republic, Kirghizia | Kyrgyz | Bishkek, Frunze
 Turkmenistan | Turkmen | Ashgabat
 Iran | Iranian | Tehran
 Iraq | Iraqi | Baghdad
@@ -131,9 +132,9 @@ Montenegro | Montenegrin | Podgorica
 North Macedonia | Macedonian | Skopje
 Albania | Albanian | Tirana
 Kosovo | Kosovar | Pristina
-Moldova | Moldovan | Chisinau
-Belarus | Belarusian | Minsk
-Georgia | Georgian | Tbilisi
+Moldova, Moldavia | Moldovan | Chisinau, Kishinev
+Belarus, Byelorussia, Belorussia | Belarusian | Minsk
+Georgia | Georgian | Tbilisi, Tiflis
 Armenia | Armenian | Yerevan
 Azerbaijan | Azerbaijani | Baku
 New Zealand | New Zealander | Wellington
@@ -141,6 +142,32 @@ Solomon Islands | Solomon Islander | Honiara
 Fiji | Fijian | Suva
 Papua New Guinea | Papua New Guinean | Port Moresby
 Holy See, Vatican | Vatican | Vatican City
+"""
+
+# Places other than capitals that readers write under another name than the readouts' (a former
+# name, the Russian transliteration of a Ukrainian place): one line per place, its forms comma-separated.
+_PLACES = """
+Lviv, Lvov, Lwow
+Kharkiv, Kharkov
+Luhansk, Lugansk
+Odesa, Odessa
+Mykolaiv, Nikolaev, Nikolayev
+Zaporizhzhia, Zaporizhia, Zaporozhye
+Dnipro, Dnepr, Dnipropetrovsk
+Chernihiv, Chernigov
+Donbas, Donbass
+Sievierodonetsk, Severodonetsk
+Bakhmut, Artemivsk, Artyomovsk
+Irpin, Irpen
+Mumbai, Bombay
+Kolkata, Calcutta
+Chennai, Madras
+Bengaluru, Bangalore
+Yangon, Rangoon
+Guangzhou, Canton
+Xinjiang, Sinkiang
+Eswatini, Swaziland
+Gdansk, Danzig
 """
 
 # Roles as questions put them, for the titles readouts use.
@@ -170,9 +197,10 @@ def mapped(question: str) -> list[str]:
 
 @functools.cache
 def _variants() -> dict[str, tuple[str, ...]]:
-    """Each one-word form (lower case), with the other one-word forms of its field."""
+    """Each one-word form (lower case), with the other one-word forms of its field (a government's) or
+    line (a place's)."""
     table: dict[str, tuple[str, ...]] = {}
-    for line in _GOVERNMENTS.strip().splitlines():
+    for line in (_GOVERNMENTS + _PLACES).strip().splitlines():
         for field in line.split("|"):
             forms = [form.lower() for form in _forms(field) if re.fullmatch(r"[^\W\d_]+", form) and not form.isupper()]
             for form in forms:
@@ -182,5 +210,5 @@ def _variants() -> dict[str, tuple[str, ...]]:
 
 def variants(word: str) -> tuple[str, ...]:
     """The other one-word names the tables give the same place or people ("kiev": "kyiv"; "peking":
-    "beijing"), in lower case: how a reader types a name the readouts spell another way."""
+    "beijing"; "lugansk": "luhansk"), in lower case: how a reader types a name the readouts spell another way."""
     return _variants().get(word.lower(), ())
