@@ -3,8 +3,9 @@ from pathlib import Path
 
 import pytest
 
-from index.answer.policy import NEAR_MISS, Answerer
+from index.answer.policy import NEAR_MISS, Answerer, quotable
 from index.errors import BadQuery, NothingMatches
+from index.passage import Hit, Passage
 from index.retrieve.search import MAX_QUERY_CHARS, Retriever
 from index.store import generations as store
 
@@ -16,13 +17,24 @@ def answerer(seeds_retriever) -> Answerer:
 
 def test_relevant_hits_only_and_first_page_emphasised(answerer: Answerer) -> None:
     answer = answerer.answer("When was the Beijing-Tokyo Forum launched?")
-    assert answer.found and all(hit.relevance >= 0 or hit.score < 0.4 for hit in answer.hits)
+    quoted = [hit.passage for hit in answer.hits]
+    assert answer.found and quoted == [hit.passage for hit in answer.ranked if hit.passage in quoted]  # ranked order
+    first = next(at for at, hit in enumerate(answer.hits) if hit.relevance >= 0)
+    assert all(hit.relevance >= 0 for hit in answer.hits[first:])  # below the first relevant hit, only relevant ones
     assert answer.hits[0].emphasis is not None
     start, end = answer.hits[0].emphasis
     assert "2005" in answer.hits[0].passage.text[start:end]
     assert all(hit.emphasis is None for hit in answer.hits[2:])
     later = answerer.emphasised(answer, range(2, len(answer.hits)))
     assert [h.passage for h in later.hits] == [h.passage for h in answer.hits]
+
+
+def test_quoted_are_the_relevant_hits_and_every_hit_ranked_above_the_first_of_them() -> None:
+    hits = [Hit(Passage(f"d-{n}", "d.txt", f"Paragraph {n}.", "Talks", "State", None, None, n), 0.5, n,
+                relevance=relevance) for n, relevance in enumerate([-0.05, -0.2, 0.01, -0.1, 0.3, -0.3], 1)]
+    assert [hit.rank for hit in quotable(hits)] == [1, 2, 3, 5]
+    assert [hit.rank for hit in quotable(hits, shift=0.1)] == [1, 2, 3, 4, 5]
+    assert quotable(hits, shift=0.5) == () and quotable([]) == ()
 
 
 def test_off_topic_finds_nothing(answerer: Answerer) -> None:

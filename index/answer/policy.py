@@ -5,7 +5,7 @@ of each marked and linked, all from the same generation."""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 
@@ -52,9 +52,19 @@ TIMELINE_POOL = 60  # passages a timeline chooses its readouts from: an answer's
 NEAR_MISS = 0.1
 
 
+def quotable(hits: Sequence[Hit], shift: float = 0.0) -> tuple[Hit, ...]:
+    """The hits worth quoting: those relevant at `shift`, and every hit ranked above the first of them.
+    The answer never passes over a passage the ranking put first to quote one it put lower."""
+    first = next((at for at, hit in enumerate(hits) if relevant(hit, shift)), None)
+    if first is None:
+        return ()
+    return tuple(hits[:first]) + tuple(hit for hit in hits[first:] if relevant(hit, shift))
+
+
 class Answerer:
-    """The policy over an index: quote the passages relevant enough (ranking.relevant), unless the
-    question names someone or something no readout mentions (coverage.py): then say so, and show the
+    """The policy over an index: quote the passages relevant enough (ranking.relevant) and those ranked
+    above them (quotable), unless the question names someone or something no readout mentions
+    (coverage.py): then say so, and show the
     nearest passages as related only; when nothing is close enough to quote, the passages within
     NEAR_MISS of the bar are shown as related too. `library` is what it takes snapshots of: a
     live.Library that follows its directory, or a Retriever over one generation. `min_score`, when given, is the cosine
@@ -93,7 +103,7 @@ class Answerer:
                           else None)  # a month or a season: a readout of that year may not speak of it
             else:
                 years, months = (), None
-            quoted = tuple(hit for hit in hits if relevant(hit, self.shift))
+            quoted = quotable(hits, self.shift)
             absent = tuple(snapshot.missing(query))
             if absent:  # no readout names what is asked about: the nearest passages are only related
                 return Answer(question, (), notice, tuple(hits), related=quoted[: self.first_page], missing=absent,
