@@ -164,3 +164,12 @@ def test_an_acronym_or_a_word_without_vowels_is_no_misspelling() -> None:
     assert spelling.spell("us eu dialogue cbrn risk", vocabulary).corrections == ()  # not "corn"
     assert spelling.spell("unhrc and kulbea", vocabulary).corrections == (("unhrc", "unhcr"), ("kulbea", "kuleba"))
     assert spelling.abbreviated("OPEC") and spelling.abbreviated("hrds") and not spelling.abbreviated("Kulbea")
+
+
+def test_a_name_typed_without_its_diacritics_is_searched_as_the_readouts_write_it() -> None:
+    vocabulary = surface_words(["President Vučić met Prime Minister Orbán in Côte d’Ivoire with Çavuşoğlu."])
+    assert spelling.folded("Çavuşoğlu") == "Cavusoglu" and spelling.folded("kuleba") == "kuleba"
+    assert spelling.correction("vucic", vocabulary) == "vučić"  # two letters from it, one slip from neither
+    assert spelling.correction("cavusoglu", vocabulary) == "çavuşoğlu"
+    assert spelling.correction("orbán", surface_words(["Prime Minister Orban spoke."])) == "orban"
+    assert spelling.spell("orban and vucic", vocabulary).text == "orbán and vučić"

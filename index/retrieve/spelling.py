@@ -5,7 +5,8 @@ word the readouts hold lies within one edit of it (two for words of eight letter
 the first letter: "zelenski" is "zelenskyy", "albanese" is not "lebanese"; a double letter put in the
 wrong place is one slip: "morroco" is "morocco"); the closest wins, then the
 one more passages hold, then the one that begins as typed. A place named otherwise than the readouts
-name it ("kiev") is searched under their name ("kyiv"; aliases.variants). A possessive is corrected as
+name it ("kiev") is searched under their name ("kyiv"; aliases.variants), and a name typed without
+its diacritics as they write it ("vucic" as "vučić"). A possessive is corrected as
 its name, its "'s" kept ("zelensky's"). Candidates come from rapidfuzz over the
 index's own words (Lexical.surface, written at ingest), so nothing is built when an index loads."""
 from __future__ import annotations
@@ -14,6 +15,7 @@ import functools
 import importlib.util
 import os
 import re
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -134,6 +136,9 @@ def correction(word: str, vocabulary: Mapping[str, int]) -> str | None:
     held = [form for form in variants(word) if form in vocabulary]
     if held:  # the same place under another name: "kiev" where the readouts say "kyiv"
         return max(held, key=lambda form: vocabulary[form])
+    held = _by_key(vocabulary, folded).get(folded(word), [])
+    if held:  # the same letters, one side with diacritics: "vucic" where the readouts say "vučić"
+        return max(held, key=lambda term: vocabulary[term])
     if is_english(word):
         return None
     from rapidfuzz import process
@@ -143,28 +148,34 @@ def correction(word: str, vocabulary: Mapping[str, int]) -> str | None:
     found = process.extract(word, vocabulary.keys(), scorer=DamerauLevenshtein.distance, score_cutoff=allowed,
                             limit=20)
     if not found:  # a double letter put in the wrong place: "morroco" is "morocco", "embarass" "embarrass"
-        found = [(term, 1, 0) for term in _by_undoubled(vocabulary).get(undoubled(word), ())]
+        found = [(term, 1, 0) for term in _by_key(vocabulary, undoubled).get(undoubled(word), ())]
     candidates = [(distance, -vocabulary[term], -len(os.path.commonprefix([word, term])), term)
                   for term, distance, _ in found if term.isalpha() and len(term) >= MIN_LENGTH
                   and (distance < 2 or term[0] == word[0])]
     return min(candidates)[-1] if candidates else None
 
 
-_UNDOUBLED: dict[int, tuple[Mapping[str, int], dict[str, list[str]]]] = {}  # a few vocabularies' tables
+_TABLES: dict[tuple[int, Callable[[str], str]], tuple[Mapping[str, int], dict[str, list[str]]]] = {}
 
 
-def _by_undoubled(vocabulary: Mapping[str, int]) -> dict[str, list[str]]:
-    """The vocabulary's words by their undoubled spelling, built once per vocabulary (a generation's
-    surface words) and kept for the last few, each with the vocabulary it was built from."""
-    entry = _UNDOUBLED.get(id(vocabulary))
+def _by_key(vocabulary: Mapping[str, int], key: Callable[[str], str]) -> dict[str, list[str]]:
+    """The vocabulary's words by `key` (their undoubled or folded spelling), built once per vocabulary
+    (a generation's surface words) and kept for the last few, each with the vocabulary it was built from."""
+    entry = _TABLES.get((id(vocabulary), key))
     if entry is None or entry[0] is not vocabulary:
         table: dict[str, list[str]] = {}
         for term in vocabulary:
-            table.setdefault(undoubled(term), []).append(term)
-        if len(_UNDOUBLED) >= 4:
-            _UNDOUBLED.clear()
-        entry = _UNDOUBLED[id(vocabulary)] = (vocabulary, table)
+            table.setdefault(key(term), []).append(term)
+        if len(_TABLES) >= 8:
+            _TABLES.clear()
+        entry = _TABLES[(id(vocabulary), key)] = (vocabulary, table)
     return entry[1]
+
+
+def folded(word: str) -> str:
+    """The word without its diacritics ("vučić" is "vucic", "çavuşoğlu" "cavusoglu"): how most people
+    type a name written with them."""
+    return "".join(ch for ch in unicodedata.normalize("NFKD", word) if not unicodedata.combining(ch))
 
 
 def undoubled(word: str) -> str:
