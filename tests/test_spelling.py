@@ -44,10 +44,16 @@ def test_held_english_short_or_far_words_are_left_alone() -> None:
     assert spelling.correction("nat", VOCABULARY) is None  # too short to judge
 
 
-def test_the_closest_then_the_commonest_spelling_wins() -> None:
-    counts = {"zelenskyy": 6, "zelenska": 3}
-    assert spelling.correction("zelensky", counts) == "zelenskyy"
-    assert spelling.correction("zelensky", {"zelenskyy": 1, "zelenska": 9}) == "zelenska"
+def test_the_closest_then_a_doubling_slip_then_the_commonest_spelling_wins() -> None:
+    assert spelling.correction("zelensky", {"zelenskyy": 6, "zelenska": 3}) == "zelenskyy"
+    assert spelling.correction("zelensky", {"zelenskyy": 1, "zelenska": 9}) == "zelenskyy"  # a y not doubled
+    assert spelling.correction("kery", {"very": 424, "key": 94, "kerry": 14}) == "kerry"
+    assert spelling.correction("kulebo", {"kuleba": 1, "kulebi": 9}) == "kulebi"  # no doubling: the commonest
+
+
+def test_a_word_is_an_inflection_only_with_an_ending_on_its_stem() -> None:
+    assert spelling.is_english("delegations")  # "deleg" and an ending
+    assert not spelling.is_english("kery")  # stemmed "keri", a word of the dictionary, but no ending
 
 
 def test_spell_keeps_capitals_and_says_what_it_changed() -> None:

@@ -101,7 +101,10 @@ def english() -> English:
 def is_english(word: str) -> bool:
     """Whether the word (lower case) is an English word, or an inflection of one."""
     lexicon = english()
-    return lexicon.holds(word) or _stemmer.stemWord(word) in lexicon.stems
+    if lexicon.holds(word):
+        return True
+    stem = _stemmer.stemWord(word)  # an inflection is its stem and an ending: "kery" is none of "keri"
+    return len(stem) < len(word) and stem in lexicon.stems
 
 
 def english_like(word: str) -> bool:
@@ -149,7 +152,8 @@ def correction(word: str, vocabulary: Mapping[str, int]) -> str | None:
                             limit=20)
     if not found:  # a double letter put in the wrong place: "morroco" is "morocco", "embarass" "embarrass"
         found = [(term, 1, 0) for term in _by_key(vocabulary, undoubled).get(undoubled(word), ())]
-    candidates = [(distance, -vocabulary[term], -len(os.path.commonprefix([word, term])), term)
+    candidates = [(distance, undoubled(term) != undoubled(word), -vocabulary[term],
+                   -len(os.path.commonprefix([word, term])), term)
                   for term, distance, _ in found if term.isalpha() and len(term) >= MIN_LENGTH
                   and (distance < 2 or term[0] == word[0])]
     return min(candidates)[-1] if candidates else None
