@@ -25,6 +25,7 @@ from index.store.lexical import _STOPWORD_SET, Lexical, _words
 from index.text.acronyms import ACRONYM, typed_letters
 from index.text.dates import MONTHS
 from index.text.script import non_latin
+from index.text.titles import CONNECTORS, OFFICE_TITLES
 
 from .aliases import mapped
 from .query import OPENERS  # sentence-initial words, capitalised by position only
@@ -33,14 +34,10 @@ from .spelling import POSSESSIVE, english, english_like, is_english, unknown
 LOWERCASE_NAMES = True  # a lower-case word that no readout holds and that is no English word is a name
 
 MONTH_NAMES = frozenset(month for month in MONTHS if len(month) > 3 or month == "may")
-# Words of titles and offices (and of dates, capitalised as names are): they name no one, and
-# readouts put them otherwise ("the Secretary").
-TITLES = frozenset(["president", "vice", "prime", "minister", "ministers", "secretary", "secretaries", "deputy", "under", "assistant", "ambassador", "envoy", "special", "representative", "spokesperson", "spokesman", "spokeswoman", "director", "chairman", "chair", "chairperson", "chancellor", "premier", "senator", "governor", "mayor", "king", "queen", "prince", "princess", "crown", "emir", "sheikh", "sultan", "pope", "cardinal", "archbishop", "bishop", "mr", "mrs", "ms", "dr", "sir", "lord", "madam", "foreign", "department", "ministry", "mfa", "embassy", "adviser", "advisor", "counselor", "councillor", "commissioner", "general",
-    # and as typed in a hurry: "State Dept", "Sec. Blinken", "Amb. Thomas-Greenfield"
-    "dept", "govt", "gov", "amb", "sec", "secy", "pres", "min", "spox"]) | MONTH_NAMES | frozenset(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])
-# What may join the words of one name: "Treaty of Pelindaba", "Staffan de Mistura" (not "and": "Blinken
-# and Kuleba" are two).
-CONNECTORS = frozenset({"of", "de", "da", "di", "del", "von", "van", "der", "bin", "al", "la", "le"})
+# Words of titles and offices (text/titles.py), and of dates, capitalised as names are: they name no
+# one, and readouts put them otherwise ("the Secretary").
+TITLES = OFFICE_TITLES | MONTH_NAMES | frozenset(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday",
+                                                  "sunday"])
 # An acronym alone ("UNGA", "AfDB") is no key term: readouts spell out what questions abbreviate,
 # so unknown_words judges it by the acronyms the readouts spell out.
 QUOTED = re.compile(r"[\"“”]([^\"“”]{2,80})[\"“”]")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import re
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, timedelta
 
@@ -192,8 +192,13 @@ class Retriever:
 
     def spelling(self, question: str) -> Spelling:
         """The question with the words no readout holds spelled as the readouts spell them (spelling.py)."""
-        return (spell(question, self.surface, self.index.lexical.together, self.written_as_name) if self.passage_count
+        return (spell(question, self.surface, self.index.lexical.together, self.written_as_name, self.same_readout)
+                if self.passage_count
                 else Spelling(question))
+
+    def same_readout(self, words: Sequence[str]) -> bool:
+        """Whether one readout holds every one of the words (in any of its passages)."""
+        return self.index.lexical.together(words, self.rows.document_of_row)
 
     def written_as_name(self, word: str) -> bool:
         """Whether the readouts write the word capitalised where no sentence begins, in most of its

@@ -26,6 +26,7 @@ import Stemmer
 from index.store.lexical import _STOPWORD_SET
 from index.text.acronyms import ACRONYM
 from index.text.script import non_latin
+from index.text.titles import OFFICE_TITLES
 
 from .aliases import variants
 
@@ -209,17 +210,21 @@ class _Word:
 
 
 def spell(text: str, vocabulary: Mapping[str, int], together: Callable[[Sequence[str]], bool] | None = None,
-          named: Callable[[str], bool] | None = None) -> Spelling:
+          named: Callable[[str], bool] | None = None,
+          same_readout: Callable[[Sequence[str]], bool] | None = None) -> Spelling:
     """The question with every word no readout holds replaced by the readouts' spelling, where one is
     close (correction); a capitalised word stays capitalised. A name typed in capitals over several
     words ("Rob Malley", "Sout China Sea") is one name: a part of it is corrected only when a passage
     holds the correction beside a neighbouring part (`together`), so a name the readouts lack is not
     turned into another one ("Xi Jinping" into "Xi Jianping") nor into a common word ("Malley" into
     "Valley"). Two unknown words in a row are held to the same test, in any case ("mahsa amini" is not
-    "mahra amiri"), and so is a correction beside other words of its phrase (_beside): "australian pm
-    albanese" is not Albares, a Spanish minister no passage names beside them, nor "imran khan" Iran.
-    A word typed alone is corrected into a word the readouts write as a name (`named`), or when it
-    reads as a misspelled English word: "milei" alone is a name they lack, not "mile"."""
+    "mahra amiri"). A correction beside other words of its phrase (_beside) must share a readout with
+    one of them (`same_readout`; one passage when not given): "australian pm albanese" is not Albares,
+    a Spanish minister no readout names with them, nor "imran khan" Iran; "fukushma monitoring" is
+    Fukushima, which the readout on monitoring names in another paragraph.
+    A word typed alone or after a title is corrected into a word the readouts write as a name (`named`),
+    or when it reads as a misspelled English word: "milei" alone is a name they lack, not "mile", and
+    "pm orban" not "pm urban"."""
     if not vocabulary:
         return Spelling(text)
     words = []
@@ -228,10 +233,13 @@ def spell(text: str, vocabulary: Mapping[str, int], together: Callable[[Sequence
         words.append(_Word(match.start(), match.start() + len(typed), typed,
                            None if abbreviated(typed) else correction(typed.lower(), vocabulary)))
     if together is not None:
-        _agree(text, words, together)
-    alone = words[0] if len(words) == 1 else None  # a name typed alone ("milei") is no slip of "mile"
-    if named is not None and alone and alone.fixed and not english_like(alone.typed.lower()) and not named(alone.fixed):
-        alone.fixed = None
+        _agree(text, words, together, same_readout or together)
+    # A word typed alone ("milei") or after a title ("pm orban") is a name, no slip of "mile" or "urban".
+    as_names = words[:1] if len(words) == 1 else [word for before, word in zip(words, words[1:])
+                                                  if before.typed.lower().rstrip(".") in OFFICE_TITLES]
+    for word in as_names:
+        if named is not None and word.fixed and not english_like(word.typed.lower()) and not named(word.fixed):
+            word.fixed = None
     corrections: dict[str, str] = {}
     pieces, at = [], 0
     for word in words:
@@ -244,7 +252,8 @@ def spell(text: str, vocabulary: Mapping[str, int], together: Callable[[Sequence
     return Spelling("".join(pieces) + text[at:], tuple(corrections.items()))
 
 
-def _agree(text: str, words: list[_Word], together: Callable[[Sequence[str]], bool]) -> None:
+def _agree(text: str, words: list[_Word], together: Callable[[Sequence[str]], bool],
+           same_readout: Callable[[Sequence[str]], bool]) -> None:
     """Drop the corrections that a name's other parts do not bear out (see spell)."""
     for run in NAME_RUN.finditer(text):
         parts = [word for word in words if run.start() <= word.start and word.end <= run.end()]
@@ -259,14 +268,15 @@ def _agree(text: str, words: list[_Word], together: Callable[[Sequence[str]], bo
             first.fixed = second.fixed = None
     for at, word in enumerate(words):
         context = _beside(text, words, at)
-        if word.fixed and context and not any(together([word.fixed, other]) for other in context):
+        if word.fixed and context and not any(same_readout([word.fixed, other]) for other in context):
             word.fixed = None
 
 
 def _beside(text: str, words: list[_Word], at: int, reach: int = 2) -> list[str]:
     """The words standing with words[at] in its phrase: up to `reach` on each side, not across a
     stopword or punctuation ("australian pm albanese": "pm", "australian"). A correction no passage
-    holds beside any of them is another word than the one meant ("albares", a Spanish minister)."""
+    holds beside any of them (in one passage, or in one readout when spell is given `same_readout`) is
+    another word than the one meant ("albares", a Spanish minister)."""
     found = []
     for step in (-1, 1):
         here = at

@@ -342,19 +342,22 @@ class Lexical:
         terms = _words(text)
         return sum(term in self.vocabulary for term in terms) / len(terms) if terms else 0.0
 
-    def together(self, words: Sequence[str]) -> bool:
+    def together(self, words: Sequence[str], groups: np.ndarray | None = None) -> bool:
         """Whether one passage holds every term of these words (stopwords aside; words of no term
-        ask nothing)."""
+        ask nothing); with `groups` (each row's group: its readout), whether one group does."""
         terms = list(dict.fromkeys(term for word in words for term in _words(word)))
         if not terms or not self.size:
             return bool(self.size)
         if any(term not in self.vocabulary for term in terms):
             return False
         spans = sorted((self._span(self.vocabulary[term]) for term in terms), key=lambda span: span[1] - span[0])
-        rows = np.asarray(self.indices[spans[0][0]:spans[0][1]])
+        held = np.asarray(self.indices[spans[0][0]:spans[0][1]])
+        if groups is not None:
+            held = np.unique(groups[held])
         for start, end in spans[1:]:
-            rows = np.intersect1d(rows, self.indices[start:end], assume_unique=True)
-            if not len(rows):
+            rows = np.asarray(self.indices[start:end])
+            held = np.intersect1d(held, rows if groups is None else np.unique(groups[rows]), assume_unique=True)
+            if not len(held):
                 return False
         return True
 
