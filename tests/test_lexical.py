@@ -249,6 +249,9 @@ def test_together_asks_whether_one_passage_holds_every_word() -> None:
     assert not index.together(["blinken", "nato"])  # each held, never in one passage
     assert not index.together(["xi", "jianping"])  # xi held by none
     assert index.together(["the", "kuleba"])  # a stopword asks nothing
+    readouts = np.array([0, 1, 0])  # the first and third passages are one readout's
+    assert index.together(["blinken", "nato"], readouts)  # held in one readout, in two of its passages
+    assert not index.together(["jianping", "nato"], readouts)
 
 
 def test_a_heading_adds_only_the_words_no_text_holds() -> None:

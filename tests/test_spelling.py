@@ -152,6 +152,25 @@ def test_a_word_alone_is_corrected_into_a_name_or_as_a_misspelled_english_word_o
     assert spelling.spell("milei vaccine", vocabulary, named=names).corrections == (("milei", "mile"),)  # not alone
 
 
+def test_a_word_after_a_title_is_corrected_into_a_name_only() -> None:
+    vocabulary = surface_words(["Urban planners met Prime Minister Kishida.", "Kuleba spoke on sanctions."])
+    names = {"kuleba", "kishida"}.__contains__
+    assert spelling.spell("hungarian pm orban sanctions", vocabulary, named=names).corrections == ()  # not urban
+    assert spelling.spell("fm kulbea sanctions", vocabulary, named=names).corrections == (("kulbea", "kuleba"),)
+    assert spelling.spell("orban planners", vocabulary, named=names).corrections == (("orban", "urban"),)
+
+
+def test_a_correction_may_share_a_readout_with_its_phrase_rather_than_a_passage() -> None:
+    vocabulary = surface_words(["The discharge of water from Fukushima began.", "Monitoring arrangements were agreed."])
+    apart = surface_words(["Albares spoke in Madrid.", "The Australian delegation arrived."])
+    one_readout = lambda words: True  # noqa: E731 - every word in the one readout
+    no_readout = lambda words: False  # noqa: E731
+    assert spelling.spell("fukushma monitoring", vocabulary, lambda words: False,
+                          same_readout=one_readout).corrections == (("fukushma", "fukushima"),)
+    assert spelling.spell("australian albanes", apart, lambda words: False,
+                          same_readout=no_readout).corrections == ()
+
+
 def test_a_possessive_is_corrected_as_its_name_and_keeps_its_ending() -> None:
     assert spelling.spell("zelensky's speech", VOCABULARY).text == "zelenskyy's speech"
     assert spelling.spell("Kulebaa’s ministry", VOCABULARY).corrections == (("Kulebaa", "Kuleba"),)
