@@ -31,7 +31,6 @@ from index.text.titles import OFFICE_TITLES
 from .aliases import variants
 
 MIN_LENGTH = 4  # shorter words have too many neighbours one edit away
-MIN_SKELETON = 3  # consonants a word needs to be matched by them alone
 LONG_WORD = 8  # from this length two edits are allowed
 WORD = re.compile(r"\w+(?:['’]\w+)*")
 POSSESSIVE = re.compile(r"['’]s$")
@@ -138,8 +137,7 @@ def unknown(word: str, vocabulary: Mapping[str, int]) -> bool:
 def correction(word: str, vocabulary: Mapping[str, int], named: Callable[[str], bool] | None = None) -> str | None:
     """The readouts' spelling of a lower-case word no readout holds, or None (see the module's doc).
     `named` tells whether the readouts write a word as a name: among equally close spellings a name
-    wins ("covney" is "coveney", not "convey"), and a name transliterated otherwise is found by its
-    consonants ("hezbollah" is "hizballah")."""
+    wins ("covney" is "coveney", not "convey")."""
     if not unknown(word, vocabulary):
         return None
     held = [form for form in variants(word) if form in vocabulary]
@@ -148,8 +146,7 @@ def correction(word: str, vocabulary: Mapping[str, int], named: Callable[[str], 
     held = _by_key(vocabulary, folded).get(folded(word), [])
     if held:  # the same letters, one side with diacritics: "vucic" where the readouts say "vučić"
         return max(held, key=lambda term: vocabulary[term])
-    near = None if is_english(word) else _nearest(word, vocabulary, named)
-    return near or (_transliterated(word, vocabulary, named) if named is not None else None)
+    return None if is_english(word) else _nearest(word, vocabulary, named)
 
 
 def _nearest(word: str, vocabulary: Mapping[str, int], named: Callable[[str], bool] | None) -> str | None:
@@ -172,23 +169,6 @@ def _nearest(word: str, vocabulary: Mapping[str, int], named: Callable[[str], bo
     if named is not None and len(closest) > 1:
         return next((term for term in closest if named(term)), closest[0])
     return closest[0]
-
-
-def _transliterated(word: str, vocabulary: Mapping[str, int], named: Callable[[str], bool]) -> str | None:
-    """A name the readouts write with other vowels, as another transliteration gives it ("hezbollah":
-    "hizballah", "hodeidah": "hudaydah"): the same consonants (skeleton) and first letter; never for a
-    common English word or a skeleton too short to tell names apart."""
-    if len(skeleton(word)) < MIN_SKELETON or english().counts.get(word, 0) >= COMMON:
-        return None
-    names = [term for term in _by_key(vocabulary, skeleton).get(skeleton(word), ())
-             if term[0] == word[0] and term.isalpha() and named(term)]
-    return max(names, key=lambda term: vocabulary[term]) if names else None
-
-
-def skeleton(word: str) -> str:
-    """The word's consonants, without diacritics, each run written once: "hezbollah" and "hizballah"
-    are both "hzblh"."""
-    return undoubled(re.sub(r"[aeiouy]", "", folded(word.lower())))
 
 
 _TABLES: dict[tuple[int, Callable[[str], str]], tuple[Mapping[str, int], dict[str, list[str]]]] = {}
@@ -263,7 +243,7 @@ def spell(text: str, vocabulary: Mapping[str, int], together: Callable[[Sequence
         words.append(_Word(match.start(), match.start() + len(typed), typed,
                            None if abbreviated(typed) else correction(typed.lower(), vocabulary, named)))
     if together is not None:
-        _agree(text, words, together, same_readout or together, named)
+        _agree(text, words, together, same_readout or together)
     # A word typed alone ("milei") or after a title ("pm orban") is a name, no slip of "mile" or "urban".
     as_names = words[:1] if len(words) == 1 else [word for before, word in zip(words, words[1:])
                                                   if before.typed.lower().rstrip(".") in OFFICE_TITLES]
@@ -283,7 +263,7 @@ def spell(text: str, vocabulary: Mapping[str, int], together: Callable[[Sequence
 
 
 def _agree(text: str, words: list[_Word], together: Callable[[Sequence[str]], bool],
-           same_readout: Callable[[Sequence[str]], bool], named: Callable[[str], bool] | None) -> None:
+           same_readout: Callable[[Sequence[str]], bool]) -> None:
     """Drop the corrections that a name's other parts do not bear out (see spell)."""
     for run in NAME_RUN.finditer(text):
         parts = [word for word in words if run.start() <= word.start and word.end <= run.end()]
@@ -298,9 +278,7 @@ def _agree(text: str, words: list[_Word], together: Callable[[Sequence[str]], bo
             first.fixed = second.fixed = None
     for at, word in enumerate(words):
         context = _beside(text, words, at)
-        if (word.fixed and context and not (named is not None and skeleton(word.fixed) == skeleton(word.typed)
-                                               and named(word.fixed))  # a name written with other vowels
-                and not any(same_readout([word.fixed, other]) for other in context)):
+        if word.fixed and context and not any(same_readout([word.fixed, other]) for other in context):
             word.fixed = None
 
 
