@@ -30,3 +30,9 @@ def test_a_ukrainian_place_typed_as_russian_spells_it_is_searched_as_the_readout
     assert spelling.correction("lugansk", vocabulary) == "luhansk"  # an English word, and one edit away
     assert spelling.correction("lvov", vocabulary) == "lviv"
     assert spelling.correction("kharkov", vocabulary) is None  # the readouts name it in no spelling
+
+
+def test_a_group_or_place_under_another_transliteration_is_searched_as_the_readouts_write_it() -> None:
+    vocabulary = surface_words(["Sanctions on Hizballah financiers.", "Fighting near Hudaydah port."])
+    assert spelling.correction("hezbollah", vocabulary) == "hizballah"  # an English word, yet their spelling
+    assert spelling.correction("hodeidah", vocabulary) == "hudaydah"

@@ -198,3 +198,9 @@ def test_a_name_typed_without_its_diacritics_is_searched_as_the_readouts_write_i
     assert spelling.correction("cavusoglu", vocabulary) == "çavuşoğlu"
     assert spelling.correction("orbán", surface_words(["Prime Minister Orban spoke."])) == "orban"
     assert spelling.spell("orban and vucic", vocabulary).text == "orbán and vučić"
+
+
+def test_among_equally_close_spellings_a_name_wins() -> None:
+    counts = {"convey": 40, "coveney": 3}
+    assert spelling.correction("covney", counts) == "convey"  # the commoner, when names are not known
+    assert spelling.correction("covney", counts, named={"coveney"}.__contains__) == "coveney"

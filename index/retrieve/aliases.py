@@ -52,7 +52,7 @@ Uzbekistan | Uzbek | Tashkent
 Tajikistan | Tajik | Dushanbe
 Kyrgyzstan, Kyrgyz Republic, Kirghizia | Kyrgyz | Bishkek, Frunze
 Turkmenistan | Turkmen | Ashgabat
-Iran | Iranian | Tehran
+Iran | Iranian | Tehran, Teheran
 Iraq | Iraqi | Baghdad
 Syria | Syrian | Damascus
 Lebanon | Lebanese | Beirut
@@ -144,8 +144,9 @@ Papua New Guinea | Papua New Guinean | Port Moresby
 Holy See, Vatican | Vatican | Vatican City
 """
 
-# Places other than capitals that readers write under another name than the readouts' (a former
-# name, the Russian transliteration of a Ukrainian place): one line per place, its forms comma-separated.
+# Places other than capitals, and groups, that readers write under another name than the readouts' (a
+# former name, the Russian transliteration of a Ukrainian place, another transliteration of an Arabic
+# name): one line per place or group, its forms comma-separated.
 _PLACES = """
 Lviv, Lvov, Lwow
 Kharkiv, Kharkov
@@ -168,6 +169,17 @@ Guangzhou, Canton
 Xinjiang, Sinkiang
 Eswatini, Swaziland
 Gdansk, Danzig
+Hizballah, Hezbollah, Hizbollah, Hizbullah
+Hudaydah, Hodeidah, Hodeida, Hudaida
+Qadhafi, Qaddafi, Gaddafi, Gadhafi
+Erbil, Irbil, Arbil
+Raqqa, Raqqah
+Daesh, Daish
+Makkah, Mecca
+Madinah, Medina
+Jeddah, Jiddah
+Nasrallah, Nasrullah
+Muqtada, Moqtada
 """
 
 # Roles as questions put them, for the titles readouts use.

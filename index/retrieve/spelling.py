@@ -134,8 +134,10 @@ def unknown(word: str, vocabulary: Mapping[str, int]) -> bool:
     return len(word) >= MIN_LENGTH and word.isalpha() and not non_latin(word) and word not in vocabulary
 
 
-def correction(word: str, vocabulary: Mapping[str, int]) -> str | None:
-    """The readouts' spelling of a lower-case word no readout holds, or None (see the module's doc)."""
+def correction(word: str, vocabulary: Mapping[str, int], named: Callable[[str], bool] | None = None) -> str | None:
+    """The readouts' spelling of a lower-case word no readout holds, or None (see the module's doc).
+    `named` tells whether the readouts write a word as a name: among equally close spellings a name
+    wins ("covney" is "coveney", not "convey")."""
     if not unknown(word, vocabulary):
         return None
     held = [form for form in variants(word) if form in vocabulary]
@@ -144,8 +146,11 @@ def correction(word: str, vocabulary: Mapping[str, int]) -> str | None:
     held = _by_key(vocabulary, folded).get(folded(word), [])
     if held:  # the same letters, one side with diacritics: "vucic" where the readouts say "vučić"
         return max(held, key=lambda term: vocabulary[term])
-    if is_english(word):
-        return None
+    return None if is_english(word) else _nearest(word, vocabulary, named)
+
+
+def _nearest(word: str, vocabulary: Mapping[str, int], named: Callable[[str], bool] | None) -> str | None:
+    """The closest word the readouts hold, within one edit (two from LONG_WORD letters)."""
     from rapidfuzz import process
     from rapidfuzz.distance import DamerauLevenshtein
 
@@ -154,11 +159,16 @@ def correction(word: str, vocabulary: Mapping[str, int]) -> str | None:
                             limit=20)
     if not found:  # a double letter put in the wrong place: "morroco" is "morocco", "embarass" "embarrass"
         found = [(term, 1, 0) for term in _by_key(vocabulary, undoubled).get(undoubled(word), ())]
-    candidates = [(distance, undoubled(term) != undoubled(word), -vocabulary[term],
-                   -len(os.path.commonprefix([word, term])), term)
-                  for term, distance, _ in found if term.isalpha() and len(term) >= MIN_LENGTH
-                  and (distance < 2 or term[0] == word[0])]
-    return min(candidates)[-1] if candidates else None
+    candidates = sorted((distance, undoubled(term) != undoubled(word), -vocabulary[term],
+                         -len(os.path.commonprefix([word, term])), term)
+                        for term, distance, _ in found if term.isalpha() and len(term) >= MIN_LENGTH
+                        and (distance < 2 or term[0] == word[0]))
+    if not candidates:
+        return None
+    closest = [candidate[-1] for candidate in candidates if candidate[:2] == candidates[0][:2]]
+    if named is not None and len(closest) > 1:
+        return next((term for term in closest if named(term)), closest[0])
+    return closest[0]
 
 
 _TABLES: dict[tuple[int, Callable[[str], str]], tuple[Mapping[str, int], dict[str, list[str]]]] = {}
@@ -231,7 +241,7 @@ def spell(text: str, vocabulary: Mapping[str, int], together: Callable[[Sequence
     for match in WORD.finditer(text):
         typed = POSSESSIVE.sub("", match.group(0))  # "zelensky's" is corrected as "zelensky", its "'s" kept
         words.append(_Word(match.start(), match.start() + len(typed), typed,
-                           None if abbreviated(typed) else correction(typed.lower(), vocabulary)))
+                           None if abbreviated(typed) else correction(typed.lower(), vocabulary, named)))
     if together is not None:
         _agree(text, words, together, same_readout or together)
     # A word typed alone ("milei") or after a title ("pm orban") is a name, no slip of "mile" or "urban".
