@@ -12,11 +12,13 @@ from index.errors import BadQuery, NothingMatches
 from index.evaluate import evaluate, load_questions
 from index.ingest.update import ingest
 from index.passage import Passage
+from index.retrieve import ranking
 from index.retrieve.crosslingual import glosses
 from index.retrieve.crosslingual.ranker import relevance
 from index.retrieve.ranking import bar, relevant
 from index.retrieve.search import Retriever
 from index.store import generations as store
+from index.store.lexical import Lexical, phrase_overlap
 
 # The bar reached with this retriever on ../shared/eval/dev_questions.jsonl; raise it when retrieval improves.
 DEV_HIT_AT_1 = 0.90
@@ -101,6 +103,27 @@ def test_off_topic_is_not_answerable_but_rare_terms_are(retriever: Retriever) ->
     assert relevant(hits[0])  # by its word evidence
 
 
+def test_most_of_the_question_held_with_two_of_its_words_side_by_side_is_quoted_whatever_the_cosine() -> None:
+    from types import SimpleNamespace
+
+    from index.passage import Hit
+    from index.retrieve.ranking import PHRASE_EVIDENCE_BAR, SameLanguage
+
+    texts = ["The two sides agreed on a maritime liaison mechanism to manage incidents at sea.",
+             "A liaison office will open; the maritime boundary was not discussed.",
+             "Trade and investment rose last year.", "Tourism recovered after the pandemic.",
+             "The ministers met in Beijing.", "A hotline between the capitals was proposed."]
+    passages = [Passage(f"d-{n}", "d.txt", text, "Talks", "Xinhua", None, None, n) for n, text in enumerate(texts, 1)]
+    lexical = Lexical.build([passage.lexical_text for passage in passages])
+    aloof = SimpleNamespace(min_similarity=0.9, cross_lingual_min_similarity=None)  # no cosine clears its bar
+    ranker = SameLanguage(aloof, passages, lexical)  # type: ignore[arg-type]
+    question = "maritime liaison mechanism hotline"
+    judged = ranker.judge(question, [Hit(passage, 0.2, rank) for rank, passage in enumerate(passages[:2], 1)])
+    shares = ranking.evidence(lexical, question, passages[:2])
+    assert shares[0] >= PHRASE_EVIDENCE_BAR and relevant(judged[0])  # "maritime liaison mechanism", in order
+    assert not relevant(judged[1])  # "liaison" and "maritime" held, apart
+
+
 def test_keywords_a_passage_lacks_raise_its_bar_and_held_ones_do_not(retriever: Retriever, monkeypatch) -> None:
     """Typed as keywords, every word is meant: a passage lacking some needs a cosine higher by the
     lift times the share of their weight it lacks; one holding them all is judged as before."""
@@ -112,10 +135,11 @@ def test_keywords_a_passage_lacks_raise_its_bar_and_held_ones_do_not(retriever: 
     ranker = retriever.ranker_for(text)
     as_sentence, as_keywords = ranker.judge(text, hits, False), ranker.judge(text, hits, True)
     shares = ranking.evidence(retriever.index.lexical, text, [hit.passage for hit in hits])
+    phrased = phrase_overlap(text, [retriever.index.lexical.text_of(hit.passage) for hit in hits]) > 0
     assert 0 < max(shares) < 1
-    for sentence, keywords, share in zip(as_sentence, as_keywords, shares):
+    for sentence, keywords, share, phrase in zip(as_sentence, as_keywords, shares, phrased):
         cosine_side = sentence.score - bar(retriever.embedder, text, sentence.passage)
-        words_side = share - ranking.EVIDENCE_BAR
+        words_side = max(share - ranking.EVIDENCE_BAR, share - ranking.PHRASE_EVIDENCE_BAR if phrase else -1.0)
         assert sentence.relevance == pytest.approx(max(cosine_side, words_side))
         assert keywords.relevance == pytest.approx(max(cosine_side - 0.2 * (1 - share), words_side))
     whole = "dual-track approach"  # a passage holding every keyword is judged as a sentence's would be
@@ -180,13 +204,15 @@ def test_hits_carry_a_relevance_whatever_the_script(multilingual: Retriever) -> 
     english = multilingual.search("Fukushima contaminated water discharge", 3)
     for hits in (chinese, english):
         assert "relevance" in hits[0].to_json() and "english_score" not in hits[0].to_json()
-    from index.retrieve.ranking import EVIDENCE_BAR, KEYWORD_LIFT, evidence
+    from index.retrieve.ranking import EVIDENCE_BAR, KEYWORD_LIFT, PHRASE_EVIDENCE_BAR, evidence
 
-    held = evidence(multilingual.index.lexical, "Fukushima contaminated water discharge", [hit.passage for hit in english])
+    text = "Fukushima contaminated water discharge"
+    held = evidence(multilingual.index.lexical, text, [hit.passage for hit in english])
+    phrased = phrase_overlap(text, [multilingual.index.lexical.text_of(hit.passage) for hit in english]) > 0
     assert [hit.relevance for hit in english] == [  # typed as keywords: a passage lacking some needs more
         pytest.approx(max(hit.score - multilingual.embedder.min_similarity - KEYWORD_LIFT * (1 - share),
-                          share - EVIDENCE_BAR))
-        for hit, share in zip(english, held)]
+                          share - EVIDENCE_BAR, share - PHRASE_EVIDENCE_BAR if phrase else -1.0))
+        for hit, share, phrase in zip(english, held, phrased)]
 
 
 @pytest.fixture
@@ -300,10 +326,6 @@ def test_keywords_lift_the_paragraph_whose_own_text_says_them(monkeypatch: pytes
     from types import SimpleNamespace
 
     import numpy as np
-
-    from index.passage import Passage
-    from index.retrieve import ranking
-    from index.store.lexical import Lexical
 
     title = "Latvia joins the small modular reactors program"
     texts = ["The text of the following statement was released by the two governments.",

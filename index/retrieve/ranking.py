@@ -29,6 +29,10 @@ SPEAKER_WEIGHT = 0.15  # added where a person the question asks about speaks (sp
 # A passage holding at least this share of the question's word weight (idf) is quoted whatever its
 # cosine: a bare name, a keyword or an exact phrase is evidence a small embedder blurs.
 EVIDENCE_BAR = 1.0
+# A passage holding at least this share of the question's word weight, two of its words side by side
+# as the question has them, is quoted whatever its cosine: "maritime air liaison hotline" over the
+# paragraph on a "maritime and air liaison mechanism" (chosen by folds: docs/quality-chat.md).
+PHRASE_EVIDENCE_BAR = 0.67
 EVIDENCE_KNOWN_ONLY = False  # whether words no readout holds are left out of the question's weight
 # Keywords (query.is_keywords): the cosine bar raised by this times the share of their word weight a
 # passage lacks; a sentence's words are not all meant, a keyword's are (chosen by CV: docs/quality-chat.md).
@@ -189,10 +193,13 @@ class SameLanguage:
 
     def judge(self, text: str, hits: list[Hit], keywords: bool = False) -> list[Hit]:
         """Each hit's relevance: how far its cosine clears the embedder's bar (raised, for keywords, by
-        the share of their weight the passage lacks), or its word evidence clears EVIDENCE_BAR,
-        whichever is further."""
+        the share of their weight the passage lacks), or its word evidence clears EVIDENCE_BAR (or
+        PHRASE_EVIDENCE_BAR, when it holds two of the question's words side by side), whichever is
+        furthest."""
         held = evidence(self.lexical, text, [hit.passage for hit in hits])
         lift = KEYWORD_LIFT if keywords else 0.0
+        phrased = phrase_overlap(text, [self.lexical.text_of(hit.passage) for hit in hits]) > 0
         return [dataclasses.replace(hit, relevance=max(
-            hit.score - bar(self.embedder, text, hit.passage) - lift * (1.0 - share), share - EVIDENCE_BAR))
-            for hit, share in zip(hits, held)]
+            hit.score - bar(self.embedder, text, hit.passage) - lift * (1.0 - share), share - EVIDENCE_BAR,
+            share - PHRASE_EVIDENCE_BAR if phrase else -1.0))
+            for hit, share, phrase in zip(hits, held, phrased)]
