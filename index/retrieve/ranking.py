@@ -29,10 +29,11 @@ SPEAKER_WEIGHT = 0.15  # added where a person the question asks about speaks (sp
 # A passage holding at least this share of the question's word weight (idf) is quoted whatever its
 # cosine: a bare name, a keyword or an exact phrase is evidence a small embedder blurs.
 EVIDENCE_BAR = 1.0
-# A passage holding at least this share of the question's word weight, two of its words side by side
-# as the question has them, is quoted whatever its cosine: "maritime air liaison hotline" over the
-# paragraph on a "maritime and air liaison mechanism" (chosen by folds: docs/quality-chat.md).
-PHRASE_EVIDENCE_BAR = 0.67
+# A passage holding at least this share of the question's word weight (two of three equal words),
+# two of its words side by side as the question has them, is quoted whatever its cosine: "maritime
+# air liaison hotline" over the paragraph on a "maritime and air liaison mechanism" (chosen by folds:
+# docs/quality-chat.md).
+PHRASE_EVIDENCE_BAR = 2 / 3
 EVIDENCE_KNOWN_ONLY = False  # whether words no readout holds are left out of the question's weight
 # Keywords (query.is_keywords): the cosine bar raised by this times the share of their word weight a
 # passage lacks; a sentence's words are not all meant, a keyword's are (chosen by CV: docs/quality-chat.md).
