@@ -3,13 +3,14 @@ as "kuleba". A word is corrected only when no readout holds it, it is no English
 frequency dictionary, by word or by stem: "grumble" and "cozying" are paraphrase, not typos), and a
 word the readouts hold lies within one edit of it (two for words of eight letters or more, keeping
 the first letter: "zelenski" is "zelenskyy", "albanese" is not "lebanese"; a double letter put in the
-wrong place is one slip: "morroco" is "morocco"); the closest wins, then one that differs only in a
-doubled letter ("kery" is "kerry", not the commoner "very"), then the one more passages hold, then the
-one that begins as typed. A place named otherwise than the readouts
-name it ("kiev") is searched under their name ("kyiv"; aliases.variants), and a name typed without
-its diacritics as they write it ("vucic" as "vučić"). A possessive is corrected as
-its name, its "'s" kept ("zelensky's"). Candidates come from rapidfuzz over the
-index's own words (Lexical.surface, written at ingest), so nothing is built when an index loads."""
+wrong place is one slip: "morroco" is "morocco"). The closest wins, then one that differs only in a
+doubled letter ("kery" is "kerry", not the commoner "very"), then one the readouts write as a name
+("covney" is "coveney", not "convey"), then the one more passages hold, then the one that begins as
+typed. A place or group named otherwise than the readouts name it ("kiev") is searched under their
+name ("kyiv"; aliases.variants), and a name typed without its diacritics as they write it ("vucic"
+as "vučić"). A possessive is corrected as its name, its "'s" kept ("zelensky's"). Candidates come
+from rapidfuzz over the index's own words (Lexical.surface, written at ingest), so nothing is built
+when an index loads."""
 from __future__ import annotations
 
 import functools
