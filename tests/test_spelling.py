@@ -158,6 +158,9 @@ def test_a_word_after_a_title_is_corrected_into_a_name_only() -> None:
     assert spelling.spell("hungarian pm orban sanctions", vocabulary, named=names).corrections == ()  # not urban
     assert spelling.spell("fm kulbea sanctions", vocabulary, named=names).corrections == (("kulbea", "kuleba"),)
     assert spelling.spell("orban planners", vocabulary, named=names).corrections == (("orban", "urban"),)
+    # the title is the asker's shorthand, no word a readout must hold beside the name
+    assert spelling.spell("pm kishda", vocabulary, lambda words: False, names,
+                          lambda words: False).corrections == (("kishda", "kishida"),)
 
 
 def test_a_correction_may_share_a_readout_with_its_phrase_rather_than_a_passage() -> None:

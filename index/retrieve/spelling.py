@@ -278,14 +278,15 @@ def _agree(text: str, words: list[_Word], together: Callable[[Sequence[str]], bo
                 and not together([first.fixed, second.fixed])):
             first.fixed = second.fixed = None
     for at, word in enumerate(words):
-        context = _beside(text, words, at)
+        context = [other for other in _beside(text, words, at) if other.rstrip(".") not in OFFICE_TITLES]
         if word.fixed and context and not any(same_readout([word.fixed, other]) for other in context):
             word.fixed = None
 
 
 def _beside(text: str, words: list[_Word], at: int, reach: int = 2) -> list[str]:
     """The words standing with words[at] in its phrase: up to `reach` on each side, not across a
-    stopword or punctuation ("australian pm albanese": "pm", "australian"). A correction no passage
+    stopword or punctuation ("australian pm albanese": "pm", "australian"; a title among them, as
+    typed in a hurry, is no word the readouts must hold with it: "pm orban" is Orbán). A correction no passage
     holds beside any of them (in one passage, or in one readout when spell is given `same_readout`) is
     another word than the one meant ("albares", a Spanish minister)."""
     found = []
