@@ -18,6 +18,13 @@ def _date_words(iso: str | None) -> str:
     return date.fromisoformat(iso).strftime("%B %-d, %Y") if iso else ""
 
 
+@functools.lru_cache(maxsize=8192)  # BM25's text of a passage is read several times for each question
+def _elided(text: str) -> str:
+    """A last line of the text's words with an inner apostrophe, joined (elisions.py), or nothing."""
+    words = joined(text)
+    return f"\n{' '.join(words)}" if words else ""
+
+
 @dataclass(frozen=True)
 class Passage:
     """A paragraph of a readout, quoted verbatim, with what is needed to cite it."""
@@ -59,8 +66,7 @@ class Passage:
         """What BM25 indexes: title, the date in words (so "March 2022" matches) and the text, then the
         words written with an inner apostrophe as readers type them ("Sana’a" as "Sanaa"; elisions.py)."""
         text = f"{self.title}\n{_date_words(self.date)}\n{self.text}"
-        elided = joined(text)
-        return f"{text}\n{' '.join(elided)}" if elided else text
+        return text + _elided(text)
 
     def to_json(self) -> dict[str, Any]:
         return {name: getattr(self, name) for name in self.__dataclass_fields__}  # asdict() is 5x slower

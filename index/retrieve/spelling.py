@@ -285,10 +285,10 @@ def _agree(text: str, words: list[_Word], together: Callable[[Sequence[str]], bo
 
 def _beside(text: str, words: list[_Word], at: int, reach: int = 2) -> list[str]:
     """The words standing with words[at] in its phrase: up to `reach` on each side, not across a
-    stopword or punctuation ("australian pm albanese": "pm", "australian"; a title among them, as
-    typed in a hurry, is no word the readouts must hold with it: "pm orban" is Orbán). A correction no passage
+    stopword or punctuation ("australian pm albanese": "pm", "australian"). A correction no passage
     holds beside any of them (in one passage, or in one readout when spell is given `same_readout`) is
-    another word than the one meant ("albares", a Spanish minister)."""
+    another word than the one meant ("albares", a Spanish minister); a title among them, as typed in a
+    hurry, is no word the readouts must hold with it ("pm orban" is Orbán)."""
     found = []
     for step in (-1, 1):
         here = at

@@ -9,9 +9,8 @@ OFFICE_TITLES = frozenset([
     "king", "queen", "prince", "princess", "crown", "emir", "sheikh", "sultan", "pope", "cardinal",
     "archbishop", "bishop", "mr", "mrs", "ms", "dr", "sir", "lord", "madam", "foreign", "department",
     "ministry", "mfa", "embassy", "adviser", "advisor", "counselor", "councillor", "commissioner", "general",
-    "dept", "govt", "gov", "amb", "sec", "secy", "pres", "min", "spox",
     # and as typed in a hurry: "State Dept", "Sec. Blinken", "Amb. Thomas-Greenfield", "pm orban", "fm kofod"
-    "pm", "fm"])
+    "dept", "govt", "gov", "amb", "sec", "secy", "pres", "min", "spox", "pm", "fm"])
 # What may join the words of one name: "Treaty of Pelindaba", "Staffan de Mistura" (not "and": "Blinken
 # and Kuleba" are two).
 CONNECTORS = frozenset({"of", "de", "da", "di", "del", "von", "van", "der", "bin", "al", "la", "le"})
