@@ -254,6 +254,14 @@ def test_together_asks_whether_one_passage_holds_every_word() -> None:
     assert not index.together(["jianping", "nato"], readouts)
 
 
+def test_held_between_asks_whether_a_run_of_rows_holds_a_term() -> None:
+    index = Lexical.build(["Blinken met Kuleba.", "Trade rose.", "Kuleba thanked NATO.", "Tourism recovered."])
+    assert index.held_between("kuleba", 0, 1) and index.held_between("kuleba", 1, 3)
+    assert not index.held_between("kuleba", 1, 2) and not index.held_between("kuleba", 3, 4)
+    assert not index.held_between("kuleba", 2, 2)  # an empty run holds nothing
+    assert not index.held_between("absent", 0, 4)
+
+
 def test_a_heading_adds_only_the_words_no_text_holds() -> None:
     texts = ["Secretary Blinken met Foreign Minister Kuleba in Berlin to discuss the war and its refugees.",
              "Secretary Blinken thanked the congressional delegation for its support of Ukraine and Poland.",

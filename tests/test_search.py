@@ -124,6 +124,40 @@ def test_most_of_the_question_held_with_two_of_its_words_side_by_side_is_quoted_
     assert not relevant(judged[1])  # "liaison" and "maritime" held, apart
 
 
+def test_a_name_its_readout_gave_in_an_earlier_paragraph_counts_as_the_passage_s_own() -> None:
+    """A readout names a person once and then says "she": the later paragraph answers a question
+    naming her and its topic. A name given only after the passage, a common word given earlier, or a
+    passage holding none of the question's words itself, does not count."""
+    from types import SimpleNamespace
+
+    from index.passage import Hit
+    from index.retrieve.ranking import SameLanguage
+
+    texts = ["Foreign Minister Kamikawa met her counterpart in New York.",
+             "She voiced hope that the attack on a student in Shenzhen would be handled properly.",
+             "The ministers also discussed trade.",
+             "A student exchange was proposed.",
+             "Shenzhen officials and Tanaka attended the ceremony.",
+             "Tanaka later spoke about tourism."]
+    passages = [Passage(f"{doc}-{n}", f"{doc}.txt", text, "Talks", "Xinhua", None, None, n)
+                for doc, chunk in (("aaa", texts[:3]), ("bbb", texts[3:])) for n, text in enumerate(chunk, 1)]
+    lexical = Lexical.build([passage.lexical_text for passage in passages])
+    aloof = SimpleNamespace(min_similarity=0.9, cross_lingual_min_similarity=None)  # no cosine clears its bar
+    names = {"kamikawa", "shenzhen", "tanaka"}
+    ranker = SameLanguage(aloof, passages, lexical, passages.index, lambda word: word.lower() in names)  # type: ignore[arg-type]
+
+    def quoted(question: str, row: int) -> bool:
+        return relevant(ranker.judge(question, [Hit(passages[row], 0.2, 1)])[0])
+
+    assert quoted("kamikawa shenzhen student", 1)  # Kamikawa named a paragraph before
+    assert not quoted("kamikawa shenzhen student", 2)  # holds none of the words itself
+    assert not quoted("tanaka student", 3)  # Tanaka named only after the passage, in its readout
+    assert not quoted("kamikawa student exchange", 3)  # Kamikawa named in another readout
+    assert not quoted("counterpart shenzhen student", 1)  # said before, but no name: a topic is not inherited
+    plain = SameLanguage(aloof, passages, lexical)  # type: ignore[arg-type]
+    assert not relevant(plain.judge("kamikawa shenzhen student", [Hit(passages[1], 0.2, 1)])[0])
+
+
 def test_keywords_a_passage_lacks_raise_its_bar_and_held_ones_do_not(retriever: Retriever, monkeypatch) -> None:
     """Typed as keywords, every word is meant: a passage lacking some needs a cosine higher by the
     lift times the share of their weight it lacks; one holding them all is judged as before."""

@@ -34,6 +34,8 @@ EVIDENCE_BAR = 1.0
 # air liaison hotline" over the paragraph on a "maritime and air liaison mechanism" (chosen by folds:
 # docs/quality-chat.md).
 PHRASE_EVIDENCE_BAR = 2 / 3
+# Whether a passage holds the names its readout gave in an earlier paragraph (SameLanguage.antecedents).
+ANTECEDENT_NAMES = True
 EVIDENCE_KNOWN_ONLY = False  # whether words no readout holds are left out of the question's weight
 # Keywords (query.is_keywords): the cosine bar raised by this times the share of their word weight a
 # passage lacks; a sentence's words are not all meant, a keyword's are (chosen by CV: docs/quality-chat.md).
@@ -144,10 +146,14 @@ class SameLanguage:
     the question's word pairs found in order. A question sharing no word with the corpus has no BM25
     side: the dense order stands."""
 
-    def __init__(self, embedder: Embedder, passages: Sequence[Passage], lexical: Lexical) -> None:
+    def __init__(self, embedder: Embedder, passages: Sequence[Passage], lexical: Lexical,
+                 row_of: Callable[[Passage], int] | None = None, named: Callable[[str], bool] | None = None,
+                 ) -> None:
         self.embedder = embedder
         self.passages = passages
         self.lexical = lexical
+        self.row_of = row_of  # a passage's row, to read what its readout said before it (antecedents)
+        self.named = named  # whether the readouts write a word as a name
 
     def lexical_query(self, text: str) -> str:
         return text
@@ -200,7 +206,32 @@ class SameLanguage:
         held = evidence(self.lexical, text, [hit.passage for hit in hits])
         lift = KEYWORD_LIFT if keywords else 0.0
         phrased = phrase_overlap(text, [self.lexical.text_of(hit.passage) for hit in hits]) > 0
+        named_before = self.antecedents(text, hits, held)
         return [dataclasses.replace(hit, relevance=max(
             hit.score - bar(self.embedder, text, hit.passage) - lift * (1.0 - share), share - EVIDENCE_BAR,
-            share - PHRASE_EVIDENCE_BAR if phrase else -1.0))
-            for hit, share, phrase in zip(hits, held, phrased)]
+            share - PHRASE_EVIDENCE_BAR if phrase else -1.0, 0.0 if before else -1.0))
+            for hit, share, phrase, before in zip(hits, held, phrased, named_before)]
+
+    def antecedents(self, text: str, hits: list[Hit], held: np.ndarray) -> list[bool]:
+        """For each hit, whether it holds the question's words once the names its readout gave before
+        it count as its own: a readout names a person or place once, then says "she", "the High
+        Commissioner", "the city" ("She voiced hope that China will properly handle the recent attack
+        on a Japanese student" answers "kamikawa shenzhen student", Kamikawa named a paragraph
+        earlier). The passage must hold some of the words itself."""
+        if not ANTECEDENT_NAMES or self.row_of is None or self.named is None:
+            return [False] * len(hits)
+        weights = self.lexical.term_weights(text, known_only=EVIDENCE_KNOWN_ONLY)
+        names: set[str] | None = None
+        found = []
+        for hit, share in zip(hits, held):
+            if not 0.0 < share < 1.0:
+                found.append(False)
+                continue
+            if names is None:
+                names = {term for word in set(re.findall(r"\w+", text)) if self.named(word) for term in asked(word)}
+            own = held_texts(self.lexical, text, [hit.passage])[0]
+            lacking = [term for term in weights if not weighted_overlap({term: 1.0}, [own])[0]]
+            row = self.row_of(hit.passage)
+            first = row - hit.passage.paragraph + 1
+            found.append(all(term in names and self.lexical.held_between(term, first, row) for term in lacking))
+        return found

@@ -74,7 +74,7 @@ class Retriever:
         # of a passage whose sentences tie on words; both repeat, so both are kept.
         self.question_vector = functools.lru_cache(maxsize=QUESTIONS_CACHED)(self.embedder.embed_query)
         self._sentence_vectors = functools.lru_cache(maxsize=PASSAGES_CACHED)(self._embed_sentences)
-        self.same_language = SameLanguage(self.embedder, index.passages, index.lexical)
+        self.same_language = SameLanguage(self.embedder, index.passages, index.lexical, self.rows.of, self.written_as_name)
 
     @property
     def model(self) -> str:

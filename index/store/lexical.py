@@ -383,6 +383,15 @@ class Lexical:
         start, end = self._span(self.vocabulary[terms[0]])
         return np.asarray(self.indices[start:min(end, start + limit)], dtype=np.int64)
 
+    def held_between(self, term: str, start: int, end: int) -> bool:
+        """Whether a passage of rows `start` to `end` - 1 holds the (stemmed) term."""
+        column = self.vocabulary.get(term)
+        if column is None or start >= end:
+            return False
+        first, last = self._span(column)
+        rows = np.asarray(self.indices[first:last])
+        return bool(((rows >= start) & (rows < end)).any())
+
     def _span(self, term: int) -> tuple[int, int]:
         return int(self.indptr[term]), int(self.indptr[term + 1])
 

@@ -78,7 +78,8 @@ class NamedFusion(SameLanguage):
     latent terms: BM25 looks for the question's names as the readouts spell them, too."""
 
     def __init__(self, same_language: SameLanguage, names: NameReader) -> None:
-        super().__init__(same_language.embedder, same_language.passages, same_language.lexical)
+        super().__init__(same_language.embedder, same_language.passages, same_language.lexical, same_language.row_of,
+                         same_language.named)
         self.names = names
 
     def lexical_query(self, text: str) -> str:
