@@ -207,3 +207,21 @@ def test_among_equally_close_spellings_a_name_wins() -> None:
     counts = {"convey": 40, "coveney": 3}
     assert spelling.correction("covney", counts) == "convey"  # the commoner, when names are not known
     assert spelling.correction("covney", counts, named={"coveney"}.__contains__) == "coveney"
+
+
+def test_two_neighbouring_letters_swapped_are_corrected_whatever_the_phrase() -> None:
+    vocabulary = surface_words(["Keep to the right direction.", "Heading the same way."])
+    no_readout = lambda words: False  # noqa: E731 - no readout holds the correction with its neighbours
+    assert spelling.swapped("rigth", "right") and not spelling.swapped("rihgt", "rigth")
+    assert not spelling.swapped("rigt", "right") and not spelling.swapped("riggt", "right")
+    assert spelling.spell("heading the rigth way", vocabulary, lambda words: False,
+                          same_readout=no_readout).corrections == (("rigth", "right"),)
+    assert spelling.spell("heading the rigt way", vocabulary, lambda words: False,
+                          same_readout=no_readout).corrections == ()  # a letter dropped: the phrase decides
+
+
+def test_a_word_read_as_an_inflection_the_dictionary_lacks_is_a_slip_one_edit_away() -> None:
+    vocabulary = surface_words(["Semiconductor supply chain shortages were discussed."])
+    assert spelling.is_english("semiconducter")  # "semiconduct" and an ending
+    assert spelling.correction("semiconducter", vocabulary) == "semiconductor"
+    assert spelling.correction("semiconductors", vocabulary) is None  # the dictionary's own word

@@ -147,15 +147,20 @@ def correction(word: str, vocabulary: Mapping[str, int], named: Callable[[str], 
     held = _by_key(vocabulary, folded).get(folded(word), [])
     if held:  # the same letters, one side with diacritics: "vucic" where the readouts say "vučić"
         return max(held, key=lambda term: vocabulary[term])
-    return None if is_english(word) else _nearest(word, vocabulary, named)
+    if english().holds(word):
+        return None
+    if is_english(word):  # read as an inflection ("semiconduct" and "-er"): only a slip by one edit
+        return _nearest(word, vocabulary, named, most=1)
+    return _nearest(word, vocabulary, named)
 
 
-def _nearest(word: str, vocabulary: Mapping[str, int], named: Callable[[str], bool] | None) -> str | None:
-    """The closest word the readouts hold, within one edit (two from LONG_WORD letters)."""
+def _nearest(word: str, vocabulary: Mapping[str, int], named: Callable[[str], bool] | None,
+             most: int = 2) -> str | None:
+    """The closest word the readouts hold, within one edit (two from LONG_WORD letters, at `most`)."""
     from rapidfuzz import process
     from rapidfuzz.distance import DamerauLevenshtein
 
-    allowed = 2 if len(word) >= LONG_WORD else 1
+    allowed = min(most, 2 if len(word) >= LONG_WORD else 1)
     found = process.extract(word, vocabulary.keys(), scorer=DamerauLevenshtein.distance, score_cutoff=allowed,
                             limit=20)
     if not found:  # a double letter put in the wrong place: "morroco" is "morocco", "embarass" "embarrass"
@@ -279,8 +284,17 @@ def _agree(text: str, words: list[_Word], together: Callable[[Sequence[str]], bo
             first.fixed = second.fixed = None
     for at, word in enumerate(words):
         context = [other for other in _beside(text, words, at) if other.rstrip(".") not in OFFICE_TITLES]
-        if word.fixed and context and not any(same_readout([word.fixed, other]) for other in context):
+        if (word.fixed and context and not swapped(word.typed.lower(), word.fixed)
+                and not any(same_readout([word.fixed, other]) for other in context)):
             word.fixed = None
+
+
+def swapped(typed: str, fixed: str) -> bool:
+    """Whether the correction only swaps two neighbouring letters of the typed word ("rigth" for
+    "right"): the commonest slip of the fingers, which no absent name resembles by chance."""
+    apart = [at for at, (a, b) in enumerate(zip(typed, fixed)) if a != b]
+    return (len(typed) == len(fixed) and len(apart) == 2 and apart[1] == apart[0] + 1
+            and typed[apart[0]] == fixed[apart[1]] and typed[apart[1]] == fixed[apart[0]])
 
 
 def _beside(text: str, words: list[_Word], at: int, reach: int = 2) -> list[str]:
