@@ -90,6 +90,18 @@ def test_a_day_without_its_year_that_a_readout_is_dated_on_is_left_to_the_words(
     assert answer.notice is None and answer.found
 
 
+def test_readouts_that_give_no_date_answer_a_dated_question_no_dated_readout_answers(answerer: Answerer) -> None:
+    """No date filter can place a readout that gives no date: when none of the dated readouts in
+    range answers, the undated ones are searched, and the answer says so."""
+    undated = {record.doc for record in answerer.library.documents() if not record.date}
+    assert undated  # the seeds' security dialogue gives no date
+    answer = answerer.answer("sun weidong yamada security dialogue december 2024")
+    assert answer.found and {hit.passage.doc for hit in answer.hits} <= undated
+    assert answer.notice == "No readout dated 2024-12-01 to 2024-12-31 answers this; these readouts give no date."
+    dated = answerer.answer("What did Wang Yi say about the Beijing-Tokyo Forum in December 2024?")
+    assert dated.found and dated.notice is None and all(hit.passage.date for hit in dated.hits)
+
+
 def test_an_operator_that_excludes_every_readout_is_kept(answerer: Answerer) -> None:
     with pytest.raises(NothingMatches):
         answerer.answer("Fukushima treated water before:2010")

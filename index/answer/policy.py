@@ -97,13 +97,16 @@ class Answerer:
                 if not error.worded:
                     raise
                 hits = snapshot.find(query.without_word_dates(), k or self.max_results, method=method, within=within)
+                searched_all = True
                 notice = " ".join(filter(None, [notice, f"{error} So I searched them all for your words."]))
                 years = asked_years(question)
                 months = ((query.start, query.end) if query.start and query.end and (query.end - query.start).days < 365
                           else None)  # a month or a season: a readout of that year may not speak of it
             else:
-                years, months = (), None
+                years, months, searched_all = (), None, False
             quoted = quotable(hits, self.shift)
+            if not quoted and query.has_dates and not searched_all:
+                hits, quoted, notice = self._undated(snapshot, query, k, method, within, hits, notice)
             absent = tuple(snapshot.missing(query))
             if absent:  # no readout names what is asked about: the nearest passages are only related
                 return Answer(question, (), notice, tuple(hits), related=quoted[: self.first_page], missing=absent,
@@ -124,6 +127,20 @@ class Answerer:
             if not emphasis:
                 return answer
             return self._emphasised(snapshot, answer, range(min(self.first_page, len(quoted))), query)
+
+    def _undated(self, snapshot: Retriever, query: Query, k: int | None, method: Method,
+                 within: Collection[str] | None, hits: list[Hit], notice: str | None,
+                 ) -> tuple[list[Hit], tuple[Hit, ...], str | None]:
+        """A dated question that no dated readout in range answers, searched in the readouts that give
+        no date (no date filter can place them): their hits, what to quote and a notice saying so when
+        they answer, else the hits as they were and nothing to quote."""
+        undated = [path for path in snapshot.undated() if within is None or path in within]
+        found = snapshot.find(query.without_dates(), k or self.max_results, method=method, within=undated) if undated else []
+        quoted = quotable(found, self.shift)
+        if not quoted:
+            return hits, (), notice
+        said = f"No readout {query.describe()} answers this; these readouts give no date."
+        return found, quoted, " ".join(filter(None, [notice, said]))
 
     def timeline(self, text: str, k: int, *, pool: int = TIMELINE_POOL) -> Answer:
         """The passages that answer `text` traced over time: of the best `pool`, each readout's best

@@ -105,6 +105,16 @@ class Query:
         start, end = self.operator_dates
         return dataclasses.replace(self, start=start, end=end, worded=False, end_worded=False)
 
+    def without_dates(self) -> Query:
+        """The query with every date dropped, in words or operators: what searches the readouts that
+        give no date, which no date filter can place."""
+        return dataclasses.replace(self, start=None, end=None, worded=False, end_worded=False,
+                                   operator_dates=(None, None), yearless=False)
+
+    @property
+    def has_dates(self) -> bool:
+        return bool(self.start or self.end)
+
     def describe(self) -> str:
         parts = []
         if self.start and self.end and self.end - self.start == timedelta(days=1):

@@ -87,6 +87,10 @@ class Retriever:
     def documents(self) -> list[DocumentRecord]:
         return list(self.index.manifest.documents)
 
+    def undated(self) -> list[str]:
+        """The paths of the readouts that give no date: no date filter can place them."""
+        return [record.path for record in self.index.manifest.documents if not record.date]
+
     def ranker_for(self, text: str) -> Ranker:
         """The strategy for this question, chosen once (crosslingual.strategy_for)."""
         return strategy_for(text, self.embedder, self.same_language, lambda: self.cross_lingual)
