@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from index.retrieve.speakers import asked_about, speaks
+from index.retrieve.spelling import folded
 
 
 def test_a_question_asking_for_someones_words_names_them() -> None:
@@ -24,6 +25,14 @@ def test_a_question_in_lower_case_names_whom_it_asks_about_by_where_the_name_sta
 def test_a_name_typed_in_lower_case_speaks_in_a_passage_as_written() -> None:
     assert speaks(["kono"], "Taro Kono expressed that Japan will stick to its principles.", None, "")
     assert speaks(["rau"], "We act.", None, "", speaker="Foreign Minister Rau")
+
+
+def test_a_name_typed_without_its_diacritics_speaks_as_written_with_them() -> None:
+    assert speaks(["cavusoglu"], "We act.", None, "", speaker="FOREIGN MINISTER ÇAVUŞOĞLU")
+    assert speaks(["vucic"], "President Vučić said that Serbia would act.", None, "")
+    assert speaks(["Çavuşoğlu"], "Cavusoglu said so.", None, "")  # and the other way round
+    assert not speaks(["cavusoglu"], "We act.", None, "", speaker="Foreign Minister Dendias")
+    assert folded("Çavuşoğlu’s") == "Cavusoglu’s" and folded("Kuleba") == "Kuleba"
 
 
 def test_a_question_about_whom_someone_met_asks_for_no_words() -> None:

@@ -21,7 +21,7 @@ from index.store.lexical import _STOPWORD_SET
 from index.text.turns import voices
 
 from .coverage import CONNECTORS, TITLES, key_terms
-from .spelling import POSSESSIVE, english
+from .spelling import POSSESSIVE, english, folded
 
 # What a question asks someone to have done with words: "did Kono pledge", "Wang's view".
 _ASKED = ("say|says|said|tell|told|pledge|pledged|promise|hope|hoped|want|wanted|stress|urge|urged|call|ask|asked|"
@@ -101,15 +101,19 @@ def _named(words: tuple[str, ...]) -> re.Pattern[str]:
 def speaks(words: Sequence[str], text: str, before: str | None, title: str, speaker: str | None = None) -> bool:
     """Whether one of the names' `words` speaks in the passage `text`: the passage's `speaker` when
     ingest knew it (a question's asker does not count), else by name, as "he" or "she" right after the
-    paragraph `before` where it spoke, or as "the Secretary" (a title) in a readout whose `title` names it."""
+    paragraph `before` where it spoke, or as "the Secretary" (a title) in a readout whose `title` names it.
+    Names match without their diacritics, as they are typed ("cavusoglu" speaks as "ÇAVUŞOĞLU")."""
     if not words:
         return False
+    words = tuple(folded(word) for word in words)
     if speaker is not None:
-        named = _named(tuple(words))
-        return any(named.search(voice) for voice in voices(speaker))
-    speaking = _speaking(tuple(words))
+        named = _named(words)
+        return any(named.search(folded(voice)) for voice in voices(speaker))
+    speaking = _speaking(words)
+    text = folded(text)
     if speaking.search(text):
         return True
-    if before is not None and _PRONOUN.search(text) and speaking.search(before):
+    if before is not None and _PRONOUN.search(text) and speaking.search(folded(before)):
         return True
-    return any(word.lower() in title.lower() for word in words) and bool(_ROLE.search(text))
+    return any(word.lower() in folded(title).lower() for word in words) and bool(_ROLE.search(text))
+

@@ -194,10 +194,13 @@ def _by_key(vocabulary: Mapping[str, int], key: Callable[[str], str]) -> dict[st
     return entry[1]
 
 
-def folded(word: str) -> str:
-    """The word without its diacritics ("vučić" is "vucic", "çavuşoğlu" "cavusoglu"): how most people
-    type a name written with them."""
-    return "".join(ch for ch in unicodedata.normalize("NFKD", word) if not unicodedata.combining(ch))
+_MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")  # combining marks
+
+
+def folded(text: str) -> str:
+    """The text without the diacritics of its letters ("vučić" is "vucic", "Çavuşoğlu" "Cavusoglu"):
+    how most people type a name written with them."""
+    return text if text.isascii() else _MARKS.sub("", unicodedata.normalize("NFKD", text))
 
 
 def undoubled(word: str) -> str:
