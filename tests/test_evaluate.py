@@ -36,6 +36,9 @@ class Stub:
     def spelling(self, question: str) -> Spelling:
         return Spelling(question)
 
+    def undated(self) -> list[str]:
+        return []
+
 
 def test_a_date_in_words_that_excludes_every_readout_is_dropped_as_the_bot_does() -> None:
     asked = []
