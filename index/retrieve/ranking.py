@@ -229,8 +229,8 @@ class SameLanguage:
                 continue
             if names is None:
                 names = {term for word in set(re.findall(r"\w+", text)) if self.named(word) for term in asked(word)}
-            own = held_texts(self.lexical, text, [hit.passage])[0]
-            lacking = [term for term in weights if not weighted_overlap({term: 1.0}, [own])[0]]
+            own = set(asked(held_texts(self.lexical, text, [hit.passage])[0]))
+            lacking = [term for term in weights if term not in own]
             row = self.row_of(hit.passage)
             first = row - hit.passage.paragraph + 1
             found.append(all(term in names and self.lexical.held_between(term, first, row) for term in lacking))

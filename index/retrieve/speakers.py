@@ -116,4 +116,3 @@ def speaks(words: Sequence[str], text: str, before: str | None, title: str, spea
     if before is not None and _PRONOUN.search(text) and speaking.search(folded(before)):
         return True
     return any(word.lower() in folded(title).lower() for word in words) and bool(_ROLE.search(text))
-
